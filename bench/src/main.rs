@@ -1,0 +1,24 @@
+//! `archipel-bench SUITE…`: runs benchmarks side by side with their baseline in the same run
+//! and prints each figure beside the anchor's (../shared/anchors/FIGURES.md) as Markdown.
+
+mod pop;
+mod stats;
+
+use anyhow::{bail, Result};
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let bin = args.next().unwrap_or_default();
+    let suites: Vec<String> = args.collect();
+    if bin.is_empty() || suites.is_empty() {
+        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop)");
+    }
+    for suite in suites {
+        match suite.as_str() {
+            "pop" => pop::run(&bin).await?,
+            other => bail!("unknown suite {other}: known suites are pop"),
+        }
+    }
+    Ok(())
+}

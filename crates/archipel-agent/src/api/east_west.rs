@@ -1,0 +1,97 @@
+//! `/intersite-horizontal`: the East-West interface (Table II), between agents.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{middleware, Json, Router};
+use ipnet::Ipv4Net;
+use serde::Deserialize;
+
+use super::auth::{self, Secrets};
+use super::ApiError;
+use crate::core::Agent;
+use crate::model::{CidrInfo, FreeReply, JoinRequest, PoolGrant, Service};
+
+type Shared = State<Arc<Agent>>;
+
+const BASE: &str = "/intersite-horizontal";
+
+pub(super) fn router(agent: Arc<Agent>, secrets: Arc<Secrets>) -> axum::Router {
+    Router::new()
+        .route(BASE, post(join))
+        .route(&format!("{BASE}/networks/{{name}}/cidr"), get(cidr))
+        .route(&format!("{BASE}/cidr-free"), get(cidr_free))
+        .route(&format!("{BASE}/vni-free"), get(vni_free))
+        .route(&format!("{BASE}/{{global_id}}"), get(show).put(sync).delete(leave))
+        .route(&format!("{BASE}/{{global_id}}/pools"), post(grant))
+        .layer(middleware::from_fn_with_state(secrets, auth::east_west))
+        .with_state(agent)
+}
+
+async fn join(State(agent): Shared, Json(req): Json<JoinRequest>) -> Result<StatusCode, ApiError> {
+    agent.join(req.service).await?;
+    Ok(StatusCode::CREATED)
+}
+
+async fn show(State(agent): Shared, Path(id): Path<String>) -> Result<Json<Service>, ApiError> {
+    Ok(Json(agent.get(&id)?))
+}
+
+async fn sync(
+    State(agent): Shared,
+    Path(id): Path<String>,
+    Json(service): Json<Service>,
+) -> Result<StatusCode, ApiError> {
+    if service.global_id != id {
+        return Err(ApiError {
+            status: StatusCode::BAD_REQUEST,
+            message: format!("the body is about {} and not {id}", service.global_id),
+        });
+    }
+    agent.sync(service).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn leave(State(agent): Shared, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    agent.leave(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn cidr(State(agent): Shared, Path(name): Path<String>) -> Result<Json<CidrInfo>, ApiError> {
+    Ok(Json(agent.cidr_of(&name).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct CidrQuery {
+    cidr: Ipv4Net,
+}
+
+async fn cidr_free(
+    State(agent): Shared,
+    Query(q): Query<CidrQuery>,
+) -> Result<Json<FreeReply>, ApiError> {
+    Ok(Json(agent.cidr_free(q.cidr).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct VniQuery {
+    vni: u32,
+}
+
+async fn vni_free(
+    State(agent): Shared,
+    Query(q): Query<VniQuery>,
+) -> Result<Json<FreeReply>, ApiError> {
+    Ok(Json(agent.vni_free(q.vni).await?))
+}
+
+async fn grant(
+    State(agent): Shared,
+    Path(id): Path<String>,
+    Json(req): Json<PoolGrant>,
+) -> Result<Json<PoolGrant>, ApiError> {
+    let pools = agent.grant_pools(&id, &req.site).await?;
+    Ok(Json(PoolGrant { site: req.site, pools }))
+}

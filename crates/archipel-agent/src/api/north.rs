@@ -1,0 +1,57 @@
+//! `/intersite-vertical`: the North interface (Table II), for the NFVO and the CLI.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{middleware, Json, Router};
+
+use super::auth::{self, Secrets};
+use super::ApiError;
+use crate::core::Agent;
+use crate::model::{CreateRequest, PoolGrant, Service, UpdateRequest};
+
+type Shared = State<Arc<Agent>>;
+
+pub(super) fn router(agent: Arc<Agent>, secrets: Arc<Secrets>) -> axum::Router {
+    Router::new()
+        .route("/intersite-vertical", get(list).post(create))
+        .route("/intersite-vertical/{global_id}", get(show).put(update).delete(remove))
+        .route("/intersite-vertical/{global_id}/pools", post(grow))
+        .layer(middleware::from_fn_with_state(secrets, auth::north))
+        .with_state(agent)
+}
+
+async fn list(State(agent): Shared) -> Result<Json<Vec<Service>>, ApiError> {
+    Ok(Json(agent.list()?))
+}
+
+async fn create(
+    State(agent): Shared,
+    Json(req): Json<CreateRequest>,
+) -> Result<(StatusCode, Json<Service>), ApiError> {
+    Ok((StatusCode::CREATED, Json(agent.create(req).await?)))
+}
+
+async fn show(State(agent): Shared, Path(id): Path<String>) -> Result<Json<Service>, ApiError> {
+    Ok(Json(agent.get(&id)?))
+}
+
+async fn update(
+    State(agent): Shared,
+    Path(id): Path<String>,
+    Json(req): Json<UpdateRequest>,
+) -> Result<Json<Service>, ApiError> {
+    Ok(Json(agent.update(&id, req).await?))
+}
+
+async fn remove(State(agent): Shared, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    agent.delete(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn grow(State(agent): Shared, Path(id): Path<String>) -> Result<Json<PoolGrant>, ApiError> {
+    let pools = agent.grow(&id).await?;
+    Ok(Json(PoolGrant { site: agent.site().to_owned(), pools }))
+}

@@ -1,0 +1,101 @@
+//! A client of the North interface (`/intersite-vertical`), for the CLI and the NFVO.
+
+use std::time::Duration;
+
+use archipel_ipam::Pool;
+use serde::de::DeserializeOwned;
+
+use crate::model::{CreateRequest, PoolGrant, Service, UpdateRequest};
+
+/// How long a North call may take: a create contacts every site, several times.
+pub const NORTH_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, thiserror::Error)]
+pub enum NorthError {
+    #[error("the agent at {url} is unreachable")]
+    Unreachable {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("{message} (HTTP {status})")]
+    Refused { status: u16, message: String },
+}
+
+/// The North interface of one agent.
+#[derive(Debug, Clone)]
+pub struct NorthClient {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl NorthClient {
+    /// `base`: the agent's URL (`http://host:port`); `token`: its North bearer token.
+    pub fn new(base: impl Into<String>, token: impl Into<String>, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder().timeout(timeout).build().unwrap_or_default();
+        let base = base.into().trim_end_matches('/').to_owned();
+        Self { base, token: token.into(), http }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/intersite-vertical{path}", self.base)
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Result<reqwest::Response, NorthError> {
+        let unreachable = |source| NorthError::Unreachable { url: self.base.clone(), source };
+        let resp = req.bearer_auth(&self.token).send().await.map_err(unreachable)?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let body: serde_json::Value = resp.json().await.unwrap_or_default();
+        let message = body
+            .get("error")
+            .and_then(|e| e.as_str())
+            .map(str::to_owned)
+            .unwrap_or_else(|| status.to_string());
+        Err(NorthError::Refused { status: status.as_u16(), message })
+    }
+
+    async fn json<T: DeserializeOwned>(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<T, NorthError> {
+        let resp = self.send(req).await?;
+        resp.json()
+            .await
+            .map_err(|source| NorthError::Unreachable { url: self.base.clone(), source })
+    }
+
+    pub async fn list(&self) -> Result<Vec<Service>, NorthError> {
+        self.json(self.http.get(self.url(""))).await
+    }
+
+    pub async fn get(&self, global_id: &str) -> Result<Service, NorthError> {
+        self.json(self.http.get(self.url(&format!("/{global_id}")))).await
+    }
+
+    pub async fn create(&self, req: &CreateRequest) -> Result<Service, NorthError> {
+        self.json(self.http.post(self.url("")).json(req)).await
+    }
+
+    pub async fn update(
+        &self,
+        global_id: &str,
+        req: &UpdateRequest,
+    ) -> Result<Service, NorthError> {
+        self.json(self.http.put(self.url(&format!("/{global_id}"))).json(req)).await
+    }
+
+    pub async fn delete(&self, global_id: &str) -> Result<(), NorthError> {
+        self.send(self.http.delete(self.url(&format!("/{global_id}")))).await.map(drop)
+    }
+
+    /// Asks the agent to get another address block for its site.
+    pub async fn grow(&self, global_id: &str) -> Result<Vec<Pool>, NorthError> {
+        let grant: PoolGrant =
+            self.json(self.http.post(self.url(&format!("/{global_id}/pools")))).await?;
+        Ok(grant.pools)
+    }
+}

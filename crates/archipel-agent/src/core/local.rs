@@ -1,0 +1,200 @@
+//! A site's own share of a service: what it makes for it, what it removes, and the queries the
+//! master asks of it.
+
+use archipel_ipam::{overlaps, SubnetPlan};
+use ipnet::Ipv4Net;
+
+use super::Agent;
+use crate::dataplane::{self, attach_l2, attach_l3, l2_device, l3_device, Tunnel};
+use crate::error::AgentError;
+use crate::model::{CidrInfo, Connection, FreeReply, Service, ServiceType};
+use crate::vim::{NetworkSpec, SiteNetwork};
+
+fn missing(what: &str) -> AgentError {
+    AgentError::Invalid(format!("the service lacks its {what}"))
+}
+
+impl Agent {
+    /// East-West POST: takes part in a service the master planned. Joining twice is a no-op.
+    pub async fn join(&self, service: Service) -> Result<(), AgentError> {
+        let _guard = self.changes.lock().await;
+        if self.store.service(&service.global_id)?.is_some() {
+            return Ok(());
+        }
+        self.apply_local(&service).await
+    }
+
+    /// East-West PUT: the master's new view of a service; this site keeps its own facts.
+    pub async fn sync(&self, mut service: Service) -> Result<(), AgentError> {
+        let _guard = self.changes.lock().await;
+        let old = self.get(&service.global_id)?;
+        for r in &mut service.resources {
+            r.created =
+                old.resource_of(&r.site).is_some_and(|o| o.created && r.site == self.cfg.site);
+        }
+        self.store.put_service(&service)?;
+        Ok(())
+    }
+
+    /// East-West DELETE: removes what this site made for a service; nothing to remove is fine.
+    pub async fn leave(&self, global_id: &str) -> Result<(), AgentError> {
+        let _guard = self.changes.lock().await;
+        match self.store.service(global_id)? {
+            Some(service) => self.remove_local(&service).await,
+            None => Ok(()),
+        }
+    }
+
+    /// East-West query: a network's subnet.
+    pub async fn cidr_of(&self, network: &str) -> Result<CidrInfo, AgentError> {
+        let n = self.local_network(network).await?;
+        Ok(CidrInfo { network: n.name, cidr: n.cidr, gateway: n.gateway })
+    }
+
+    /// East-West query: whether no network or transit segment of this site overlaps `cidr`.
+    pub async fn cidr_free(&self, cidr: Ipv4Net) -> Result<FreeReply, AgentError> {
+        let mut conflict = self
+            .vim
+            .networks()
+            .await?
+            .into_iter()
+            .find(|n| overlaps(&n.cidr, &cidr))
+            .map(|n| format!("network {} ({})", n.name, n.cidr));
+        if conflict.is_none() {
+            conflict = self.store.services()?.into_iter().find_map(|s| {
+                let transit = s.params.transit.get(&self.cfg.site)?.trunc();
+                overlaps(&transit, &cidr)
+                    .then(|| format!("the transit segment {transit} of service {}", s.global_id))
+            });
+        }
+        Ok(FreeReply { free: conflict.is_none(), conflict, underlay: self.cfg.underlay })
+    }
+
+    /// East-West query: whether no service of this site uses `vni`.
+    pub async fn vni_free(&self, vni: u32) -> Result<FreeReply, AgentError> {
+        let conflict = self
+            .store
+            .services()?
+            .into_iter()
+            .find(|s| s.params.vni == Some(vni))
+            .map(|s| format!("service {}", s.global_id));
+        Ok(FreeReply { free: conflict.is_none(), conflict, underlay: self.cfg.underlay })
+    }
+
+    pub(super) async fn local_network(&self, name: &str) -> Result<SiteNetwork, AgentError> {
+        self.vim.network(name).await?.ok_or_else(|| AgentError::NoNetwork {
+            site: self.cfg.site.clone(),
+            network: name.to_owned(),
+        })
+    }
+
+    /// Makes this site's share of a service and stores it; on failure undoes what it made.
+    pub(super) async fn apply_local(&self, service: &Service) -> Result<(), AgentError> {
+        let site = self.cfg.site.as_str();
+        let me = service.resource_of(site).ok_or_else(|| {
+            AgentError::Invalid(format!("site {site} is not a resource of the service"))
+        })?;
+        let p = &service.params;
+        let vni = p.vni.ok_or_else(|| missing("VNI"))?;
+        let mtu = p.mtu.ok_or_else(|| missing("MTU"))?;
+        let remotes = p.underlays.iter().filter(|(s, _)| *s != site).map(|(_, a)| *a).collect();
+        let tunnel = Tunnel { vni, local: self.cfg.underlay, remotes, mtu };
+        let (net, created, attached) = match service.kind {
+            ServiceType::L2 => {
+                let cidr = p.cidr.ok_or_else(|| missing("subnet"))?;
+                let gateway = p.gateway.ok_or_else(|| missing("gateway"))?;
+                let pools = p.pools.get(site).cloned().ok_or_else(|| missing("pools"))?;
+                let (net, created) = match self.vim.network(&me.network).await? {
+                    Some(n) if n.cidr != cidr => {
+                        return Err(AgentError::Invalid(format!(
+                            "network {} of site {site} is {} and not {cidr}",
+                            n.name, n.cidr
+                        )))
+                    }
+                    Some(_) => {
+                        (self.vim.update_network(&me.network, Some(pools), Some(mtu)).await?, false)
+                    }
+                    None => {
+                        let spec = NetworkSpec {
+                            name: me.network.clone(),
+                            cidr,
+                            gateway,
+                            pools,
+                            mtu: Some(mtu),
+                        };
+                        (self.vim.create_network(&spec).await?, true)
+                    }
+                };
+                let ns = net.netns.as_deref();
+                let attached = attach_l2(self.nl.as_ref(), ns, &net.bridge, &tunnel).await;
+                (net, created, attached.map_err(|e| (e, l2_device(vni))))
+            }
+            ServiceType::L3 => {
+                let net = self.local_network(&me.network).await?;
+                let address = *p.transit.get(site).ok_or_else(|| missing("transit address"))?;
+                let routes: Vec<_> = p
+                    .subnets
+                    .iter()
+                    .filter(|(s, _)| *s != site)
+                    .filter_map(|(s, subnet)| Some((*subnet, p.transit.get(s)?.addr())))
+                    .collect();
+                let ns = net.netns.as_deref();
+                let attached = attach_l3(self.nl.as_ref(), ns, &tunnel, address, &routes).await;
+                (net, false, attached.map_err(|e| (e, l3_device(vni))))
+            }
+        };
+        let device = match attached {
+            Ok(device) => device,
+            Err((err, device)) => {
+                let _ = dataplane::detach(self.nl.as_ref(), net.netns.as_deref(), &device).await;
+                let _ = self.release_network(service, &net.name, created).await;
+                return Err(err.into());
+            }
+        };
+        let mut local = service.clone();
+        for r in &mut local.resources {
+            r.created = r.site == site && created;
+        }
+        let connection = Connection {
+            global_id: service.global_id.clone(),
+            kind: "vxlan".into(),
+            netns: net.netns.clone().unwrap_or_default(),
+            device,
+        };
+        self.store.put_service(&local)?;
+        self.store.add_connection(&connection)?;
+        Ok(())
+    }
+
+    /// Removes this site's share of a service and forgets the service.
+    pub(super) async fn remove_local(&self, service: &Service) -> Result<(), AgentError> {
+        for c in self.store.connections(&service.global_id)? {
+            let ns = Some(c.netns.as_str()).filter(|ns| !ns.is_empty());
+            dataplane::detach(self.nl.as_ref(), ns, &c.device).await?;
+        }
+        if let Some(me) = service.resource_of(&self.cfg.site) {
+            self.release_network(service, &me.network, me.created).await?;
+        }
+        self.store.delete_service(&service.global_id)?;
+        Ok(())
+    }
+
+    /// Deletes the network this site made for an L2 service, or gives an adopted one its whole
+    /// subnet back.
+    async fn release_network(
+        &self,
+        service: &Service,
+        network: &str,
+        created: bool,
+    ) -> Result<(), AgentError> {
+        if created {
+            return Ok(self.vim.delete_network(network).await?);
+        }
+        if let (ServiceType::L2, Some(cidr)) = (service.kind, service.params.cidr) {
+            let plan = SubnetPlan::new(cidr, service.params.gateway, Vec::new())
+                .map_err(AgentError::Ipam)?;
+            self.vim.update_network(network, Some(plan.pools().to_vec()), None).await?;
+        }
+        Ok(())
+    }
+}

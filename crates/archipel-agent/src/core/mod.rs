@@ -1,0 +1,141 @@
+//! The Logic Core: the master's side of a service (create, update, delete, pool grants) and a
+//! participant's side (join, sync, leave, the queries), with no HTTP inside.
+
+mod choose;
+mod create;
+mod local;
+mod pools;
+#[cfg(test)]
+mod tests;
+
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use archipel_netlink::Netlink;
+use futures::future::join_all;
+use ipnet::Ipv4Net;
+
+use crate::error::AgentError;
+use crate::model::{Service, UpdateRequest};
+use crate::peers::{Peers, PeersError};
+use crate::store::Store;
+use crate::vim::SiteVim;
+
+/// Who this agent is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentConfig {
+    /// The site's name, as the other agents know it.
+    pub site: String,
+    /// The site's underlay (VTEP) address.
+    pub underlay: Ipv4Addr,
+    /// The namespace holding the underlay address (`None`: the host's own); tunnels go in the
+    /// namespace of the bridge they serve, which must reach the underlay address.
+    pub netns: Option<String>,
+    /// The first VNI tried for a new service.
+    pub vni_base: u32,
+    /// Where L3 transit segments take their /24 from.
+    pub transit: Ipv4Net,
+    /// How many blocks the master keeps in reserve per participant of an L2 extension.
+    pub reserve_per_site: usize,
+}
+
+impl AgentConfig {
+    pub fn new(site: impl Into<String>, underlay: Ipv4Addr) -> Self {
+        Self {
+            site: site.into(),
+            underlay,
+            netns: None,
+            vni_base: 1000,
+            transit: Ipv4Net::new(Ipv4Addr::new(100, 64, 0, 0), 16).unwrap_or_default(),
+            reserve_per_site: 2,
+        }
+    }
+}
+
+/// The inter-site agent of one site.
+pub struct Agent {
+    cfg: AgentConfig,
+    store: Store,
+    vim: Arc<dyn SiteVim>,
+    nl: Arc<dyn Netlink>,
+    peers: Arc<dyn Peers>,
+    /// Serialises the changes this agent makes, as master or participant.
+    changes: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for Agent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Agent").field("cfg", &self.cfg).finish_non_exhaustive()
+    }
+}
+
+impl Agent {
+    pub fn new(
+        cfg: AgentConfig,
+        store: Store,
+        vim: Arc<dyn SiteVim>,
+        nl: Arc<dyn Netlink>,
+        peers: Arc<dyn Peers>,
+    ) -> Self {
+        Self { cfg, store, vim, nl, peers, changes: tokio::sync::Mutex::new(()) }
+    }
+
+    pub fn site(&self) -> &str {
+        &self.cfg.site
+    }
+
+    /// Every service this site takes part in.
+    pub fn list(&self) -> Result<Vec<Service>, AgentError> {
+        Ok(self.store.services()?)
+    }
+
+    pub fn get(&self, global_id: &str) -> Result<Service, AgentError> {
+        self.store.service(global_id)?.ok_or_else(|| AgentError::NotFound(global_id.to_owned()))
+    }
+
+    /// A service this site is the master of.
+    fn mastered(&self, global_id: &str) -> Result<Service, AgentError> {
+        let service = self.get(global_id)?;
+        if service.master != self.cfg.site {
+            return Err(AgentError::NotMaster {
+                global_id: global_id.to_owned(),
+                master: service.master,
+            });
+        }
+        Ok(service)
+    }
+
+    /// The other sites of a service.
+    fn remotes(&self, service: &Service) -> Vec<String> {
+        service.sites().into_iter().filter(|s| *s != self.cfg.site).collect()
+    }
+
+    /// North PUT: renames a service and gives every site the new view. A site that cannot be
+    /// reached is named; the change stays at the master and reaches it on the next PUT.
+    pub async fn update(&self, global_id: &str, req: UpdateRequest) -> Result<Service, AgentError> {
+        let _guard = self.changes.lock().await;
+        let mut service = self.mastered(global_id)?;
+        service.name = req.name;
+        self.store.put_service(&service)?;
+        let sites = self.remotes(&service);
+        let results = join_all(sites.iter().map(|s| self.peers.update(s, &service))).await;
+        first_error(results)?;
+        Ok(service)
+    }
+
+    /// North DELETE: every site removes what it made, then the master. When a site cannot be
+    /// reached nothing more is removed at the master, so that the call can be made again.
+    pub async fn delete(&self, global_id: &str) -> Result<(), AgentError> {
+        let _guard = self.changes.lock().await;
+        let service = self.mastered(global_id)?;
+        let sites = self.remotes(&service);
+        let results = join_all(sites.iter().map(|s| self.peers.leave(s, global_id))).await;
+        first_error(results)?;
+        self.remove_local(&service).await
+    }
+}
+
+/// The first failure of parallel peer calls.
+fn first_error<T>(results: Vec<Result<T, PeersError>>) -> Result<Vec<T>, AgentError> {
+    results.into_iter().map(|r| r.map_err(AgentError::from)).collect()
+}

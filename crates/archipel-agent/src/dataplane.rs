@@ -1,0 +1,117 @@
+//! This site's share of a service's data plane: the VXLAN devices, addresses and routes.
+
+use std::net::Ipv4Addr;
+
+use archipel_netlink::{Netlink, NetlinkError, VxlanConfig};
+use ipnet::Ipv4Net;
+
+/// What VXLAN over IPv4 adds to every frame (outer IPv4, UDP, VXLAN and Ethernet headers).
+pub const VXLAN_OVERHEAD: u32 = 50;
+
+/// What can go wrong programming the data plane.
+#[derive(Debug, thiserror::Error)]
+pub enum DataplaneError {
+    #[error("the underlay address {0} is on no link of the namespace")]
+    NoUnderlay(Ipv4Addr),
+    #[error("netlink failed")]
+    Netlink(#[from] NetlinkError),
+}
+
+/// The L2 extension's VXLAN device of a VNI (at most 10 characters, under the kernel's 15).
+pub fn l2_device(vni: u32) -> String {
+    format!("vx{vni}")
+}
+
+/// The L3 transit VXLAN device of a VNI.
+pub fn l3_device(vni: u32) -> String {
+    format!("vt{vni}")
+}
+
+/// The MTU of the link holding `underlay` in `ns`.
+pub async fn underlay_mtu(
+    nl: &dyn Netlink,
+    ns: Option<&str>,
+    underlay: Ipv4Addr,
+) -> Result<u32, DataplaneError> {
+    let addresses = nl.list_addresses(ns, None).await?;
+    let link = addresses
+        .iter()
+        .find(|a| a.addr.addr() == underlay)
+        .ok_or(DataplaneError::NoUnderlay(underlay))?;
+    let info = nl.link(ns, &link.link).await?.ok_or(DataplaneError::NoUnderlay(underlay))?;
+    Ok(info.mtu)
+}
+
+/// A VXLAN segment between this site and others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tunnel {
+    pub vni: u32,
+    /// This site's underlay address.
+    pub local: Ipv4Addr,
+    /// The other sites' underlay addresses.
+    pub remotes: Vec<Ipv4Addr>,
+    pub mtu: u32,
+}
+
+/// `ip link add NAME mtu MTU type vxlan id VNI local LOCAL dstport 4789`, `bridge fdb append
+/// 00:00:00:00:00:00 dev NAME dst REMOTE` for each remote, `ip link set NAME up`.
+async fn tunnel(
+    nl: &dyn Netlink,
+    ns: Option<&str>,
+    name: &str,
+    t: &Tunnel,
+) -> Result<(), NetlinkError> {
+    let mut config = VxlanConfig::new(name, t.vni, t.local);
+    config.mtu = Some(t.mtu);
+    nl.ensure_vxlan(ns, &config).await?;
+    for remote in &t.remotes {
+        nl.fdb_flood_add(ns, name, *remote).await?;
+    }
+    nl.set_up(ns, name).await
+}
+
+/// Stretches `bridge` over the VXLAN `vx<VNI>`: the tunnel as [`tunnel`] makes it, then `ip link
+/// set vx<VNI> master BRIDGE`, and `ip link set DEV mtu MTU` on the bridge and every port above
+/// MTU so that no frame is too big for the tunnel.
+pub async fn attach_l2(
+    nl: &dyn Netlink,
+    ns: Option<&str>,
+    bridge: &str,
+    t: &Tunnel,
+) -> Result<String, DataplaneError> {
+    let (name, mtu) = (l2_device(t.vni), t.mtu);
+    tunnel(nl, ns, &name, t).await?;
+    nl.set_master(ns, &name, Some(bridge)).await?;
+    for link in nl.list_links(ns).await? {
+        if link.mtu > mtu && (link.name == bridge || link.master.as_deref() == Some(bridge)) {
+            nl.set_mtu(ns, &link.name, mtu).await?;
+        }
+    }
+    nl.set_up(ns, bridge).await?;
+    Ok(name)
+}
+
+/// Joins the L3 transit segment `vt<VNI>` with `address` and routes each remote subnet via its
+/// site's transit address: the tunnel as [`tunnel`] makes it, `ip addr replace ADDRESS dev
+/// vt<VNI>`, `ip route replace SUBNET via VIA` and `sysctl -w net.ipv4.ip_forward=1`.
+pub async fn attach_l3(
+    nl: &dyn Netlink,
+    ns: Option<&str>,
+    t: &Tunnel,
+    address: Ipv4Net,
+    routes: &[(Ipv4Net, Ipv4Addr)],
+) -> Result<String, DataplaneError> {
+    let name = l3_device(t.vni);
+    tunnel(nl, ns, &name, t).await?;
+    nl.ensure_address(ns, &name, address).await?;
+    for (dest, via) in routes {
+        nl.ensure_route(ns, *dest, Some(*via), Some(&name)).await?;
+    }
+    nl.set_ip_forward(ns, true).await?;
+    Ok(name)
+}
+
+/// `ip link del NAME`: the tunnel goes with its flood entries, addresses and routes.
+pub async fn detach(nl: &dyn Netlink, ns: Option<&str>, name: &str) -> Result<(), DataplaneError> {
+    Ok(nl.delete_link(ns, name).await?)
+}

@@ -1,0 +1,32 @@
+//! The inter-site agent of Archipel, after DIMINET: it extends a site's network to other sites at
+//! layer 2 (one subnet, a VXLAN between the sites' bridges, disjoint allocation pools) and routes
+//! between the networks of several sites at layer 3 (a transit segment and routes).
+//!
+//! [`Agent`] is the logic core; it reaches its own site's networks through [`SiteVim`] (its
+//! popd), its own data plane through [`archipel_netlink::Netlink`], and the other agents through
+//! [`Peers`]. [`api`] serves the North (`/intersite-vertical`) and East-West
+//! (`/intersite-horizontal`) interfaces over HTTP; [`Setup`] assembles a real agent and
+//! [`NorthClient`] calls one.
+
+pub mod api;
+mod client;
+mod core;
+mod dataplane;
+mod error;
+mod model;
+mod peers;
+mod setup;
+mod store;
+mod vim;
+
+pub use crate::core::{Agent, AgentConfig};
+pub use client::{NorthClient, NorthError, NORTH_TIMEOUT};
+pub use error::AgentError;
+pub use model::{
+    CidrInfo, Connection, CreateRequest, FreeReply, JoinRequest, Params, PoolGrant, Resource,
+    ResourceRef, Service, ServiceType, UpdateRequest,
+};
+pub use peers::{HttpPeers, Peers, PeersError, DEFAULT_TIMEOUT, KEY_HEADER};
+pub use setup::{generate_token, Setup};
+pub use store::{Store, StoreError};
+pub use vim::{NetworkSpec, PopVim, SiteNetwork, SiteVim, VimError};

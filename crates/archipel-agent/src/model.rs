@@ -1,0 +1,174 @@
+//! DIMINET's objects (Fig. 5: Service, Param, Resource, Connection) and the messages of the two
+//! interfaces.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::Ipv4Addr;
+use std::str::FromStr;
+
+use archipel_ipam::Pool;
+use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
+
+/// What an inter-site service does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServiceType {
+    /// One subnet stretched over the sites by a VXLAN.
+    L2,
+    /// Routing between the sites' own subnets.
+    L3,
+}
+
+impl fmt::Display for ServiceType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::L2 => "l2",
+            Self::L3 => "l3",
+        })
+    }
+}
+
+impl FromStr for ServiceType {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "l2" => Ok(Self::L2),
+            "l3" => Ok(Self::L3),
+            other => Err(format!("unknown service type {other:?} (l2 or l3)")),
+        }
+    }
+}
+
+/// A site's network taking part in a service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceRef {
+    pub site: String,
+    pub network: String,
+}
+
+/// A resource as a site stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resource {
+    pub site: String,
+    pub network: String,
+    /// The agent of that site created the network for the service (and deletes it with it).
+    #[serde(default)]
+    pub created: bool,
+}
+
+/// A service's parameters, the same at every site.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Params {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vni: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<Ipv4Net>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<Ipv4Addr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mtu: Option<u32>,
+    /// The allocation pools handed to each site.
+    #[serde(default)]
+    pub pools: BTreeMap<String, Vec<Pool>>,
+    /// Blocks the master keeps for sites that run out.
+    #[serde(default)]
+    pub reserve: Vec<Vec<Pool>>,
+    /// Each site's underlay (VTEP) address.
+    #[serde(default)]
+    pub underlays: BTreeMap<String, Ipv4Addr>,
+    /// L3: each site's address on the transit segment.
+    #[serde(default)]
+    pub transit: BTreeMap<String, Ipv4Net>,
+    /// L3: each site's subnet.
+    #[serde(default)]
+    pub subnets: BTreeMap<String, Ipv4Net>,
+}
+
+/// An inter-site service as a site stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Service {
+    pub global_id: String,
+    #[serde(rename = "type")]
+    pub kind: ServiceType,
+    pub name: String,
+    /// The site whose agent created the service and owns its parameters.
+    pub master: String,
+    pub params: Params,
+    pub resources: Vec<Resource>,
+}
+
+impl Service {
+    /// The sites taking part, in order, without repeats.
+    pub fn sites(&self) -> Vec<String> {
+        let mut sites: Vec<String> = self.resources.iter().map(|r| r.site.clone()).collect();
+        sites.sort();
+        sites.dedup();
+        sites
+    }
+
+    /// The resource of one site.
+    pub fn resource_of(&self, site: &str) -> Option<&Resource> {
+        self.resources.iter().find(|r| r.site == site)
+    }
+}
+
+/// How this site's data plane reaches the others for a service (local only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    pub global_id: String,
+    /// `vxlan` or `route`.
+    pub kind: String,
+    /// The namespace it lives in (empty: the host's).
+    pub netns: String,
+    /// The device name, or the route's destination.
+    pub device: String,
+}
+
+/// North: create a service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateRequest {
+    #[serde(rename = "type")]
+    pub kind: ServiceType,
+    pub name: String,
+    pub resources: Vec<ResourceRef>,
+}
+
+/// North: change a service (its name; the change reaches every site).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateRequest {
+    pub name: String,
+}
+
+/// East-West: a master asks a site to join a service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    pub service: Service,
+}
+
+/// East-West: a network's subnet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CidrInfo {
+    pub network: String,
+    pub cidr: Ipv4Net,
+    pub gateway: Ipv4Addr,
+}
+
+/// East-West: whether a CIDR or VNI is free at a site; `conflict` names what holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreeReply {
+    pub free: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<String>,
+    /// The site's underlay address, which the master needs for the flood entries.
+    pub underlay: Ipv4Addr,
+}
+
+/// East-West: a site that ran out of addresses asks the master for a block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolGrant {
+    pub site: String,
+    #[serde(default)]
+    pub pools: Vec<Pool>,
+}

@@ -1,0 +1,169 @@
+//! The East-West client: how an agent reaches the other sites' agents.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use archipel_ipam::Pool;
+use async_trait::async_trait;
+use ipnet::Ipv4Net;
+use serde::de::DeserializeOwned;
+
+use crate::model::{CidrInfo, FreeReply, JoinRequest, PoolGrant, Service};
+
+/// How long one call to another agent may take.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The header that carries the shared East-West key.
+pub const KEY_HEADER: &str = "x-archipel-key";
+
+/// What can go wrong reaching another site.
+#[derive(Debug, thiserror::Error)]
+pub enum PeersError {
+    #[error("site {0} is not a known peer")]
+    UnknownSite(String),
+    #[error("site {site} is unreachable")]
+    Unreachable {
+        site: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("site {site} did not answer in time")]
+    Timeout { site: String },
+    #[error("site {site} refused: {message}")]
+    Refused { site: String, status: u16, message: String },
+}
+
+impl PeersError {
+    /// The remote answered 404.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Self::Refused { status: 404, .. })
+    }
+}
+
+/// The other sites' agents, by site name.
+#[async_trait]
+pub trait Peers: Send + Sync {
+    /// The subnet of a network of `site`.
+    async fn cidr(&self, site: &str, network: &str) -> Result<CidrInfo, PeersError>;
+    /// Whether no network of `site` overlaps `cidr`.
+    async fn cidr_free(&self, site: &str, cidr: Ipv4Net) -> Result<FreeReply, PeersError>;
+    /// Whether `vni` is unused at `site`.
+    async fn vni_free(&self, site: &str, vni: u32) -> Result<FreeReply, PeersError>;
+    /// Asks `site` to take part in a service (make its network and its data plane).
+    async fn join(&self, site: &str, service: &Service) -> Result<(), PeersError>;
+    /// Gives `site` the master's view of a service.
+    async fn update(&self, site: &str, service: &Service) -> Result<(), PeersError>;
+    /// Asks `site` to remove everything it made for a service.
+    async fn leave(&self, site: &str, global_id: &str) -> Result<(), PeersError>;
+    /// Asks the master `site` for another block of addresses for `requester`.
+    async fn grant_pools(
+        &self,
+        site: &str,
+        global_id: &str,
+        requester: &str,
+    ) -> Result<Vec<Pool>, PeersError>;
+}
+
+/// [`Peers`] over HTTP (the `/intersite-horizontal` interface).
+#[derive(Debug, Clone)]
+pub struct HttpPeers {
+    urls: BTreeMap<String, String>,
+    key: String,
+    http: reqwest::Client,
+}
+
+impl HttpPeers {
+    /// `urls`: site name -> base URL of its agent (`http://host:port`).
+    pub fn new(urls: BTreeMap<String, String>, key: impl Into<String>, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .build()
+            .unwrap_or_default();
+        Self { urls, key: key.into(), http }
+    }
+
+    fn url(&self, site: &str, path: &str) -> Result<String, PeersError> {
+        let base = self.urls.get(site).ok_or_else(|| PeersError::UnknownSite(site.to_owned()))?;
+        Ok(format!("{}/intersite-horizontal{path}", base.trim_end_matches('/')))
+    }
+
+    async fn send(
+        &self,
+        site: &str,
+        req: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, PeersError> {
+        let unreachable = |source: reqwest::Error| match source.is_timeout() {
+            true => PeersError::Timeout { site: site.to_owned() },
+            false => PeersError::Unreachable { site: site.to_owned(), source },
+        };
+        let resp = req.header(KEY_HEADER, &self.key).send().await.map_err(unreachable)?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let body: serde_json::Value = resp.json().await.unwrap_or_default();
+        let message = body
+            .get("error")
+            .and_then(|e| e.as_str())
+            .map(str::to_owned)
+            .unwrap_or_else(|| status.to_string());
+        Err(PeersError::Refused { site: site.to_owned(), status: status.as_u16(), message })
+    }
+
+    async fn json<T: DeserializeOwned>(
+        &self,
+        site: &str,
+        req: reqwest::RequestBuilder,
+    ) -> Result<T, PeersError> {
+        let resp = self.send(site, req).await?;
+        resp.json()
+            .await
+            .map_err(|source| PeersError::Unreachable { site: site.to_owned(), source })
+    }
+}
+
+#[async_trait]
+impl Peers for HttpPeers {
+    async fn cidr(&self, site: &str, network: &str) -> Result<CidrInfo, PeersError> {
+        let url = self.url(site, &format!("/networks/{network}/cidr"))?;
+        self.json(site, self.http.get(url)).await
+    }
+
+    async fn cidr_free(&self, site: &str, cidr: Ipv4Net) -> Result<FreeReply, PeersError> {
+        let url = self.url(site, "/cidr-free")?;
+        self.json(site, self.http.get(url).query(&[("cidr", cidr.to_string())])).await
+    }
+
+    async fn vni_free(&self, site: &str, vni: u32) -> Result<FreeReply, PeersError> {
+        let url = self.url(site, "/vni-free")?;
+        self.json(site, self.http.get(url).query(&[("vni", vni)])).await
+    }
+
+    async fn join(&self, site: &str, service: &Service) -> Result<(), PeersError> {
+        let body = JoinRequest { service: service.clone() };
+        self.send(site, self.http.post(self.url(site, "")?).json(&body)).await.map(drop)
+    }
+
+    async fn update(&self, site: &str, service: &Service) -> Result<(), PeersError> {
+        let url = self.url(site, &format!("/{}", service.global_id))?;
+        self.send(site, self.http.put(url).json(service)).await.map(drop)
+    }
+
+    async fn leave(&self, site: &str, global_id: &str) -> Result<(), PeersError> {
+        let url = self.url(site, &format!("/{global_id}"))?;
+        self.send(site, self.http.delete(url)).await.map(drop)
+    }
+
+    async fn grant_pools(
+        &self,
+        site: &str,
+        global_id: &str,
+        requester: &str,
+    ) -> Result<Vec<Pool>, PeersError> {
+        let url = self.url(site, &format!("/{global_id}/pools"))?;
+        let body = PoolGrant { site: requester.to_owned(), pools: Vec::new() };
+        let grant: PoolGrant = self.json(site, self.http.post(url).json(&body)).await?;
+        Ok(grant.pools)
+    }
+}

@@ -1,0 +1,50 @@
+//! Assembling a real agent: its store on disk, its popd, the kernel, the other agents over HTTP.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use archipel_netlink::RtNetlink;
+use archipel_pop_client::{Client, Credentials};
+
+use crate::core::{Agent, AgentConfig};
+use crate::peers::HttpPeers;
+use crate::store::{Store, StoreError};
+use crate::vim::PopVim;
+
+/// What a real agent is made of.
+#[derive(Debug)]
+pub struct Setup {
+    pub config: AgentConfig,
+    /// Where `agent.sqlite` lives.
+    pub data_dir: PathBuf,
+    /// The site's own popd.
+    pub pop: Credentials,
+    /// The other sites' agents: site name -> base URL.
+    pub peers: BTreeMap<String, String>,
+    /// The East-West shared key.
+    pub key: String,
+    /// The deadline of each call to another agent.
+    pub timeout: Duration,
+}
+
+impl Setup {
+    pub fn build(self) -> Result<Agent, StoreError> {
+        let store = Store::open(&self.data_dir)?;
+        let vim = PopVim::new(Client::new(self.pop));
+        let peers = HttpPeers::new(self.peers, self.key, self.timeout);
+        Ok(Agent::new(
+            self.config,
+            store,
+            Arc::new(vim),
+            Arc::new(RtNetlink::new()),
+            Arc::new(peers),
+        ))
+    }
+}
+
+/// A fresh North bearer token: 32 hex digits from rand's CSPRNG (seeded by the OS).
+pub fn generate_token() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}

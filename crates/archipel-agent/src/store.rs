@@ -1,0 +1,270 @@
+//! The agent's local store: one SQLite database (`agent.sqlite` in the data directory) in WAL
+//! mode with DIMINET's tables: service, param, resource, connection.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{params, OptionalExtension};
+
+use crate::model::{Connection, Params, Resource, Service, ServiceType};
+
+/// The database file's name inside the data directory.
+pub const DB_FILE: &str = "agent.sqlite";
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS service (
+    global_id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    name TEXT NOT NULL,
+    master TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS param (
+    global_id TEXT PRIMARY KEY REFERENCES service(global_id) ON DELETE CASCADE,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS resource (
+    global_id TEXT NOT NULL REFERENCES service(global_id) ON DELETE CASCADE,
+    site TEXT NOT NULL,
+    network TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    PRIMARY KEY (global_id, site, network)
+);
+CREATE TABLE IF NOT EXISTS connection (
+    global_id TEXT NOT NULL REFERENCES service(global_id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    netns TEXT NOT NULL,
+    device TEXT NOT NULL,
+    PRIMARY KEY (global_id, kind, device)
+);
+";
+
+/// What can go wrong with the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the data directory {path}")]
+    DataDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("sqlite failed to {op}")]
+    Sqlite {
+        op: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("the store holds an unreadable {what}; fix or remove {DB_FILE}")]
+    Corrupt { what: String },
+}
+
+fn sql(op: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    move |source| StoreError::Sqlite { op, source }
+}
+
+/// The SQLite store, one connection behind a mutex (the agent's writes are few and small).
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<rusqlite::Connection>,
+}
+
+impl Store {
+    /// Opens (creating if needed) `DIR/agent.sqlite`.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|source| StoreError::DataDir { path: dir.to_owned(), source })?;
+        Self::setup(rusqlite::Connection::open(dir.join(DB_FILE)).map_err(sql("open"))?)
+    }
+
+    /// A store in memory only, for tests.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Self::setup(rusqlite::Connection::open_in_memory().map_err(sql("open"))?)
+    }
+
+    fn setup(conn: rusqlite::Connection) -> Result<Self, StoreError> {
+        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+            .map_err(sql("enable WAL"))?;
+        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+            .map_err(sql("set pragmas"))?;
+        conn.execute_batch(SCHEMA).map_err(sql("create the schema"))?;
+        Ok(Self { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, rusqlite::Connection> {
+        // SQLite rolls back a transaction left by a panic, so the connection stays usable.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Writes a service with its params and resources, replacing what was stored under its id
+    /// (its connections are kept).
+    pub fn put_service(&self, service: &Service) -> Result<(), StoreError> {
+        let body = serde_json::to_string(&service.params)
+            .map_err(|_| StoreError::Corrupt { what: "param".into() })?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(sql("begin"))?;
+        tx.execute(
+            "INSERT INTO service (global_id, type, name, master) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(global_id) DO UPDATE SET type = ?2, name = ?3, master = ?4",
+            params![service.global_id, service.kind.to_string(), service.name, service.master],
+        )
+        .map_err(sql("write a service"))?;
+        tx.execute(
+            "INSERT OR REPLACE INTO param (global_id, body) VALUES (?1, ?2)",
+            params![service.global_id, body],
+        )
+        .map_err(sql("write params"))?;
+        tx.execute("DELETE FROM resource WHERE global_id = ?1", params![service.global_id])
+            .map_err(sql("clear resources"))?;
+        for r in &service.resources {
+            tx.execute(
+                "INSERT INTO resource (global_id, site, network, created) VALUES (?1, ?2, ?3, ?4)",
+                params![service.global_id, r.site, r.network, r.created],
+            )
+            .map_err(sql("write a resource"))?;
+        }
+        tx.commit().map_err(sql("commit"))
+    }
+
+    /// One service.
+    pub fn service(&self, global_id: &str) -> Result<Option<Service>, StoreError> {
+        let conn = self.conn();
+        let head = conn
+            .query_row(
+                "SELECT s.type, s.name, s.master, p.body FROM service s
+                 JOIN param p ON p.global_id = s.global_id WHERE s.global_id = ?1",
+                params![global_id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(sql("read a service"))?;
+        let Some((kind, name, master, body)) = head else {
+            return Ok(None);
+        };
+        let corrupt = |what: &str| StoreError::Corrupt { what: format!("{what} of {global_id}") };
+        let kind: ServiceType = kind.parse().map_err(|_| corrupt("type"))?;
+        let params: Params = serde_json::from_str(&body).map_err(|_| corrupt("param"))?;
+        let mut stmt = conn
+            .prepare(
+                "SELECT site, network, created FROM resource WHERE global_id = ?1
+                 ORDER BY site, network",
+            )
+            .map_err(sql("read resources"))?;
+        let resources = stmt
+            .query_map(params![global_id], |r| {
+                Ok(Resource { site: r.get(0)?, network: r.get(1)?, created: r.get(2)? })
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(sql("read resources"))?;
+        Ok(Some(Service { global_id: global_id.to_owned(), kind, name, master, params, resources }))
+    }
+
+    /// Every service, by id.
+    pub fn services(&self) -> Result<Vec<Service>, StoreError> {
+        let ids: Vec<String> = {
+            let conn = self.conn();
+            let mut stmt = conn
+                .prepare("SELECT global_id FROM service ORDER BY global_id")
+                .map_err(sql("list services"))?;
+            let ids = stmt
+                .query_map([], |r| r.get(0))
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(sql("list services"))?;
+            ids
+        };
+        ids.iter().filter_map(|id| self.service(id).transpose()).collect()
+    }
+
+    /// Removes a service with everything stored about it; false when there was none.
+    pub fn delete_service(&self, global_id: &str) -> Result<bool, StoreError> {
+        let n = self
+            .conn()
+            .execute("DELETE FROM service WHERE global_id = ?1", params![global_id])
+            .map_err(sql("delete a service"))?;
+        Ok(n > 0)
+    }
+
+    /// Records a piece of this site's data plane.
+    pub fn add_connection(&self, c: &Connection) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "INSERT OR REPLACE INTO connection (global_id, kind, netns, device)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![c.global_id, c.kind, c.netns, c.device],
+            )
+            .map_err(sql("write a connection"))?;
+        Ok(())
+    }
+
+    /// This site's data plane for a service.
+    pub fn connections(&self, global_id: &str) -> Result<Vec<Connection>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT kind, netns, device FROM connection WHERE global_id = ?1
+                 ORDER BY kind, device",
+            )
+            .map_err(sql("read connections"))?;
+        let rows = stmt
+            .query_map(params![global_id], |r| {
+                Ok(Connection {
+                    global_id: global_id.to_owned(),
+                    kind: r.get(0)?,
+                    netns: r.get(1)?,
+                    device: r.get(2)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(sql("read connections"))?;
+        Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Resource;
+
+    fn service() -> Service {
+        let mut params = Params { vni: Some(1000), ..Params::default() };
+        params.pools.insert("a".into(), vec!["10.0.0.2-10.0.0.60".parse().unwrap()]);
+        Service {
+            global_id: "a-1".into(),
+            kind: ServiceType::L2,
+            name: "ext".into(),
+            master: "a".into(),
+            params,
+            resources: vec![
+                Resource { site: "a".into(), network: "n".into(), created: false },
+                Resource { site: "b".into(), network: "n".into(), created: true },
+            ],
+        }
+    }
+
+    #[test]
+    fn round_trips_services_and_connections() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let s = service();
+        store.put_service(&s).unwrap();
+        store.put_service(&s).unwrap();
+        assert_eq!(store.service("a-1").unwrap(), Some(s.clone()));
+        assert_eq!(store.services().unwrap(), vec![s]);
+        let c = Connection {
+            global_id: "a-1".into(),
+            kind: "vxlan".into(),
+            netns: "site".into(),
+            device: "vx1000".into(),
+        };
+        store.add_connection(&c).unwrap();
+        assert_eq!(store.connections("a-1").unwrap(), vec![c]);
+        assert!(store.delete_service("a-1").unwrap());
+        assert!(store.connections("a-1").unwrap().is_empty());
+        assert!(!store.delete_service("a-1").unwrap());
+    }
+}

@@ -1,0 +1,145 @@
+//! Two sites in network namespaces joined by a veth underlay, a real agent serving HTTP on
+//! loopback for each, and a VIM that makes bridges with the real kernel: the agents stretch a
+//! network over a VXLAN and two "containers" ping each other across it. Needs root and FAILS
+//! without it.
+
+mod lab;
+
+use std::time::Duration;
+
+use archipel_agent::{
+    CreateRequest, NorthClient, ResourceRef, ServiceType, UpdateRequest, KEY_HEADER,
+};
+use archipel_netlink::Netlink;
+use ipnet::Ipv4Net;
+
+use lab::{pings, Lab, KEY, TOKEN};
+
+const NET: &[(usize, &str, &str)] = &[(0, "net", "10.60.0.0/24")];
+
+fn request(kind: ServiceType, resources: &[(&str, &str)]) -> CreateRequest {
+    CreateRequest {
+        kind,
+        name: "stretched".into(),
+        resources: resources
+            .iter()
+            .map(|(site, network)| ResourceRef { site: (*site).into(), network: (*network).into() })
+            .collect(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn containers_of_two_sites_ping_across_the_extension_the_agents_built() {
+    let lab = Lab::start(NET).await;
+    let north = NorthClient::new(&lab.urls[0], TOKEN, Duration::from_secs(30));
+    let service =
+        north.create(&request(ServiceType::L2, &[("a", "net"), ("b", "net")])).await.unwrap();
+    let vni = service.params.vni.unwrap();
+    let device = format!("vx{vni}");
+
+    for i in 0..2 {
+        let ns = lab.site_ns(i);
+        let vx = lab.nl.link(ns, &device).await.unwrap().expect("the vxlan device");
+        assert_eq!(vx.master.as_deref(), Some("br-net"));
+        assert_eq!(vx.mtu, 1450);
+        assert_eq!(lab.nl.link(ns, "br-net").await.unwrap().unwrap().mtu, 1450);
+    }
+    let a_first = service.params.pools["a"][0].first;
+    let b_first = service.params.pools["b"][0].first;
+    let gateway = service.params.gateway.unwrap();
+    lab.container(0, "br-net", Ipv4Net::new(a_first, 24).unwrap(), gateway).await;
+    lab.container(1, "br-net", Ipv4Net::new(b_first, 24).unwrap(), gateway).await;
+    assert!(pings(lab.container_ns(0), &b_first.to_string()));
+    assert!(pings(lab.container_ns(1), &a_first.to_string()));
+
+    let remote = NorthClient::new(&lab.urls[1], TOKEN, Duration::from_secs(30));
+    assert_eq!(remote.get(&service.global_id).await.unwrap().master, "a");
+    let block = remote.grow(&service.global_id).await.unwrap();
+    assert_eq!(block, service.params.reserve[0]);
+    let master = north.get(&service.global_id).await.unwrap();
+    assert_eq!(master.params.reserve.len(), service.params.reserve.len() - 1);
+    let rename = UpdateRequest { name: "renamed".into() };
+    north.update(&service.global_id, &rename).await.unwrap();
+    assert_eq!(remote.get(&service.global_id).await.unwrap().name, "renamed");
+
+    north.delete(&service.global_id).await.unwrap();
+    for i in 0..2 {
+        assert!(!lab.nl.link_exists(lab.site_ns(i), &device).await.unwrap());
+    }
+    assert!(!lab.nl.link_exists(lab.site_ns(1), "br-net").await.unwrap());
+    assert!(north.list().await.unwrap().is_empty());
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_that_needs_an_unreachable_site_leaves_nothing() {
+    let lab = Lab::start(NET).await;
+    let north = NorthClient::new(&lab.urls[0], TOKEN, Duration::from_secs(30));
+    let err = north
+        .create(&request(ServiceType::L2, &[("a", "net"), ("b", "net"), ("c", "net")]))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("site c is unreachable"), "{err}");
+    for i in 0..2 {
+        let links = lab.nl.list_links(lab.site_ns(i)).await.unwrap();
+        assert!(!links.iter().any(|l| l.name.starts_with("vx")), "{links:?}");
+    }
+    assert!(!lab.nl.link_exists(lab.site_ns(1), "br-net").await.unwrap());
+    assert!(north.list().await.unwrap().is_empty());
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_interfaces_refuse_calls_without_their_secret() {
+    let lab = Lab::start(NET).await;
+    let http = reqwest::Client::new();
+    let vni_free = format!("{}/intersite-horizontal/vni-free?vni=7", lab.urls[0]);
+    assert_eq!(http.get(&vni_free).send().await.unwrap().status(), 401);
+    let wrong = http.get(&vni_free).header(KEY_HEADER, "nope").send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    let right = http.get(&vni_free).header(KEY_HEADER, KEY).send().await.unwrap();
+    assert_eq!(right.status(), 200);
+    let list = format!("{}/intersite-vertical", lab.urls[0]);
+    assert_eq!(http.get(&list).send().await.unwrap().status(), 401);
+    assert_eq!(http.get(&list).bearer_auth(TOKEN).send().await.unwrap().status(), 200);
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn containers_of_two_subnets_ping_through_the_transit_the_agents_built() {
+    let lab = Lab::start(&[(0, "one", "10.61.0.0/24"), (1, "two", "10.62.0.0/24")]).await;
+    let north = NorthClient::new(&lab.urls[0], TOKEN, Duration::from_secs(30));
+    let req = request(ServiceType::L3, &[("a", "one"), ("b", "two")]);
+    let service = north.create(&req).await.unwrap();
+    let device = format!("vt{}", service.params.vni.unwrap());
+
+    let gateways = ["10.61.0.1", "10.62.0.1"].map(|g| g.parse().unwrap());
+    lab.container(0, "br-one", "10.61.0.10/24".parse().unwrap(), gateways[0]).await;
+    lab.container(1, "br-two", "10.62.0.10/24".parse().unwrap(), gateways[1]).await;
+    assert!(pings(lab.container_ns(0), "10.62.0.10"));
+    assert!(pings(lab.container_ns(1), "10.61.0.10"));
+
+    north.delete(&service.global_id).await.unwrap();
+    for i in 0..2 {
+        assert!(!lab.nl.link_exists(lab.site_ns(i), &device).await.unwrap());
+        let routes = lab.nl.list_routes(lab.site_ns(i)).await.unwrap();
+        assert!(routes.iter().all(|r| r.dest.prefix_len() != 24 || r.via.is_none()), "{routes:?}");
+    }
+    assert!(!pings(lab.container_ns(0), "10.62.0.10"));
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overlapping_subnets_are_refused_over_http_naming_both() {
+    let lab = Lab::start(&[(0, "one", "10.61.0.0/16"), (1, "two", "10.61.7.0/24")]).await;
+    let north = NorthClient::new(&lab.urls[0], TOKEN, Duration::from_secs(30));
+    let req = request(ServiceType::L3, &[("a", "one"), ("b", "two")]);
+    let err = north.create(&req).await.unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "network one of site a (10.61.0.0/16) overlaps network two of site b (10.61.7.0/24) \
+         (HTTP 409)"
+    );
+    lab.stop().await;
+}

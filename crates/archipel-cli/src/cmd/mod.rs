@@ -1,0 +1,4 @@
+//! The subcommands of `archipel`.
+
+pub mod pop;
+pub mod popd;

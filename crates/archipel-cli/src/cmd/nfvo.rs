@@ -1,0 +1,118 @@
+//! `archipel nfvo`: the orchestrator daemon (catalogue, network-service lifecycle, generic
+//! VNFM, REST API). It recovers what a previous run left in progress, serves until SIGTERM or
+//! SIGINT, then lets requests and operations in flight finish for a while.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use archipel_nfvo::vim::PopVims;
+use archipel_nfvo::{api, Ipv4Net, Nfvo, NfvoConfig};
+use tokio::signal::unix::{signal, SignalKind};
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Example:
+  archipel nfvo --listen 127.0.0.1:8080 --data-dir /var/lib/archipel/nfvo
+  export ARCHIPEL_ENDPOINT=http://127.0.0.1:8080 POP_AUTH=admin:secret
+  archipel site add site-a --pop http://127.0.0.1:60000
+  archipel ns onboard examples/sipp/nsd.json
+  archipel ns launch docker-test-NS-sipp --wait")]
+pub struct NfvoArgs {
+    /// The REST API's address; port 0 picks a free port, printed as `listening on ADDR`.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Where the store (nfvo.sqlite) lives.
+    #[arg(long, default_value = "/var/lib/archipel/nfvo")]
+    pub data_dir: PathBuf,
+    /// The addresses the subnets of the Pop networks the NFVO creates come from.
+    #[arg(long, default_value = "10.200.0.0/16", value_parser = parse_pool)]
+    pub subnet_pool: Ipv4Net,
+    /// The prefix length of each of those subnets.
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u8).range(8..=30))]
+    pub subnet_prefix: u8,
+    /// The deadline of each Pop call, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub pop_timeout: u64,
+    /// How long a site has to answer Info at registration and in listings, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    pub site_timeout: u64,
+    /// At a stop, how long requests and operations in flight have to finish, in seconds;
+    /// operations still running then are finished or rolled back at the next start.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub drain_timeout: u64,
+}
+
+fn parse_pool(text: &str) -> Result<Ipv4Net, String> {
+    text.parse()
+        .map_err(|_| "expected an IPv4 prefix such as 10.200.0.0/16".to_owned())
+}
+
+pub async fn run(args: NfvoArgs) -> anyhow::Result<()> {
+    // Signal handlers first: a signal that arrives while the NFVO starts is not lost.
+    let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    let config = NfvoConfig {
+        subnet_pool: args.subnet_pool,
+        subnet_prefix: args.subnet_prefix,
+        site_timeout: Duration::from_secs(args.site_timeout),
+    };
+    let vims = Arc::new(PopVims { timeout: Duration::from_secs(args.pop_timeout) });
+    let nfvo = Nfvo::open(&args.data_dir, vims, config)
+        .await
+        .with_context(|| format!("opening the store in {}", args.data_dir.display()))?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    println!("listening on {}", listener.local_addr().context("reading the bound address")?);
+    std::io::stdout().flush().context("writing to stdout")?;
+
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut server = tokio::spawn(api::serve(listener, nfvo.clone(), async {
+        let _ = stopped.await;
+    }));
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM received"),
+        _ = int.recv() => tracing::info!("SIGINT received"),
+        served = &mut server => return Ok(served.context("the API server panicked")??),
+    }
+    let _ = stop.send(());
+    let drain = Duration::from_secs(args.drain_timeout);
+    let deadline = Instant::now() + drain;
+    match tokio::time::timeout(drain, server).await {
+        Ok(served) => served.context("the API server panicked")??,
+        Err(_) => tracing::warn!("requests still in flight after {drain:?}: stopping anyway"),
+    }
+    if !nfvo.drain(deadline.saturating_duration_since(Instant::now())).await {
+        tracing::warn!("operations still running: the next start finishes or rolls them back");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        nfvo: NfvoArgs,
+    }
+
+    #[test]
+    fn defaults_and_flags() {
+        let cli = Cli::parse_from(["nfvo"]);
+        assert_eq!(cli.nfvo.subnet_pool.to_string(), "10.200.0.0/16");
+        assert_eq!(cli.nfvo.listen.port(), 8080);
+        let cli = Cli::parse_from(["nfvo", "--listen", "127.0.0.1:0", "--subnet-pool", "10.9.0.0/20"]);
+        assert_eq!(cli.nfvo.listen.port(), 0);
+        assert_eq!(cli.nfvo.subnet_pool.to_string(), "10.9.0.0/20");
+        assert!(Cli::try_parse_from(["nfvo", "--subnet-pool", "10.9.0.0"]).is_err());
+        assert!(Cli::try_parse_from(["nfvo", "--subnet-prefix", "31"]).is_err());
+    }
+}

@@ -1,0 +1,54 @@
+//! How NSDs, network services and operations print as table rows; as YAML or JSON they print
+//! exactly as the REST API answers them.
+
+use archipel_nfvo::api::dto::{NsInstance, NsLcmOpOcc, NsdInfo};
+
+use crate::output::Tabular;
+
+impl Tabular for NsdInfo {
+    const HEADERS: &'static [&'static str] = &["ID", "NAME", "VERSION", "VENDOR", "USAGE"];
+    fn row(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.nsd_name.clone(),
+            self.nsd_version.clone(),
+            self.nsd_designer.clone(),
+            self.nsd_usage_state.clone(),
+        ]
+    }
+}
+
+impl Tabular for NsInstance {
+    const HEADERS: &'static [&'static str] = &["ID", "NAME", "NSD", "STATUS", "VNFCS", "ERROR"];
+    fn row(&self) -> Vec<String> {
+        let vnfcs: usize = self.vnf_instance.iter().map(|v| v.vnfc_instances.len()).sum();
+        let error = self
+            .error
+            .as_ref()
+            .map(|e| format!("{}: {}", e.step, e.reason))
+            .unwrap_or_default();
+        vec![
+            self.id.clone(),
+            self.ns_instance_name.clone(),
+            self.nsd_name.clone(),
+            self.status.clone(),
+            vnfcs.to_string(),
+            error,
+        ]
+    }
+}
+
+impl Tabular for NsLcmOpOcc {
+    const HEADERS: &'static [&'static str] =
+        &["ID", "NS", "OPERATION", "STATE", "STEP", "STARTED"];
+    fn row(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.ns_instance_id.clone(),
+            self.lcm_operation_type.clone(),
+            self.operation_state.clone(),
+            self.current_step.clone().unwrap_or_default(),
+            self.start_time.clone(),
+        ]
+    }
+}

@@ -1,0 +1,250 @@
+//! `archipel popd`: the Pop server (VIM) of one site, and `archipel popd init`, which writes
+//! its configuration file. Settings come from the defaults, then the file (`--config`), then
+//! the flags; users from the file and from `POPD_AUTH=user:password`.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use archipel_pop::auth::User;
+use archipel_pop::runtime::docker::DockerRuntime;
+use archipel_pop::runtime::Runtime;
+use archipel_pop::{ConfigFile, PopdConfig, RuntimeKind};
+use tokio::signal::unix::{signal, SignalKind};
+
+const AUTH_ENV: &str = "POPD_AUTH";
+
+#[derive(clap::Args, Debug)]
+pub struct PopdArgs {
+    #[command(subcommand)]
+    pub command: Option<PopdCommand>,
+    /// What runs the containers [default: docker]
+    #[arg(long, global = true, value_enum)]
+    pub runtime: Option<RuntimeArg>,
+    /// The gRPC address; port 0 picks a free port, printed as `listening on ADDR`
+    /// [default: 127.0.0.1:60000]
+    #[arg(long, global = true)]
+    pub listen: Option<SocketAddr>,
+    /// Where the registry (popd.sqlite) and popd.addr live [default: /var/lib/archipel/popd]
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// The TOML file written by `archipel popd init`: users and settings
+    #[arg(long, env = "POPD_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// The instance name: Info's name and the label on this popd's workloads [default: popd]
+    #[arg(long, global = true)]
+    pub name: Option<String>,
+    /// The network every container without endpoints joins [default: private]
+    #[arg(long, global = true)]
+    pub default_network: Option<String>,
+    /// The default network's subnet [default: 172.16.0.0/16]
+    #[arg(long, global = true)]
+    pub default_subnet: Option<String>,
+    /// How long a login session lasts, in seconds [default: 86400]
+    #[arg(long, global = true)]
+    pub session_ttl: Option<u64>,
+    /// The largest request accepted, in bytes [default: 1048576]
+    #[arg(long, global = true)]
+    pub max_message_bytes: Option<usize>,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum PopdCommand {
+    /// Write a configuration file with a user (added to the file if it exists), and the
+    /// settings given as flags. The password is stored only as an argon2id hash.
+    Init {
+        /// The file to write, e.g. /etc/archipel/popd.toml
+        path: PathBuf,
+        /// The user [default: POPD_AUTH's user, else admin]
+        #[arg(long)]
+        user: Option<String>,
+        /// The password; else POPD_AUTH's, else read from standard input
+        #[arg(long)]
+        password: Option<String>,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuntimeArg {
+    Docker,
+    Native,
+}
+
+pub async fn run(args: PopdArgs) -> anyhow::Result<()> {
+    if let Some(PopdCommand::Init { path, user, password }) = &args.command {
+        return init(&args, path, user.as_deref(), password.as_deref());
+    }
+    let mut config = PopdConfig::default();
+    if let Some(path) = &args.config {
+        ConfigFile::load(path)?.apply(&mut config);
+    }
+    apply_flags(&args, &mut config)?;
+    if let Ok(value) = std::env::var(AUTH_ENV) {
+        let user = User::from_auth_env(&value).context("reading POPD_AUTH")?;
+        config.users.retain(|u| u.name != user.name);
+        config.users.push(user);
+    }
+    if config.users.is_empty() {
+        bail!("no users: pass --config FILE (see `archipel popd init`) or set POPD_AUTH=user:password");
+    }
+    let runtime: Arc<dyn Runtime> = match config.runtime {
+        RuntimeKind::Docker => Arc::new(DockerRuntime::connect(&config.name).await?),
+        RuntimeKind::Native => bail!("the native runtime is not built yet; use --runtime docker"),
+    };
+    // Signal handlers first: a signal that arrives while popd starts is not lost.
+    let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    let handle = archipel_pop::start(config, runtime).await?;
+    println!("listening on {}", handle.local_addr());
+    std::io::stdout().flush().context("writing to stdout")?;
+    handle
+        .run_until(async move {
+            tokio::select! {
+                _ = term.recv() => tracing::info!("SIGTERM received"),
+                _ = int.recv() => tracing::info!("SIGINT received"),
+            }
+        })
+        .await?;
+    Ok(())
+}
+
+fn apply_flags(args: &PopdArgs, config: &mut PopdConfig) -> anyhow::Result<()> {
+    if let Some(kind) = args.runtime {
+        config.runtime = runtime_kind(kind);
+    }
+    if let Some(v) = args.listen {
+        config.listen = v;
+    }
+    if let Some(v) = &args.data_dir {
+        config.data_dir = v.clone();
+    }
+    if let Some(v) = &args.name {
+        config.name = v.clone();
+    }
+    if let Some(v) = &args.default_network {
+        config.default_network = v.clone();
+    }
+    if let Some(v) = &args.default_subnet {
+        config.default_subnet = v.parse().with_context(|| {
+            format!("--default-subnet {v:?} is not an IPv4 prefix like 172.16.0.0/16")
+        })?;
+    }
+    if let Some(v) = args.session_ttl {
+        config.session_ttl = Duration::from_secs(v);
+    }
+    if let Some(v) = args.max_message_bytes {
+        config.max_message_bytes = v;
+    }
+    Ok(())
+}
+
+fn runtime_kind(arg: RuntimeArg) -> RuntimeKind {
+    match arg {
+        RuntimeArg::Docker => RuntimeKind::Docker,
+        RuntimeArg::Native => RuntimeKind::Native,
+    }
+}
+
+fn init(
+    args: &PopdArgs,
+    path: &Path,
+    user: Option<&str>,
+    password: Option<&str>,
+) -> anyhow::Result<()> {
+    let mut file = if path.exists() { ConfigFile::load(path)? } else { ConfigFile::default() };
+    let env = std::env::var(AUTH_ENV).ok();
+    let env_pair = env.as_deref().and_then(|v| v.split_once(':'));
+    let name = user.or(env_pair.map(|(u, _)| u)).unwrap_or("admin").to_owned();
+    let password = match password.or(env_pair.map(|(_, p)| p)) {
+        Some(p) => p.to_owned(),
+        None => read_password(&name)?,
+    };
+    if name.is_empty() || password.is_empty() {
+        bail!("the user name and the password must not be empty");
+    }
+    file.upsert_user(User::with_password(&name, &password)?);
+    let s = &mut file.server;
+    if let Some(kind) = args.runtime {
+        s.runtime = Some(runtime_kind(kind));
+    }
+    s.listen = args.listen.or(s.listen);
+    s.data_dir = args.data_dir.clone().or(s.data_dir.take());
+    s.name = args.name.clone().or(s.name.take());
+    s.default_network = args.default_network.clone().or(s.default_network.take());
+    if let Some(v) = &args.default_subnet {
+        s.default_subnet = Some(v.parse().with_context(|| format!("--default-subnet {v:?}"))?);
+    }
+    s.session_ttl_secs = args.session_ttl.or(s.session_ttl_secs);
+    s.max_message_bytes = args.max_message_bytes.or(s.max_message_bytes);
+    file.save(path)?;
+    println!("wrote {} with user {name}", path.display());
+    Ok(())
+}
+
+/// One line from standard input. It is not hidden: prefer POPD_AUTH or a pipe.
+fn read_password(user: &str) -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        eprint!("password for {user} (shown as typed): ");
+        std::io::stderr().flush().ok();
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("reading the password")?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        popd: PopdArgs,
+    }
+
+    #[test]
+    fn flags_override_the_defaults() {
+        let cli = Cli::parse_from([
+            "popd",
+            "--listen",
+            "127.0.0.1:0",
+            "--name",
+            "site-a",
+            "--default-subnet",
+            "10.1.0.0/16",
+            "--session-ttl",
+            "60",
+        ]);
+        let mut config = PopdConfig::default();
+        apply_flags(&cli.popd, &mut config).unwrap();
+        assert_eq!(config.listen.port(), 0);
+        assert_eq!(config.name, "site-a");
+        assert_eq!(config.default_subnet.to_string(), "10.1.0.0/16");
+        assert_eq!(config.session_ttl, Duration::from_secs(60));
+        assert_eq!(config.default_network, "private");
+        let bad = Cli::parse_from(["popd", "--default-subnet", "10.1.0.0"]);
+        assert!(apply_flags(&bad.popd, &mut config).is_err());
+    }
+
+    #[test]
+    fn init_writes_a_hashed_user_and_the_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("popd.toml");
+        let path_arg = path.to_str().unwrap();
+        let cli = Cli::parse_from(["popd", "init", path_arg, "--user", "ops", "--name", "site-b"]);
+        init(&cli.popd, &path, Some("ops"), Some("pw-ops")).unwrap();
+        init(&cli.popd, &path, Some("admin"), Some("pw-admin")).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("pw-ops") && !text.contains("pw-admin"));
+        let file = ConfigFile::load(&path).unwrap();
+        assert_eq!(file.server.name.as_deref(), Some("site-b"));
+        let names: Vec<_> = file.users.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(names, vec!["ops", "admin"]);
+        assert!(file.users.iter().all(|u| u.password_hash.starts_with("$argon2id$")));
+    }
+}

@@ -1,0 +1,46 @@
+//! `archipel`: every Archipel daemon and client in one binary.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+mod logging;
+mod output;
+mod usage;
+
+/// Archipel orchestrates containerized network functions across sites.
+#[derive(Debug, Parser)]
+#[command(name = "archipel", version)]
+struct Cli {
+    /// How logs are written on stderr; RUST_LOG filters them (info when unset).
+    #[arg(long, global = true, value_enum, default_value_t)]
+    log_format: logging::LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the Pop server (VIM) of one site.
+    Popd(cmd::popd::PopdArgs),
+    /// Drive a Pop server: containers, networks, images (the thesis's `pop`).
+    Pop(cmd::pop::PopArgs),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init(cli.log_format);
+    let result = match cli.command {
+        Command::Popd(args) => cmd::popd::run(args).await,
+        Command::Pop(args) => cmd::pop::run(args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{}", usage::error_line(&err));
+            ExitCode::from(usage::exit_code(&err))
+        }
+    }
+}

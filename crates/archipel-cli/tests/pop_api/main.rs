@@ -1,0 +1,12 @@
+//! The Pop API acceptance suite: the real `archipel popd` against a real runtime, driven through
+//! the real CLI and the raw gRPC protocol, with the effects checked in the world (Docker).
+
+mod auth;
+mod bad_input;
+mod cleanup;
+mod concurrency;
+mod exits;
+mod harness;
+mod metadata_env;
+mod recovery;
+mod relogin;

@@ -1,0 +1,8 @@
+//! `archipel pop` against an in-process popd on the recording fake runtime: the command line,
+//! its output formats, its error lines and exit codes, without Docker.
+
+mod errors;
+mod harness;
+mod lifecycle;
+mod networks;
+mod watch;

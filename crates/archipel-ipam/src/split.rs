@@ -1,0 +1,63 @@
+use ipnet::Ipv4Net;
+
+use crate::{IpamError, Pool, SubnetPlan};
+
+/// Whether two prefixes share any address.
+pub fn overlaps(a: &Ipv4Net, b: &Ipv4Net) -> bool {
+    a.contains(&b.network()) || b.contains(&a.network())
+}
+
+/// Splits the host addresses of a subnet (all but network, broadcast and gateway) into
+/// `blocks` disjoint blocks of equal size, in address order. A block is a list of pools: it is
+/// one pool unless it straddles the gateway. DIMINET hands the first blocks to the sites of an
+/// L2 extension and keeps the rest as a reserve granted on demand.
+pub fn split_pools(plan: &SubnetPlan, blocks: usize) -> Result<Vec<Vec<Pool>>, IpamError> {
+    let cidr = plan.cidr();
+    let first = u32::from(cidr.network()) + 1;
+    let last = u32::from(cidr.broadcast()) - 1;
+    let gateway = u32::from(plan.gateway());
+    let total = u64::from(last - first) + 1 - 1;
+    if blocks == 0 || total < blocks as u64 {
+        return Err(IpamError::CannotSplit { subnet: cidr, parts: blocks });
+    }
+    let size = total / blocks as u64;
+    let mut hosts = (first..=last).filter(|a| *a != gateway);
+    let mut out = Vec::with_capacity(blocks);
+    for _ in 0..blocks {
+        let mut pools: Vec<Pool> = Vec::new();
+        for addr in hosts.by_ref().take(size as usize) {
+            match pools.last_mut() {
+                Some(p) if u32::from(p.last) + 1 == addr => p.last = addr.into(),
+                _ => pools.push(Pool { first: addr.into(), last: addr.into() }),
+            }
+        }
+        out.push(pools);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlap_of_prefixes() {
+        let n = |s: &str| s.parse::<Ipv4Net>().unwrap();
+        assert!(overlaps(&n("10.1.2.0/23"), &n("10.1.3.0/24")));
+        assert!(!overlaps(&n("10.1.2.0/23"), &n("10.1.4.0/23")));
+    }
+
+    #[test]
+    fn splits_a_slash_24_into_disjoint_blocks() {
+        let plan = SubnetPlan::new("10.0.0.0/24".parse().unwrap(), None, vec![]).unwrap();
+        let blocks = split_pools(&plan, 4).unwrap();
+        assert_eq!(blocks.len(), 4);
+        assert_eq!(blocks[0], vec!["10.0.0.2-10.0.0.64".parse().unwrap()]);
+        let all: Vec<Pool> = blocks.concat();
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert!(!a.overlaps(b));
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Names the kernel and iproute2 accept, checked before anything is touched.
+
+use crate::error::{NetlinkError, Result};
+
+/// The kernel's IFNAMSIZ minus the terminating NUL.
+const MAX_LINK_NAME: usize = 15;
+
+/// A namespace name is a file name under /run/netns.
+pub(crate) fn check_netns(name: &str) -> Result<()> {
+    let reason = if name.is_empty() {
+        "it is empty"
+    } else if name == "." || name == ".." {
+        "it is not a file name"
+    } else if name.contains('/') || name.contains('\0') {
+        "it contains '/' or NUL"
+    } else if name.len() > 255 {
+        "it is longer than 255 bytes"
+    } else {
+        return Ok(());
+    };
+    Err(NetlinkError::Invalid { what: "network namespace name", value: name.to_owned(), reason })
+}
+
+/// A link name as `ip link` accepts it (the kernel's `dev_valid_name`).
+pub(crate) fn check_link(name: &str) -> Result<()> {
+    let reason = if name.is_empty() {
+        "it is empty"
+    } else if name.len() > MAX_LINK_NAME {
+        "it is longer than 15 bytes"
+    } else if name == "." || name == ".." {
+        "it is not a valid device name"
+    } else if name.chars().any(|c| c == '/' || c == ':' || c.is_whitespace() || c == '\0') {
+        "it contains '/', ':', NUL or whitespace"
+    } else {
+        return Ok(());
+    };
+    Err(NetlinkError::Invalid { what: "link name", value: name.to_owned(), reason })
+}
+
+/// Checks the namespace of an operation, when it names one.
+pub(crate) fn check_ns(ns: Option<&str>) -> Result<()> {
+    ns.map_or(Ok(()), check_netns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_usual_names() {
+        check_netns("site-a.1").unwrap();
+        check_link("vx-1234567890ab").unwrap();
+    }
+
+    #[test]
+    fn refuses_what_the_kernel_refuses() {
+        for bad in ["", "..", "a/b"] {
+            assert!(check_netns(bad).is_err(), "{bad:?}");
+        }
+        for bad in ["", "a b", "a/b", "a:1", "sixteen-chars-xx"] {
+            assert!(check_link(bad).is_err(), "{bad:?}");
+        }
+    }
+}

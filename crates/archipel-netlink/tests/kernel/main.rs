@@ -1,0 +1,8 @@
+//! Tests against the real kernel: they need root, and FAIL without it. Each test works in
+//! network namespaces of its own and removes them, also when it fails.
+
+mod common;
+mod link;
+mod netns;
+mod route;
+mod vxlan;

@@ -1,0 +1,220 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Link;
+use crate::ids;
+use crate::model::{Failure, NetworkRecord, Nsr, Status, VnfcInstance, Vnfr};
+
+/// A network service to create from an onboarded NSD (SOL005 `CreateNsRequest`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateNsRequest {
+    /// The id of an onboarded NSD.
+    pub nsd_id: String,
+    /// Default: the NSD's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ns_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ns_description: Option<String>,
+}
+
+/// How to instantiate: where each VNF goes. A VNF not named here goes to the first registered
+/// site its VDUs' `vimInstanceName` names, else to the only registered site.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InstantiateNsRequest {
+    /// VNF name -> site name.
+    #[serde(default)]
+    pub placement: BTreeMap<String, String>,
+}
+
+/// Scale one VNF to a number of VNFC instances (of its first VDU), within its `scale_in_out`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScaleNsRequest {
+    /// The VNFD name of the VNF.
+    pub vnf_name: String,
+    /// At least 1, at most the VDU's `scale_in_out`.
+    #[schema(minimum = 1, maximum = 4294967295_u64)]
+    #[serde(deserialize_with = "whole_number")]
+    pub number_of_instances: u32,
+}
+
+/// A count, also written as a float with no fraction (`3.0`), which JSON Schema's integer allows.
+fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let n = f64::deserialize(deserializer)?;
+    if n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) {
+        Ok(n as u32)
+    } else {
+        Err(serde::de::Error::custom(format!("{n} is not a whole number from 0 to {}", u32::MAX)))
+    }
+}
+
+/// Terminate takes no parameters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TerminateNsRequest {}
+
+/// Where an operation failed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FailureInfo {
+    pub step: String,
+    pub reason: String,
+}
+
+impl From<Failure> for FailureInfo {
+    fn from(f: Failure) -> Self {
+        Self { step: f.step, reason: f.reason }
+    }
+}
+
+/// A network-service instance: SOL005's `NsInstance` with Open Baton's NSR status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NsInstance {
+    pub id: String,
+    pub ns_instance_name: String,
+    pub ns_instance_description: String,
+    pub nsd_id: String,
+    pub nsd_name: String,
+    /// `INSTANTIATED` while it holds containers or networks at its sites.
+    pub ns_state: String,
+    /// Open Baton's status: NULL, INITIALIZED, ACTIVE, SCALING, ERROR, TERMINATED.
+    pub status: String,
+    /// The last failure, while the status is ERROR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<FailureInfo>,
+    pub vnf_instance: Vec<VnfInstance>,
+    /// The Pop network of each virtual link at each site.
+    pub virtual_link_info: Vec<NetworkInfo>,
+    /// RFC 3339.
+    pub created_at: String,
+    #[serde(rename = "_links")]
+    pub links: NsLinks,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct NsLinks {
+    #[serde(rename = "self")]
+    pub self_link: Link,
+    pub instantiate: Link,
+    pub scale: Link,
+    pub terminate: Link,
+}
+
+/// A VNF record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VnfInstance {
+    /// The VNFD's name.
+    pub vnfd_id: String,
+    pub vnf_type: String,
+    /// The site it is placed on.
+    pub vim_id: String,
+    pub status: String,
+    pub scale_in_out: u32,
+    /// What a new VNFC instance of it receives now: configuration and resolved dependencies.
+    pub metadata: BTreeMap<String, String>,
+    pub vnfc_instances: Vec<VnfcInfo>,
+}
+
+/// A VNFC instance: one Pop container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VnfcInfo {
+    pub index: u32,
+    pub vdu: u32,
+    /// The Pop container's name, also its hostname.
+    pub name: String,
+    pub pop_id: String,
+    /// Virtual link name -> IPv4 address.
+    pub addresses: BTreeMap<String, String>,
+    /// The metadata it was given before it started.
+    pub metadata: BTreeMap<String, String>,
+    /// The Pop container's status when last seen by the NFVO.
+    pub pop_status: String,
+}
+
+/// The Pop network of a virtual link at a site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkInfo {
+    pub virtual_link: String,
+    pub vim_id: String,
+    pub name: String,
+    pub pop_id: String,
+    pub subnet: String,
+}
+
+impl From<Nsr> for NsInstance {
+    fn from(nsr: Nsr) -> Self {
+        let instantiated = !nsr.networks.is_empty() || nsr.vnfcs().next().is_some();
+        let href = format!("/nslcm/v1/ns_instances/{}", nsr.id);
+        let link = |action: &str| Link::to(format!("{href}/{action}"));
+        Self {
+            links: NsLinks {
+                instantiate: link("instantiate"),
+                scale: link("scale"),
+                terminate: link("terminate"),
+                self_link: Link::to(href.clone()),
+            },
+            id: nsr.id,
+            ns_instance_name: nsr.name,
+            ns_instance_description: nsr.description,
+            nsd_id: nsr.nsd_id,
+            nsd_name: nsr.nsd_name,
+            ns_state: if instantiated { "INSTANTIATED" } else { "NOT_INSTANTIATED" }.to_owned(),
+            status: status(nsr.status),
+            error: nsr.error.map(FailureInfo::from),
+            vnf_instance: nsr.vnfrs.into_iter().map(VnfInstance::from).collect(),
+            virtual_link_info: nsr.networks.into_iter().map(NetworkInfo::from).collect(),
+            created_at: ids::rfc3339(nsr.created),
+        }
+    }
+}
+
+fn status(status: Status) -> String {
+    status.as_str().to_owned()
+}
+
+impl From<Vnfr> for VnfInstance {
+    fn from(v: Vnfr) -> Self {
+        Self {
+            vnfd_id: v.name,
+            vnf_type: v.vnf_type,
+            vim_id: v.site,
+            status: status(v.status),
+            scale_in_out: v.scale_in_out,
+            metadata: v.metadata,
+            vnfc_instances: v.vnfcs.into_iter().map(VnfcInfo::from).collect(),
+        }
+    }
+}
+
+impl From<VnfcInstance> for VnfcInfo {
+    fn from(v: VnfcInstance) -> Self {
+        Self {
+            index: v.index,
+            vdu: v.vdu as u32,
+            name: v.name,
+            pop_id: v.pop_id,
+            addresses: v.addresses,
+            metadata: v.metadata,
+            pop_status: v.pop_status,
+        }
+    }
+}
+
+impl From<NetworkRecord> for NetworkInfo {
+    fn from(n: NetworkRecord) -> Self {
+        Self {
+            virtual_link: n.virtual_link,
+            vim_id: n.site,
+            name: n.name,
+            pop_id: n.pop_id,
+            subnet: n.subnet.to_string(),
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The REST edge, shaped after ETSI NFV-SOL 005: handlers turn requests into the core's typed
+//! commands and its records into [`dto`]s; every error is problem details; the OpenAPI document,
+//! generated from this code, is served at `/openapi.json`.
+
+pub mod dto;
+mod extract;
+mod nsd;
+mod nslcm;
+mod openapi;
+mod problem;
+pub mod responses;
+mod sites;
+
+use std::future::Future;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use extract::{BODY_LIMIT, NSD_LIMIT};
+pub use openapi::openapi;
+pub use problem::{ApiError, PROBLEM_JSON};
+
+use crate::Nfvo;
+use dto::Problem;
+
+/// The API's routes on `nfvo`.
+pub fn router(nfvo: Nfvo) -> Router {
+    let nsd_limit = DefaultBodyLimit::max(NSD_LIMIT);
+    Router::new()
+        .route("/openapi.json", get(openapi::serve))
+        .route("/nsd/v1/ns_descriptors", get(nsd::list).post(nsd::onboard).layer(nsd_limit))
+        .route("/nsd/v1/ns_descriptors/{id}", get(nsd::show).delete(nsd::delete))
+        .route("/nsd/v1/ns_descriptors/{id}/nsd_content", get(nsd::content))
+        .route("/nslcm/v1/ns_instances", get(nslcm::list).post(nslcm::create))
+        .route("/nslcm/v1/ns_instances/{id}", get(nslcm::show).delete(nslcm::delete))
+        .route("/nslcm/v1/ns_instances/{id}/instantiate", post(nslcm::instantiate))
+        .route("/nslcm/v1/ns_instances/{id}/scale", post(nslcm::scale))
+        .route("/nslcm/v1/ns_instances/{id}/terminate", post(nslcm::terminate))
+        .route("/nslcm/v1/ns_lcm_op_occs", get(nslcm::ops))
+        .route("/nslcm/v1/ns_lcm_op_occs/{id}", get(nslcm::op))
+        .route("/sites", get(sites::list).post(sites::add))
+        .route("/sites/{name}", get(sites::show).delete(sites::remove))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(nfvo)
+}
+
+/// Serves the API on `listener` until `shutdown` completes, then lets the requests in flight
+/// finish.
+pub async fn serve(
+    listener: TcpListener,
+    nfvo: Nfvo,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(nfvo)).with_graceful_shutdown(shutdown).await
+}
+
+async fn not_found() -> ApiError {
+    Problem::new(StatusCode::NOT_FOUND, "not-found", "not found", "no such resource").into()
+}
+
+async fn method_not_allowed() -> ApiError {
+    let detail = "the resource does not take this method";
+    Problem::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "method not allowed", detail)
+        .into()
+}

@@ -1,0 +1,209 @@
+//! `/nslcm/v1`: network-service instances and their lifecycle operations.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::dto::{
+    CreateNsRequest, InstantiateNsRequest, NsInstance, NsLcmOpOcc, ScaleNsRequest,
+    TerminateNsRequest,
+};
+use super::extract::JsonBody;
+use super::problem::ApiError;
+use super::responses::{
+    BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
+};
+use crate::engine::NewNs;
+use crate::model::OpOcc;
+use crate::Nfvo;
+
+/// Creates a network service from an onboarded NSD, in status NULL: nothing happens at any site.
+#[utoipa::path(
+    post,
+    operation_id = "createNsInstance",
+    path = "/nslcm/v1/ns_instances",
+    tag = "nslcm",
+    request_body = CreateNsRequest,
+    responses(
+        (status = 201, description = "created", body = NsInstance,
+         headers(("Location" = String, description = "the new instance's URL"))),
+        (status = 400, response = BadRequest),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+    )
+)]
+pub async fn create(
+    State(nfvo): State<Nfvo>,
+    JsonBody(request): JsonBody<CreateNsRequest>,
+) -> Result<Response, ApiError> {
+    let nsr = nfvo.create_ns(NewNs {
+        nsd_id: request.nsd_id,
+        name: request.ns_name.unwrap_or_default(),
+        description: request.ns_description.unwrap_or_default(),
+    })?;
+    let instance = NsInstance::from(nsr);
+    let location = instance.links.self_link.href.clone();
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(instance)).into_response())
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "listNsInstances",
+    path = "/nslcm/v1/ns_instances",
+    tag = "nslcm",
+    responses((status = 200, description = "every instance, oldest first", body = [NsInstance]))
+)]
+pub async fn list(State(nfvo): State<Nfvo>) -> Result<Json<Vec<NsInstance>>, ApiError> {
+    Ok(Json(nfvo.nsrs()?.into_iter().map(NsInstance::from).collect()))
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "getNsInstance",
+    path = "/nslcm/v1/ns_instances/{id}",
+    tag = "nslcm",
+    params(("id" = String, Path, description = "the instance's id")),
+    responses((status = 200, description = "the instance", body = NsInstance), (status = 404, response = NotFound))
+)]
+pub async fn show(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+) -> Result<Json<NsInstance>, ApiError> {
+    Ok(Json(NsInstance::from(nfvo.nsr(&id)?)))
+}
+
+/// Deletes an instance that holds nothing at any site (never instantiated, terminated, or
+/// failed with everything undone) and runs no operation.
+#[utoipa::path(
+    delete,
+    operation_id = "deleteNsInstance",
+    path = "/nslcm/v1/ns_instances/{id}",
+    tag = "nslcm",
+    params(("id" = String, Path, description = "the instance's id")),
+    responses(
+        (status = 204, description = "deleted"),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    )
+)]
+pub async fn delete(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    nfvo.delete_ns(&id)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Begins instantiating: networks, every VNFC created, dependencies resolved into metadata,
+/// start in dependency order, ACTIVE. Follow the operation occurrence it answers.
+#[utoipa::path(
+    post,
+    operation_id = "instantiateNs",
+    path = "/nslcm/v1/ns_instances/{id}/instantiate",
+    tag = "nslcm",
+    params(("id" = String, Path, description = "the instance's id")),
+    request_body = InstantiateNsRequest,
+    responses(
+        (status = 202, description = "begun", body = NsLcmOpOcc,
+         headers(("Location" = String, description = "the operation occurrence's URL"))),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+    )
+)]
+pub async fn instantiate(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+    JsonBody(request): JsonBody<InstantiateNsRequest>,
+) -> Result<Response, ApiError> {
+    accepted(nfvo.instantiate(&id, request.placement)?)
+}
+
+/// Begins scaling one VNF out or in.
+#[utoipa::path(
+    post,
+    operation_id = "scaleNs",
+    path = "/nslcm/v1/ns_instances/{id}/scale",
+    tag = "nslcm",
+    params(("id" = String, Path, description = "the instance's id")),
+    request_body = ScaleNsRequest,
+    responses(
+        (status = 202, description = "begun", body = NsLcmOpOcc,
+         headers(("Location" = String, description = "the operation occurrence's URL"))),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+    )
+)]
+pub async fn scale(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+    JsonBody(request): JsonBody<ScaleNsRequest>,
+) -> Result<Response, ApiError> {
+    accepted(nfvo.scale(&id, &request.vnf_name, request.number_of_instances)?)
+}
+
+/// Begins removing every container and network of the instance.
+#[utoipa::path(
+    post,
+    operation_id = "terminateNs",
+    path = "/nslcm/v1/ns_instances/{id}/terminate",
+    tag = "nslcm",
+    params(("id" = String, Path, description = "the instance's id")),
+    request_body(content = Option<TerminateNsRequest>, description = "empty, or {}"),
+    responses(
+        (status = 202, description = "begun", body = NsLcmOpOcc,
+         headers(("Location" = String, description = "the operation occurrence's URL"))),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+    )
+)]
+pub async fn terminate(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+    JsonBody(_request): JsonBody<TerminateNsRequest>,
+) -> Result<Response, ApiError> {
+    accepted(nfvo.terminate(&id)?)
+}
+
+/// Every operation occurrence, oldest first.
+#[utoipa::path(
+    get,
+    operation_id = "listNsLcmOpOccs",
+    path = "/nslcm/v1/ns_lcm_op_occs",
+    tag = "nslcm",
+    responses((status = 200, description = "the operation occurrences", body = [NsLcmOpOcc]))
+)]
+pub async fn ops(State(nfvo): State<Nfvo>) -> Result<Json<Vec<NsLcmOpOcc>>, ApiError> {
+    Ok(Json(nfvo.ops()?.into_iter().map(NsLcmOpOcc::from).collect()))
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "getNsLcmOpOcc",
+    path = "/nslcm/v1/ns_lcm_op_occs/{id}",
+    tag = "nslcm",
+    params(("id" = String, Path, description = "the operation occurrence's id")),
+    responses((status = 200, description = "the operation occurrence", body = NsLcmOpOcc), (status = 404, response = NotFound))
+)]
+pub async fn op(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+) -> Result<Json<NsLcmOpOcc>, ApiError> {
+    Ok(Json(NsLcmOpOcc::from(nfvo.op(&id)?)))
+}
+
+fn accepted(op: OpOcc) -> Result<Response, ApiError> {
+    let op = NsLcmOpOcc::from(op);
+    let location = op.links.self_link.href.clone();
+    Ok((StatusCode::ACCEPTED, [(header::LOCATION, location)], Json(op)).into_response())
+}

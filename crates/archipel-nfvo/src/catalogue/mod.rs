@@ -1,0 +1,55 @@
+//! The NSD catalogue: onboarding of Network Service Descriptors written in Open Baton's JSON.
+//!
+//! [`parse_nsd`] reads a descriptor and checks it; what it returns is safe for the lifecycle
+//! engine to act on. Archipel acts on a subset of Open Baton's fields (see [`Nsd`] and the types
+//! it holds); the other fields Open Baton defines are accepted and ignored, and any field Open
+//! Baton does not define is refused with its path.
+
+mod check;
+mod convert;
+mod error;
+mod lenient;
+mod model;
+mod order;
+mod path;
+mod raw;
+
+use serde_json::error::Category;
+
+pub use error::{CatalogueError, Violation};
+pub use model::{
+    metadata_key, ConfigurationParameter, ConnectionPoint, DeploymentFlavour, Nsd, ParameterKind,
+    Vdu, VirtualLink, VnfDependency, Vnfc, Vnfd,
+};
+
+/// Parses and validates an NSD. Refuses, with the path of the offending value: malformed JSON
+/// (also with line and column), unknown fields, values of the wrong type, missing or empty
+/// required fields, duplicate names, references to missing VNFDs or virtual links, dependency
+/// parameters the source cannot provide, and dependency cycles.
+pub fn parse_nsd(json: &[u8]) -> Result<Nsd, CatalogueError> {
+    let json = lenient::blank_trailing_array_commas(json);
+    let mut deserializer = serde_json::Deserializer::from_slice(&json);
+    let raw: raw::RawNsd =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(serde_error)?;
+    deserializer.end().map_err(|source| CatalogueError::Syntax {
+        path: path::Path::root().into(),
+        line: source.line(),
+        column: source.column(),
+        source,
+    })?;
+    let nsd = convert::nsd(raw)?;
+    check::check(&nsd)?;
+    order::check_acyclic(&nsd)?;
+    Ok(nsd)
+}
+
+fn serde_error(error: serde_path_to_error::Error<serde_json::Error>) -> CatalogueError {
+    let path = path::Path::tracked(error.path()).into();
+    let source = error.into_inner();
+    match source.classify() {
+        Category::Data => CatalogueError::Schema { path, source },
+        Category::Syntax | Category::Eof | Category::Io => {
+            CatalogueError::Syntax { path, line: source.line(), column: source.column(), source }
+        }
+    }
+}

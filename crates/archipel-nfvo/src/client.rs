@@ -1,0 +1,213 @@
+//! A typed client of the NFVO's REST API, for the `archipel` clients and for tests.
+
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::api::dto::{
+    CreateNsRequest, InstantiateNsRequest, NsInstance, NsLcmOpOcc, NsdInfo, Problem,
+    ScaleNsRequest, SiteInfo, SiteRequest,
+};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("invalid NFVO endpoint {endpoint:?}: expected http://HOST:PORT")]
+    Endpoint {
+        endpoint: String,
+        #[source]
+        source: BoxError,
+    },
+    #[error("cannot reach the NFVO at {endpoint}; check that `archipel nfvo` runs there")]
+    Unreachable {
+        endpoint: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The NFVO refused the request; the problem details say why.
+    #[error("{0}")]
+    Problem(Problem),
+    #[error("the NFVO answered {status} with an unexpected body")]
+    Unexpected {
+        status: u16,
+        #[source]
+        source: BoxError,
+    },
+}
+
+impl ClientError {
+    /// The problem details the NFVO answered, if it refused the request.
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            ClientError::Problem(problem) => Some(problem),
+            _ => None,
+        }
+    }
+}
+
+/// A client of one NFVO.
+#[derive(Debug, Clone)]
+pub struct NfvoClient {
+    base: reqwest::Url,
+    http: reqwest::Client,
+}
+
+impl NfvoClient {
+    /// A client of the NFVO at `endpoint` (`http://HOST:PORT`).
+    pub fn new(endpoint: &str) -> Result<Self, ClientError> {
+        let invalid =
+            |source: BoxError| ClientError::Endpoint { endpoint: endpoint.to_owned(), source };
+        let base = reqwest::Url::parse(endpoint).map_err(|e| invalid(Box::new(e)))?;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| invalid(Box::new(e)))?;
+        Ok(Self { base, http })
+    }
+
+    pub fn endpoint(&self) -> &str {
+        self.base.as_str()
+    }
+
+    fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let mut url = self.base.clone();
+        url.set_path(path);
+        self.http.request(method, url)
+    }
+
+    async fn send(&self, request: RequestBuilder) -> Result<reqwest::Response, ClientError> {
+        let response = request.send().await.map_err(|source| ClientError::Unreachable {
+            endpoint: self.base.to_string(),
+            source,
+        })?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let bytes = response.bytes().await.map_err(|e| unexpected(status, Box::new(e)))?;
+        let problem: Problem =
+            serde_json::from_slice(&bytes).map_err(|e| unexpected(status, Box::new(e)))?;
+        Err(ClientError::Problem(problem))
+    }
+
+    async fn json<T: DeserializeOwned>(&self, request: RequestBuilder) -> Result<T, ClientError> {
+        let response = self.send(request).await?;
+        let status = response.status();
+        response.json().await.map_err(|e| unexpected(status, Box::new(e)))
+    }
+
+    /// Onboards an NSD (the bytes as they are, Open Baton's JSON).
+    pub async fn onboard_nsd(&self, content: Vec<u8>) -> Result<NsdInfo, ClientError> {
+        let request = self
+            .request(Method::POST, "/nsd/v1/ns_descriptors")
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(content);
+        self.json(request).await
+    }
+
+    pub async fn nsds(&self) -> Result<Vec<NsdInfo>, ClientError> {
+        self.json(self.request(Method::GET, "/nsd/v1/ns_descriptors")).await
+    }
+
+    pub async fn nsd(&self, id: &str) -> Result<NsdInfo, ClientError> {
+        self.json(self.request(Method::GET, &format!("/nsd/v1/ns_descriptors/{id}"))).await
+    }
+
+    pub async fn delete_nsd(&self, id: &str) -> Result<(), ClientError> {
+        let path = format!("/nsd/v1/ns_descriptors/{id}");
+        self.send(self.request(Method::DELETE, &path)).await.map(drop)
+    }
+
+    pub async fn create_ns(&self, request: &CreateNsRequest) -> Result<NsInstance, ClientError> {
+        let path = "/nslcm/v1/ns_instances";
+        self.json(self.request(Method::POST, path).json(request)).await
+    }
+
+    pub async fn ns_instances(&self) -> Result<Vec<NsInstance>, ClientError> {
+        self.json(self.request(Method::GET, "/nslcm/v1/ns_instances")).await
+    }
+
+    pub async fn ns_instance(&self, id: &str) -> Result<NsInstance, ClientError> {
+        self.json(self.request(Method::GET, &format!("/nslcm/v1/ns_instances/{id}"))).await
+    }
+
+    pub async fn delete_ns(&self, id: &str) -> Result<(), ClientError> {
+        let path = format!("/nslcm/v1/ns_instances/{id}");
+        self.send(self.request(Method::DELETE, &path)).await.map(drop)
+    }
+
+    pub async fn instantiate(
+        &self,
+        id: &str,
+        request: &InstantiateNsRequest,
+    ) -> Result<NsLcmOpOcc, ClientError> {
+        let path = format!("/nslcm/v1/ns_instances/{id}/instantiate");
+        self.json(self.request(Method::POST, &path).json(request)).await
+    }
+
+    pub async fn scale(
+        &self,
+        id: &str,
+        request: &ScaleNsRequest,
+    ) -> Result<NsLcmOpOcc, ClientError> {
+        let path = format!("/nslcm/v1/ns_instances/{id}/scale");
+        self.json(self.request(Method::POST, &path).json(request)).await
+    }
+
+    pub async fn terminate(&self, id: &str) -> Result<NsLcmOpOcc, ClientError> {
+        let path = format!("/nslcm/v1/ns_instances/{id}/terminate");
+        let request = self.request(Method::POST, &path).json(&serde_json::json!({}));
+        self.json(request).await
+    }
+
+    pub async fn op_occs(&self) -> Result<Vec<NsLcmOpOcc>, ClientError> {
+        self.json(self.request(Method::GET, "/nslcm/v1/ns_lcm_op_occs")).await
+    }
+
+    pub async fn op_occ(&self, id: &str) -> Result<NsLcmOpOcc, ClientError> {
+        self.json(self.request(Method::GET, &format!("/nslcm/v1/ns_lcm_op_occs/{id}"))).await
+    }
+
+    /// Polls operation `id` until it is no longer PROCESSING; `progress` sees every answer.
+    pub async fn wait(
+        &self,
+        id: &str,
+        mut progress: impl FnMut(&NsLcmOpOcc),
+    ) -> Result<NsLcmOpOcc, ClientError> {
+        loop {
+            let op = self.op_occ(id).await?;
+            progress(&op);
+            if op.operation_state != "PROCESSING" {
+                return Ok(op);
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    pub async fn add_site(&self, request: &SiteRequest) -> Result<SiteInfo, ClientError> {
+        self.json(self.request(Method::POST, "/sites").json(request)).await
+    }
+
+    pub async fn sites(&self) -> Result<Vec<SiteInfo>, ClientError> {
+        self.json(self.request(Method::GET, "/sites")).await
+    }
+
+    pub async fn site(&self, name: &str) -> Result<SiteInfo, ClientError> {
+        self.json(self.request(Method::GET, &format!("/sites/{name}"))).await
+    }
+
+    pub async fn remove_site(&self, name: &str) -> Result<(), ClientError> {
+        self.send(self.request(Method::DELETE, &format!("/sites/{name}"))).await.map(drop)
+    }
+
+    /// The API's OpenAPI document.
+    pub async fn openapi(&self) -> Result<serde_json::Value, ClientError> {
+        self.json(self.request(Method::GET, "/openapi.json")).await
+    }
+}
+
+fn unexpected(status: StatusCode, source: BoxError) -> ClientError {
+    ClientError::Unexpected { status: status.as_u16(), source }
+}

@@ -1,0 +1,51 @@
+//! What a VNFC instance receives as metadata (thesis 4.6.4, Modify): its VNF's configuration
+//! parameters, and every dependency whose target is its VNF resolved against the source's
+//! instances.
+
+use std::collections::BTreeMap;
+
+use crate::catalogue::{metadata_key, Nsd, ParameterKind, Vnfd};
+use crate::model::{Nsr, VnfcInstance};
+
+/// The metadata of a VNFC instance of `vnfd` in `nsr` as it is now.
+///
+/// For a dependency parameter `p` of source type `t`, the key `UPPER(t_p)` holds the value of
+/// the source's first instance (lowest index) and `UPPER(t_p)_LIST` the values of every source
+/// instance in index order, joined by commas; the `_LIST` key is always set, so a workload can
+/// rely on it however many sources there are. A virtual-link parameter is the source's address
+/// on that link, `hostname` the source's container name, any other the source's configuration
+/// value. Dependency keys win over configuration keys of the same name.
+pub fn metadata_for(nsd: &Nsd, vnfd: &Vnfd, nsr: &Nsr) -> BTreeMap<String, String> {
+    let mut metadata: BTreeMap<String, String> =
+        vnfd.configurations.iter().map(|c| (c.conf_key.clone(), c.value.clone())).collect();
+    for dependency in nsd.dependencies_of(&vnfd.name) {
+        let (Some(source), Some(vnfr)) =
+            (nsd.vnfd_named(&dependency.source), nsr.vnfr(&dependency.source))
+        else {
+            continue;
+        };
+        let mut instances: Vec<&VnfcInstance> = vnfr.vnfcs.iter().collect();
+        instances.sort_by_key(|vnfc| vnfc.index);
+        for parameter in &dependency.parameters {
+            let values: Vec<String> =
+                instances.iter().filter_map(|vnfc| value(source, vnfc, parameter)).collect();
+            let Some(first) = values.first() else {
+                continue;
+            };
+            let key = metadata_key(&source.vnf_type, parameter);
+            metadata.insert(format!("{key}_LIST"), values.join(","));
+            metadata.insert(key, first.clone());
+        }
+    }
+    metadata
+}
+
+fn value(source: &Vnfd, vnfc: &VnfcInstance, parameter: &str) -> Option<String> {
+    match source.parameter_kind(parameter)? {
+        ParameterKind::VirtualLink => vnfc.addresses.get(parameter).cloned(),
+        ParameterKind::Hostname => Some(vnfc.name.clone()),
+        ParameterKind::Configuration => {
+            source.configurations.iter().find(|c| c.conf_key == parameter).map(|c| c.value.clone())
+        }
+    }
+}

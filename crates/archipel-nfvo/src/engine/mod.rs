@@ -1,0 +1,156 @@
+//! The core: the catalogue, the sites, and the lifecycle of network services with the generic
+//! VNFM inside it. It speaks in domain types only; the REST edge translates.
+//!
+//! Every operation on an NSR (instantiate, scale, terminate) is an operation occurrence that runs
+//! in the background; at most one runs per NSR. Each object an operation makes at a site is
+//! written to the store's intent log before the call that makes it, and removed from it only once
+//! the site no longer holds it, so a failure, or a restart after a crash, can always undo exactly
+//! what was made.
+
+mod catalogue;
+mod deps;
+mod instances;
+mod instantiate;
+mod placement;
+mod recover;
+mod run;
+mod scale;
+mod sites;
+mod terminate;
+mod vnfm;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ipnet::Ipv4Net;
+use tokio::sync::watch;
+
+pub use catalogue::NsdView;
+pub use deps::metadata_for;
+pub use instances::NewNs;
+pub use sites::SiteSpec;
+
+use crate::error::NfvoError;
+use crate::model::OpOcc;
+use crate::store::Store;
+use crate::vim::Vims;
+
+/// How the orchestrator behaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NfvoConfig {
+    /// Where the subnets of the Pop networks the NFVO creates come from.
+    pub subnet_pool: Ipv4Net,
+    /// The prefix length of each of those subnets.
+    pub subnet_prefix: u8,
+    /// How long a site has to answer Info at registration and in listings.
+    pub site_timeout: Duration,
+}
+
+impl Default for NfvoConfig {
+    fn default() -> Self {
+        Self {
+            subnet_pool: "10.200.0.0/16".parse().expect("a valid CIDR"),
+            subnet_prefix: 24,
+            site_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The orchestrator. Cheap to clone: clones share everything.
+#[derive(Debug, Clone)]
+pub struct Nfvo {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    vims: Arc<dyn Vims>,
+    config: NfvoConfig,
+    /// Held while an operation is checked and begun, or a record deleted, so that the checks
+    /// and the change see the same state.
+    gate: std::sync::Mutex<()>,
+    /// How many operations run in the background.
+    running: watch::Sender<usize>,
+}
+
+impl Nfvo {
+    /// An orchestrator on `store`, reaching sites through `vims`. Call [`Nfvo::recover`] before
+    /// serving requests.
+    pub fn new(store: Store, vims: Arc<dyn Vims>, config: NfvoConfig) -> Result<Self, NfvoError> {
+        if config.subnet_prefix < config.subnet_pool.prefix_len() || config.subnet_prefix > 30 {
+            return Err(NfvoError::InvalidRequest {
+                reason: format!(
+                    "subnet prefix /{} does not fit in the pool {} (and must be /30 or wider)",
+                    config.subnet_prefix, config.subnet_pool
+                ),
+            });
+        }
+        Ok(Self {
+            inner: Arc::new(Inner {
+                store,
+                vims,
+                config,
+                gate: std::sync::Mutex::new(()),
+                running: watch::Sender::new(0),
+            }),
+        })
+    }
+
+    /// Opens the store under `data_dir`, then finishes or rolls back the operations a previous
+    /// run left in progress (see [`Nfvo::recover`]).
+    pub async fn open(
+        data_dir: &std::path::Path,
+        vims: Arc<dyn Vims>,
+        config: NfvoConfig,
+    ) -> Result<Self, NfvoError> {
+        let nfvo = Self::new(Store::open(data_dir)?, vims, config)?;
+        for op in nfvo.recover().await? {
+            tracing::warn!(op = %op.id, state = op.state.as_str(), "operation recovered");
+        }
+        Ok(nfvo)
+    }
+
+    pub fn config(&self) -> &NfvoConfig {
+        &self.inner.config
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    fn gate(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.inner.gate.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs the operation in the background.
+    fn spawn(&self, op: OpOcc) {
+        self.inner.running.send_modify(|n| *n += 1);
+        let nfvo = self.clone();
+        tokio::spawn(async move {
+            run::execute(&nfvo, op).await;
+            nfvo.inner.running.send_modify(|n| *n -= 1);
+        });
+    }
+
+    /// Waits until no operation runs, at most `timeout`; whether none runs.
+    pub async fn drain(&self, timeout: Duration) -> bool {
+        let mut running = self.inner.running.subscribe();
+        let idle = tokio::time::timeout(timeout, running.wait_for(|n| *n == 0)).await;
+        idle.is_ok()
+    }
+
+    /// Waits until operation `id` has ended (polling the store), and returns it.
+    pub async fn wait(&self, id: &str) -> Result<OpOcc, NfvoError> {
+        loop {
+            let op = self.op(id)?;
+            if op.state != crate::model::OperationState::Processing {
+                return Ok(op);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! One operation as it runs: its records, the sites it talks to, the intent log around every
+//! object it makes or deletes, and how it ends.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::{instantiate, scale, terminate, Nfvo};
+use crate::catalogue::Nsd;
+use crate::error::chain;
+use crate::ids;
+use crate::model::{Failure, LcmOperation, Nsr, OpOcc, Operation, OperationState, Site, Status};
+use crate::store::{Resource, ResourceKind, ResourceState};
+use crate::vim::Vim;
+
+/// Runs a begun operation to its end: COMPLETED, or FAILED with what it made undone.
+pub(super) async fn execute(nfvo: &Nfvo, op: OpOcc) {
+    let mut run = match Run::load(nfvo, op.clone()) {
+        Ok(run) => run,
+        Err(failure) => return abandon(nfvo, op, failure),
+    };
+    let outcome = match run.op.operation.clone() {
+        Operation::Instantiate { placement } => instantiate::forward(&mut run, &placement).await,
+        Operation::Scale { vnf, instances, .. } => scale::forward(&mut run, &vnf, instances).await,
+        Operation::Terminate => terminate::forward(&mut run).await,
+    };
+    match outcome {
+        Ok(()) => run.complete(),
+        Err(failure) => run.roll_back(failure, OperationState::Failed).await,
+    }
+}
+
+/// Ends an operation that could not even load its records.
+pub(super) fn abandon(nfvo: &Nfvo, mut op: OpOcc, failure: Failure) {
+    tracing::error!(op = %op.id, step = %failure.step, reason = %failure.reason, "operation abandoned");
+    op.state = OperationState::Failed;
+    op.error = Some(failure);
+    op.entered = ids::now();
+    if let Err(err) = nfvo.store().put_op(&op) {
+        tracing::error!(op = %op.id, error = %chain(&err), "cannot record the operation's end");
+    }
+}
+
+pub(super) struct Run {
+    pub nfvo: Nfvo,
+    pub op: OpOcc,
+    pub nsr: Nsr,
+    pub nsd: Nsd,
+    sites: BTreeMap<String, Site>,
+}
+
+impl Run {
+    pub(super) fn load(nfvo: &Nfvo, op: OpOcc) -> Result<Self, Failure> {
+        let load = || -> Result<_, crate::error::NfvoError> {
+            let nsr = nfvo.nsr(&op.nsr_id)?;
+            let nsd = nfvo.parsed_nsd(&nsr.nsd_id)?;
+            let sites = nfvo.store().sites()?;
+            Ok((nsr, nsd, sites))
+        };
+        let (nsr, nsd, sites) =
+            load().map_err(|err| Failure { step: "load".to_owned(), reason: chain(&err) })?;
+        let sites = sites.into_iter().map(|site| (site.name.clone(), site)).collect();
+        Ok(Self { nfvo: nfvo.clone(), op, nsr, nsd, sites })
+    }
+
+    /// A failure of the current step.
+    pub(super) fn failure(&self, reason: impl Into<String>) -> Failure {
+        Failure {
+            step: self.op.step.clone().unwrap_or_else(|| "begin".to_owned()),
+            reason: reason.into(),
+        }
+    }
+
+    fn stored<T>(&self, result: Result<T, crate::store::StoreError>) -> Result<T, Failure> {
+        result.map_err(|err| self.failure(chain(&err)))
+    }
+
+    /// Enters a step; `detail` says what it is doing, for progress displays.
+    pub(super) fn step(&mut self, step: &str, detail: Option<String>) -> Result<(), Failure> {
+        tracing::debug!(op = %self.op.id, step, detail = detail.as_deref().unwrap_or(""), "step");
+        self.op.step = Some(step.to_owned());
+        self.op.detail = detail;
+        let result = self.nfvo.store().put_op(&self.op);
+        self.stored(result)
+    }
+
+    pub(super) fn save(&self) -> Result<(), Failure> {
+        self.stored(self.nfvo.store().put_nsr(&self.nsr))
+    }
+
+    pub(super) fn vim(&self, site: &str) -> Result<Arc<dyn Vim>, Failure> {
+        let site = self
+            .sites
+            .get(site)
+            .ok_or_else(|| self.failure(format!("site {site} is not registered")))?;
+        Ok(self.nfvo.vim(site))
+    }
+
+    /// Records a network about to be made at `site` with a free subnet of the pool.
+    pub(super) fn intend_network(
+        &self,
+        site: &str,
+        name: &str,
+    ) -> Result<(i64, ipnet::Ipv4Net), Failure> {
+        let config = self.nfvo.config();
+        let candidates = config
+            .subnet_pool
+            .subnets(config.subnet_prefix)
+            .map_err(|err| self.failure(err.to_string()))?;
+        let store = self.nfvo.store();
+        let added = store.add_network(&self.nsr.id, &self.op.id, site, name, candidates);
+        self.stored(added)?.ok_or_else(|| {
+            self.failure(format!(
+                "no /{} subnet of {} is free",
+                config.subnet_prefix, config.subnet_pool
+            ))
+        })
+    }
+
+    pub(super) fn intend_container(&self, site: &str, name: &str) -> Result<i64, Failure> {
+        let store = self.nfvo.store();
+        self.stored(store.add_container(&self.nsr.id, &self.op.id, site, name))
+    }
+
+    pub(super) fn made(&self, seq: i64, pop_id: &str) -> Result<(), Failure> {
+        self.stored(self.nfvo.store().resource_present(seq, pop_id))
+    }
+
+    pub(super) fn resources(&self) -> Result<Vec<Resource>, Failure> {
+        self.stored(self.nfvo.store().resources_of_nsr(&self.nsr.id))
+    }
+
+    /// Deletes objects at their sites, containers before networks, each newest first: they are
+    /// marked as going first, and forgotten once the site no longer holds them. Tries every one;
+    /// the first failure is returned.
+    pub(super) async fn delete(&mut self, mut doomed: Vec<Resource>) -> Result<(), Failure> {
+        let seqs: Vec<i64> = doomed.iter().map(|r| r.seq).collect();
+        let marked = self.nfvo.store().resources_deleting(&seqs);
+        self.stored(marked)?;
+        doomed.sort_by_key(|r| (r.kind == ResourceKind::Network, std::cmp::Reverse(r.seq)));
+        let mut first_failure = None;
+        for resource in doomed {
+            if let Err(failure) = self.delete_one(&resource).await {
+                tracing::warn!(op = %self.op.id, name = %resource.name, reason = %failure.reason, "cannot delete");
+                first_failure.get_or_insert(failure);
+            }
+        }
+        self.prune()?;
+        first_failure.map_or(Ok(()), Err)
+    }
+
+    async fn delete_one(&mut self, resource: &Resource) -> Result<(), Failure> {
+        let vim = self.vim(&resource.site)?;
+        let (what, result) = match resource.kind {
+            ResourceKind::Container => ("container", vim.delete_container(&resource.name).await),
+            ResourceKind::Network => ("network", vim.delete_network(&resource.name).await),
+        };
+        result.map_err(|err| {
+            self.failure(format!(
+                "delete {what} {} at site {}: {}",
+                resource.name,
+                resource.site,
+                err.reason()
+            ))
+        })?;
+        self.stored(self.nfvo.store().remove_resource(resource.seq))
+    }
+
+    /// Drops from the NSR the instances and networks the intent log no longer holds.
+    fn prune(&mut self) -> Result<(), Failure> {
+        let held = self.resources()?;
+        let holds = |kind, site: &str, name: &str| {
+            held.iter().any(|r| r.kind == kind && r.site == site && r.name == name)
+        };
+        for vnfr in &mut self.nsr.vnfrs {
+            let site = vnfr.site.clone();
+            vnfr.vnfcs.retain(|vnfc| holds(ResourceKind::Container, &site, &vnfc.name));
+        }
+        self.nsr.networks.retain(|n| holds(ResourceKind::Network, &n.site, &n.name));
+        self.save()
+    }
+
+    /// Finishes the deletions a previous run of this NSR had begun.
+    pub(super) async fn finish_deletions(&mut self) -> Result<(), Failure> {
+        let going: Vec<Resource> =
+            self.resources()?.into_iter().filter(|r| r.state == ResourceState::Deleting).collect();
+        if going.is_empty() {
+            return Ok(());
+        }
+        self.step("delete", Some(format!("{} objects left being deleted", going.len())))?;
+        self.delete(going).await
+    }
+
+    /// Undoes what this operation made, then ends it in `state` with `failure` on the records.
+    pub(super) async fn roll_back(mut self, mut failure: Failure, state: OperationState) {
+        tracing::warn!(op = %self.op.id, step = %failure.step, reason = %failure.reason, "operation failed, rolling back");
+        let made: Result<Vec<Resource>, _> = self.nfvo.store().resources_of_op(&self.op.id);
+        let undone = match made {
+            Ok(made) => self.delete(made).await,
+            Err(err) => Err(self.failure(chain(&err))),
+        };
+        if let Err(left) = undone {
+            failure.reason =
+                format!("{}; the rollback failed too: {}", failure.reason, left.reason);
+        }
+        if self.op.operation.kind() == LcmOperation::Instantiate {
+            self.nsr.vnfrs.retain(|vnfr| !vnfr.vnfcs.is_empty());
+        }
+        self.nsr.status = Status::Error;
+        self.nsr.error = Some(failure.clone());
+        self.end(state, Some(failure));
+    }
+
+    /// Ends the operation as COMPLETED; the NSR's status is what the operation set.
+    pub(super) fn complete(self) {
+        self.end(OperationState::Completed, None);
+    }
+
+    fn end(mut self, state: OperationState, error: Option<Failure>) {
+        self.op.state = state;
+        self.op.error = error;
+        self.op.entered = ids::now();
+        if let Err(err) = self.nfvo.store().put_nsr(&self.nsr) {
+            tracing::error!(nsr = %self.nsr.id, error = %chain(&err), "cannot record the NSR");
+        }
+        if let Err(err) = self.nfvo.store().put_op(&self.op) {
+            tracing::error!(op = %self.op.id, error = %chain(&err), "cannot record the operation's end");
+        }
+        tracing::info!(op = %self.op.id, nsr = %self.nsr.id, state = state.as_str(), status = self.nsr.status.as_str(), "operation ended");
+    }
+}

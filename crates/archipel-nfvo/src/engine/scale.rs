@@ -1,0 +1,85 @@
+//! Scale a VNF out or in, within its first VDU's `scale_in_out`: a new instance goes through
+//! allocate, check, modify (the full configuration) and start; scaling in removes the newest
+//! instances. Afterwards every VNF record holds the metadata a new instance of it would receive,
+//! so the targets of a scaled source see its new instances.
+
+use super::deps::metadata_for;
+use super::run::Run;
+use super::vnfm;
+use crate::model::{Failure, Status, VnfcInstance};
+use crate::store::{Resource, ResourceKind};
+
+pub(super) async fn forward(run: &mut Run, vnf: &str, instances: u32) -> Result<(), Failure> {
+    let Some(vnfr) = run.nsr.vnfr(vnf) else {
+        return Err(run.failure(format!("no VNF record {vnf}")));
+    };
+    let mut current: Vec<&VnfcInstance> = vnfr.vnfcs.iter().filter(|v| v.vdu == 0).collect();
+    current.sort_by_key(|vnfc| vnfc.index);
+    let count = current.len();
+    let wanted = instances as usize;
+    if wanted > count {
+        scale_out(run, vnf, wanted - count).await?;
+    } else if wanted < count {
+        let doomed: Vec<(String, String)> =
+            current[wanted..].iter().map(|vnfc| (vnfr.site.clone(), vnfc.name.clone())).collect();
+        scale_in(run, doomed).await?;
+    }
+    refresh_metadata(run);
+    if let Some(vnfr) = run.nsr.vnfr_mut(vnf) {
+        vnfr.status = Status::Active;
+    }
+    run.nsr.status = Status::Active;
+    run.nsr.error = None;
+    run.save()
+}
+
+async fn scale_out(run: &mut Run, vnf: &str, more: usize) -> Result<(), Failure> {
+    let links: Vec<String> = run
+        .nsd
+        .vnfd_named(vnf)
+        .and_then(|vnfd| vnfd.vdu.first())
+        .and_then(|vdu| vdu.vnfc.first())
+        .map(|vnfc| {
+            vnfc.connection_point.iter().map(|cp| cp.virtual_link_reference.clone()).collect()
+        })
+        .unwrap_or_default();
+    run.step("allocate", None)?;
+    let mut made = Vec::new();
+    for _ in 0..more {
+        made.push(vnfm::allocate(run, vnf, 0, &links).await?);
+    }
+    vnfm::check(run, &made).await?;
+    let names = vnfm::of_vnf(&made, vnf);
+    vnfm::modify(run, vnf, &names).await?;
+    vnfm::start(run, vnf, &names).await
+}
+
+/// Deletes the newest instances, `(site, container name)`.
+async fn scale_in(run: &mut Run, doomed: Vec<(String, String)>) -> Result<(), Failure> {
+    let names: Vec<&str> = doomed.iter().map(|(_, name)| name.as_str()).collect();
+    run.step("delete", Some(format!("containers {}", names.join(", "))))?;
+    let rows: Vec<Resource> = run
+        .resources()?
+        .into_iter()
+        .filter(|r| {
+            r.kind == ResourceKind::Container
+                && doomed.iter().any(|(site, name)| &r.site == site && &r.name == name)
+        })
+        .collect();
+    run.delete(rows).await
+}
+
+/// Records on every VNF record the metadata a new instance of it would receive now.
+fn refresh_metadata(run: &mut Run) {
+    let fresh: Vec<_> = run
+        .nsd
+        .vnfd()
+        .iter()
+        .map(|vnfd| (vnfd.name.clone(), metadata_for(&run.nsd, vnfd, &run.nsr)))
+        .collect();
+    for (vnf, metadata) in fresh {
+        if let Some(vnfr) = run.nsr.vnfr_mut(&vnf) {
+            vnfr.metadata = metadata;
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Registering sites, and whether they answer.
+
+use std::sync::Arc;
+
+use futures::future::join_all;
+
+use super::Nfvo;
+use crate::error::NfvoError;
+use crate::ids;
+use crate::model::{Reachability, Site, SiteView};
+use crate::vim::{Vim, VimError};
+
+/// A site to register.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SiteSpec {
+    pub name: String,
+    pub pop_endpoint: String,
+    pub username: String,
+    pub password: String,
+    pub agent_endpoint: Option<String>,
+}
+
+impl std::fmt::Debug for SiteSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SiteSpec")
+            .field("name", &self.name)
+            .field("pop_endpoint", &self.pop_endpoint)
+            .field("username", &self.username)
+            .field("agent_endpoint", &self.agent_endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why Info did not answer in time.
+#[derive(Debug, thiserror::Error)]
+#[error("no answer within {0:?}")]
+struct NoAnswer(std::time::Duration);
+
+impl Nfvo {
+    /// Registers a site once its popd has answered Info with these credentials.
+    pub async fn add_site(&self, spec: SiteSpec) -> Result<SiteView, NfvoError> {
+        check_name(&spec.name)?;
+        check_endpoint("pop endpoint", &spec.pop_endpoint)?;
+        if let Some(agent) = &spec.agent_endpoint {
+            check_endpoint("agent endpoint", agent)?;
+        }
+        if spec.username.is_empty() {
+            return Err(invalid("a username is required"));
+        }
+        if self.store().site(&spec.name)?.is_some() {
+            return Err(NfvoError::SiteExists { name: spec.name });
+        }
+        let site = Site {
+            name: spec.name,
+            pop_endpoint: spec.pop_endpoint,
+            username: spec.username,
+            password: spec.password,
+            agent_endpoint: spec.agent_endpoint,
+            added: ids::now(),
+        };
+        let reachability = match self.info(&site).await {
+            Ok(reachable) => reachable,
+            Err(source) => return Err(NfvoError::SiteUnreachable { name: site.name, source }),
+        };
+        if !self.store().insert_site(&site)? {
+            return Err(NfvoError::SiteExists { name: site.name });
+        }
+        tracing::info!(name = %site.name, endpoint = %site.pop_endpoint, "site registered");
+        Ok(SiteView { site, reachability })
+    }
+
+    /// Every site, each asked for Info (all at once).
+    pub async fn sites(&self) -> Result<Vec<SiteView>, NfvoError> {
+        let sites = self.store().sites()?;
+        Ok(join_all(sites.into_iter().map(|site| self.site_view(site))).await)
+    }
+
+    pub async fn site(&self, name: &str) -> Result<SiteView, NfvoError> {
+        let site = self.store().site(name)?.ok_or_else(|| not_found(name))?;
+        Ok(self.site_view(site).await)
+    }
+
+    /// Forgets a site where no network service holds anything.
+    pub fn remove_site(&self, name: &str) -> Result<(), NfvoError> {
+        let _gate = self.gate();
+        if let Some(nsr) = self.store().nsr_on_site(name)? {
+            return Err(NfvoError::SiteInUse { name: name.to_owned(), nsr });
+        }
+        if !self.store().delete_site(name)? {
+            return Err(not_found(name));
+        }
+        tracing::info!(%name, "site removed");
+        Ok(())
+    }
+
+    pub(super) fn vim(&self, site: &Site) -> Arc<dyn Vim> {
+        self.inner.vims.vim(site)
+    }
+
+    async fn site_view(&self, site: Site) -> SiteView {
+        let reachability = self
+            .info(&site)
+            .await
+            .unwrap_or_else(|err| Reachability::Unreachable { reason: err.reason() });
+        SiteView { site, reachability }
+    }
+
+    async fn info(&self, site: &Site) -> Result<Reachability, VimError> {
+        let timeout = self.config().site_timeout;
+        let info = tokio::time::timeout(timeout, self.vim(site).info())
+            .await
+            .map_err(|_| VimError::Failed(Box::new(NoAnswer(timeout))))??;
+        Ok(Reachability::Reachable { pop_name: info.name, pop_type: info.kind })
+    }
+}
+
+/// Site names appear in commands and URLs: letters, digits, `-`, `_`, `.`, at most 63.
+fn check_name(name: &str) -> Result<(), NfvoError> {
+    let ok = !name.is_empty()
+        && name.len() <= 63
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "invalid site name {name:?}: use a letter or digit, then letters, digits, '-', '_' \
+             or '.', at most 63 characters"
+        )))
+    }
+}
+
+fn check_endpoint(what: &str, endpoint: &str) -> Result<(), NfvoError> {
+    match reqwest::Url::parse(endpoint) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(()),
+        _ => Err(invalid(format!("invalid {what} {endpoint:?}: expected http://HOST:PORT"))),
+    }
+}
+
+fn invalid(reason: impl Into<String>) -> NfvoError {
+    NfvoError::InvalidRequest { reason: reason.into() }
+}
+
+fn not_found(name: &str) -> NfvoError {
+    NfvoError::NotFound { what: "site", id: name.to_owned() }
+}

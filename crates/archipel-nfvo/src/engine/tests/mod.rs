@@ -1,0 +1,146 @@
+//! Tests of the engine against the recording fake of the sites.
+
+mod deps;
+mod instantiate;
+mod placement;
+mod recover;
+mod rollback;
+mod scale;
+mod terminate;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::{NewNs, Nfvo, NfvoConfig, SiteSpec};
+use crate::model::{Nsr, OpOcc, OperationState};
+use crate::store::Store;
+use crate::vim::FakeVims;
+
+/// The thesis's Appendix C NSD, as the examples ship it.
+pub(super) const SIPP: &[u8] =
+    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/sipp/nsd.json"));
+
+/// A three-tier service: `web` depends on `app` (address, hostname), `app` on `db` (address,
+/// hostname and a configuration key); `db` and `app` may scale to 3.
+pub(super) const TIERS: &str = r#"{
+  "name": "tiers", "vendor": "archipel", "version": "1",
+  "vld": [{"name": "front"}, {"name": "back"}],
+  "vnfd": [
+    {"name": "web", "type": "web", "endpoint": "docker",
+     "vdu": [{"vm_image": ["img/web"], "scale_in_out": 2,
+              "vnfc": [{"connection_point": [{"virtual_link_reference": "front"}]}]}],
+     "virtual_link": [{"name": "front"}],
+     "deployment_flavour": [{"flavour_key": "docker.container"}]},
+    {"name": "app", "type": "app", "endpoint": "docker",
+     "vdu": [{"vm_image": ["img/app"], "scale_in_out": 3,
+              "vnfc": [{"connection_point": [{"virtual_link_reference": "front"},
+                                             {"virtual_link_reference": "back"}]}]}],
+     "virtual_link": [{"name": "front"}, {"name": "back"}],
+     "configurations": {"name": "c", "configurationParameters": [{"confKey": "APP_MODE", "value": "fast"}]},
+     "deployment_flavour": [{"flavour_key": "docker.container"}]},
+    {"name": "db", "type": "db", "endpoint": "docker",
+     "vdu": [{"vm_image": ["img/db"], "scale_in_out": 3,
+              "vnfc": [{"connection_point": [{"virtual_link_reference": "back"}]},
+                       {"connection_point": [{"virtual_link_reference": "back"}]}]}],
+     "virtual_link": [{"name": "back"}],
+     "configurations": {"name": "c", "configurationParameters": [{"confKey": "port", "value": "5432"}]},
+     "deployment_flavour": [{"flavour_key": "docker.container"}]}
+  ],
+  "vnf_dependency": [
+    {"source": {"name": "app"}, "target": {"name": "web"}, "parameters": ["front"]},
+    {"source": {"name": "db"}, "target": {"name": "app"}, "parameters": ["back", "hostname", "port"]}
+  ]
+}"#;
+
+pub(super) struct Setup {
+    pub nfvo: Nfvo,
+    pub fake: FakeVims,
+}
+
+impl Setup {
+    /// An orchestrator on an in-memory store with sites `sites`, all answering.
+    pub async fn new(sites: &[&str]) -> Self {
+        let fake = FakeVims::new();
+        let config =
+            NfvoConfig { subnet_pool: "10.200.0.0/22".parse().unwrap(), ..NfvoConfig::default() };
+        let nfvo = Nfvo::new(Store::in_memory().unwrap(), Arc::new(fake.clone()), config).unwrap();
+        for site in sites {
+            let spec = SiteSpec {
+                name: (*site).to_owned(),
+                pop_endpoint: format!("http://{site}.invalid:60000"),
+                username: "admin".to_owned(),
+                password: "secret".to_owned(),
+                agent_endpoint: None,
+            };
+            nfvo.add_site(spec).await.unwrap();
+        }
+        fake.clear_calls();
+        Self { nfvo, fake }
+    }
+
+    /// Onboards `nsd` and creates an NSR of it.
+    pub fn create(&self, nsd: &[u8]) -> Nsr {
+        let record = self.nfvo.onboard_nsd(nsd).unwrap();
+        let new = NewNs { nsd_id: record.id, name: String::new(), description: String::new() };
+        self.nfvo.create_ns(new).unwrap()
+    }
+
+    /// Instantiates `nsr` with `placement` and waits for the end.
+    pub async fn instantiate(&self, nsr: &Nsr, placement: &[(&str, &str)]) -> OpOcc {
+        let placement: BTreeMap<String, String> =
+            placement.iter().map(|(vnf, site)| ((*vnf).to_owned(), (*site).to_owned())).collect();
+        let op = self.nfvo.instantiate(&nsr.id, placement).unwrap();
+        self.nfvo.wait(&op.id).await.unwrap()
+    }
+
+    /// Onboards, creates and instantiates; the operation must complete.
+    pub async fn launch(&self, nsd: &[u8]) -> Nsr {
+        let nsr = self.create(nsd);
+        let op = self.instantiate(&nsr, &[]).await;
+        assert_eq!(op.state, OperationState::Completed, "{op:?}");
+        self.nfvo.nsr(&nsr.id).unwrap()
+    }
+
+    pub async fn scale(&self, nsr: &Nsr, vnf: &str, instances: u32) -> OpOcc {
+        let op = self.nfvo.scale(&nsr.id, vnf, instances).unwrap();
+        self.nfvo.wait(&op.id).await.unwrap()
+    }
+
+    pub async fn terminate(&self, nsr: &Nsr) -> OpOcc {
+        let op = self.nfvo.terminate(&nsr.id).unwrap();
+        self.nfvo.wait(&op.id).await.unwrap()
+    }
+
+    /// The NSR's container names at `site`, as the fake holds them.
+    pub fn names(&self, site: &str) -> Vec<String> {
+        self.fake.containers(site).into_iter().map(|c| c.name).collect()
+    }
+
+    /// Whether the records and the fake agree: the intent log, the NSR's VNFC instances and
+    /// networks, and what the sites hold are the same objects.
+    pub fn assert_consistent(&self, nsr_id: &str, sites: &[&str]) {
+        let nsr = self.nfvo.nsr(nsr_id).unwrap();
+        let held = self.nfvo.store().resources_of_nsr(nsr_id).unwrap();
+        let mut in_log: Vec<String> =
+            held.iter().map(|r| format!("{}/{}", r.site, r.name)).collect();
+        let mut in_record: Vec<String> = nsr
+            .vnfcs()
+            .map(|(vnfr, vnfc)| format!("{}/{}", vnfr.site, vnfc.name))
+            .chain(nsr.networks.iter().map(|n| format!("{}/{}", n.site, n.name)))
+            .collect();
+        let mut at_sites: Vec<String> = sites
+            .iter()
+            .flat_map(|site| {
+                self.names(site)
+                    .into_iter()
+                    .chain(self.fake.networks(site))
+                    .map(move |name| format!("{site}/{name}"))
+            })
+            .collect();
+        in_log.sort();
+        in_record.sort();
+        at_sites.sort();
+        assert_eq!(in_log, at_sites, "intent log vs sites");
+        assert_eq!(in_record, at_sites, "record vs sites");
+    }
+}

@@ -1,0 +1,121 @@
+//! An NFVO killed during an operation: the store holds the operation PROCESSING and its intent
+//! log, the sites hold what it had made. These tests write that state directly, then recover.
+
+use std::collections::BTreeMap;
+
+use super::{Setup, SIPP};
+use crate::ids;
+use crate::model::{Nsr, OpOcc, Operation, OperationState, Status};
+use crate::vim::{ContainerSpec, NetworkSpec, Vims};
+
+/// Records `operation` on `nsr` as begun, without running it.
+fn begun(setup: &Setup, nsr: &Nsr, operation: Operation, step: &str) -> OpOcc {
+    let op = OpOcc {
+        id: ids::new_id(),
+        nsr_id: nsr.id.clone(),
+        operation,
+        state: OperationState::Processing,
+        step: Some(step.to_owned()),
+        detail: None,
+        error: None,
+        started: 1,
+        entered: 1,
+    };
+    assert_eq!(setup.nfvo.store().begin_op(&op, nsr).unwrap(), None);
+    op
+}
+
+#[tokio::test]
+async fn an_interrupted_launch_is_rolled_back() {
+    let setup = Setup::new(&["a"]).await;
+    let nsr = setup.create(SIPP);
+    let short = ids::short(&nsr.id).to_owned();
+    let placement = BTreeMap::from([
+        ("sipp-client".to_owned(), "a".to_owned()),
+        ("sipp-server".to_owned(), "a".to_owned()),
+    ]);
+    let op = begun(&setup, &nsr, Operation::Instantiate { placement }, "allocate");
+    let store = setup.nfvo.store();
+    let vim = setup.fake.vim(&store.site("a").unwrap().unwrap());
+    let net = format!("private-{short}");
+    let pool: ipnet::Ipv4Net = "10.200.0.0/22".parse().unwrap();
+    let (seq, subnet) =
+        store.add_network(&nsr.id, &op.id, "a", &net, pool.subnets(24).unwrap()).unwrap().unwrap();
+    let id = vim.create_network(&NetworkSpec { name: net.clone(), subnet }).await.unwrap();
+    store.resource_present(seq, &id).unwrap();
+    let client = format!("sipp-client-{short}-0");
+    let seq = store.add_container(&nsr.id, &op.id, "a", &client).unwrap();
+    let spec = ContainerSpec { name: client, image: "img".into(), networks: vec![net.clone()] };
+    let made = vim.create_container(&spec).await.unwrap();
+    store.resource_present(seq, &made.id).unwrap();
+    // Killed between writing the intent and the call's answer: the site may hold it or not.
+    let server = format!("sipp-server-{short}-0");
+    store.add_container(&nsr.id, &op.id, "a", &server).unwrap();
+    let spec = ContainerSpec { name: server, image: "img".into(), networks: vec![net] };
+    vim.create_container(&spec).await.unwrap();
+
+    let ended = setup.nfvo.recover().await.unwrap();
+    assert_eq!(ended.len(), 1);
+    assert_eq!(ended[0].state, OperationState::RolledBack);
+    assert_eq!(ended[0].error.as_ref().unwrap().step, "allocate");
+    assert!(setup.fake.is_empty());
+    assert!(store.resources_of_nsr(&nsr.id).unwrap().is_empty());
+    let nsr = setup.nfvo.nsr(&nsr.id).unwrap();
+    assert_eq!(nsr.status, Status::Error);
+    assert!(nsr.error.unwrap().reason.contains("NFVO stopped"));
+    assert!(store.ops(Some(OperationState::Processing)).unwrap().is_empty());
+    // Nothing is held, so it can be launched again.
+    assert_eq!(
+        setup.instantiate(&setup.nfvo.nsr(&nsr.id).unwrap(), &[]).await.state,
+        OperationState::Completed
+    );
+}
+
+#[tokio::test]
+async fn an_interrupted_terminate_is_finished() {
+    let setup = Setup::new(&["a"]).await;
+    let nsr = setup.launch(SIPP).await;
+    begun(&setup, &nsr, Operation::Terminate, "delete");
+    let store = setup.nfvo.store();
+    let held = store.resources_of_nsr(&nsr.id).unwrap();
+    let client = held.iter().find(|r| r.name.starts_with("sipp-client")).unwrap();
+    store.resources_deleting(&[client.seq]).unwrap();
+    let vim = setup.fake.vim(&store.site("a").unwrap().unwrap());
+    vim.delete_container(&client.name).await.unwrap();
+
+    let ended = setup.nfvo.recover().await.unwrap();
+    assert_eq!(ended[0].state, OperationState::Completed, "{ended:?}");
+    assert!(setup.fake.is_empty());
+    assert_eq!(setup.nfvo.nsr(&nsr.id).unwrap().status, Status::Terminated);
+}
+
+#[tokio::test]
+async fn an_interrupted_scale_in_is_finished_and_a_scale_out_undone() {
+    let setup = Setup::new(&["a"]).await;
+    let nsr = setup.launch(SIPP).await;
+    setup.scale(&nsr, "sipp-client", 3).await;
+    let nsr = setup.nfvo.nsr(&nsr.id).unwrap();
+    let scale_in = Operation::Scale { vnf: "sipp-client".into(), instances: 1, before: 3 };
+    begun(&setup, &nsr, scale_in, "delete");
+    let ended = setup.nfvo.recover().await.unwrap();
+    assert_eq!(ended[0].state, OperationState::Completed, "{ended:?}");
+    let after = setup.nfvo.nsr(&nsr.id).unwrap();
+    assert_eq!(after.status, Status::Active);
+    assert_eq!(after.vnfr("sipp-client").unwrap().vnfcs.len(), 1);
+    setup.assert_consistent(&nsr.id, &["a"]);
+
+    let scale_out = Operation::Scale { vnf: "sipp-client".into(), instances: 2, before: 1 };
+    let op = begun(&setup, &after, scale_out, "allocate");
+    let name = format!("sipp-client-{}-9", ids::short(&nsr.id));
+    let store = setup.nfvo.store();
+    store.add_container(&nsr.id, &op.id, "a", &name).unwrap();
+    let vim = setup.fake.vim(&store.site("a").unwrap().unwrap());
+    let net = after.networks[0].name.clone();
+    vim.create_container(&ContainerSpec { name, image: "img".into(), networks: vec![net] })
+        .await
+        .unwrap();
+    let ended = setup.nfvo.recover().await.unwrap();
+    assert_eq!(ended[0].state, OperationState::RolledBack, "{ended:?}");
+    assert_eq!(setup.names("a").len(), 2);
+    setup.assert_consistent(&nsr.id, &["a"]);
+}

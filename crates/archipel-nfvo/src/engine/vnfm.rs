@@ -1,0 +1,188 @@
+//! The generic VNFM's steps on VNFC instances (thesis 4.6.4 and Figure 4.13): allocate (Pop
+//! Create: addresses are known, nothing runs), check, modify (Pop Metadata), start.
+
+use std::collections::BTreeMap;
+
+use super::deps::metadata_for;
+use super::run::Run;
+use crate::ids;
+use crate::model::{Failure, NetworkRecord, VnfcInstance};
+use crate::vim::{ContainerSpec, NetworkSpec};
+
+/// A VNFC instance made by this operation: its VNF and container name.
+pub(super) type Made = (String, String);
+
+/// Makes the Pop network of virtual link `link` at `site`, unless the NSR has it.
+pub(super) async fn ensure_network(run: &mut Run, site: &str, link: &str) -> Result<(), Failure> {
+    if run.nsr.network(site, link).is_some() {
+        return Ok(());
+    }
+    let name = format!("{link}-{}", ids::short(&run.nsr.id));
+    run.step("networks", Some(format!("network {name} at site {site}")))?;
+    let (seq, subnet) = run.intend_network(site, &name)?;
+    let vim = run.vim(site)?;
+    let spec = NetworkSpec { name: name.clone(), subnet };
+    let pop_id = vim.create_network(&spec).await.map_err(|err| {
+        run.failure(format!("create network {name} ({subnet}) at site {site}: {}", err.reason()))
+    })?;
+    run.made(seq, &pop_id)?;
+    run.nsr.networks.push(NetworkRecord {
+        virtual_link: link.to_owned(),
+        site: site.to_owned(),
+        name,
+        pop_id,
+        subnet,
+    });
+    run.save()
+}
+
+/// Creates one VNFC instance of VDU `vdu` of VNF `vnf`, attached to `links`.
+pub(super) async fn allocate(
+    run: &mut Run,
+    vnf: &str,
+    vdu: usize,
+    links: &[String],
+) -> Result<Made, Failure> {
+    let image = run
+        .nsd
+        .vnfd_named(vnf)
+        .and_then(|vnfd| vnfd.vdu.get(vdu))
+        .and_then(|vdu| vdu.vm_image.first())
+        .cloned()
+        .ok_or_else(|| run.failure(format!("VNF {vnf} has no image for VDU {vdu}")))?;
+    let vnfr = run.nsr.vnfr_mut(vnf).ok_or_else(|| Failure {
+        step: "allocate".to_owned(),
+        reason: format!("no VNF record {vnf}"),
+    })?;
+    let index = vnfr.next_index;
+    vnfr.next_index += 1;
+    let site = vnfr.site.clone();
+    run.save()?;
+    for link in links {
+        ensure_network(run, &site, link).await?;
+    }
+    let name = format!("{vnf}-{}-{index}", ids::short(&run.nsr.id));
+    run.step("allocate", Some(format!("container {name} at site {site}")))?;
+    let networks: Vec<String> = links
+        .iter()
+        .filter_map(|link| run.nsr.network(&site, link).map(|n| n.name.clone()))
+        .collect();
+    let seq = run.intend_container(&site, &name)?;
+    let spec = ContainerSpec { name: name.clone(), image, networks };
+    let vim = run.vim(&site)?;
+    let created = vim.create_container(&spec).await.map_err(|err| {
+        run.failure(format!("create container {name} at site {site}: {}", err.reason()))
+    })?;
+    run.made(seq, &created.id)?;
+    let addresses: BTreeMap<String, String> = links
+        .iter()
+        .filter_map(|link| {
+            let network = run.nsr.network(&site, link)?;
+            Some((link.clone(), created.addresses.get(&network.name)?.clone()))
+        })
+        .collect();
+    let vnfc = VnfcInstance {
+        index,
+        vdu,
+        name: name.clone(),
+        pop_id: created.id,
+        addresses,
+        metadata: BTreeMap::new(),
+        pop_status: created.status,
+    };
+    if let Some(vnfr) = run.nsr.vnfr_mut(vnf) {
+        vnfr.vnfcs.push(vnfc);
+    }
+    run.save()?;
+    Ok((vnf.to_owned(), name))
+}
+
+/// Checks that every instance is at its site, CREATED.
+pub(super) async fn check(run: &mut Run, made: &[Made]) -> Result<(), Failure> {
+    run.step("check", None)?;
+    let mut by_site: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for (vnf, name) in made {
+        if let Some(vnfr) = run.nsr.vnfr(vnf) {
+            by_site.entry(vnfr.site.clone()).or_default().push(name);
+        }
+    }
+    for (site, names) in by_site {
+        let vim = run.vim(&site)?;
+        let listed = vim.containers().await.map_err(|err| {
+            run.failure(format!("list containers at site {site}: {}", err.reason()))
+        })?;
+        for name in names {
+            match listed.iter().find(|c| c.name == name) {
+                Some(c) if c.status == "CREATED" => {}
+                Some(c) => {
+                    return Err(
+                        run.failure(format!("container {name} is {}, not CREATED", c.status))
+                    )
+                }
+                None => return Err(run.failure(format!("container {name} is not at site {site}"))),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Gives VNF `vnf`'s instances `names` the metadata its VNF receives now.
+pub(super) async fn modify(run: &mut Run, vnf: &str, names: &[&str]) -> Result<(), Failure> {
+    let Some(vnfd) = run.nsd.vnfd_named(vnf) else {
+        return Err(run.failure(format!("the NSD has no VNFD {vnf}")));
+    };
+    let metadata = metadata_for(&run.nsd, vnfd, &run.nsr);
+    let Some(site) = run.nsr.vnfr(vnf).map(|vnfr| vnfr.site.clone()) else {
+        return Err(run.failure(format!("no VNF record {vnf}")));
+    };
+    let vim = run.vim(&site)?;
+    for name in names {
+        run.step("modify", Some(format!("metadata of {name}")))?;
+        if !metadata.is_empty() {
+            vim.set_metadata(name, &metadata).await.map_err(|err| {
+                run.failure(format!("set the metadata of {name} at site {site}: {}", err.reason()))
+            })?;
+        }
+        if let Some(vnfc) = vnfc_mut(run, vnf, name) {
+            vnfc.metadata = metadata.clone();
+        }
+    }
+    if let Some(vnfr) = run.nsr.vnfr_mut(vnf) {
+        vnfr.metadata = metadata;
+    }
+    run.save()
+}
+
+/// Starts VNF `vnf`'s instances `names`; each must then be RUNNING.
+pub(super) async fn start(run: &mut Run, vnf: &str, names: &[&str]) -> Result<(), Failure> {
+    let Some(site) = run.nsr.vnfr(vnf).map(|vnfr| vnfr.site.clone()) else {
+        return Err(run.failure(format!("no VNF record {vnf}")));
+    };
+    let vim = run.vim(&site)?;
+    for name in names {
+        run.step("start", Some(format!("container {name} at site {site}")))?;
+        let started = vim.start(name).await.map_err(|err| {
+            run.failure(format!("start container {name} at site {site}: {}", err.reason()))
+        })?;
+        if let Some(vnfc) = vnfc_mut(run, vnf, name) {
+            vnfc.pop_status = started.status.clone();
+        }
+        run.save()?;
+        if started.status != "RUNNING" {
+            return Err(run.failure(format!(
+                "container {name} is {} after start, not RUNNING",
+                started.status
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn vnfc_mut<'a>(run: &'a mut Run, vnf: &str, name: &str) -> Option<&'a mut VnfcInstance> {
+    run.nsr.vnfr_mut(vnf)?.vnfcs.iter_mut().find(|vnfc| vnfc.name == name)
+}
+
+/// The names of `made` that belong to VNF `vnf`.
+pub(super) fn of_vnf<'a>(made: &'a [Made], vnf: &str) -> Vec<&'a str> {
+    made.iter().filter(|(v, _)| v == vnf).map(|(_, name)| name.as_str()).collect()
+}

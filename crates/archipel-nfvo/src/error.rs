@@ -1,0 +1,72 @@
+//! The errors of the orchestrator's core, as its callers see them.
+
+use crate::catalogue::CatalogueError;
+use crate::store::StoreError;
+use crate::vim::VimError;
+
+/// Why the core refused or could not do what it was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum NfvoError {
+    #[error("invalid NSD")]
+    InvalidNsd(#[from] CatalogueError),
+    #[error("no {what} {id}")]
+    NotFound { what: &'static str, id: String },
+    #[error("invalid request: {reason}")]
+    InvalidRequest { reason: String },
+    #[error("site {name} is already registered")]
+    SiteExists { name: String },
+    #[error("site {name} answered no Info")]
+    SiteUnreachable {
+        name: String,
+        #[source]
+        source: VimError,
+    },
+    #[error("site {name} is used by network service {nsr}")]
+    SiteInUse { name: String, nsr: String },
+    #[error("NSD {id} is used by network service {nsr}")]
+    NsdInUse { id: String, nsr: String },
+    #[error("network service {nsr} is busy with operation {op}")]
+    Busy { nsr: String, op: String },
+    #[error("network service {nsr} is {status}: {operation} needs {needs}")]
+    WrongStatus { nsr: String, status: &'static str, operation: &'static str, needs: &'static str },
+    #[error("network service {nsr} still holds objects at its sites: terminate it first")]
+    HoldsResources { nsr: String },
+    #[error("no site can take VNF {vnf}: {reason}")]
+    Placement { vnf: String, reason: String },
+    #[error("the store failed")]
+    Store(#[from] StoreError),
+}
+
+/// An error and its sources, joined by `: `, for reasons kept on records and shown to users.
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(err) = source {
+        let next = err.to_string();
+        // Some errors repeat their source's text; keep it once.
+        if !text.ends_with(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = err.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chain_joins_sources_once() {
+        let io = std::io::Error::other("disk full");
+        let err = crate::store::StoreError::Sqlite {
+            op: "write",
+            source: rusqlite::Error::ToSqlConversionFailure(Box::new(io)),
+        };
+        assert_eq!(
+            chain(&NfvoError::Store(err)),
+            "the store failed: sqlite failed to write: disk full"
+        );
+    }
+}

@@ -1,0 +1,20 @@
+//! The Archipel orchestrator: the NSD catalogue, the network-service lifecycle engine, the
+//! generic VNFM and the REST API.
+//!
+//! The core is [`Nfvo`]: it takes typed commands and returns domain records, and reaches the
+//! sites through the [`vim::Vim`] trait. The REST edge ([`api`]) converts HTTP requests into
+//! those commands; [`client`] is the typed client of that API.
+
+pub mod api;
+pub mod catalogue;
+pub mod client;
+pub mod engine;
+pub mod error;
+pub mod ids;
+pub mod model;
+pub mod store;
+pub mod vim;
+
+pub use engine::{Nfvo, NfvoConfig};
+pub use error::NfvoError;
+pub use ipnet::Ipv4Net;

@@ -1,0 +1,23 @@
+//! The orchestrator's records: sites, descriptors as onboarded, network-service records with
+//! their VNF records and VNFC instances, and lifecycle operation occurrences.
+
+mod nsr;
+mod op;
+mod site;
+
+pub use nsr::{Failure, NetworkRecord, Nsr, Status, VnfcInstance, Vnfr};
+pub use op::{LcmOperation, OpOcc, Operation, OperationState};
+pub use site::{Reachability, Site, SiteView};
+
+/// An onboarded NSD: the document as it was posted, and what the catalogue read from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NsdRecord {
+    pub id: String,
+    pub name: String,
+    pub vendor: String,
+    pub version: String,
+    /// Unix seconds.
+    pub onboarded: i64,
+    /// The bytes as posted.
+    pub content: Vec<u8>,
+}

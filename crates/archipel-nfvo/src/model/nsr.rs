@@ -1,0 +1,123 @@
+//! Network-service records, after Open Baton's NSR / VNFR / VNFC instance.
+
+use std::collections::BTreeMap;
+
+use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
+
+/// Open Baton's record statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    /// Created, never instantiated.
+    Null,
+    /// Being instantiated.
+    Initialized,
+    Active,
+    Scaling,
+    /// An operation failed; [`Nsr::error`] says where and why.
+    Error,
+    Terminated,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Null => "NULL",
+            Status::Initialized => "INITIALIZED",
+            Status::Active => "ACTIVE",
+            Status::Scaling => "SCALING",
+            Status::Error => "ERROR",
+            Status::Terminated => "TERMINATED",
+        }
+    }
+}
+
+/// Where an operation failed and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    pub step: String,
+    pub reason: String,
+}
+
+/// A network-service record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Nsr {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub nsd_id: String,
+    pub nsd_name: String,
+    pub status: Status,
+    pub error: Option<Failure>,
+    pub vnfrs: Vec<Vnfr>,
+    pub networks: Vec<NetworkRecord>,
+    /// Unix seconds.
+    pub created: i64,
+}
+
+impl Nsr {
+    pub fn vnfr(&self, name: &str) -> Option<&Vnfr> {
+        self.vnfrs.iter().find(|vnfr| vnfr.name == name)
+    }
+
+    pub fn vnfr_mut(&mut self, name: &str) -> Option<&mut Vnfr> {
+        self.vnfrs.iter_mut().find(|vnfr| vnfr.name == name)
+    }
+
+    pub fn network(&self, site: &str, virtual_link: &str) -> Option<&NetworkRecord> {
+        self.networks.iter().find(|n| n.site == site && n.virtual_link == virtual_link)
+    }
+
+    /// Every VNFC instance, with its VNFR.
+    pub fn vnfcs(&self) -> impl Iterator<Item = (&Vnfr, &VnfcInstance)> {
+        self.vnfrs.iter().flat_map(|vnfr| vnfr.vnfcs.iter().map(move |vnfc| (vnfr, vnfc)))
+    }
+}
+
+/// A VNF record: one VNFD of the NSD, placed on one site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vnfr {
+    /// The VNFD's name.
+    pub name: String,
+    /// The VNFD's `type`.
+    pub vnf_type: String,
+    pub site: String,
+    pub status: Status,
+    /// The most VNFC instances the first VDU may have.
+    pub scale_in_out: u32,
+    /// What a VNFC instance of this VNF receives as metadata now: the configuration parameters
+    /// and the resolved dependencies. Kept current when a source scales.
+    pub metadata: BTreeMap<String, String>,
+    /// The index the next VNFC instance gets; indices are never reused.
+    pub next_index: u32,
+    pub vnfcs: Vec<VnfcInstance>,
+}
+
+/// One VNFC instance: a Pop container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VnfcInstance {
+    pub index: u32,
+    /// The index of its VDU in the VNFD.
+    pub vdu: usize,
+    /// The Pop container's name, `<vnfd name>-<short nsr id>-<index>`: also its hostname.
+    pub name: String,
+    pub pop_id: String,
+    /// Virtual link name -> the instance's IPv4 address on it.
+    pub addresses: BTreeMap<String, String>,
+    /// The metadata it was given before it started.
+    pub metadata: BTreeMap<String, String>,
+    /// The Pop container's status as last seen (`CREATED`, `RUNNING`, …).
+    pub pop_status: String,
+}
+
+/// One Pop network: a virtual link on one site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkRecord {
+    pub virtual_link: String,
+    pub site: String,
+    /// `<vld name>-<short nsr id>`.
+    pub name: String,
+    pub pop_id: String,
+    pub subnet: Ipv4Net,
+}

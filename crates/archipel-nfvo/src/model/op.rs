@@ -1,0 +1,103 @@
+//! Lifecycle operation occurrences (SOL005's `NsLcmOpOcc`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::nsr::Failure;
+
+/// An operation on an NSR and what it was asked to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "operation", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Operation {
+    /// Placement: VNF name -> site name, for the VNFs the request places.
+    Instantiate {
+        placement: BTreeMap<String, String>,
+    },
+    /// Bring the VNF's first VDU from `before` to `instances` VNFC instances.
+    Scale {
+        vnf: String,
+        instances: u32,
+        before: u32,
+    },
+    Terminate,
+}
+
+impl Operation {
+    pub fn kind(&self) -> LcmOperation {
+        match self {
+            Operation::Instantiate { .. } => LcmOperation::Instantiate,
+            Operation::Scale { .. } => LcmOperation::Scale,
+            Operation::Terminate => LcmOperation::Terminate,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LcmOperation {
+    Instantiate,
+    Scale,
+    Terminate,
+}
+
+impl LcmOperation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LcmOperation::Instantiate => "INSTANTIATE",
+            LcmOperation::Scale => "SCALE",
+            LcmOperation::Terminate => "TERMINATE",
+        }
+    }
+}
+
+/// SOL005's operation states that Archipel uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OperationState {
+    Processing,
+    Completed,
+    /// Failed; what it had made is removed.
+    Failed,
+    /// Interrupted by a stop of the NFVO and undone at its next start.
+    RolledBack,
+}
+
+impl OperationState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationState::Processing => "PROCESSING",
+            OperationState::Completed => "COMPLETED",
+            OperationState::Failed => "FAILED",
+            OperationState::RolledBack => "ROLLED_BACK",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            OperationState::Processing,
+            OperationState::Completed,
+            OperationState::Failed,
+            OperationState::RolledBack,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpOcc {
+    pub id: String,
+    pub nsr_id: String,
+    pub operation: Operation,
+    pub state: OperationState,
+    /// The step running now, or the last one run.
+    pub step: Option<String>,
+    /// What the step is doing, for progress displays.
+    pub detail: Option<String>,
+    pub error: Option<Failure>,
+    /// Unix seconds.
+    pub started: i64,
+    /// Unix seconds: when `state` was entered.
+    pub entered: i64,
+}

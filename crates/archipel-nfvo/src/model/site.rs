@@ -1,0 +1,48 @@
+//! Sites: where VNFs are placed.
+
+use std::fmt;
+
+/// A registered site: its popd and, for inter-site services, its agent.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Site {
+    pub name: String,
+    /// `http://HOST:PORT` of the site's popd.
+    pub pop_endpoint: String,
+    pub username: String,
+    pub password: String,
+    /// The site's inter-site agent, kept for inter-site services.
+    pub agent_endpoint: Option<String>,
+    /// Unix seconds.
+    pub added: i64,
+}
+
+impl fmt::Debug for Site {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Site")
+            .field("name", &self.name)
+            .field("pop_endpoint", &self.pop_endpoint)
+            .field("username", &self.username)
+            .field("agent_endpoint", &self.agent_endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether a site's popd answered Info just now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reachability {
+    Reachable {
+        /// What popd calls itself (Info's name and type).
+        pop_name: String,
+        pop_type: String,
+    },
+    Unreachable {
+        reason: String,
+    },
+}
+
+/// A site as listed: the record and whether it answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteView {
+    pub site: Site,
+    pub reachability: Reachability,
+}

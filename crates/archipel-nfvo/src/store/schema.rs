@@ -1,0 +1,69 @@
+use rusqlite::Connection;
+
+use super::{sql, StoreError};
+
+const VERSION: i64 = 1;
+
+const V1: &str = "
+CREATE TABLE nsds (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    vendor TEXT NOT NULL,
+    version TEXT NOT NULL,
+    onboarded INTEGER NOT NULL,
+    content BLOB NOT NULL
+);
+CREATE TABLE sites (
+    name TEXT PRIMARY KEY,
+    pop_endpoint TEXT NOT NULL,
+    username TEXT NOT NULL,
+    password TEXT NOT NULL,
+    agent_endpoint TEXT,
+    added INTEGER NOT NULL
+);
+-- The record itself is JSON: it is read and written whole, by one operation at a time.
+CREATE TABLE nsrs (
+    id TEXT PRIMARY KEY,
+    short_id TEXT NOT NULL UNIQUE,
+    nsd_id TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE TABLE ops (
+    id TEXT PRIMARY KEY,
+    nsr_id TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    state TEXT NOT NULL,
+    step TEXT,
+    detail TEXT,
+    error TEXT,
+    started INTEGER NOT NULL,
+    entered INTEGER NOT NULL
+);
+CREATE INDEX ops_by_nsr ON ops (nsr_id);
+-- The intent log: a row is written before the object is made at the site, and removed only
+-- once the site no longer holds it. The rows of an NSR are exactly what it holds at the sites.
+CREATE TABLE resources (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    nsr_id TEXT NOT NULL,
+    op_id TEXT NOT NULL,
+    site TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    pop_id TEXT,
+    subnet TEXT,
+    state TEXT NOT NULL,
+    UNIQUE (site, kind, name)
+);
+CREATE INDEX resources_by_nsr ON resources (nsr_id);
+";
+
+pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(sql("read the schema version"))?;
+    if version < VERSION {
+        conn.execute_batch(&format!("BEGIN; {V1} PRAGMA user_version = {VERSION}; COMMIT;"))
+            .map_err(sql("create the schema"))?;
+    }
+    Ok(())
+}

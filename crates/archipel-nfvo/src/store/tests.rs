@@ -1,0 +1,143 @@
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::model::{Failure, NsdRecord, Nsr, OpOcc, Operation, OperationState, Site, Status};
+
+fn nsr(id: &str) -> Nsr {
+    Nsr {
+        id: id.to_owned(),
+        name: "ns".to_owned(),
+        description: String::new(),
+        nsd_id: "nsd-1".to_owned(),
+        nsd_name: "sipp".to_owned(),
+        status: Status::Null,
+        error: None,
+        vnfrs: Vec::new(),
+        networks: Vec::new(),
+        created: 1,
+    }
+}
+
+fn op(id: &str, nsr_id: &str) -> OpOcc {
+    OpOcc {
+        id: id.to_owned(),
+        nsr_id: nsr_id.to_owned(),
+        operation: Operation::Instantiate { placement: BTreeMap::from([("a".into(), "s".into())]) },
+        state: OperationState::Processing,
+        step: None,
+        detail: None,
+        error: None,
+        started: 1,
+        entered: 1,
+    }
+}
+
+#[test]
+fn nsds_keep_their_content() {
+    let store = Store::in_memory().unwrap();
+    let record = NsdRecord {
+        id: "n1".into(),
+        name: "sipp".into(),
+        vendor: "v".into(),
+        version: "1".into(),
+        onboarded: 5,
+        content: b"{\"name\": \"sipp\",}".to_vec(),
+    };
+    store.insert_nsd(&record).unwrap();
+    assert_eq!(store.nsd("n1").unwrap(), Some(record.clone()));
+    assert_eq!(store.nsds().unwrap(), vec![record]);
+    assert!(store.delete_nsd("n1").unwrap());
+    assert!(!store.delete_nsd("n1").unwrap());
+}
+
+#[test]
+fn a_site_name_is_registered_once() {
+    let store = Store::in_memory().unwrap();
+    let site = Site {
+        name: "a".into(),
+        pop_endpoint: "http://127.0.0.1:1".into(),
+        username: "admin".into(),
+        password: "pw".into(),
+        agent_endpoint: None,
+        added: 1,
+    };
+    assert!(store.insert_site(&site).unwrap());
+    assert!(!store.insert_site(&site).unwrap());
+    assert_eq!(store.site("a").unwrap(), Some(site));
+    assert!(store.delete_site("a").unwrap());
+    assert!(store.sites().unwrap().is_empty());
+}
+
+#[test]
+fn short_ids_are_unique() {
+    let store = Store::in_memory().unwrap();
+    assert!(store.insert_nsr(&nsr("aaaaaaaa-1")).unwrap());
+    assert!(!store.insert_nsr(&nsr("aaaaaaaa-2")).unwrap());
+    assert_eq!(store.nsr_of_nsd("nsd-1").unwrap().as_deref(), Some("aaaaaaaa-1"));
+}
+
+#[test]
+fn one_operation_at_a_time_per_nsr() {
+    let store = Store::in_memory().unwrap();
+    let mut record = nsr("aaaaaaaa-1");
+    store.insert_nsr(&record).unwrap();
+    record.status = Status::Initialized;
+    assert_eq!(store.begin_op(&op("o1", &record.id), &record).unwrap(), None);
+    assert_eq!(store.nsr(&record.id).unwrap().unwrap().status, Status::Initialized);
+    assert_eq!(store.begin_op(&op("o2", &record.id), &record).unwrap().as_deref(), Some("o1"));
+
+    let mut first = store.op("o1").unwrap().unwrap();
+    first.state = OperationState::Failed;
+    first.error = Some(Failure { step: "allocate".into(), reason: "no image".into() });
+    store.put_op(&first).unwrap();
+    assert_eq!(store.op("o1").unwrap(), Some(first));
+    assert!(store.ops(Some(OperationState::Processing)).unwrap().is_empty());
+    assert_eq!(store.begin_op(&op("o2", &record.id), &record).unwrap(), None);
+    assert_eq!(store.ops(None).unwrap().len(), 2);
+}
+
+#[test]
+fn the_intent_log_follows_objects_and_subnets() {
+    let store = Store::in_memory().unwrap();
+    let pool: ipnet::Ipv4Net = "10.200.0.0/23".parse().unwrap();
+    let (n1, s1) =
+        store.add_network("r", "o", "a", "private-r", pool.subnets(24).unwrap()).unwrap().unwrap();
+    let (_, s2) =
+        store.add_network("r", "o", "b", "private-r", pool.subnets(24).unwrap()).unwrap().unwrap();
+    assert_eq!(
+        (s1.to_string().as_str(), s2.to_string().as_str()),
+        ("10.200.0.0/24", "10.200.1.0/24")
+    );
+    assert_eq!(
+        store.add_network("r", "o", "c", "private-r", pool.subnets(24).unwrap()).unwrap(),
+        None
+    );
+    let c1 = store.add_container("r", "o", "a", "web-r-0").unwrap();
+    store.resource_present(c1, "pop-1").unwrap();
+    assert_eq!(store.nsr_on_site("a").unwrap().as_deref(), Some("r"));
+
+    let held = store.resources_of_nsr("r").unwrap();
+    assert_eq!(held.len(), 3);
+    assert_eq!(held[2].pop_id.as_deref(), Some("pop-1"));
+    assert_eq!(held[2].state, ResourceState::Present);
+    store.resources_deleting(&[n1]).unwrap();
+    assert_eq!(store.resources_of_op("o").unwrap()[0].state, ResourceState::Deleting);
+    store.remove_resource(n1).unwrap();
+    // The freed subnet is handed out again.
+    let (_, again) =
+        store.add_network("r", "o", "c", "private-r", pool.subnets(24).unwrap()).unwrap().unwrap();
+    assert_eq!(again, s1);
+}
+
+#[test]
+fn records_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        store.insert_nsr(&nsr("bbbbbbbb-1")).unwrap();
+        store.add_container("bbbbbbbb-1", "o", "a", "x").unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.nsrs().unwrap().len(), 1);
+    assert_eq!(store.resources_of_nsr("bbbbbbbb-1").unwrap().len(), 1);
+}

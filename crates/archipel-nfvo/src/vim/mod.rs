@@ -1,0 +1,99 @@
+//! What the engine needs from a site's popd, behind a small trait: the real implementation on
+//! the Pop client ([`PopVims`]) and a recording fake ([`FakeVims`]) for tests.
+
+mod fake;
+mod pop;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use ipnet::Ipv4Net;
+
+pub use fake::{FakeCall, FakeContainer, FakeVim, FakeVims};
+pub use pop::{PopVim, PopVims};
+
+use crate::model::Site;
+
+/// A boxed error from below the trait.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A Pop call that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum VimError {
+    /// The site answered that the object does not exist.
+    #[error("not found")]
+    NotFound(#[source] BoxError),
+    /// The site refused the call, or could not be reached.
+    #[error("pop call failed")]
+    Failed(#[source] BoxError),
+}
+
+impl VimError {
+    /// The site's own words, without this wrapper's.
+    pub fn reason(&self) -> String {
+        match self {
+            VimError::NotFound(source) | VimError::Failed(source) => crate::error::chain(&**source),
+        }
+    }
+}
+
+/// A Pop network to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkSpec {
+    pub name: String,
+    pub subnet: Ipv4Net,
+}
+
+/// A Pop container to create: one endpoint per network, addresses chosen by popd.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerSpec {
+    pub name: String,
+    pub image: String,
+    /// Pop network names.
+    pub networks: Vec<String>,
+}
+
+/// A Pop container as the engine sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PopContainer {
+    pub id: String,
+    pub name: String,
+    /// `CREATED`, `RUNNING`, `EXITED`, …
+    pub status: String,
+    /// Pop network name -> IPv4 address.
+    pub addresses: BTreeMap<String, String>,
+}
+
+/// What Info answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VimInfo {
+    pub name: String,
+    pub kind: String,
+}
+
+/// The Pop calls of one site. Deletes take names (every name the engine uses is unique) and
+/// succeed when the object is already gone, so undoing is idempotent.
+#[async_trait]
+pub trait Vim: Send + Sync + fmt::Debug {
+    async fn info(&self) -> Result<VimInfo, VimError>;
+    /// Returns the network's Pop id.
+    async fn create_network(&self, spec: &NetworkSpec) -> Result<String, VimError>;
+    async fn delete_network(&self, name: &str) -> Result<(), VimError>;
+    async fn create_container(&self, spec: &ContainerSpec) -> Result<PopContainer, VimError>;
+    /// Merges `entries` into a CREATED container's metadata.
+    async fn set_metadata(
+        &self,
+        name: &str,
+        entries: &BTreeMap<String, String>,
+    ) -> Result<(), VimError>;
+    async fn start(&self, name: &str) -> Result<PopContainer, VimError>;
+    async fn delete_container(&self, name: &str) -> Result<(), VimError>;
+    async fn containers(&self) -> Result<Vec<PopContainer>, VimError>;
+}
+
+/// Gives the [`Vim`] of a site.
+pub trait Vims: Send + Sync + fmt::Debug {
+    fn vim(&self, site: &Site) -> Arc<dyn Vim>;
+}

@@ -1,0 +1,113 @@
+use std::sync::Arc;
+
+use archipel_nfvo::client::NfvoClient;
+use archipel_nfvo::engine::SiteSpec;
+use archipel_nfvo::store::Store;
+use archipel_nfvo::vim::FakeVims;
+use archipel_nfvo::{api, Nfvo, NfvoConfig};
+use tokio::sync::oneshot;
+
+/// The example NSD: the thesis's Appendix C.
+pub const SIPP: &[u8] =
+    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/sipp/nsd.json"));
+
+/// The API on a loopback port; dropping it stops the server.
+pub struct Api {
+    pub client: NfvoClient,
+    pub fake: FakeVims,
+    pub nfvo: Nfvo,
+    pub base: String,
+    http: reqwest::Client,
+    _stop: oneshot::Sender<()>,
+}
+
+/// A raw answer: status, content type, body.
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub location: Option<String>,
+    pub body: serde_json::Value,
+}
+
+impl Api {
+    /// Serves an NFVO with sites `sites` (all answering through the fake).
+    pub async fn start(sites: &[&str]) -> Self {
+        let fake = FakeVims::new();
+        let config =
+            NfvoConfig { subnet_pool: "10.200.0.0/22".parse().unwrap(), ..NfvoConfig::default() };
+        let nfvo = Nfvo::new(Store::in_memory().unwrap(), Arc::new(fake.clone()), config).unwrap();
+        for site in sites {
+            let spec = SiteSpec {
+                name: (*site).to_owned(),
+                pop_endpoint: format!("http://{site}.invalid:60000"),
+                username: "admin".to_owned(),
+                password: "secret".to_owned(),
+                agent_endpoint: None,
+            };
+            nfvo.add_site(spec).await.unwrap();
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(api::serve(listener, nfvo.clone(), async {
+            let _ = stopped.await;
+        }));
+        Self {
+            client: NfvoClient::new(&base).unwrap(),
+            fake,
+            nfvo,
+            base,
+            http: reqwest::Client::new(),
+            _stop: stop,
+        }
+    }
+
+    /// Sends `body` with `content_type` and reads the answer as JSON (null if empty).
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Answer {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.http.request(method, format!("{}{path}", self.base)).body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let header =
+            |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_owned());
+        let content_type = header("content-type").unwrap_or_default();
+        let location = header("location");
+        let bytes = response.bytes().await.unwrap();
+        let body = if bytes.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{path}: {e}: {bytes:?}"))
+        };
+        Answer { status, content_type, location, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.call("GET", path, None, Vec::new()).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Answer {
+        self.call("POST", path, Some("application/json"), serde_json::to_vec(body).unwrap()).await
+    }
+}
+
+/// Asserts a problem-details answer with `status`, and returns it.
+pub fn problem(answer: &Answer, status: u16) -> &serde_json::Value {
+    assert_eq!(answer.status, status, "{}", answer.body);
+    assert_eq!(answer.content_type, "application/problem+json");
+    let body = &answer.body;
+    assert_eq!(body["status"], status);
+    for field in ["type", "title", "detail"] {
+        assert!(body[field].as_str().is_some_and(|s| !s.is_empty()), "{field} in {body}");
+    }
+    assert!(body["type"].as_str().unwrap().starts_with("urn:archipel:problem:"));
+    body
+}

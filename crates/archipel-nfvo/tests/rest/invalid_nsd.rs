@@ -1,0 +1,162 @@
+//! Refused NSDs: 400, problem details with the exact path, nothing stored.
+
+use serde_json::{json, Value};
+
+use crate::harness::{problem, Api, SIPP};
+
+/// The Appendix C NSD reduced to plain JSON; each case breaks one thing in it.
+fn base() -> Value {
+    json!({
+        "name": "sipp", "vendor": "mcilloni", "version": "1.0",
+        "vld": [{"name": "private"}],
+        "vnfd": [
+            {"name": "sipp-client", "type": "client", "endpoint": "docker",
+             "vdu": [{"vm_image": ["mcilloni/sipp-client:latest"], "scale_in_out": 5,
+                      "vnfc": [{"connection_point": [{"virtual_link_reference": "private"}]}],
+                      "vimInstanceName": []}],
+             "configurations": {"name": "sipp-configuration",
+                                "configurationParameters": [{"confKey": "SIPP_RATE", "value": "10"}]},
+             "virtual_link": [{"name": "private"}],
+             "deployment_flavour": [{"flavour_key": "docker.container"}]},
+            {"name": "sipp-server", "type": "server", "endpoint": "docker",
+             "vdu": [{"vm_image": ["mcilloni/sipp-server:latest"], "scale_in_out": 1,
+                      "vnfc": [{"connection_point": [{"virtual_link_reference": "private"}]}],
+                      "vimInstanceName": []}],
+             "virtual_link": [{"name": "private"}],
+             "deployment_flavour": [{"flavour_key": "docker.container"}]}
+        ],
+        "vnf_dependency": [{"source": {"name": "sipp-server"}, "target": {"name": "sipp-client"},
+                            "parameters": ["private"]}]
+    })
+}
+
+fn edit(change: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let mut document = base();
+    change(&mut document);
+    serde_json::to_vec(&document).unwrap()
+}
+
+fn cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
+    vec![
+        ("not JSON", b"{\"name\": \"sipp\" \"vendor\": 1}".to_vec(), "."),
+        ("not an object", b"\"sipp\"".to_vec(), "."),
+        (
+            "unknown field",
+            edit(|d| d["vnfd"][0]["vdu"][0]["colour"] = json!("red")),
+            "vnfd[0].vdu[0].colour",
+        ),
+        (
+            "wrong type",
+            edit(|d| d["vnfd"][1]["vdu"][0]["scale_in_out"] = json!("five")),
+            "vnfd[1].vdu[0].scale_in_out",
+        ),
+        (
+            "missing name",
+            edit(|d| {
+                d.as_object_mut().unwrap().remove("name");
+            }),
+            "name",
+        ),
+        ("blank vendor", edit(|d| d["vendor"] = json!("  ")), "vendor"),
+        (
+            "no image",
+            edit(|d| d["vnfd"][0]["vdu"][0]["vm_image"] = json!([])),
+            "vnfd[0].vdu[0].vm_image",
+        ),
+        (
+            "zero scale",
+            edit(|d| d["vnfd"][0]["vdu"][0]["scale_in_out"] = json!(0)),
+            "vnfd[0].vdu[0].scale_in_out",
+        ),
+        (
+            "more VNFCs than scale_in_out",
+            edit(|d| {
+                let vnfc = d["vnfd"][1]["vdu"][0]["vnfc"][0].clone();
+                d["vnfd"][1]["vdu"][0]["vnfc"] = json!([vnfc.clone(), vnfc]);
+            }),
+            "vnfd[1].vdu[0].vnfc",
+        ),
+        ("duplicate VNFD", edit(|d| d["vnfd"][1]["name"] = json!("sipp-client")), "vnfd[1].name"),
+        (
+            "connection point to an unknown link",
+            edit(|d| {
+                d["vnfd"][0]["vdu"][0]["vnfc"][0]["connection_point"][0]["virtual_link_reference"] =
+                    json!("public")
+            }),
+            "vnfd[0].vdu[0].vnfc[0].connection_point[0].virtual_link_reference",
+        ),
+        (
+            "link not in vld",
+            edit(|d| d["vnfd"][1]["virtual_link"][0]["name"] = json!("public")),
+            "vnfd[1].virtual_link[0].name",
+        ),
+        (
+            "unknown source",
+            edit(|d| d["vnf_dependency"][0]["source"]["name"] = json!("proxy")),
+            "vnf_dependency[0].source",
+        ),
+        (
+            "self dependency",
+            edit(|d| d["vnf_dependency"][0]["source"]["name"] = json!("sipp-client")),
+            "vnf_dependency[0].target",
+        ),
+        (
+            "unknown parameter",
+            edit(|d| d["vnf_dependency"][0]["parameters"] = json!(["public"])),
+            "vnf_dependency[0].parameters[0]",
+        ),
+        (
+            "cycle",
+            edit(|d| {
+                d["vnf_dependency"].as_array_mut().unwrap().push(
+                    json!({"source": {"name": "sipp-client"}, "target": {"name": "sipp-server"}, "parameters": ["hostname"]}),
+                )
+            }),
+            "vnf_dependency[1]",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn each_invalid_nsd_is_refused_at_its_exact_path_and_nothing_is_stored() {
+    let api = Api::start(&[]).await;
+    let cases = cases();
+    assert!(cases.len() >= 12);
+    for (name, document, path) in cases {
+        let answer =
+            api.call("POST", "/nsd/v1/ns_descriptors", Some("application/json"), document).await;
+        let body = problem(&answer, 400);
+        assert_eq!(body["path"], path, "{name}: {body}");
+        assert_eq!(body["type"], "urn:archipel:problem:invalid-nsd", "{name}");
+        if path != "." {
+            assert!(body["detail"].as_str().unwrap().starts_with(path), "{name}: {body}");
+        }
+    }
+    assert_eq!(api.get("/nsd/v1/ns_descriptors").await.body, json!([]));
+    assert!(api.nfvo.store().nsds().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_example_nsd_onboards_as_it_is() {
+    let api = Api::start(&[]).await;
+    let answer =
+        api.call("POST", "/nsd/v1/ns_descriptors", Some("application/json"), SIPP.to_vec()).await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    let id = answer.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(answer.location.as_deref(), Some(format!("/nsd/v1/ns_descriptors/{id}").as_str()));
+    assert_eq!(answer.body["nsdName"], "docker-test-NS-sipp");
+    assert_eq!(answer.body["nsdDesigner"], "mcilloni");
+    assert_eq!(answer.body["nsdUsageState"], "NOT_IN_USE");
+
+    let listed = api.client.nsds().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, id);
+    // The document is kept exactly as posted, trailing comma included.
+    let content =
+        reqwest::get(format!("{}/nsd/v1/ns_descriptors/{id}/nsd_content", api.base)).await.unwrap();
+    assert_eq!(content.bytes().await.unwrap().as_ref(), SIPP);
+
+    api.client.delete_nsd(&id).await.unwrap();
+    let gone = api.get(&format!("/nsd/v1/ns_descriptors/{id}")).await;
+    problem(&gone, 404);
+}

@@ -1,0 +1,62 @@
+//! The OpenAPI document: served, OpenAPI 3, and naming every route the router serves.
+
+use serde_json::Value;
+
+use crate::harness::Api;
+
+#[tokio::test]
+async fn the_document_is_served_and_complete() {
+    let api = Api::start(&[]).await;
+    let doc = api.client.openapi().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{}", doc["openapi"]);
+    assert_eq!(doc["info"]["title"], "Archipel NFVO");
+    let paths = doc["paths"].as_object().unwrap();
+    let expected = [
+        ("/nsd/v1/ns_descriptors", &["get", "post"][..]),
+        ("/nsd/v1/ns_descriptors/{id}", &["get", "delete"]),
+        ("/nsd/v1/ns_descriptors/{id}/nsd_content", &["get"]),
+        ("/nslcm/v1/ns_instances", &["get", "post"]),
+        ("/nslcm/v1/ns_instances/{id}", &["get", "delete"]),
+        ("/nslcm/v1/ns_instances/{id}/instantiate", &["post"]),
+        ("/nslcm/v1/ns_instances/{id}/scale", &["post"]),
+        ("/nslcm/v1/ns_instances/{id}/terminate", &["post"]),
+        ("/nslcm/v1/ns_lcm_op_occs", &["get"]),
+        ("/nslcm/v1/ns_lcm_op_occs/{id}", &["get"]),
+        ("/sites", &["get", "post"]),
+        ("/sites/{name}", &["get", "delete"]),
+    ];
+    assert_eq!(paths.len(), expected.len());
+    for (path, methods) in expected {
+        let item = paths.get(path).unwrap_or_else(|| panic!("{path} missing"));
+        let mut have: Vec<&str> = item.as_object().unwrap().keys().map(String::as_str).collect();
+        have.sort();
+        let mut want = methods.to_vec();
+        want.sort();
+        assert_eq!(have, want, "{path}");
+    }
+    every_ref_resolves(&doc, &doc);
+    let mut ids: Vec<&str> = paths
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .map(|op| op["operationId"].as_str().expect("an operationId"))
+        .collect();
+    ids.sort();
+    let count = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "operationIds are unique");
+}
+
+/// Every `$ref` names a component the document holds.
+fn every_ref_resolves(doc: &Value, at: &Value) {
+    match at {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref") {
+                let pointer = reference.strip_prefix('#').expect("a local reference");
+                assert!(doc.pointer(pointer).is_some(), "{reference} does not resolve");
+            }
+            map.values().for_each(|v| every_ref_resolves(doc, v));
+        }
+        Value::Array(items) => items.iter().for_each(|v| every_ref_resolves(doc, v)),
+        _ => {}
+    }
+}

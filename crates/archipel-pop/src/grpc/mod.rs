@@ -1,0 +1,204 @@
+//! The Pop gRPC service: checks the session token, converts protocol messages into domain
+//! commands, calls the core, and converts the answer (or maps the error) back.
+
+pub mod convert;
+pub mod oversize;
+pub mod request;
+pub mod status;
+
+use std::sync::Arc;
+
+use archipel_proto::v1 as pb;
+use futures::stream::{BoxStream, StreamExt};
+use pb::pop_server::{Pop as PopRpc, PopServer};
+use tonic::{Request, Response, Status};
+
+use crate::auth::Auth;
+use crate::error::PopError;
+use crate::registry::Pop;
+pub use oversize::OversizeAsResourceExhausted;
+use status::to_status;
+
+type Reply<T> = Result<Response<T>, Status>;
+
+/// The tonic service over a [`Pop`] core.
+#[derive(Debug, Clone)]
+pub struct PopService {
+    pop: Pop,
+    auth: Arc<Auth>,
+}
+
+impl PopService {
+    pub fn new(pop: Pop, auth: Arc<Auth>) -> Self {
+        Self { pop, auth }
+    }
+
+    /// The service ready to be added to a tonic server: requests above `max_message_bytes`
+    /// are refused with RESOURCE_EXHAUSTED.
+    pub fn into_server(
+        self,
+        max_message_bytes: usize,
+    ) -> OversizeAsResourceExhausted<PopServer<PopService>> {
+        OversizeAsResourceExhausted::new(
+            PopServer::new(self).max_decoding_message_size(max_message_bytes),
+        )
+    }
+
+    /// The user of the call's session; UNAUTHENTICATED without a valid `token`.
+    fn authorize<T>(&self, req: &Request<T>) -> Result<String, Status> {
+        let tokens = request::tokens(req.metadata());
+        if tokens.is_empty() {
+            return Err(Status::unauthenticated(
+                "no session token: call Login and send its token in gRPC metadata key \"token\"",
+            ));
+        }
+        let mut last = None;
+        for token in &tokens {
+            match self.auth.check(token) {
+                Ok(user) => return Ok(user),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(to_status(last.expect("at least one token was checked")))
+    }
+
+    fn networks(&self) -> convert::Networks {
+        convert::networks_by_id(self.pop.networks(None))
+    }
+}
+
+fn fail(e: PopError) -> Status {
+    to_status(e)
+}
+
+#[tonic::async_trait]
+impl PopRpc for PopService {
+    async fn containers(&self, req: Request<pb::Filter>) -> Reply<pb::ContainerList> {
+        self.authorize(&req)?;
+        let filter = convert::filter(Some(req.into_inner()));
+        let nets = self.networks();
+        let list = self.pop.containers(filter.as_ref());
+        let list = list.into_iter().map(|c| convert::container(c, &nets)).collect();
+        Ok(Response::new(pb::ContainerList { list }))
+    }
+
+    async fn flavours(&self, req: Request<pb::Filter>) -> Reply<pb::FlavourList> {
+        self.authorize(&req)?;
+        let filter = convert::filter(Some(req.into_inner()));
+        let list = self.pop.flavours(filter.as_ref()).into_iter().map(convert::flavour).collect();
+        Ok(Response::new(pb::FlavourList { list }))
+    }
+
+    async fn images(&self, req: Request<pb::Filter>) -> Reply<pb::ImageList> {
+        self.authorize(&req)?;
+        let filter = convert::filter(Some(req.into_inner()));
+        let images = self.pop.images(filter.as_ref()).await.map_err(fail)?;
+        Ok(Response::new(pb::ImageList { list: images.into_iter().map(convert::image).collect() }))
+    }
+
+    async fn networks(&self, req: Request<pb::Filter>) -> Reply<pb::NetworkList> {
+        self.authorize(&req)?;
+        let filter = convert::filter(Some(req.into_inner()));
+        let list = self.pop.networks(filter.as_ref()).into_iter().map(convert::network).collect();
+        Ok(Response::new(pb::NetworkList { list }))
+    }
+
+    async fn create(&self, req: Request<pb::ContainerConfig>) -> Reply<pb::Container> {
+        self.authorize(&req)?;
+        let cmd = convert::create_container(req.into_inner()).map_err(fail)?;
+        let created = self.pop.create(cmd).await.map_err(fail)?;
+        Ok(Response::new(convert::container(created, &self.networks())))
+    }
+
+    async fn delete(&self, req: Request<pb::Filter>) -> Reply<()> {
+        self.authorize(&req)?;
+        let timeout = request::stop_timeout(req.metadata());
+        let sel = convert::target(Some(req.into_inner())).map_err(fail)?;
+        self.pop.delete(&sel, timeout).await.map_err(fail)?;
+        Ok(Response::new(()))
+    }
+
+    async fn metadata(&self, req: Request<pb::NewMetadata>) -> Reply<()> {
+        self.authorize(&req)?;
+        let new = req.into_inner();
+        let sel = convert::target(new.filter).map_err(fail)?;
+        self.pop.set_metadata(&sel, convert::metadata(new.md)).await.map_err(fail)?;
+        Ok(Response::new(()))
+    }
+
+    async fn start(&self, req: Request<pb::Filter>) -> Reply<pb::Container> {
+        self.authorize(&req)?;
+        let sel = convert::target(Some(req.into_inner())).map_err(fail)?;
+        let started = self.pop.start(&sel).await.map_err(fail)?;
+        Ok(Response::new(convert::container(started, &self.networks())))
+    }
+
+    async fn stop(&self, req: Request<pb::Filter>) -> Reply<()> {
+        self.authorize(&req)?;
+        let timeout = request::stop_timeout(req.metadata());
+        let sel = convert::target(Some(req.into_inner())).map_err(fail)?;
+        self.pop.stop(&sel, timeout).await.map_err(fail)?;
+        Ok(Response::new(()))
+    }
+
+    async fn login(&self, req: Request<pb::Credentials>) -> Reply<pb::Token> {
+        let peer = req.remote_addr().map(|a| a.ip());
+        let creds = req.into_inner();
+        let token = self.auth.login(peer, &creds.username, &creds.password).await.map_err(fail)?;
+        Ok(Response::new(pb::Token { value: token }))
+    }
+
+    async fn logout(&self, req: Request<()>) -> Reply<()> {
+        self.authorize(&req)?;
+        let tokens = request::tokens(req.metadata());
+        self.auth.logout(tokens.iter().map(String::as_str)).map_err(fail)?;
+        Ok(Response::new(()))
+    }
+
+    async fn info(&self, _req: Request<()>) -> Reply<pb::Infos> {
+        Ok(Response::new(convert::info(self.pop.info())))
+    }
+
+    async fn create_network(&self, req: Request<pb::NetworkConfig>) -> Reply<pb::Network> {
+        self.authorize(&req)?;
+        let cmd = convert::create_network(req.into_inner()).map_err(fail)?;
+        let net = self.pop.create_network(cmd).await.map_err(fail)?;
+        Ok(Response::new(convert::network(net)))
+    }
+
+    async fn update_network(&self, req: Request<pb::NetworkUpdate>) -> Reply<pb::Network> {
+        self.authorize(&req)?;
+        let (sel, update) = convert::update_network(req.into_inner()).map_err(fail)?;
+        let net = self.pop.update_network(&sel, update).await.map_err(fail)?;
+        Ok(Response::new(convert::network(net)))
+    }
+
+    async fn delete_network(&self, req: Request<pb::NetworkFilter>) -> Reply<()> {
+        self.authorize(&req)?;
+        let sel = convert::network_target(Some(req.into_inner())).map_err(fail)?;
+        self.pop.delete_network(&sel).await.map_err(fail)?;
+        Ok(Response::new(()))
+    }
+
+    type WatchStream = BoxStream<'static, Result<pb::ContainerEvent, Status>>;
+
+    async fn watch(&self, req: Request<pb::Filter>) -> Reply<Self::WatchStream> {
+        self.authorize(&req)?;
+        let filter = convert::filter(Some(req.into_inner()));
+        let pop = self.pop.clone();
+        let stream = self.pop.watch(filter).map(move |change| {
+            let nets = convert::networks_by_id(pop.networks(None));
+            Ok(convert::event(change, &nets))
+        });
+        Ok(Response::new(stream.boxed()))
+    }
+
+    async fn logs(&self, req: Request<pb::LogsRequest>) -> Reply<pb::LogsReply> {
+        self.authorize(&req)?;
+        let logs = req.into_inner();
+        let sel = convert::target(logs.filter).map_err(fail)?;
+        let tail = (logs.tail != 0).then_some(logs.tail);
+        let output = self.pop.logs(&sel, tail).await.map_err(fail)?;
+        Ok(Response::new(pb::LogsReply { output }))
+    }
+}

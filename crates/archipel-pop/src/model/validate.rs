@@ -1,0 +1,79 @@
+use std::collections::BTreeMap;
+
+use crate::error::PopError;
+
+const MAX_NAME_LEN: usize = 128;
+
+/// A container or network name as Docker accepts it: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`, at most 128
+/// characters. `what` names the object in the error ("container", "network").
+pub fn validate_name(what: &str, name: &str) -> Result<(), PopError> {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if name.is_empty() {
+        return Err(PopError::InvalidArgument(format!("a {what} name is required")));
+    }
+    if !first_ok || !rest_ok || name.len() > MAX_NAME_LEN {
+        return Err(PopError::InvalidArgument(format!(
+            "invalid {what} name {name:?}: use a letter or digit, then letters, digits, '_', '.' \
+             or '-', at most {MAX_NAME_LEN} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// Metadata becomes the workload's environment: a key must be a valid environment variable name
+/// (`[A-Za-z_][A-Za-z0-9_]*`), a value must hold no NUL and no newline. An empty value is fine
+/// (it deletes the key).
+pub fn validate_metadata(entries: &BTreeMap<String, String>) -> Result<(), PopError> {
+    for (key, value) in entries {
+        let mut chars = key.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+        if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(PopError::InvalidArgument(format!(
+                "invalid metadata key {key:?}: it becomes an environment variable, so use a \
+                 letter or '_', then letters, digits or '_'"
+            )));
+        }
+        if value.contains('\0') || value.contains('\n') {
+            return Err(PopError::InvalidArgument(format!(
+                "invalid value for metadata key {key}: it must hold no NUL and no newline"
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn names() {
+        for ok in ["a", "sipp-server_1.x", "0abc"] {
+            validate_name("container", ok).unwrap();
+        }
+        for bad in ["", "-a", ".a", "a b", "a/b", "é", &"a".repeat(129)] {
+            assert!(matches!(validate_name("container", bad), Err(PopError::InvalidArgument(_))));
+        }
+    }
+
+    #[test]
+    fn metadata_rules_name_the_key() {
+        validate_metadata(&md(&[("SERVER_IP", "10.0.0.2"), ("_x1", ""), ("A", "a b=c")])).unwrap();
+        for (key, value) in [("1A", "x"), ("A-B", "x"), ("", "x"), ("A B", "x")] {
+            let err = validate_metadata(&md(&[(key, value)])).unwrap_err();
+            assert!(
+                matches!(&err, PopError::InvalidArgument(m) if m.contains(&format!("{key:?}")))
+            );
+        }
+        for value in ["a\nb", "a\0b"] {
+            let err = validate_metadata(&md(&[("KEY", value)])).unwrap_err();
+            assert!(matches!(&err, PopError::InvalidArgument(m) if m.contains("KEY")));
+        }
+    }
+}

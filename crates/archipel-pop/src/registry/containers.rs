@@ -1,0 +1,159 @@
+use std::collections::{BTreeMap, HashSet};
+
+use archipel_ipam::IpamError;
+
+use super::{detached, Pop};
+use crate::error::PopError;
+use crate::model::{
+    new_id, now_unix, validate_metadata, validate_name, ContainerEndpoint, ContainerState,
+    CreateContainer, EndpointRequest, PopContainer, Selector, FLAVOUR_ID, FLAVOUR_NAME,
+};
+
+impl Pop {
+    /// Creates a container: reserves an address on every endpoint's network (all or nothing)
+    /// and runs nothing. No endpoint means one on the default network.
+    pub async fn create(&self, cmd: CreateContainer) -> Result<PopContainer, PopError> {
+        validate_name("container", &cmd.name)?;
+        let flavour = match cmd.flavour.as_str() {
+            "" | FLAVOUR_ID | FLAVOUR_NAME => FLAVOUR_ID,
+            other => {
+                return Err(PopError::InvalidArgument(format!(
+                    "unknown flavour {other:?}: this popd offers only {FLAVOUR_NAME} \
+                     (id {FLAVOUR_ID}); leave the flavour empty"
+                )))
+            }
+        };
+        if cmd.image.is_empty() {
+            return Err(PopError::InvalidArgument("an image is required".into()));
+        }
+        if self.lock().names.contains_key(&cmd.name) {
+            return Err(taken_name(&cmd.name));
+        }
+        if self.inner().runtime.image(&cmd.image).await?.is_none() {
+            return Err(crate::runtime::RuntimeError::ImageNotFound(cmd.image).into());
+        }
+        let wanted = if cmd.endpoints.is_empty() {
+            let network = self.settings().default_network.clone();
+            vec![EndpointRequest { network, address: None }]
+        } else {
+            cmd.endpoints
+        };
+
+        let mut st = self.lock();
+        if st.names.contains_key(&cmd.name) {
+            return Err(taken_name(&cmd.name));
+        }
+        let mut resolved = Vec::with_capacity(wanted.len());
+        let mut seen = HashSet::new();
+        for req in &wanted {
+            let net = st.network_ref(&req.network).filter(|n| !n.deleting).ok_or_else(|| {
+                PopError::NotFound(format!(
+                    "network {} not found; list the networks or create it first",
+                    req.network
+                ))
+            })?;
+            if !seen.insert(net.record.id.clone()) {
+                return Err(PopError::InvalidArgument(format!(
+                    "network {} is named by two endpoints; give one endpoint per network",
+                    net.record.name
+                )));
+            }
+            resolved.push((net.record.id.clone(), net.record.name.clone(), req.address));
+        }
+        let mut endpoints = BTreeMap::new();
+        for (net_id, name, address) in &resolved {
+            let net = st.networks.get_mut(net_id).expect("resolved under the same lock");
+            match net.alloc.allocate(*address) {
+                Ok(address) => {
+                    let ep = ContainerEndpoint { network_id: net_id.clone(), address, mac: None };
+                    endpoints.insert(name.clone(), ep);
+                }
+                Err(e) => {
+                    release(&mut st, &endpoints);
+                    return Err(ipam_error(name, e));
+                }
+            }
+        }
+        let record = PopContainer {
+            id: new_id(),
+            name: cmd.name,
+            image: cmd.image,
+            flavour: flavour.to_owned(),
+            endpoints,
+            metadata: BTreeMap::new(),
+            created: now_unix(),
+            started: None,
+            state: ContainerState::Created,
+            extended_status: "created: addresses reserved, nothing runs until Start".into(),
+            exit_code: None,
+            runtime_id: None,
+        };
+        if let Err(e) = self.commit(&mut st, record.clone()) {
+            release(&mut st, &record.endpoints);
+            return Err(e);
+        }
+        tracing::info!(container = %record.name, id = %record.id, "created");
+        Ok(record)
+    }
+
+    /// Merges entries into the metadata of a CREATED container; an empty value deletes the key.
+    pub async fn set_metadata(
+        &self,
+        sel: &Selector,
+        entries: BTreeMap<String, String>,
+    ) -> Result<(), PopError> {
+        validate_metadata(&entries)?;
+        let (id, op) = self.op_of(sel)?;
+        let this = self.clone();
+        detached(async move {
+            let _op = op.lock().await;
+            let mut st = this.lock();
+            let mut record = st.slot(&id)?.record.clone();
+            if record.state != ContainerState::Created {
+                return Err(PopError::FailedPrecondition(format!(
+                    "container {} is {}; metadata can change only while it is CREATED",
+                    record.name, record.state
+                )));
+            }
+            for (key, value) in entries {
+                if value.is_empty() {
+                    record.metadata.remove(&key);
+                } else {
+                    record.metadata.insert(key, value);
+                }
+            }
+            this.commit(&mut st, record)
+        })
+        .await
+    }
+}
+
+fn taken_name(name: &str) -> PopError {
+    PopError::AlreadyExists(format!(
+        "a container named {name} already exists; choose another name or delete it first"
+    ))
+}
+
+fn release(st: &mut super::State, endpoints: &BTreeMap<String, ContainerEndpoint>) {
+    for ep in endpoints.values() {
+        if let Some(net) = st.networks.get_mut(&ep.network_id) {
+            net.alloc.release(ep.address);
+        }
+    }
+}
+
+/// The error of an address that cannot be reserved on `network`.
+pub(super) fn ipam_error(network: &str, e: IpamError) -> PopError {
+    match e {
+        IpamError::Taken(_) => PopError::AlreadyExists(format!(
+            "network {network}: {e}; ask for another address or leave it empty for a free one"
+        )),
+        IpamError::Exhausted { .. } => PopError::ResourceExhausted(format!(
+            "network {network}: {e}; delete containers or widen the network's pools"
+        )),
+        IpamError::OutsideSubnet { .. } | IpamError::Reserved { .. } => PopError::InvalidArgument(
+            format!("network {network}: {e}; ask for a free host address of the subnet"),
+        ),
+        other => PopError::InvalidArgument(format!("network {network}: {other}")),
+    }
+}

@@ -1,0 +1,134 @@
+use super::state::matches;
+use super::Pop;
+use crate::error::PopError;
+use crate::model::{
+    now_unix, Flavour, PopContainer, PopInfo, PopNetwork, Selector, FLAVOUR_ID, FLAVOUR_NAME,
+};
+use crate::runtime::{ImageInfo, RuntimeError};
+
+/// Info's type.
+pub const POP_TYPE: &str = "archipel-popd";
+
+impl Pop {
+    pub fn info(&self) -> PopInfo {
+        PopInfo { kind: POP_TYPE.into(), name: self.settings().name.clone(), timestamp: now_unix() }
+    }
+
+    /// The containers that match the filter (all without one), oldest first.
+    pub fn containers(&self, filter: Option<&Selector>) -> Vec<PopContainer> {
+        let st = self.lock();
+        let mut list: Vec<_> = st
+            .containers
+            .values()
+            .map(|s| &s.record)
+            .filter(|c| matches(filter, c))
+            .cloned()
+            .collect();
+        list.sort_by(|a, b| (a.created, &a.name).cmp(&(b.created, &b.name)));
+        list
+    }
+
+    /// One container.
+    pub fn container(&self, sel: &Selector) -> Result<PopContainer, PopError> {
+        Ok(self.lock().container(sel)?.record.clone())
+    }
+
+    /// The thesis's single flavour, if it matches the filter.
+    pub fn flavours(&self, filter: Option<&Selector>) -> Vec<Flavour> {
+        let flavour = Flavour { id: FLAVOUR_ID.into(), name: FLAVOUR_NAME.into() };
+        let keep = match filter {
+            None => true,
+            Some(Selector::Id(id)) => id == FLAVOUR_ID,
+            Some(Selector::Name(name)) => name == FLAVOUR_NAME,
+        };
+        if keep {
+            vec![flavour]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The runtime's images; a filter matches an id by prefix (with or without `sha256:`) or a
+    /// name exactly (a name without a tag also matches its `:latest`).
+    pub async fn images(&self, filter: Option<&Selector>) -> Result<Vec<ImageInfo>, PopError> {
+        let images = self.inner().runtime.images().await?;
+        Ok(images.into_iter().filter(|i| image_matches(filter, i)).collect())
+    }
+
+    /// The networks that match the filter (all without one), by name.
+    pub fn networks(&self, filter: Option<&Selector>) -> Vec<PopNetwork> {
+        let st = self.lock();
+        let mut list: Vec<_> = st
+            .networks
+            .values()
+            .map(|n| &n.record)
+            .filter(|n| match filter {
+                None => true,
+                Some(Selector::Id(id)) => &n.id == id,
+                Some(Selector::Name(name)) => &n.name == name,
+            })
+            .cloned()
+            .collect();
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+        list
+    }
+
+    /// The workload's output, the last `tail` lines if given.
+    pub async fn logs(&self, sel: &Selector, tail: Option<u32>) -> Result<Vec<u8>, PopError> {
+        let (name, runtime_id) = {
+            let st = self.lock();
+            let record = &st.container(sel)?.record;
+            (record.name.clone(), record.runtime_id.clone())
+        };
+        let runtime_id = runtime_id.ok_or_else(|| {
+            PopError::FailedPrecondition(format!(
+                "container {name} has never run, so it has no output; start it first"
+            ))
+        })?;
+        match self.inner().runtime.logs(&runtime_id, tail).await {
+            Err(RuntimeError::WorkloadNotFound(_)) => Err(PopError::NotFound(format!(
+                "the workload of container {name} is gone, and its output with it"
+            ))),
+            other => Ok(other?),
+        }
+    }
+}
+
+fn image_matches(filter: Option<&Selector>, image: &ImageInfo) -> bool {
+    match filter {
+        None => true,
+        Some(Selector::Id(id)) => {
+            !id.is_empty()
+                && (image.id.starts_with(id.as_str())
+                    || image.id.strip_prefix("sha256:").is_some_and(|h| h.starts_with(id.as_str())))
+        }
+        Some(Selector::Name(name)) => image.names.iter().any(|n| {
+            n == name || (!name.contains(':') && n.strip_suffix(":latest") == Some(name.as_str()))
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_filters() {
+        let img = ImageInfo {
+            id: "sha256:88e169ea8f46".into(),
+            names: vec!["alpine:latest".into(), "sipp:3.6".into()],
+            created: 0,
+        };
+        let id = |s: &str| Some(Selector::Id(s.into()));
+        let name = |s: &str| Some(Selector::Name(s.into()));
+        assert!(image_matches(None, &img));
+        for yes in
+            [id("88e1"), id("sha256:88e"), name("alpine"), name("alpine:latest"), name("sipp:3.6")]
+        {
+            assert!(image_matches(yes.as_ref(), &img), "{yes:?}");
+        }
+        for no in [id(""), id("99"), name("sipp"), name("alpine:3")] {
+            assert!(!image_matches(no.as_ref(), &img), "{no:?}");
+        }
+    }
+}

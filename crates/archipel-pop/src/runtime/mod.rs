@@ -1,0 +1,181 @@
+//! What really runs a Pop container: one trait, several implementations chosen per popd. The
+//! registry, IPAM and the protocol never know which runtime runs below them.
+//!
+//! Every method is idempotent where it can be (ensuring a state, adopting what exists), so that
+//! a popd that restarts converges instead of failing.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use futures::stream::BoxStream;
+use ipnet::Ipv4Net;
+
+pub mod docker;
+#[cfg(any(test, feature = "fake"))]
+pub mod fake;
+pub mod native;
+
+/// Labels (Docker) or record keys (native) that mark what a popd instance owns.
+pub const LABEL_POPD: &str = "archipel.popd";
+pub const LABEL_POP_ID: &str = "archipel.pop-id";
+pub const LABEL_NETWORK: &str = "archipel.network";
+
+/// A Pop network as the runtime must realise it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkSpec {
+    pub id: String,
+    pub name: String,
+    pub subnet: Ipv4Net,
+    pub gateway: Ipv4Addr,
+    /// None: the runtime's default.
+    pub mtu: Option<u32>,
+}
+
+/// Where a network lives once realised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkAttachment {
+    /// The runtime's own id for it (a Docker network id; the bridge name for native).
+    pub runtime_id: String,
+    /// The Linux bridge that carries it.
+    pub bridge: String,
+    /// The network namespace the bridge lives in; None: the host's own.
+    pub netns: Option<String>,
+    /// Addresses already held on it by workloads that popd did not start (a network that
+    /// existed before popd adopted it); popd reserves them.
+    pub in_use: Vec<Ipv4Addr>,
+}
+
+/// One endpoint of a workload to start: its address on one network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointSpec {
+    pub network: String,
+    pub network_runtime_id: String,
+    pub address: Ipv4Addr,
+    pub prefix_len: u8,
+    pub gateway: Ipv4Addr,
+}
+
+/// A workload to start for a Pop container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartSpec {
+    pub pop_id: String,
+    /// The Pop container's name; the runtime names its workload the same where it can.
+    pub name: String,
+    pub image: String,
+    /// The container's metadata: its environment.
+    pub env: BTreeMap<String, String>,
+    pub endpoints: Vec<EndpointSpec>,
+}
+
+/// A workload the runtime started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Started {
+    pub runtime_id: String,
+    /// Unix seconds.
+    pub started_at: i64,
+    /// MAC address per network name, where the runtime knows it.
+    pub macs: BTreeMap<String, String>,
+}
+
+/// Whether a workload still runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkloadState {
+    Running,
+    Exited { code: i32 },
+}
+
+/// A workload the runtime holds for this popd instance, found by its labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagedWorkload {
+    pub runtime_id: String,
+    pub pop_id: String,
+    pub state: WorkloadState,
+    /// Unix seconds.
+    pub started_at: i64,
+}
+
+/// An image the runtime can start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageInfo {
+    pub id: String,
+    pub names: Vec<String>,
+    /// Unix seconds.
+    pub created: i64,
+}
+
+/// A change the runtime noticed by itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuntimeEvent {
+    /// The workload of a Pop container ended.
+    Exited { pop_id: String, runtime_id: String, code: i32 },
+}
+
+/// How a stop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stopped {
+    pub code: i32,
+    /// True when the workload outlived the timeout and was killed.
+    pub killed: bool,
+}
+
+/// Errors of a runtime.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("image {0} not found")]
+    ImageNotFound(String),
+    #[error("network {name} exists in the runtime with subnet {found}, not {wanted}")]
+    NetworkConflict { name: String, found: String, wanted: Ipv4Net },
+    #[error("workload {0} not found")]
+    WorkloadNotFound(String),
+    #[error("the runtime is not available: {what}")]
+    Unavailable {
+        what: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("runtime operation {op} failed")]
+    Failed {
+        op: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+/// The runtime below a popd.
+#[async_trait::async_trait]
+pub trait Runtime: Send + Sync + 'static {
+    /// `docker` or `native`.
+    fn kind(&self) -> &'static str;
+
+    /// Creates the network if absent, adopts it if present with the same subnet.
+    async fn ensure_network(&self, spec: &NetworkSpec) -> Result<NetworkAttachment, RuntimeError>;
+    /// Sets the MTU of an existing network where the runtime allows it.
+    async fn update_network(&self, spec: &NetworkSpec) -> Result<(), RuntimeError>;
+    /// Removes the network; Ok if it is already gone.
+    async fn remove_network(&self, spec: &NetworkSpec) -> Result<(), RuntimeError>;
+
+    async fn images(&self) -> Result<Vec<ImageInfo>, RuntimeError>;
+    /// The image by id or name, if the runtime has it.
+    async fn image(&self, reference: &str) -> Result<Option<ImageInfo>, RuntimeError>;
+
+    /// Creates and starts the workload. On failure nothing of it stays in the runtime.
+    async fn start(&self, spec: &StartSpec) -> Result<Started, RuntimeError>;
+    /// Asks the workload to end, kills it after `timeout`; Ok(None) if it had already ended
+    /// and its code is unknown.
+    async fn stop(
+        &self,
+        runtime_id: &str,
+        timeout: Duration,
+    ) -> Result<Option<Stopped>, RuntimeError>;
+    /// Forgets the workload (killing it if needed); Ok if it is already gone.
+    async fn remove(&self, runtime_id: &str) -> Result<(), RuntimeError>;
+    /// Every workload labelled as this popd instance's, running or not.
+    async fn list_managed(&self) -> Result<Vec<ManagedWorkload>, RuntimeError>;
+    /// The workload's output (stdout and stderr), the last `tail` lines if given.
+    async fn logs(&self, runtime_id: &str, tail: Option<u32>) -> Result<Vec<u8>, RuntimeError>;
+
+    /// Exits noticed by the runtime. popd also polls `list_managed` as a fallback, so a
+    /// runtime may end this stream (or never yield) without losing an exit.
+    fn events(&self) -> BoxStream<'static, RuntimeEvent>;
+}

@@ -1,0 +1,272 @@
+//! The site's image catalogue: one directory per image holding `manifest.toml` beside the files
+//! the image needs.
+//!
+//! ```toml
+//! name = "mcilloni/sipp-server:latest"      # required
+//! entrypoint = ["/bin/sh", "./entrypoint.sh"] # required; "./x" is the image directory's x
+//! rootfs = "rootfs"                          # optional: a directory of the image to chroot into
+//! [env]                                      # optional defaults, under the container's metadata
+//! PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+//! ```
+//!
+//! An image's id is `sha256:` and the hex sha256 of its manifest; it is created when its manifest
+//! was last written. A name without a tag means `:latest`, as with Docker.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use tracing::warn;
+
+use super::error::NativeError;
+use crate::runtime::ImageInfo;
+
+pub(super) const MANIFEST: &str = "manifest.toml";
+
+/// A manifest as written; required fields are checked after parsing to name them in errors.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    name: Option<String>,
+    entrypoint: Option<Vec<String>>,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+    rootfs: Option<PathBuf>,
+}
+
+/// A valid manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Manifest {
+    pub(super) name: String,
+    pub(super) entrypoint: Vec<String>,
+    pub(super) env: BTreeMap<String, String>,
+    /// Absolute: inside the image's directory.
+    pub(super) rootfs: Option<PathBuf>,
+}
+
+/// An image of the catalogue.
+#[derive(Debug, Clone)]
+pub(super) struct Image {
+    pub(super) dir: PathBuf,
+    pub(super) manifest: Manifest,
+    pub(super) info: ImageInfo,
+}
+
+impl Image {
+    /// Reads and checks the image in `dir`.
+    pub(super) fn load(dir: &Path) -> Result<Image, NativeError> {
+        let path = dir.join(MANIFEST);
+        let bytes = fs::read(&path).map_err(NativeError::io("read", &path))?;
+        let modified = fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .map_err(NativeError::io("read the modification time of", &path))?;
+        let text = String::from_utf8_lossy(&bytes);
+        let raw: RawManifest = toml::from_str(&text)
+            .map_err(|source| NativeError::ManifestSyntax { path: path.clone(), source })?;
+        let manifest = validate(raw, dir)
+            .map_err(|problem| NativeError::ManifestInvalid { path: path.clone(), problem })?;
+        let info = ImageInfo {
+            id: format!("sha256:{}", hex::encode(Sha256::digest(&bytes))),
+            names: vec![manifest.name.clone()],
+            created: modified
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+        };
+        Ok(Image { dir: dir.to_owned(), manifest, info })
+    }
+
+    /// The command line to run: `./` arguments name files of the image directory, unless the
+    /// image has a root filesystem (there they are the chroot's business).
+    pub(super) fn command(&self) -> Vec<String> {
+        if self.manifest.rootfs.is_some() {
+            return self.manifest.entrypoint.clone();
+        }
+        self.manifest
+            .entrypoint
+            .iter()
+            .map(|arg| match arg.strip_prefix("./") {
+                Some(rest) => self.dir.join(rest).to_string_lossy().into_owned(),
+                None => arg.clone(),
+            })
+            .collect()
+    }
+}
+
+fn validate(raw: RawManifest, dir: &Path) -> Result<Manifest, String> {
+    let name = raw
+        .name
+        .ok_or("the field `name` is required (the image's name, e.g. name = \"sipp-server\")")?;
+    if name.is_empty() || name.chars().any(char::is_whitespace) {
+        return Err(format!("the field `name` ({name:?}) must be non-empty and without spaces"));
+    }
+    let entrypoint = raw.entrypoint.ok_or(
+        "the field `entrypoint` is required (the command to run, e.g. entrypoint = [\"/bin/sh\", \"./start.sh\"])",
+    )?;
+    if entrypoint.first().is_none_or(String::is_empty) {
+        return Err("the field `entrypoint` must start with a non-empty program".to_owned());
+    }
+    if let Some(key) = raw.env.keys().find(|k| k.is_empty() || k.contains(['=', '\0'])) {
+        return Err(format!("the field `env` has an invalid variable name {key:?}"));
+    }
+    let rootfs = match raw.rootfs {
+        None => None,
+        Some(rootfs) => {
+            let path = dir.join(&rootfs);
+            if rootfs.is_absolute() || rootfs.components().any(|c| c.as_os_str() == "..") {
+                return Err(format!(
+                    "the field `rootfs` ({}) must be a directory inside the image",
+                    rootfs.display()
+                ));
+            }
+            if !path.is_dir() {
+                return Err(format!(
+                    "the field `rootfs` names {}, which is not a directory",
+                    path.display()
+                ));
+            }
+            Some(path)
+        }
+    };
+    Ok(Manifest { name, entrypoint, env: raw.env, rootfs })
+}
+
+/// Every valid image under `images_dir`, sorted by directory; an invalid one is skipped with a
+/// warning, and so is a second image of an already listed name.
+pub(super) fn list(images_dir: &Path) -> Result<Vec<Image>, NativeError> {
+    let entries = match fs::read_dir(images_dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(NativeError::io("list", images_dir)(e)),
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
+        .map(|entry| entry.path())
+        .filter(|path| path.join(MANIFEST).is_file())
+        .collect();
+    dirs.sort();
+    let mut images: Vec<Image> = Vec::with_capacity(dirs.len());
+    for dir in dirs {
+        match Image::load(&dir) {
+            Ok(image)
+                if images.iter().any(|i| same_name(&i.manifest.name, &image.manifest.name)) =>
+            {
+                warn!(
+                    dir = %dir.display(),
+                    name = %image.manifest.name,
+                    "an image of this name is already in the catalogue; ignoring this one"
+                )
+            }
+            Ok(image) => images.push(image),
+            Err(error) => warn!(error = %crate::error::chain(&error), "ignoring an invalid image"),
+        }
+    }
+    Ok(images)
+}
+
+/// The image a reference names: a name (without a tag meaning `:latest`), else an id, whole or
+/// a prefix that matches one image only, with or without `sha256:`.
+pub(super) fn find<'a>(images: &'a [Image], reference: &str) -> Option<&'a Image> {
+    if let Some(image) = images.iter().find(|i| same_name(&i.manifest.name, reference)) {
+        return Some(image);
+    }
+    let hex = reference.strip_prefix("sha256:").unwrap_or(reference);
+    if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut matching = images.iter().filter(|i| i.info.id["sha256:".len()..].starts_with(hex));
+    match (matching.next(), matching.next()) {
+        (Some(image), None) => Some(image),
+        _ => None,
+    }
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    with_tag(a) == with_tag(b)
+}
+
+/// `name` with `:latest` appended when its last path segment has no tag.
+fn with_tag(name: &str) -> String {
+    let last = name.rsplit('/').next().unwrap_or(name);
+    if last.contains(':') || name.contains('@') {
+        name.to_owned()
+    } else {
+        format!("{name}:latest")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image_dir(root: &Path, dir: &str, manifest: &str) -> PathBuf {
+        let dir = root.join(dir);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join(MANIFEST), manifest).unwrap();
+        dir
+    }
+
+    #[test]
+    fn loads_a_manifest_and_resolves_image_files() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = image_dir(
+            root.path(),
+            "echo",
+            "name = \"echo\"\nentrypoint = [\"/bin/sh\", \"./run.sh\", \"x\"]\n[env]\nA = \"1\"\n",
+        );
+        let image = Image::load(&dir).unwrap();
+        assert_eq!(image.manifest.name, "echo");
+        assert_eq!(image.manifest.env, BTreeMap::from([("A".to_owned(), "1".to_owned())]));
+        assert!(image.info.id.starts_with("sha256:"));
+        assert_eq!(image.info.id.len(), "sha256:".len() + 64);
+        assert_eq!(image.info.names, ["echo"]);
+        assert!(image.info.created > 0);
+        let run = dir.join("run.sh").to_string_lossy().into_owned();
+        assert_eq!(image.command(), ["/bin/sh", run.as_str(), "x"]);
+    }
+
+    #[test]
+    fn names_the_missing_or_wrong_field() {
+        let root = tempfile::tempdir().unwrap();
+        let cases = [
+            ("entrypoint = [\"/bin/true\"]", "the field `name` is required"),
+            ("name = \"x\"", "the field `entrypoint` is required"),
+            ("name = \"x\"\nentrypoint = []", "must start with a non-empty program"),
+            ("name = \"x\"\nentrypoint = [\"a\"]\nrootfs = \"nope\"", "not a directory"),
+            ("name = \"x\"\nentrypoint = [\"a\"]\nrootfs = \"../x\"", "inside the image"),
+        ];
+        for (i, (manifest, expected)) in cases.into_iter().enumerate() {
+            let dir = image_dir(root.path(), &format!("bad{i}"), manifest);
+            let err = Image::load(&dir).unwrap_err();
+            assert!(err.to_string().contains(expected), "{manifest:?}: {err}");
+        }
+        let dir = image_dir(root.path(), "typo", "name = \"x\"\nentrypoint = [\"a\"]\nenvs = {}");
+        let err = Image::load(&dir).unwrap_err();
+        let text = crate::error::chain(&err);
+        assert!(text.contains("unknown field `envs`"), "{text}");
+    }
+
+    #[test]
+    fn lists_valid_images_and_finds_them_by_name_or_id() {
+        let root = tempfile::tempdir().unwrap();
+        image_dir(root.path(), "a", "name = \"team/sip\"\nentrypoint = [\"a\"]");
+        image_dir(root.path(), "b", "name = \"busybox:1.36\"\nentrypoint = [\"b\"]");
+        image_dir(root.path(), "c", "name = \"team/sip:latest\"\nentrypoint = [\"dup\"]");
+        image_dir(root.path(), "d", "entrypoint = [\"invalid\"]");
+        image_dir(root.path(), ".import-1", "name = \"hidden\"\nentrypoint = [\"h\"]");
+        let images = list(root.path()).unwrap();
+        let names: Vec<_> = images.iter().map(|i| i.manifest.name.as_str()).collect();
+        assert_eq!(names, ["team/sip", "busybox:1.36"]);
+        assert_eq!(find(&images, "team/sip:latest").unwrap().manifest.name, "team/sip");
+        assert_eq!(find(&images, "busybox:1.36").unwrap().manifest.name, "busybox:1.36");
+        assert!(find(&images, "busybox").is_none());
+        let id = images[1].info.id.clone();
+        assert_eq!(find(&images, &id).unwrap().info.id, id);
+        assert_eq!(find(&images, &id[7..20]).unwrap().info.id, id);
+        assert!(find(&images, "").is_none());
+        assert!(list(&root.path().join("missing")).unwrap().is_empty());
+    }
+}

@@ -1,0 +1,154 @@
+//! Adding an image directory to the catalogue (`archipel pop image import DIR`).
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::error::NativeError;
+use super::image::{self, Image};
+use crate::runtime::ImageInfo;
+
+/// Checks the image in `src` and copies it into `images_dir`, replacing the image of the same
+/// name if there is one. The copy is made beside the catalogue's images and renamed into place,
+/// so the catalogue never holds half an image.
+pub fn import_image(images_dir: &Path, src: &Path) -> Result<ImageInfo, NativeError> {
+    let incoming = Image::load(src)?;
+    fs::create_dir_all(images_dir).map_err(NativeError::io("create", images_dir))?;
+    let existing = image::list(images_dir)?;
+    let dest = match image::find(&existing, &incoming.manifest.name) {
+        Some(old) if old.manifest.name == incoming.manifest.name => old.dir.clone(),
+        _ => free_dir(images_dir, &incoming)?,
+    };
+    let unique = format!(
+        "{}-{}",
+        std::process::id(),
+        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+    );
+    let staging = images_dir.join(format!(".import-{unique}"));
+    let result = copy_tree(src, &staging).and_then(|()| replace(&staging, &dest, &unique));
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result?;
+    Ok(Image::load(&dest)?.info)
+}
+
+/// A directory named after the image that no other image uses.
+fn free_dir(images_dir: &Path, image: &Image) -> Result<PathBuf, NativeError> {
+    let base: String = image
+        .manifest
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' })
+        .collect();
+    let base = base.trim_start_matches('.').to_owned();
+    let candidates = [base.clone(), format!("{base}-{}", &image.info.id[7..19])];
+    candidates.into_iter().map(|name| images_dir.join(name)).find(|dir| !dir.exists()).ok_or_else(
+        || NativeError::Io {
+            what: "find a free directory for the image in",
+            path: images_dir.to_owned(),
+            source: std::io::ErrorKind::AlreadyExists.into(),
+        },
+    )
+}
+
+/// Renames `staging` to `dest`, moving an older `dest` aside first and removing it after.
+fn replace(staging: &Path, dest: &Path, unique: &str) -> Result<(), NativeError> {
+    let parent = dest.parent().unwrap_or(Path::new("."));
+    let old = parent.join(format!(".replaced-{unique}"));
+    let had_old = dest.exists();
+    if had_old {
+        fs::rename(dest, &old).map_err(NativeError::io("move aside", dest))?;
+    }
+    if let Err(e) = fs::rename(staging, dest) {
+        if had_old {
+            let _ = fs::rename(&old, dest);
+        }
+        return Err(NativeError::io("rename into place", dest)(e));
+    }
+    if had_old {
+        fs::remove_dir_all(&old).map_err(NativeError::io("remove", &old))?;
+    }
+    Ok(())
+}
+
+/// `cp -a SRC DEST` for files, directories and symbolic links.
+fn copy_tree(src: &Path, dest: &Path) -> Result<(), NativeError> {
+    fs::create_dir(dest).map_err(NativeError::io("create", dest))?;
+    let entries = fs::read_dir(src).map_err(NativeError::io("list", src))?;
+    for entry in entries {
+        let entry = entry.map_err(NativeError::io("list", src))?;
+        let from = entry.path();
+        let to = dest.join(entry.file_name());
+        let kind = entry.file_type().map_err(NativeError::io("inspect", &from))?;
+        if kind.is_dir() {
+            copy_tree(&from, &to)?;
+        } else if kind.is_symlink() {
+            let target = fs::read_link(&from).map_err(NativeError::io("read the link", &from))?;
+            symlink(&target, &to).map_err(NativeError::io("create the link", &to))?;
+        } else {
+            fs::copy(&from, &to).map_err(NativeError::io("copy", &from))?;
+        }
+    }
+    let permissions = fs::metadata(src).map_err(NativeError::io("inspect", src))?.permissions();
+    fs::set_permissions(dest, permissions).map_err(NativeError::io("set the permissions of", dest))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    fn source(root: &Path, name: &str, script: &str) -> PathBuf {
+        let dir = root.join(format!("src-{script}"));
+        fs::create_dir_all(dir.join("lib")).unwrap();
+        fs::write(
+            dir.join(image::MANIFEST),
+            format!("name = \"{name}\"\nentrypoint = [\"./run.sh\"]\n"),
+        )
+        .unwrap();
+        fs::write(dir.join("run.sh"), script).unwrap();
+        fs::set_permissions(dir.join("run.sh"), fs::Permissions::from_mode(0o755)).unwrap();
+        fs::write(dir.join("lib/data"), "x").unwrap();
+        symlink("run.sh", dir.join("start")).unwrap();
+        dir
+    }
+
+    #[test]
+    fn copies_an_image_in_and_replaces_one_of_the_same_name() {
+        let root = tempfile::tempdir().unwrap();
+        let catalogue = root.path().join("images");
+        let first = import_image(&catalogue, &source(root.path(), "team/sip:v1", "one")).unwrap();
+        let dir = catalogue.join("team_sip_v1");
+        assert_eq!(fs::read_to_string(dir.join("run.sh")).unwrap(), "one");
+        assert_eq!(fs::read_to_string(dir.join("lib/data")).unwrap(), "x");
+        assert_eq!(fs::read_link(dir.join("start")).unwrap(), Path::new("run.sh"));
+        let mode = fs::metadata(dir.join("run.sh")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o755);
+
+        let second = import_image(&catalogue, &source(root.path(), "team/sip:v1", "two")).unwrap();
+        assert_eq!(first.id, second.id, "same manifest, same id");
+        assert_eq!(fs::read_to_string(dir.join("run.sh")).unwrap(), "two");
+        let names: Vec<_> = fs::read_dir(&catalogue)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, ["team_sip_v1"], "nothing staged is left behind");
+    }
+
+    #[test]
+    fn refuses_an_invalid_image_and_leaves_the_catalogue_alone() {
+        let root = tempfile::tempdir().unwrap();
+        let src = root.path().join("bad");
+        fs::create_dir_all(&src).unwrap();
+        fs::write(src.join(image::MANIFEST), "name = \"x\"\n").unwrap();
+        let catalogue = root.path().join("images");
+        let err = import_image(&catalogue, &src).unwrap_err();
+        assert!(err.to_string().contains("`entrypoint` is required"), "{err}");
+        assert!(!catalogue.exists());
+        let err = import_image(&catalogue, &root.path().join("missing")).unwrap_err();
+        assert!(err.to_string().contains("cannot read"), "{err}");
+    }
+}

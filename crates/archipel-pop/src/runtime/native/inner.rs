@@ -1,0 +1,97 @@
+//! The native runtime's shared state: its configuration, its workloads (mirrored on disk), the
+//! processes it spawned, and its event channel.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Child;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use archipel_netlink::Netlink;
+use tokio::sync::broadcast;
+use tracing::warn;
+
+use super::record::{Record, Status, WorkloadDir};
+use super::sandbox::Net;
+use crate::runtime::RuntimeEvent;
+
+/// One workload: `op` serialises what changes it (start, stop, exit, remove); `record` is its
+/// last saved state, readable at any time.
+#[derive(Debug)]
+pub(super) struct Entry {
+    pub(super) op: tokio::sync::Mutex<()>,
+    record: Mutex<Record>,
+}
+
+impl Entry {
+    pub(super) fn new(record: Record) -> Self {
+        Self { op: tokio::sync::Mutex::new(()), record: Mutex::new(record) }
+    }
+
+    pub(super) fn record(&self) -> Record {
+        lock(&self.record).clone()
+    }
+}
+
+pub(super) struct Inner {
+    pub(super) instance: String,
+    /// Names this runtime's namespaces (see `names`).
+    pub(super) tag: String,
+    pub(super) state_dir: PathBuf,
+    pub(super) images_dir: PathBuf,
+    pub(super) site_netns: Option<String>,
+    pub(super) netlink: Arc<dyn Netlink>,
+    pub(super) entries: Mutex<BTreeMap<String, Arc<Entry>>>,
+    /// Supervisors spawned by this process, reaped as they end.
+    pub(super) children: Mutex<Vec<Child>>,
+    pub(super) events: broadcast::Sender<RuntimeEvent>,
+}
+
+impl Inner {
+    pub(super) fn net(&self) -> Net<'_> {
+        Net { netlink: &*self.netlink, site: self.site_netns.as_deref() }
+    }
+
+    pub(super) fn dir(&self, runtime_id: &str) -> WorkloadDir {
+        WorkloadDir::new(&self.state_dir, runtime_id)
+    }
+
+    pub(super) fn entry(&self, runtime_id: &str) -> Option<Arc<Entry>> {
+        lock(&self.entries).get(runtime_id).cloned()
+    }
+
+    pub(super) fn snapshot(&self) -> Vec<Arc<Entry>> {
+        lock(&self.entries).values().cloned().collect()
+    }
+
+    /// Saves `record` as the entry's state; a failed write is logged, as the state in memory
+    /// stays right and the next change writes it again.
+    pub(super) fn save(&self, entry: &Entry, record: Record) {
+        if let Err(error) = self.dir(&record.runtime_id).save(&record) {
+            warn!(error = %crate::error::chain(&error), "cannot save a workload's state");
+        }
+        *lock(&entry.record) = record;
+    }
+
+    /// Reaps the supervisors that ended, so none stays a zombie.
+    pub(super) fn reap(&self) {
+        lock(&self.children).retain_mut(|child| matches!(child.try_wait(), Ok(None)));
+    }
+
+    /// Tells the subscribers that a workload ended.
+    pub(super) fn exited(&self, record: &Record) {
+        if let Status::Exited { code } = record.status {
+            // No subscriber is fine: popd also polls list_managed.
+            let _ = self.events.send(RuntimeEvent::Exited {
+                pop_id: record.pop_id.clone(),
+                runtime_id: record.runtime_id.clone(),
+                code,
+            });
+        }
+    }
+}
+
+/// Locks a std mutex; a panic while holding one of these leaves consistent data (each change is
+/// one assignment), so poisoning is ignored.
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

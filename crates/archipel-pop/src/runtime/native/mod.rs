@@ -1,0 +1,288 @@
+//! The native runtime: Pop containers as process trees in network namespaces of their own,
+//! without any container engine. Needs root (or CAP_NET_ADMIN and CAP_SYS_ADMIN).
+//!
+//! - A Pop network is a Linux bridge in the site's namespace (the host's own, or `--netns`)
+//!   holding the gateway address; forwarding is on in that namespace. Its runtime id is the
+//!   bridge's name.
+//! - A container is a namespace (its runtime id) with one veth per endpoint (the host end on the
+//!   network's bridge, `ethI` inside with the reserved address), `lo` up and a default route via
+//!   the first endpoint's gateway. The workload runs there under a small supervisor
+//!   (see `spawn`) with the image's environment defaults overlaid with the metadata as its whole
+//!   environment, a working directory of its own, and its stdout and stderr appended to a log.
+//! - An image is a directory of the catalogue (`--images-dir`) with a `manifest.toml` (see
+//!   `image`); host binaries are visible, a `rootfs` is chrooted into.
+//! - When the workload ends (found by polling every 200 ms: pid and start time), its network is
+//!   torn down at once (its addresses return to the pool, so they must be free), its record and
+//!   log stay until Remove, and [`RuntimeEvent::Exited`] is sent. Stop sends SIGTERM to the
+//!   process group and to every process in the namespace, SIGKILL after the timeout.
+//! - State lives under the state directory, one directory per workload (see `record`), which is
+//!   what a restarted popd re-adopts: a workload whose pid still runs with the recorded start
+//!   time is running (never restarted); one that ended meanwhile is finished with the code its
+//!   supervisor left; one whose start was interrupted is torn down.
+//! - Names (see `names`) derive from the instance (bridges: and the network's name;
+//!   namespaces: and the state directory and the Pop id), so a restart finds them again and two
+//!   popds on one host never touch each other's namespaces. At construction, and in
+//!   [`NativeRuntime::cleanup_orphans`], namespaces named for this runtime without a record are
+//!   removed with their veths and processes.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use archipel_netlink::Netlink;
+use futures::stream::BoxStream;
+use futures::StreamExt;
+use tokio::sync::broadcast;
+use tokio::task::JoinHandle;
+use tokio_stream::wrappers::BroadcastStream;
+use tracing::warn;
+
+use super::{
+    ImageInfo, ManagedWorkload, NetworkAttachment, NetworkSpec, Runtime, RuntimeError,
+    RuntimeEvent, StartSpec, Started, Stopped,
+};
+use error::failed;
+use inner::{Entry, Inner};
+use record::Status;
+
+mod error;
+mod image;
+mod import;
+mod inner;
+mod logs;
+mod names;
+mod network;
+mod privilege;
+mod procfs;
+mod record;
+mod sandbox;
+mod spawn;
+mod watch;
+mod workload;
+
+pub use error::NativeError;
+pub use import::import_image;
+pub use record::ProcessId;
+
+/// What a native runtime needs.
+#[derive(Clone)]
+pub struct NativeConfig {
+    /// The popd instance; it names what the runtime creates.
+    pub instance: String,
+    /// Where the workloads' records, logs and working directories live (under popd's data
+    /// directory; created if missing).
+    pub state_dir: PathBuf,
+    /// The site's image catalogue (created if missing).
+    pub images_dir: PathBuf,
+    /// The site's network namespace (`ip netns` name; it must exist); None: the host's own.
+    pub site_netns: Option<String>,
+    pub netlink: Arc<dyn Netlink>,
+}
+
+impl fmt::Debug for NativeConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NativeConfig")
+            .field("instance", &self.instance)
+            .field("state_dir", &self.state_dir)
+            .field("images_dir", &self.images_dir)
+            .field("site_netns", &self.site_netns)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The native runtime of one popd instance.
+pub struct NativeRuntime {
+    inner: Arc<Inner>,
+    poller: JoinHandle<()>,
+}
+
+impl fmt::Debug for NativeRuntime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NativeRuntime")
+            .field("instance", &self.inner.instance)
+            .field("state_dir", &self.inner.state_dir)
+            .field("site_netns", &self.inner.site_netns)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NativeRuntime {
+    /// Checks the privileges and the site's namespace, loads the records of the state
+    /// directory (re-adopting the workloads that still run), tears down interrupted starts,
+    /// removes namespaces of this instance that have no record, and starts watching for exits.
+    pub async fn new(config: NativeConfig) -> Result<NativeRuntime, RuntimeError> {
+        privilege::check().map_err(|e| RuntimeError::Unavailable {
+            what: "the native runtime needs root or CAP_NET_ADMIN".to_owned(),
+            source: Box::new(e),
+        })?;
+        if let Some(site) = &config.site_netns {
+            let exists = config
+                .netlink
+                .netns_exists(site)
+                .await
+                .map_err(failed("check the site namespace"))?;
+            if !exists {
+                return Err(RuntimeError::Unavailable {
+                    what: "the native runtime needs its site's network namespace".to_owned(),
+                    source: Box::new(NativeError::SiteNetnsMissing(site.clone())),
+                });
+            }
+        }
+        std::fs::create_dir_all(&config.images_dir).map_err(|e| {
+            failed("open the image catalogue")(NativeError::io("create", &config.images_dir)(e))
+        })?;
+        let records = record::load_all(&config.state_dir).map_err(failed("load the workloads"))?;
+        let state_dir = std::fs::canonicalize(&config.state_dir).map_err(|e| {
+            failed("load the workloads")(NativeError::io("resolve", &config.state_dir)(e))
+        })?;
+        let entries = records
+            .into_iter()
+            .map(|r| (r.runtime_id.clone(), Arc::new(Entry::new(r))))
+            .collect::<BTreeMap<_, _>>();
+        let inner = Arc::new(Inner {
+            tag: names::owner_tag(&config.instance, &state_dir),
+            instance: config.instance,
+            state_dir,
+            images_dir: config.images_dir,
+            site_netns: config.site_netns,
+            netlink: config.netlink,
+            entries: Mutex::new(entries),
+            children: Mutex::new(Vec::new()),
+            events: broadcast::channel(256).0,
+        });
+        inner.recover().await?;
+        let poller = watch::spawn_poller(Arc::downgrade(&inner));
+        Ok(NativeRuntime { inner, poller })
+    }
+
+    /// The popd instance this runtime names its bridges and namespaces after.
+    pub fn instance(&self) -> &str {
+        &self.inner.instance
+    }
+
+    /// The image catalogue.
+    pub fn images_dir(&self) -> &Path {
+        &self.inner.images_dir
+    }
+
+    /// Copies the image directory `src` into the catalogue ([`import_image`]).
+    pub async fn import_image(&self, src: &Path) -> Result<ImageInfo, RuntimeError> {
+        let (images_dir, src) = (self.inner.images_dir.clone(), src.to_owned());
+        tokio::task::spawn_blocking(move || import_image(&images_dir, &src))
+            .await
+            .map_err(failed("import image"))?
+            .map_err(failed("import image"))
+    }
+
+    /// The supervisor process of a running workload (the leader of its process group, whose
+    /// environment is the workload's); None if it is not running or unknown.
+    pub fn process(&self, runtime_id: &str) -> Option<ProcessId> {
+        let record = self.inner.entry(runtime_id)?.record();
+        (record.status == Status::Running).then_some(record.process).flatten()
+    }
+
+    /// Removes the workloads of Pop containers that are not in `known_pop_ids` (all of popd's
+    /// containers, whatever their state), then the namespaces named for this instance that no
+    /// workload explains, with their veths and any process left in them. Returns the runtime
+    /// ids removed. popd calls it once at start-up after reading its store (construction has
+    /// already swept unrecorded namespaces; this also removes records popd no longer knows).
+    pub async fn cleanup_orphans(
+        &self,
+        known_pop_ids: &[String],
+    ) -> Result<Vec<String>, RuntimeError> {
+        self.inner.cleanup_orphans(known_pop_ids).await
+    }
+}
+
+impl Drop for NativeRuntime {
+    fn drop(&mut self) {
+        // The workloads live on: a new runtime on the same state directory re-adopts them.
+        self.poller.abort();
+    }
+}
+
+#[async_trait::async_trait]
+impl Runtime for NativeRuntime {
+    fn kind(&self) -> &'static str {
+        "native"
+    }
+
+    async fn ensure_network(&self, spec: &NetworkSpec) -> Result<NetworkAttachment, RuntimeError> {
+        self.inner.net().ensure_network(&self.inner.instance, spec).await
+    }
+
+    async fn update_network(&self, spec: &NetworkSpec) -> Result<(), RuntimeError> {
+        self.inner.net().update_network(&self.inner.instance, spec).await?;
+        let Some(mtu) = spec.mtu else { return Ok(()) };
+        let bridge = names::bridge(&self.inner.instance, &spec.name);
+        for entry in self.inner.snapshot() {
+            let record = entry.record();
+            if record.status != Status::Running {
+                continue;
+            }
+            for ep in record.endpoints.iter().filter(|e| e.bridge == bridge) {
+                let ns = Some(record.runtime_id.as_str());
+                if let Err(error) = self.inner.netlink.set_mtu(ns, &ep.iface, mtu).await {
+                    // Ended meanwhile: its namespace is gone.
+                    warn!(runtime_id = %record.runtime_id, %error, "cannot set a container's mtu");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn remove_network(&self, spec: &NetworkSpec) -> Result<(), RuntimeError> {
+        self.inner.net().remove_network(&self.inner.instance, spec).await
+    }
+
+    async fn images(&self) -> Result<Vec<ImageInfo>, RuntimeError> {
+        let images = image::list(&self.inner.images_dir).map_err(failed("list images"))?;
+        Ok(images.into_iter().map(|i| i.info).collect())
+    }
+
+    async fn image(&self, reference: &str) -> Result<Option<ImageInfo>, RuntimeError> {
+        let images = image::list(&self.inner.images_dir).map_err(failed("list images"))?;
+        Ok(image::find(&images, reference).map(|i| i.info.clone()))
+    }
+
+    async fn start(&self, spec: &StartSpec) -> Result<Started, RuntimeError> {
+        self.inner.start(spec).await
+    }
+
+    async fn stop(
+        &self,
+        runtime_id: &str,
+        timeout: Duration,
+    ) -> Result<Option<Stopped>, RuntimeError> {
+        self.inner.stop(runtime_id, timeout).await
+    }
+
+    async fn remove(&self, runtime_id: &str) -> Result<(), RuntimeError> {
+        self.inner.remove(runtime_id).await
+    }
+
+    async fn list_managed(&self) -> Result<Vec<ManagedWorkload>, RuntimeError> {
+        Ok(self.inner.list_managed())
+    }
+
+    async fn logs(&self, runtime_id: &str, tail: Option<u32>) -> Result<Vec<u8>, RuntimeError> {
+        if self.inner.entry(runtime_id).is_none() {
+            return Err(RuntimeError::WorkloadNotFound(runtime_id.to_owned()));
+        }
+        let path = self.inner.dir(runtime_id).log();
+        tokio::task::spawn_blocking(move || {
+            logs::tail(&path, tail).map_err(NativeError::io("read", path))
+        })
+        .await
+        .map_err(failed("read logs"))?
+        .map_err(failed("read logs"))
+    }
+
+    fn events(&self) -> BoxStream<'static, RuntimeEvent> {
+        BroadcastStream::new(self.inner.events.subscribe())
+            .filter_map(|event| futures::future::ready(event.ok()))
+            .boxed()
+    }
+}

@@ -1,0 +1,159 @@
+//! Runs a popd: opens the store, recovers the registry, ensures the default network, follows
+//! the runtime in the background, and serves gRPC until asked to stop, then drains in-flight
+//! calls for a bounded time.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tonic::transport::server::TcpIncoming;
+use tonic::transport::Server;
+
+use crate::auth::Auth;
+use crate::config::PopdConfig;
+use crate::error::PopError;
+use crate::grpc::PopService;
+use crate::reconcile;
+use crate::registry::{Pop, PopSettings};
+use crate::runtime::Runtime;
+use crate::store::Store;
+
+/// The file in the data directory that holds the bound address (one line), for tools and
+/// tests that start popd on port 0.
+pub const ADDR_FILE: &str = "popd.addr";
+
+/// A running popd.
+#[derive(Debug)]
+pub struct PopdHandle {
+    addr: SocketAddr,
+    pop: Pop,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), PopError>>,
+}
+
+/// Starts a popd and returns once it listens. Dropping the handle shuts it down.
+pub async fn start(config: PopdConfig, runtime: Arc<dyn Runtime>) -> Result<PopdHandle, PopError> {
+    let store = Arc::new(Store::open(&config.data_dir)?);
+    let auth = Arc::new(Auth::new(
+        config.users.clone(),
+        store.clone(),
+        config.session_ttl,
+        config.login_throttle,
+    )?);
+    auth.purge_expired()?;
+    let settings = PopSettings {
+        name: config.name.clone(),
+        default_network: config.default_network.clone(),
+        default_subnet: config.default_subnet,
+        stop_timeout: config.stop_timeout,
+    };
+    let runtime_kind = runtime.kind();
+    let pop = Pop::open(store, runtime, settings).await?;
+    let incoming = TcpIncoming::bind(config.listen).map_err(|source| PopError::Io {
+        what: format!("cannot listen on {}", config.listen),
+        source,
+    })?;
+    let addr = incoming
+        .local_addr()
+        .map_err(|source| PopError::Io { what: "cannot read the bound address".into(), source })?;
+    write_addr(&config.data_dir, addr)?;
+    let reconciler = reconcile::spawn(pop.clone(), config.poll_interval);
+    let service = PopService::new(pop.clone(), auth).into_server(config.max_message_bytes);
+    let (stop, stopped) = oneshot::channel();
+    let drain = config.drain_timeout;
+    let serving = pop.clone();
+    let task = tokio::spawn(async move {
+        let (signal, signalled) = oneshot::channel::<()>();
+        let server = Server::builder().add_service(service).serve_with_incoming_shutdown(
+            incoming,
+            async move {
+                let _ = signalled.await;
+            },
+        );
+        tokio::pin!(server);
+        tokio::select! {
+            ended = &mut server => {
+                serving.close();
+                return ended.map_err(PopError::Serve);
+            }
+            _ = stopped => {}
+        }
+        tracing::info!(drain_secs = drain.as_secs_f32(), "popd shutting down: draining calls");
+        // Watch streams never end by themselves: end them so that the drain can finish.
+        serving.close();
+        let _ = signal.send(());
+        let drained = tokio::time::timeout(drain, &mut server).await;
+        let _ = reconciler.await;
+        match drained {
+            Ok(result) => result.map_err(PopError::Serve),
+            Err(_) => {
+                tracing::warn!("calls still running after the drain timeout were cut");
+                Ok(())
+            }
+        }
+    });
+    tracing::info!(listen = %addr, name = %config.name, runtime = runtime_kind, data_dir = %config.data_dir.display(), "popd serving");
+    Ok(PopdHandle { addr, pop, stop: Some(stop), task })
+}
+
+/// Runs a popd until `shutdown` resolves, then drains and returns.
+pub async fn serve(
+    config: PopdConfig,
+    runtime: Arc<dyn Runtime>,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), PopError> {
+    start(config, runtime).await?.run_until(shutdown).await
+}
+
+impl PopdHandle {
+    /// The address it listens on (the real port when asked for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The core, for embedding and tests.
+    pub fn pop(&self) -> &Pop {
+        &self.pop
+    }
+
+    /// Stops accepting calls, drains in-flight ones (bounded by the drain timeout), returns.
+    pub async fn shutdown(mut self) -> Result<(), PopError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        join(&mut self.task).await
+    }
+
+    /// Serves until `shutdown` resolves (or the server fails), then shuts down.
+    pub async fn run_until(mut self, shutdown: impl Future<Output = ()>) -> Result<(), PopError> {
+        tokio::select! {
+            _ = shutdown => self.shutdown().await,
+            ended = join(&mut self.task) => ended,
+        }
+    }
+}
+
+async fn join(task: &mut JoinHandle<Result<(), PopError>>) -> Result<(), PopError> {
+    match task.await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => Err(PopError::ShuttingDown),
+    }
+}
+
+/// Writes `ADDR\n` to the data directory's address file, atomically (write, then rename).
+fn write_addr(dir: &Path, addr: SocketAddr) -> Result<(), PopError> {
+    let tmp = dir.join(format!("{ADDR_FILE}.tmp"));
+    let io = |source| PopError::Io {
+        what: format!("cannot write {}", dir.join(ADDR_FILE).display()),
+        source,
+    };
+    std::fs::write(&tmp, format!("{addr}\n")).map_err(io)?;
+    std::fs::rename(&tmp, dir.join(ADDR_FILE)).map_err(io)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,100 @@
+use archipel_ipam::{Pool, SubnetPlan};
+use rusqlite::params;
+
+use super::containers::parse_addr;
+use super::{sql, Store, StoreError};
+use crate::model::{LinuxAttachment, PopNetwork};
+
+impl Store {
+    pub fn put_network(&self, n: &PopNetwork) -> Result<(), StoreError> {
+        let pools = serde_json::to_string(n.plan.pools())
+            .map_err(|_| StoreError::Corrupt { what: format!("pools of network {}", n.name) })?;
+        self.conn()
+            .execute(
+                "INSERT INTO networks (id, name, cidr, gateway, pools, mtu, runtime_id, bridge,
+                     netns, managed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (id) DO UPDATE SET name = ?2, cidr = ?3, gateway = ?4, pools = ?5,
+                     mtu = ?6, runtime_id = ?7, bridge = ?8, netns = ?9, managed = ?10",
+                params![
+                    n.id,
+                    n.name,
+                    n.plan.cidr().to_string(),
+                    n.plan.gateway().to_string(),
+                    pools,
+                    n.mtu,
+                    n.runtime_id,
+                    n.attachment.bridge,
+                    n.attachment.netns,
+                    n.managed
+                ],
+            )
+            .map_err(sql("write a network"))?;
+        Ok(())
+    }
+
+    pub fn delete_network(&self, id: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute("DELETE FROM networks WHERE id = ?1", [id])
+            .map_err(sql("delete a network"))?;
+        Ok(())
+    }
+
+    pub fn networks(&self) -> Result<Vec<PopNetwork>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT id, name, cidr, gateway, pools, mtu, runtime_id, bridge, netns, managed
+                 FROM networks ORDER BY name",
+            )
+            .map_err(sql("read networks"))?;
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<u32>,
+            String,
+            String,
+            Option<String>,
+            bool,
+        );
+        let rows: Vec<Row> = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                ))
+            })
+            .map_err(sql("read networks"))?
+            .collect::<Result<_, _>>()
+            .map_err(sql("read networks"))?;
+        rows.into_iter()
+            .map(|(id, name, cidr, gateway, pools, mtu, runtime_id, bridge, netns, managed)| {
+                let corrupt = || StoreError::Corrupt { what: format!("plan of network {name}") };
+                let cidr = cidr.parse().map_err(|_| corrupt())?;
+                let gateway = parse_addr(&gateway)?;
+                let pools: Vec<Pool> = serde_json::from_str(&pools).map_err(|_| corrupt())?;
+                let plan = SubnetPlan::new(cidr, Some(gateway), pools).map_err(|_| corrupt())?;
+                Ok(PopNetwork {
+                    id,
+                    name,
+                    plan,
+                    mtu,
+                    attachment: LinuxAttachment { bridge, netns },
+                    runtime_id,
+                    managed,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,62 @@
+use std::process::{Command, Output};
+
+/// Runs a program and returns its output; panics with the command line if it cannot start.
+pub fn run(program: &str, args: &[&str]) -> Output {
+    Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program} {args:?}: {e}"))
+}
+
+/// Runs a shell line, returns stdout; panics with stderr when it fails.
+pub fn sh(line: &str) -> String {
+    let out = run("sh", &["-c", line]);
+    assert!(out.status.success(), "`{line}` failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `docker ARGS`, returning stdout (panics on failure).
+pub fn docker(args: &[&str]) -> String {
+    let out = run("docker", args);
+    assert!(
+        out.status.success(),
+        "docker {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Whether `docker ARGS` succeeds.
+pub fn docker_ok(args: &[&str]) -> bool {
+    run("docker", args).status.success()
+}
+
+/// Fails the test (never skips it) when the Docker Engine does not answer, and makes sure the
+/// test images exist.
+pub fn require_docker() {
+    assert!(
+        docker_ok(&["info"]),
+        "this test needs a running Docker Engine: run scripts/test.sh, which starts dockerd"
+    );
+    let script =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/images/build-docker-test-images.sh");
+    let out = run("bash", &[script]);
+    assert!(
+        out.status.success(),
+        "building the test images failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Fails the test (never skips it) when not running as root.
+pub fn require_root() {
+    let uid = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(str::to_owned))
+        })
+        .unwrap_or_default();
+    assert_eq!(uid, "0", "this test needs root (namespaces, bridges): run it as root");
+}

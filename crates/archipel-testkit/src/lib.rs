@@ -1,0 +1,14 @@
+//! Test-only helpers: unique names, subnets that no concurrent test uses, the daemons under
+//! test as real processes, and the commands tests look at the world with.
+//!
+//! Every guard here cleans up on drop, so a failing test leaves nothing behind.
+
+mod cmd;
+mod names;
+mod popd;
+mod subnets;
+
+pub use cmd::{docker, docker_ok, require_docker, require_root, run, sh};
+pub use names::unique;
+pub use popd::{PopdProcess, PopdRuntime};
+pub use subnets::TestSubnet;

@@ -1,0 +1,172 @@
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+use crate::cmd::{docker, docker_ok};
+
+/// Which runtime a popd under test uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PopdRuntime {
+    Docker,
+    Native,
+}
+
+/// A real `archipel popd` process with its own data directory, instance name and default
+/// network. Dropping it kills the process and removes everything of its instance in Docker.
+#[derive(Debug)]
+pub struct PopdProcess {
+    child: Option<Child>,
+    pub endpoint: String,
+    pub name: String,
+    pub auth: String,
+    pub default_network: String,
+    pub data_dir: TempDir,
+    bin: String,
+    extra: Vec<String>,
+    runtime: PopdRuntime,
+}
+
+impl PopdProcess {
+    /// Starts `bin popd` on a free loopback port with `POPD_AUTH=admin:<random>`.
+    pub fn start(bin: &str, runtime: PopdRuntime, default_subnet: &str, extra: &[&str]) -> Self {
+        let name = crate::unique("t");
+        let data_dir = tempfile::tempdir().expect("popd data dir");
+        let mut p = Self {
+            child: None,
+            endpoint: String::new(),
+            default_network: format!("{name}-private"),
+            auth: format!("admin:{}", crate::unique("pw")),
+            name,
+            data_dir,
+            bin: bin.to_owned(),
+            extra: [&["--default-subnet", default_subnet][..], extra]
+                .concat()
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            runtime,
+        };
+        p.spawn();
+        p
+    }
+
+    fn spawn(&mut self) {
+        let runtime = match self.runtime {
+            PopdRuntime::Docker => "docker",
+            PopdRuntime::Native => "native",
+        };
+        let mut child = Command::new(&self.bin)
+            .args(["popd", "--runtime", runtime, "--listen", "127.0.0.1:0"])
+            .arg("--data-dir")
+            .arg(self.data_dir.path())
+            .args(["--name", &self.name, "--default-network", &self.default_network])
+            .args(&self.extra)
+            .env("POPD_AUTH", &self.auth)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log_file(self.data_dir.path())))
+            .spawn()
+            .expect("start archipel popd");
+        let stdout = child.stdout.take().expect("popd stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("listening on ") {
+                    let _ = tx.send(addr.trim().to_owned());
+                }
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let addr = loop {
+            if let Ok(addr) = rx.recv_timeout(Duration::from_millis(100)) {
+                break addr;
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("popd exited with {status} before listening: {}", self.log());
+            }
+            assert!(Instant::now() < deadline, "popd did not listen within 60 s: {}", self.log());
+        };
+        self.endpoint = format!("http://{addr}");
+        self.child = Some(child);
+    }
+
+    /// The daemon's log (stderr) so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.data_dir.path().join("popd.log")).unwrap_or_default()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("popd runs").id()
+    }
+
+    /// `kill -9`: no chance to clean up, like a crash.
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the daemon again on the same data directory (a new port).
+    pub fn restart(&mut self) {
+        self.kill9();
+        self.spawn();
+    }
+
+    /// SIGTERM and wait for a clean exit; returns whether it exited successfully.
+    pub fn terminate(&mut self) -> bool {
+        let Some(mut child) = self.child.take() else { return true };
+        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        false
+    }
+
+    /// The `archipel` command with this popd's endpoint and credentials in its environment.
+    pub fn cli(&self) -> Command {
+        let mut cmd = Command::new(&self.bin);
+        cmd.env("POP_ENDPOINT", &self.endpoint).env("POP_AUTH", &self.auth);
+        cmd
+    }
+
+    /// Removes every Docker container and network labelled with this instance.
+    pub fn docker_cleanup(&self) {
+        if !docker_ok(&["info"]) {
+            return;
+        }
+        let label = format!("label=archipel.popd={}", self.name);
+        for id in docker(&["ps", "-aq", "--filter", &label]).split_whitespace() {
+            let _ = docker_ok(&["rm", "-f", id]);
+        }
+        for id in docker(&["network", "ls", "-q", "--filter", &label]).split_whitespace() {
+            let _ = docker_ok(&["network", "rm", id]);
+        }
+    }
+}
+
+fn log_file(dir: &Path) -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("popd.log"))
+        .expect("popd log file")
+}
+
+impl Drop for PopdProcess {
+    fn drop(&mut self) {
+        self.kill9();
+        if self.runtime == PopdRuntime::Docker {
+            self.docker_cleanup();
+        }
+    }
+}

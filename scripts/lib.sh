@@ -1,0 +1,47 @@
+# Shared by the README's two commands: install what is missing, start what is not running.
+# Sourced, not run.
+
+say() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+
+# Debian packages the project needs at run time and in its tests.
+need_packages() {
+    local missing=()
+    command -v dockerd >/dev/null || missing+=(docker.io)
+    command -v ip >/dev/null || missing+=(iproute2)
+    [ -x /bin/busybox ] || missing+=(busybox-static)
+    command -v sipp >/dev/null || missing+=(sip-tester)
+    command -v iperf3 >/dev/null || missing+=(iperf3)
+    command -v protoc >/dev/null || missing+=(protobuf-compiler)
+    command -v cc >/dev/null || missing+=(gcc)
+    command -v python3 >/dev/null || missing+=(python3)
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "installing ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q >/dev/null
+        apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+}
+
+# The Docker Engine answers, or is started here and waited for.
+need_dockerd() {
+    if docker info >/dev/null 2>&1; then return 0; fi
+    say "starting dockerd (log: /var/log/archipel-dockerd.log)"
+    nohup dockerd >/var/log/archipel-dockerd.log 2>&1 &
+    for _ in $(seq 1 60); do
+        docker info >/dev/null 2>&1 && return 0
+        sleep 0.5
+    done
+    echo "dockerd did not come up; see /var/log/archipel-dockerd.log" >&2
+    return 1
+}
+
+need_rust() {
+    if ! command -v cargo >/dev/null; then
+        [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+    fi
+    command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup) first" >&2; return 1; }
+}
+
+# One target directory shared by every checkout on this machine, so a fresh clone reuses what
+# an earlier build compiled.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/archipel-target}"
