@@ -26,6 +26,10 @@ enum Command {
     Popd(cmd::popd::PopdArgs),
     /// Drive a Pop server: containers, networks, images (the thesis's `pop`).
     Pop(cmd::pop::PopArgs),
+    /// Run the inter-site agent (DIMINET) of one site.
+    Agent(cmd::agent::AgentArgs),
+    /// Extend (L2) or route (L3) networks between sites, through an agent's North interface.
+    Intersite(cmd::intersite::IntersiteArgs),
 }
 
 #[tokio::main]
@@ -35,6 +39,8 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Popd(args) => cmd::popd::run(args).await,
         Command::Pop(args) => cmd::pop::run(args).await,
+        Command::Agent(args) => cmd::agent::run(args).await,
+        Command::Intersite(args) => cmd::intersite::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -62,7 +62,7 @@ impl Default for PopdConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 60000)),
             data_dir: PathBuf::from("/var/lib/archipel/popd"),
             name: "popd".into(),
-            runtime: RuntimeKind::Docker,
+            runtime: RuntimeKind::Native,
             users: Vec::new(),
             session_ttl: Duration::from_secs(24 * 3600),
             default_network: "private".into(),

@@ -1,4 +1,6 @@
 //! The subcommands of `archipel`.
 
+pub mod agent;
+pub mod intersite;
 pub mod pop;
 pub mod popd;

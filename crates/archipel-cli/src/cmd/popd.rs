@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use archipel_pop::auth::User;
+use archipel_netlink::RtNetlink;
 use archipel_pop::runtime::docker::DockerRuntime;
+use archipel_pop::runtime::native::{NativeConfig, NativeRuntime};
 use archipel_pop::runtime::Runtime;
 use archipel_pop::{ConfigFile, PopdConfig, RuntimeKind};
 use tokio::signal::unix::{signal, SignalKind};
@@ -21,9 +23,18 @@ const AUTH_ENV: &str = "POPD_AUTH";
 pub struct PopdArgs {
     #[command(subcommand)]
     pub command: Option<PopdCommand>,
-    /// What runs the containers [default: docker]
+    /// What runs the containers: `native` (processes in their own network namespaces; needs
+    /// root or CAP_NET_ADMIN) or `docker` (the Docker Engine) [default: native]
     #[arg(long, global = true, value_enum)]
     pub runtime: Option<RuntimeArg>,
+    /// Native runtime: the network namespace of the site (its bridges live there); the host's
+    /// own when absent
+    #[arg(long, global = true)]
+    pub netns: Option<String>,
+    /// Native runtime: the image catalogue, one directory per image with its manifest.toml
+    /// [default: DATA_DIR/images]
+    #[arg(long, global = true)]
+    pub images_dir: Option<PathBuf>,
     /// The gRPC address; port 0 picks a free port, printed as `listening on ADDR`
     /// [default: 127.0.0.1:60000]
     #[arg(long, global = true)]
@@ -92,7 +103,7 @@ pub async fn run(args: PopdArgs) -> anyhow::Result<()> {
     }
     let runtime: Arc<dyn Runtime> = match config.runtime {
         RuntimeKind::Docker => Arc::new(DockerRuntime::connect(&config.name).await?),
-        RuntimeKind::Native => bail!("the native runtime is not built yet; use --runtime docker"),
+        RuntimeKind::Native => Arc::new(native_runtime(&args, &config).await?),
     };
     // Signal handlers first: a signal that arrives while popd starts is not lost.
     let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
@@ -109,6 +120,17 @@ pub async fn run(args: PopdArgs) -> anyhow::Result<()> {
         })
         .await?;
     Ok(())
+}
+
+async fn native_runtime(args: &PopdArgs, config: &PopdConfig) -> anyhow::Result<NativeRuntime> {
+    let native = NativeConfig {
+        instance: config.name.clone(),
+        state_dir: config.data_dir.join("native"),
+        images_dir: args.images_dir.clone().unwrap_or_else(|| config.data_dir.join("images")),
+        site_netns: args.netns.clone(),
+        netlink: Arc::new(RtNetlink::new()),
+    };
+    Ok(NativeRuntime::new(native).await?)
 }
 
 fn apply_flags(args: &PopdArgs, config: &mut PopdConfig) -> anyhow::Result<()> {

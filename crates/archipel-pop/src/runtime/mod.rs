@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use futures::stream::BoxStream;
@@ -128,6 +129,19 @@ pub enum RuntimeError {
     NetworkConflict { name: String, found: String, wanted: Ipv4Net },
     #[error("workload {0} not found")]
     WorkloadNotFound(String),
+    /// The runtime has no such operation (a Docker site imports no image directories).
+    #[error("{what}")]
+    Unsupported { what: String },
+    /// The directory to import is not a valid image; the source names the field at fault.
+    #[error("{} is not a valid image directory", path.display())]
+    InvalidImage {
+        path: PathBuf,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The catalogue already holds an image of that name.
+    #[error("the image catalogue already holds an image named {name}")]
+    ImageExists { name: String },
     #[error("the runtime is not available: {what}")]
     Unavailable {
         what: String,
@@ -158,6 +172,16 @@ pub trait Runtime: Send + Sync + 'static {
     async fn images(&self) -> Result<Vec<ImageInfo>, RuntimeError>;
     /// The image by id or name, if the runtime has it.
     async fn image(&self, reference: &str) -> Result<Option<ImageInfo>, RuntimeError>;
+    /// Adds the image directory `src` (on this host) to the runtime's image catalogue.
+    async fn import_image(&self, src: &Path) -> Result<ImageInfo, RuntimeError> {
+        Err(RuntimeError::Unsupported {
+            what: format!(
+                "the {} runtime imports no image directories (asked for {})",
+                self.kind(),
+                src.display()
+            ),
+        })
+    }
 
     /// Creates and starts the workload. On failure nothing of it stays in the runtime.
     async fn start(&self, spec: &StartSpec) -> Result<Started, RuntimeError>;

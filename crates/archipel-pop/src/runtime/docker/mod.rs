@@ -1,6 +1,7 @@
 //! The Docker Engine runtime: Pop networks are Docker bridge networks whose Linux bridge Archipel
 //! names, Pop containers are Docker containers labelled with the popd instance and their Pop id.
 
+use std::path::Path;
 use std::time::Duration;
 
 use bollard::Docker;
@@ -84,6 +85,14 @@ impl Runtime for DockerRuntime {
     async fn image(&self, reference: &str) -> Result<Option<ImageInfo>, RuntimeError> {
         let images = image::list(&self.docker).await?;
         Ok(image::find(&images, reference).cloned())
+    }
+
+    async fn import_image(&self, _src: &Path) -> Result<ImageInfo, RuntimeError> {
+        Err(RuntimeError::Unsupported {
+            what: "the docker runtime imports no image directories: put the image into the \
+                   site's Docker Engine instead (`docker build`, `docker load` or `docker pull`)"
+                .to_owned(),
+        })
     }
 
     async fn start(&self, spec: &StartSpec) -> Result<Started, RuntimeError> {
