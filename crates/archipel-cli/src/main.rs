@@ -30,6 +30,8 @@ enum Command {
     Agent(cmd::agent::AgentArgs),
     /// Extend (L2) or route (L3) networks between sites, through an agent's North interface.
     Intersite(cmd::intersite::IntersiteArgs),
+    /// An N-site lab on this machine: namespaces, an underlay, a popd and an agent per site.
+    Lab(cmd::lab::LabArgs),
 }
 
 #[tokio::main]
@@ -41,6 +43,7 @@ async fn main() -> ExitCode {
         Command::Pop(args) => cmd::pop::run(args).await,
         Command::Agent(args) => cmd::agent::run(args).await,
         Command::Intersite(args) => cmd::intersite::run(args).await,
+        Command::Lab(args) => cmd::lab::run(args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

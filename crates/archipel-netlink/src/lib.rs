@@ -11,6 +11,7 @@ mod conn;
 mod error;
 mod fake;
 mod fdb;
+mod firewall;
 mod link;
 mod names;
 mod netlink;

@@ -97,4 +97,12 @@ pub trait Netlink: Send + Sync {
 
     /// `ip netns exec NS sysctl -w net.ipv4.ip_forward=0|1`.
     async fn set_ip_forward(&self, ns: Option<&str>, enabled: bool) -> Result<()>;
+
+    /// `ip netns exec NS iptables -I FORWARD -i BRIDGE -j ACCEPT` and the same with `-o`:
+    /// traffic through the bridge is forwarded even where a firewall drops forwarding by
+    /// default (Docker sets the FORWARD policy to DROP, and with br_netfilter loaded even
+    /// bridged frames meet it). Nothing to do where iptables is not installed.
+    async fn allow_forwarding(&self, ns: Option<&str>, bridge: &str) -> Result<()>;
+    /// Removes the rules of [`Netlink::allow_forwarding`]; missing rules are fine.
+    async fn forget_forwarding(&self, ns: Option<&str>, bridge: &str) -> Result<()>;
 }

@@ -151,4 +151,14 @@ impl Netlink for RtNetlink {
         crate::names::check_ns(ns)?;
         sysctl::set_ip_forward(ns, enabled).await
     }
+
+    async fn allow_forwarding(&self, ns: Option<&str>, bridge: &str) -> Result<()> {
+        crate::names::check_ns(ns)?;
+        crate::firewall::allow(ns, bridge).await
+    }
+
+    async fn forget_forwarding(&self, ns: Option<&str>, bridge: &str) -> Result<()> {
+        crate::names::check_ns(ns)?;
+        crate::firewall::forget(ns, bridge).await
+    }
 }

@@ -164,6 +164,13 @@ impl Client {
         .await
     }
 
+    /// Adds the image directory at `path` to the site's image catalogue. `path` is absolute and
+    /// on popd's own host: popd reads the directory there.
+    pub async fn import_image(&self, path: &str) -> Result<pb::Image, ClientError> {
+        let message = pb::ImageImport { path: path.to_owned() };
+        self.call(message, self.timeout, |mut c, r| async move { c.import_image(r).await }).await
+    }
+
     /// Reserves the container's addresses; nothing runs yet.
     pub async fn create(&self, config: pb::ContainerConfig) -> Result<pb::Container, ClientError> {
         self.call(config, self.timeout, |mut c, r| async move { c.create(r).await }).await

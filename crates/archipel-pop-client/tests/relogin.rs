@@ -129,6 +129,9 @@ impl Pop for FakePop {
     async fn logs(&self, _: Request<pb::LogsRequest>) -> Reply<pb::LogsReply> {
         unimplemented()
     }
+    async fn import_image(&self, _: Request<pb::ImageImport>) -> Reply<pb::Image> {
+        unimplemented()
+    }
 }
 
 /// Serves a fake popd on a free loopback port for the rest of the test.

@@ -55,6 +55,13 @@ impl From<RuntimeError> for PopError {
             RuntimeError::ImageNotFound(image) => PopError::NotFound(format!(
                 "image {image} not found on this site; list the site's images or pull it first"
             )),
+            RuntimeError::Unsupported { what } => PopError::FailedPrecondition(what),
+            RuntimeError::InvalidImage(_) => PopError::InvalidArgument(chain(&e)),
+            RuntimeError::ImageExists { name } => PopError::AlreadyExists(format!(
+                "an image named {name} (the manifest's `name`) is already in the site's image \
+                 catalogue; give the manifest another name, or remove that image's directory \
+                 from the catalogue first to replace it"
+            )),
             other => PopError::Runtime(other),
         }
     }

@@ -5,6 +5,7 @@
 
 mod cmd;
 mod names;
+pub mod native;
 mod popd;
 mod subnets;
 

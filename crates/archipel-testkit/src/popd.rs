@@ -34,6 +34,9 @@ impl PopdProcess {
     pub fn start(bin: &str, runtime: PopdRuntime, default_subnet: &str, extra: &[&str]) -> Self {
         let name = crate::unique("t");
         let data_dir = tempfile::tempdir().expect("popd data dir");
+        if runtime == PopdRuntime::Native {
+            install_native_images(&data_dir.path().join("images"));
+        }
         let mut p = Self {
             child: None,
             endpoint: String::new(),
@@ -64,6 +67,12 @@ impl PopdProcess {
             .arg(self.data_dir.path())
             .args(["--name", &self.name, "--default-network", &self.default_network])
             .args(&self.extra)
+            .args(match self.runtime {
+                PopdRuntime::Native => {
+                    vec!["--images-dir".to_owned(), self.images_dir().display().to_string()]
+                }
+                PopdRuntime::Docker => vec![],
+            })
             .env("POPD_AUTH", &self.auth)
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
@@ -139,6 +148,31 @@ impl PopdProcess {
         cmd
     }
 
+    /// The prefix of this native popd's container namespaces.
+    pub fn native_netns_prefix(&self) -> String {
+        crate::native::netns_prefix(&self.name, &self.data_dir.path().join("native"))
+    }
+
+    /// The native image catalogue of this popd (`--images-dir`).
+    pub fn images_dir(&self) -> std::path::PathBuf {
+        self.data_dir.path().join("images")
+    }
+
+    /// The bridges of this popd's networks, asked of popd while it still answers.
+    fn bridges(&self) -> Vec<String> {
+        if self.child.is_none() {
+            return Vec::new();
+        }
+        let out = self.cli().args(["pop", "--output", "json", "networks"]).output();
+        out.ok()
+            .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok())
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| n["bridge"].as_str().map(str::to_owned))
+            .collect()
+    }
+
     /// Removes every Docker container and network labelled with this instance.
     pub fn docker_cleanup(&self) {
         if !docker_ok(&["info"]) {
@@ -154,6 +188,17 @@ impl PopdProcess {
     }
 }
 
+fn install_native_images(dir: &Path) {
+    let script =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/images/build-native-images.sh");
+    let out = crate::cmd::run("sh", &[script, &dir.to_string_lossy()]);
+    assert!(
+        out.status.success(),
+        "installing the native test images failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn log_file(dir: &Path) -> std::fs::File {
     std::fs::OpenOptions::new()
         .create(true)
@@ -164,8 +209,15 @@ fn log_file(dir: &Path) -> std::fs::File {
 
 impl Drop for PopdProcess {
     fn drop(&mut self) {
-        self.kill9();
-        if self.runtime == PopdRuntime::Docker {
+        if self.runtime == PopdRuntime::Native {
+            // Swept in the kernel rather than through the API: a test may have left hundreds
+            // of containers, and popd may be the thing that failed.
+            let bridges = self.bridges();
+            self.kill9();
+            crate::native::sweep(&self.native_netns_prefix());
+            crate::native::remove_bridges(&bridges);
+        } else {
+            self.kill9();
             self.docker_cleanup();
         }
     }

@@ -2,5 +2,6 @@
 
 pub mod agent;
 pub mod intersite;
+pub mod lab;
 pub mod pop;
 pub mod popd;

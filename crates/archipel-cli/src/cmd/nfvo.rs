@@ -47,8 +47,7 @@ pub struct NfvoArgs {
 }
 
 fn parse_pool(text: &str) -> Result<Ipv4Net, String> {
-    text.parse()
-        .map_err(|_| "expected an IPv4 prefix such as 10.200.0.0/16".to_owned())
+    text.parse().map_err(|_| "expected an IPv4 prefix such as 10.200.0.0/16".to_owned())
 }
 
 pub async fn run(args: NfvoArgs) -> anyhow::Result<()> {
@@ -109,7 +108,8 @@ mod tests {
         let cli = Cli::parse_from(["nfvo"]);
         assert_eq!(cli.nfvo.subnet_pool.to_string(), "10.200.0.0/16");
         assert_eq!(cli.nfvo.listen.port(), 8080);
-        let cli = Cli::parse_from(["nfvo", "--listen", "127.0.0.1:0", "--subnet-pool", "10.9.0.0/20"]);
+        let cli =
+            Cli::parse_from(["nfvo", "--listen", "127.0.0.1:0", "--subnet-pool", "10.9.0.0/20"]);
         assert_eq!(cli.nfvo.listen.port(), 0);
         assert_eq!(cli.nfvo.subnet_pool.to_string(), "10.9.0.0/20");
         assert!(Cli::try_parse_from(["nfvo", "--subnet-pool", "10.9.0.0"]).is_err());

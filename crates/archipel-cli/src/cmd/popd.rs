@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use archipel_pop::auth::User;
 use archipel_netlink::RtNetlink;
+use archipel_pop::auth::User;
 use archipel_pop::runtime::docker::DockerRuntime;
 use archipel_pop::runtime::native::{NativeConfig, NativeRuntime};
 use archipel_pop::runtime::Runtime;

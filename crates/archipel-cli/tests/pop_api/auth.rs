@@ -3,6 +3,7 @@
 //! on disk in the clear.
 
 use archipel_proto::v1 as pb;
+use archipel_testkit::PopdRuntime;
 use tonic::Code;
 
 use crate::harness::{authed, by_name, config, Site, IMAGE};
@@ -20,9 +21,10 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn tokens_guard_every_rpc_but_login_and_info() {
-    let site = Site::docker(&[]);
+crate::on_both_runtimes!(tokens_guard_every_rpc_but_login_and_info);
+
+async fn tokens_guard_every_rpc_but_login_and_info(rt: PopdRuntime) {
+    let site = Site::new(rt, &[]);
     let mut c = site.raw().await;
     let f = || pb::Filter::default();
     let codes = [

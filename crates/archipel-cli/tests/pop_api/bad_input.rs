@@ -1,13 +1,15 @@
 //! Bad input gets a precise gRPC status and changes nothing.
 
 use archipel_proto::v1 as pb;
+use archipel_testkit::PopdRuntime;
 use tonic::Code;
 
 use crate::harness::{address, authed, by_id, by_name, config, metadata, Site, IMAGE};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn bad_input_gets_a_precise_status_and_changes_nothing() {
-    let site = Site::docker(&[]);
+crate::on_both_runtimes!(bad_input_gets_a_precise_status_and_changes_nothing);
+
+async fn bad_input_gets_a_precise_status_and_changes_nothing(rt: PopdRuntime) {
+    let site = Site::new(rt, &[]);
     let net = site.popd.default_network.clone();
     let (mut c, token) = site.login().await;
 

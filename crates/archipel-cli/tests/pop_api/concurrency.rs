@@ -1,6 +1,7 @@
 //! 500 concurrent Creates on a /22 get 500 distinct addresses; Creates past the pool's size
 //! fail with a pool-exhausted error and create nothing.
 
+use archipel_testkit::PopdRuntime;
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
@@ -9,9 +10,10 @@ use futures::future::join_all;
 
 use crate::harness::{address, authed, config, Site, IMAGE};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn concurrent_creates_never_share_an_address() {
-    let site = Site::docker(&[]);
+crate::on_both_runtimes!(concurrent_creates_never_share_an_address);
+
+async fn concurrent_creates_never_share_an_address(rt: PopdRuntime) {
+    let site = Site::new(rt, &[]);
     let (c, token) = site.login().await;
     let net = format!("{}-big", site.popd.name);
     let cidr = site.subnet.slash22(1);

@@ -1,6 +1,7 @@
 //! A workload that exits 0 becomes EXITED, one that exits non-zero FAILED, as seen through
 //! Containers and through Watch; its addresses are free again.
 
+use archipel_testkit::PopdRuntime;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -10,9 +11,10 @@ use pb::container::Status;
 
 use crate::harness::{address, authed, by_name, config, metadata, Site, IMAGE};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn exit_codes_set_final_states_seen_by_containers_and_watch() {
-    let site = Site::docker(&[]);
+crate::on_both_runtimes!(exit_codes_set_final_states_seen_by_containers_and_watch);
+
+async fn exit_codes_set_final_states_seen_by_containers_and_watch(rt: PopdRuntime) {
+    let site = Site::new(rt, &[]);
     let net = site.popd.default_network.clone();
     let (mut c, token) = site.login().await;
     let (ok, bad) = (site.name("ok"), site.name("bad"));

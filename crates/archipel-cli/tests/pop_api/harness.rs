@@ -5,7 +5,10 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 use archipel_proto::v1 as pb;
-use archipel_testkit::{require_docker, PopdProcess, PopdRuntime, TestSubnet};
+use archipel_testkit::{
+    docker, docker_ok, native, require_docker, require_root, run, sh, PopdProcess, PopdRuntime,
+    TestSubnet,
+};
 use pb::pop_client::PopClient;
 use tonic::transport::Channel;
 
@@ -15,14 +18,171 @@ pub const IMAGE: &str = "archipel-test/busybox:latest";
 pub struct Site {
     pub popd: PopdProcess,
     pub subnet: TestSubnet,
+    pub rt: PopdRuntime,
+}
+
+/// Runs one async test body against a popd of each runtime: the one Pop API suite for both.
+#[macro_export]
+macro_rules! on_both_runtimes {
+    ($body:ident) => {
+        mod $body {
+            #[tokio::test(flavor = "multi_thread")]
+            async fn docker() {
+                super::$body(archipel_testkit::PopdRuntime::Docker).await
+            }
+            #[tokio::test(flavor = "multi_thread")]
+            async fn native() {
+                super::$body(archipel_testkit::PopdRuntime::Native).await
+            }
+        }
+    };
 }
 
 impl Site {
-    pub fn docker(extra: &[&str]) -> Self {
-        require_docker();
+    pub fn new(rt: PopdRuntime, extra: &[&str]) -> Self {
+        match rt {
+            PopdRuntime::Docker => require_docker(),
+            PopdRuntime::Native => require_root(),
+        }
         let subnet = TestSubnet::lease();
-        let popd = PopdProcess::start(BIN, PopdRuntime::Docker, &subnet.slash24(0), extra);
-        Self { popd, subnet }
+        let popd = PopdProcess::start(BIN, rt, &subnet.slash24(0), extra);
+        Self { popd, subnet, rt }
+    }
+
+    /// The network namespace of a native container, found by the address it holds.
+    fn netns_of(&self, addr: &str) -> Option<String> {
+        native::namespaces(&self.popd.native_netns_prefix()).into_iter().find(|ns| {
+            sh(&format!("ip -n {ns} -4 -o addr show")).contains(&format!("inet {addr}/"))
+        })
+    }
+
+    fn netns_of_running(&self, name: &str, addr: &str) -> String {
+        self.netns_of(addr).unwrap_or_else(|| panic!("no namespace holds {name}'s address {addr}"))
+    }
+
+    /// Whether the runtime holds a workload for this container (by name for Docker, by the
+    /// namespace holding its address for native).
+    pub fn runs(&self, name: &str, addr: &str) -> bool {
+        match self.rt {
+            PopdRuntime::Docker => {
+                !docker(&["ps", "-aq", "--filter", &format!("name=^{name}$")]).trim().is_empty()
+            }
+            PopdRuntime::Native => self.netns_of(addr).is_some(),
+        }
+    }
+
+    /// The workload's environment: `docker exec env`, or `/proc/PID/environ` of the native
+    /// container's processes.
+    pub fn env(&self, name: &str, addr: &str) -> BTreeMap<String, String> {
+        match self.rt {
+            PopdRuntime::Docker => docker_env(name),
+            PopdRuntime::Native => {
+                let ns = self.netns_of_running(name, addr);
+                let pid = *native::pids(&ns).first().expect("a process in the namespace");
+                let raw = std::fs::read(format!("/proc/{pid}/environ")).expect("read environ");
+                raw.split(|b| *b == 0)
+                    .filter_map(|kv| {
+                        let kv = String::from_utf8_lossy(kv).into_owned();
+                        kv.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// The IPv4 addresses of the container's first interface, as `ip -4 -o addr` prints them.
+    pub fn addr_line(&self, name: &str, addr: &str) -> String {
+        match self.rt {
+            PopdRuntime::Docker => {
+                docker(&["exec", name, "ip", "-4", "-o", "addr", "show", "eth0"])
+            }
+            PopdRuntime::Native => {
+                sh(&format!("ip -n {} -4 -o addr show eth0", self.netns_of_running(name, addr)))
+            }
+        }
+    }
+
+    /// Pings `target` from inside the container; panics if it gets no answer.
+    pub fn ping(&self, name: &str, addr: &str, target: &str) {
+        match self.rt {
+            PopdRuntime::Docker => {
+                docker(&["exec", name, "ping", "-c", "2", "-W", "2", target]);
+            }
+            PopdRuntime::Native => {
+                let ns = self.netns_of_running(name, addr);
+                sh(&format!("ip netns exec {ns} busybox ping -c 2 -W 2 {target}"));
+            }
+        }
+    }
+
+    /// What identifies the running workload: Docker's id and start time, or the native
+    /// namespace's processes with their start times.
+    pub fn identity(&self, name: &str, addr: &str) -> String {
+        match self.rt {
+            PopdRuntime::Docker => {
+                docker(&["inspect", "-f", "{{.Id}} {{.State.StartedAt}} {{.State.Running}}", name])
+            }
+            PopdRuntime::Native => {
+                // The supervisor started first, so it has the lowest pid; the workload's own
+                // children (a `sleep` in a loop) come and go.
+                let ns = self.netns_of_running(name, addr);
+                let pid = *native::pids(&ns).first().expect("a process in the namespace");
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+                let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+                // Field 22 (starttime) is the 20th after the command's closing paren.
+                format!("{ns} {pid}@{}", after.split_whitespace().nth(19).unwrap_or("?"))
+            }
+        }
+    }
+
+    /// Leaves something in the runtime that looks like this popd's but has no record; returns
+    /// a check that tells whether it is gone.
+    pub fn make_orphan(&self) -> Box<dyn Fn() -> bool> {
+        match self.rt {
+            PopdRuntime::Docker => {
+                let orphan = self.name("orphan");
+                let label = format!("archipel.popd={}", self.popd.name);
+                docker(&[
+                    "run",
+                    "-d",
+                    "--name",
+                    &orphan,
+                    "--label",
+                    &label,
+                    "--label",
+                    "archipel.pop-id=ffffffff",
+                    "--network",
+                    "none",
+                    IMAGE,
+                ]);
+                Box::new(move || !docker_ok(&["inspect", &orphan]))
+            }
+            PopdRuntime::Native => {
+                let ns = format!("{}ffffffffffff", self.popd.native_netns_prefix());
+                sh(&format!("ip netns add {ns}"));
+                Box::new(move || !native::namespaces(&ns).contains(&ns))
+            }
+        }
+    }
+
+    /// What this popd still holds in the runtime; empty when nothing is left.
+    pub fn leftovers(&self, bridges: &[String]) -> String {
+        match self.rt {
+            PopdRuntime::Docker => {
+                let label = format!("label=archipel.popd={}", self.popd.name);
+                docker(&["ps", "-aq", "--filter", &label])
+                    + &docker(&["network", "ls", "-q", "--filter", &label])
+            }
+            PopdRuntime::Native => {
+                let mut left = native::namespaces(&self.popd.native_netns_prefix()).join(" ");
+                for b in bridges {
+                    if run("ip", &["link", "show", b]).status.success() {
+                        left.push_str(&format!(" bridge {b}"));
+                    }
+                }
+                left.trim().to_owned()
+            }
+        }
     }
 
     /// A container name unique on this machine.

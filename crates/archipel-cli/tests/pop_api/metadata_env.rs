@@ -1,14 +1,15 @@
 //! Two containers created on the default network with the CLI, metadata set on one, both
-//! started: the environment inside equals the metadata, the addresses equal those Create
+//! started: the environment inside equals the metadata, the addresses equal those that Create
 //! returned, and the two reach each other.
 
-use archipel_testkit::docker;
+use archipel_testkit::PopdRuntime;
 
-use crate::harness::{docker_env, Site, IMAGE};
+use crate::harness::{Site, IMAGE};
 
-#[test]
-fn metadata_becomes_environment_and_containers_reach_each_other() {
-    let site = Site::docker(&[]);
+crate::on_both_runtimes!(metadata_becomes_environment_and_containers_reach_each_other);
+
+async fn metadata_becomes_environment_and_containers_reach_each_other(rt: PopdRuntime) {
+    let site = Site::new(rt, &[]);
     let (a, b) = (site.name("a"), site.name("b"));
     let net = site.popd.default_network.clone();
 
@@ -18,8 +19,8 @@ fn metadata_becomes_environment_and_containers_reach_each_other() {
     let addr_a = created_a["ips"][&net][0].as_str().expect("address of a").to_owned();
     let addr_b = created_b["ips"][&net][0].as_str().expect("address of b").to_owned();
     assert_ne!(addr_a, addr_b);
-    // Created means reserved, not running: Docker knows nothing of it yet.
-    assert!(docker(&["ps", "-aq", "--filter", &format!("name=^{a}$")]).trim().is_empty());
+    // Created means reserved, not running: the runtime knows nothing of it yet.
+    assert!(!site.runs(&a, &addr_a), "a CREATED container already has a workload");
 
     site.cli_json(&["md", "set", &a, "PEER=peer-b", "RATE=10", "GONE=soon"]);
     site.cli_json(&["md", "set", &a, "GONE="]);
@@ -31,20 +32,29 @@ fn metadata_becomes_environment_and_containers_reach_each_other() {
     assert_eq!(started_a["status"], "RUNNING");
     assert_eq!(started_b["status"], "RUNNING");
 
-    let env = docker_env(&a);
+    let env = site.env(&a, &addr_a);
     assert_eq!(env.get("PEER").map(String::as_str), Some("peer-b"));
     assert_eq!(env.get("RATE").map(String::as_str), Some("10"));
     assert!(!env.contains_key("GONE"));
+    if rt == PopdRuntime::Native {
+        // A native workload's environment is exactly its metadata (the test image has no
+        // defaults).
+        let want: std::collections::BTreeMap<String, String> =
+            [("PEER", "peer-b"), ("RATE", "10")].map(|(k, v)| (k.into(), v.into())).into();
+        assert_eq!(env, want);
+    }
 
-    let inside_a = docker(&["exec", &a, "ip", "-4", "-o", "addr", "show", "eth0"]);
+    let inside_a = site.addr_line(&a, &addr_a);
     assert!(inside_a.contains(&format!("inet {addr_a}/")), "{inside_a}");
-    let inside_b = docker(&["exec", &b, "ip", "-4", "-o", "addr", "show", "eth0"]);
+    assert_eq!(inside_a.matches("inet ").count(), 1, "{inside_a}");
+    let inside_b = site.addr_line(&b, &addr_b);
     assert!(inside_b.contains(&format!("inet {addr_b}/")), "{inside_b}");
 
-    docker(&["exec", &a, "ping", "-c", "2", "-W", "2", &addr_b]);
-    docker(&["exec", &b, "ping", "-c", "2", "-W", "2", &addr_a]);
+    site.ping(&a, &addr_a, &addr_b);
+    site.ping(&b, &addr_b, &addr_a);
 
     let listed = site.cli_json(&["servers"]);
     assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
     site.cli_json(&["rm", &a, &b]);
+    assert!(!site.runs(&a, &addr_a) && !site.runs(&b, &addr_b));
 }

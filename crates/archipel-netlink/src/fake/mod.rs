@@ -334,6 +334,18 @@ impl Netlink for FakeNetlink {
         state.space(ns)?.ip_forward = enabled;
         Ok(())
     }
+
+    async fn allow_forwarding(&self, ns: Option<&str>, bridge: &str) -> Result<()> {
+        let mut state = self.change(line("allow_forwarding", ns, bridge.to_owned()))?;
+        state.space(ns)?;
+        Ok(())
+    }
+
+    async fn forget_forwarding(&self, ns: Option<&str>, bridge: &str) -> Result<()> {
+        let mut state = self.change(line("forget_forwarding", ns, bridge.to_owned()))?;
+        state.space(ns)?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

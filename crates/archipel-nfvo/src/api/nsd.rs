@@ -75,7 +75,7 @@ pub async fn show(
     params(("id" = String, Path, description = "the NSD's id")),
     responses(
         (status = 200, description = "the document as posted (Open Baton JSON, which may hold trailing commas)",
-         body = String, content_type = "application/json"),
+         body = Object, content_type = "application/json"),
         (status = 404, response = NotFound),
     )
 )]

@@ -29,6 +29,7 @@ use crate::Nfvo;
         (status = 201, description = "created", body = NsInstance,
          headers(("Location" = String, description = "the new instance's URL"))),
         (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
         (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
     )

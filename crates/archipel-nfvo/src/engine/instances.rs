@@ -19,10 +19,12 @@ pub struct NewNs {
 impl Nfvo {
     /// Creates an NSR in status NULL; nothing happens at any site.
     pub fn create_ns(&self, new: NewNs) -> Result<Nsr, NfvoError> {
-        let nsd = self.store().nsd(&new.nsd_id)?.ok_or_else(|| NfvoError::NotFound {
-            what: "NSD",
-            id: new.nsd_id.clone(),
-        })?;
+        // Under the gate: the NSD cannot be deleted meanwhile.
+        let _gate = self.gate();
+        let nsd = self
+            .store()
+            .nsd(&new.nsd_id)?
+            .ok_or_else(|| NfvoError::NotFound { what: "NSD", id: new.nsd_id.clone() })?;
         loop {
             let nsr = Nsr {
                 id: ids::new_id(),

@@ -74,11 +74,28 @@ async fn malformed_bodies_name_the_place() {
     problem(&answer, 400);
     let answer = api.post_json("/nslcm/v1/ns_instances", &json!({"nsdId": 3})).await;
     assert_eq!(problem(&answer, 400)["path"], "nsdId");
-    let answer = api.post_json("/nslcm/v1/ns_instances/x/scale", &json!({"vnfName": "a", "numberOfInstances": 2.5})).await;
+    let answer = api
+        .post_json(
+            "/nslcm/v1/ns_instances/x/scale",
+            &json!({"vnfName": "a", "numberOfInstances": 2.5}),
+        )
+        .await;
     assert_eq!(problem(&answer, 400)["path"], "numberOfInstances");
     // A whole number written as a float is a number of instances (here of an unknown NS).
-    let answer = api.post_json("/nslcm/v1/ns_instances/x/scale", &json!({"vnfName": "a", "numberOfInstances": 2.0})).await;
+    let answer = api
+        .post_json(
+            "/nslcm/v1/ns_instances/x/scale",
+            &json!({"vnfName": "a", "numberOfInstances": 2.0}),
+        )
+        .await;
     problem(&answer, 404);
-    let answer = api.call("POST", "/nslcm/v1/ns_instances/x/terminate", Some("application/json"), b"null".to_vec()).await;
+    let answer = api
+        .call(
+            "POST",
+            "/nslcm/v1/ns_instances/x/terminate",
+            Some("application/json"),
+            b"null".to_vec(),
+        )
+        .await;
     problem(&answer, 404);
 }

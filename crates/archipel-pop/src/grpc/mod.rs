@@ -201,4 +201,11 @@ impl PopRpc for PopService {
         let output = self.pop.logs(&sel, tail).await.map_err(fail)?;
         Ok(Response::new(pb::LogsReply { output }))
     }
+
+    async fn import_image(&self, req: Request<pb::ImageImport>) -> Reply<pb::Image> {
+        self.authorize(&req)?;
+        let path = std::path::PathBuf::from(req.into_inner().path);
+        let image = self.pop.import_image(&path).await.map_err(fail)?;
+        Ok(Response::new(convert::image(image)))
+    }
 }

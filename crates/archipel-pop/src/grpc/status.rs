@@ -17,7 +17,12 @@ pub fn code_of(err: &PopError) -> Code {
         PopError::ShuttingDown => Code::Unavailable,
         PopError::Runtime(r) => match r {
             RuntimeError::ImageNotFound(_) | RuntimeError::WorkloadNotFound(_) => Code::NotFound,
-            RuntimeError::NetworkConflict { .. } => Code::AlreadyExists,
+            RuntimeError::NetworkConflict { .. } | RuntimeError::ImageExists { .. } => {
+                Code::AlreadyExists
+            }
+            RuntimeError::InvalidImage(_) => Code::InvalidArgument,
+            // The server has the call; the site's runtime cannot do it.
+            RuntimeError::Unsupported { .. } => Code::FailedPrecondition,
             RuntimeError::Unavailable { .. } => Code::Unavailable,
             RuntimeError::Failed { .. } => Code::Internal,
         },
@@ -50,5 +55,24 @@ mod tests {
         let status = to_status(PopError::Runtime(failed));
         assert_eq!(status.code(), Code::Internal);
         assert!(status.message().ends_with("runtime operation start failed: no such file"));
+
+        let unsupported = RuntimeError::Unsupported { what: "no image import here".into() };
+        let status = to_status(unsupported.into());
+        assert_eq!(status.code(), Code::FailedPrecondition);
+        assert_eq!(status.message(), "no image import here");
+        let invalid = RuntimeError::InvalidImage("the field `entrypoint` is required".into());
+        let status = to_status(invalid.into());
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert_eq!(
+            status.message(),
+            "the image directory is invalid: the field `entrypoint` is required"
+        );
+        let exists = to_status(RuntimeError::ImageExists { name: "sip:1".into() }.into());
+        assert_eq!(exists.code(), Code::AlreadyExists);
+        assert!(exists.message().starts_with("an image named sip:1 (the manifest's `name`)"));
+        let raw = |r: RuntimeError| code_of(&PopError::Runtime(r));
+        assert_eq!(raw(RuntimeError::Unsupported { what: "x".into() }), Code::FailedPrecondition);
+        assert_eq!(raw(RuntimeError::InvalidImage("x".into())), Code::InvalidArgument);
+        assert_eq!(raw(RuntimeError::ImageExists { name: "x".into() }), Code::AlreadyExists);
     }
 }

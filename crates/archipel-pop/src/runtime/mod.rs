@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use futures::stream::BoxStream;
@@ -132,13 +132,10 @@ pub enum RuntimeError {
     /// The runtime has no such operation (a Docker site imports no image directories).
     #[error("{what}")]
     Unsupported { what: String },
-    /// The directory to import is not a valid image; the source names the field at fault.
-    #[error("{} is not a valid image directory", path.display())]
-    InvalidImage {
-        path: PathBuf,
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
+    /// The directory to import is not a valid image; the source says why, naming the field of
+    /// the manifest at fault.
+    #[error("the image directory is invalid")]
+    InvalidImage(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The catalogue already holds an image of that name.
     #[error("the image catalogue already holds an image named {name}")]
     ImageExists { name: String },

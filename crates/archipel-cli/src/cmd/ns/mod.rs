@@ -81,8 +81,18 @@ mod tests {
     #[test]
     fn launch_takes_placements_and_global_flags_anywhere() {
         let cli = Cli::try_parse_from([
-            "ns", "launch", "sipp", "--place", "sipp-client=a", "--place", "sipp-server=b",
-            "--wait", "-o", "json", "--endpoint", "http://127.0.0.1:9",
+            "ns",
+            "launch",
+            "sipp",
+            "--place",
+            "sipp-client=a",
+            "--place",
+            "sipp-server=b",
+            "--wait",
+            "-o",
+            "json",
+            "--endpoint",
+            "http://127.0.0.1:9",
         ])
         .unwrap();
         assert_eq!(cli.ns.remote.output, Format::Json);

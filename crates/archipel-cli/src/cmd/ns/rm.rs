@@ -9,7 +9,9 @@ use crate::output::Tabular;
 /// Delete network services that hold nothing at any site (never launched, terminated, or
 /// failed with everything undone); prints the ids removed.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  archipel ns terminate 1a2b3c4d --wait && archipel ns rm 1a2b3c4d")]
+#[command(
+    after_help = "Example:\n  archipel ns terminate 1a2b3c4d --wait && archipel ns rm 1a2b3c4d"
+)]
 pub struct RmArgs {
     /// Network-service ids, unique prefixes of them, or names.
     #[arg(value_name = "ID", required = true)]

@@ -22,11 +22,8 @@ impl Tabular for NsInstance {
     const HEADERS: &'static [&'static str] = &["ID", "NAME", "NSD", "STATUS", "VNFCS", "ERROR"];
     fn row(&self) -> Vec<String> {
         let vnfcs: usize = self.vnf_instance.iter().map(|v| v.vnfc_instances.len()).sum();
-        let error = self
-            .error
-            .as_ref()
-            .map(|e| format!("{}: {}", e.step, e.reason))
-            .unwrap_or_default();
+        let error =
+            self.error.as_ref().map(|e| format!("{}: {}", e.step, e.reason)).unwrap_or_default();
         vec![
             self.id.clone(),
             self.ns_instance_name.clone(),
@@ -39,8 +36,7 @@ impl Tabular for NsInstance {
 }
 
 impl Tabular for NsLcmOpOcc {
-    const HEADERS: &'static [&'static str] =
-        &["ID", "NS", "OPERATION", "STATE", "STEP", "STARTED"];
+    const HEADERS: &'static [&'static str] = &["ID", "NS", "OPERATION", "STATE", "STEP", "STARTED"];
     fn row(&self) -> Vec<String> {
         vec![
             self.id.clone(),

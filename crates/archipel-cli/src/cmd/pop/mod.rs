@@ -13,6 +13,7 @@ mod catalogue_view;
 mod container_view;
 mod create;
 mod flavours;
+mod image;
 mod images;
 mod info;
 mod logs;
@@ -75,6 +76,7 @@ enum PopCommand {
     Spawn(spawn::SpawnArgs),
     Servers(servers::ServersArgs),
     Images(images::ImagesArgs),
+    Image(image::ImageArgs),
     Networks(networks::NetworksArgs),
     Flavours(flavours::FlavoursArgs),
     Info(info::InfoArgs),
@@ -99,6 +101,7 @@ pub async fn run(args: PopArgs) -> anyhow::Result<()> {
         PopCommand::Spawn(args) => spawn::run(&ctx, args).await,
         PopCommand::Servers(args) => servers::run(&ctx, args).await,
         PopCommand::Images(args) => images::run(&ctx, args).await,
+        PopCommand::Image(args) => image::run(&ctx, args).await,
         PopCommand::Networks(args) => networks::run(&ctx, args).await,
         PopCommand::Flavours(args) => flavours::run(&ctx, args).await,
         PopCommand::Info(args) => info::run(&ctx, args).await,

@@ -61,8 +61,15 @@ mod tests {
     #[test]
     fn add_takes_the_pop_and_credentials() {
         let cli = Cli::try_parse_from([
-            "site", "add", "a", "--pop", "http://127.0.0.1:60000", "--auth", "admin:se:cret",
-            "--agent", "http://127.0.0.1:7000",
+            "site",
+            "add",
+            "a",
+            "--pop",
+            "http://127.0.0.1:60000",
+            "--auth",
+            "admin:se:cret",
+            "--agent",
+            "http://127.0.0.1:7000",
         ])
         .unwrap();
         let SiteCommand::Add(add) = cli.site.command else { panic!("not add") };
@@ -70,6 +77,8 @@ mod tests {
         assert_eq!((request.username.as_str(), request.password.as_str()), ("admin", "se:cret"));
         assert_eq!(request.agent_endpoint.as_deref(), Some("http://127.0.0.1:7000"));
         assert!(Cli::try_parse_from(["site", "add", "a"]).is_err());
-        assert!(Cli::try_parse_from(["site", "add", "a", "--pop", "x", "--auth", "nocolon"]).is_err());
+        assert!(
+            Cli::try_parse_from(["site", "add", "a", "--pop", "x", "--auth", "nocolon"]).is_err()
+        );
     }
 }

@@ -13,14 +13,14 @@ pub struct SiteRequest {
     #[schema(min_length = 1, max_length = 63, pattern = "^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     pub name: String,
     /// The site's popd, `http://HOST:PORT`.
-    #[schema(pattern = "^https?://[^/?#@]+")]
+    #[schema(format = "uri", pattern = "^https?://[^/?#@]+")]
     pub pop_endpoint: String,
     #[schema(min_length = 1)]
     pub username: String,
     pub password: String,
     /// The site's inter-site agent, `http://HOST:PORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(pattern = "^https?://[^/?#@]+")]
+    #[schema(format = "uri", pattern = "^https?://[^/?#@]+")]
     pub agent_endpoint: Option<String>,
 }
 

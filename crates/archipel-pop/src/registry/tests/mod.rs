@@ -1,5 +1,6 @@
 //! Lifecycle tests of the core over the recording fake runtime.
 
+mod images;
 mod ipam;
 mod lifecycle;
 mod networks;

@@ -26,6 +26,10 @@ pub enum NativeError {
     },
     #[error("image manifest {}: {problem}", path.display())]
     ManifestInvalid { path: PathBuf, problem: String },
+    #[error("{} {problem}", path.display())]
+    NotAnImage { path: PathBuf, problem: &'static str },
+    #[error("an image named {0} is already in the catalogue")]
+    ImageExists(String),
     #[error("workload state file {} is unreadable", path.display())]
     RecordSyntax {
         path: PathBuf,

@@ -184,7 +184,7 @@ pub(super) fn find<'a>(images: &'a [Image], reference: &str) -> Option<&'a Image
     }
 }
 
-fn same_name(a: &str, b: &str) -> bool {
+pub(super) fn same_name(a: &str, b: &str) -> bool {
     with_tag(a) == with_tag(b)
 }
 

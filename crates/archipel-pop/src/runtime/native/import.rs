@@ -9,24 +9,33 @@ use super::error::NativeError;
 use super::image::{self, Image};
 use crate::runtime::ImageInfo;
 
-/// Checks the image in `src` and copies it into `images_dir`, replacing the image of the same
-/// name if there is one. The copy is made beside the catalogue's images and renamed into place,
-/// so the catalogue never holds half an image.
+/// Checks the image in `src` and copies it into `images_dir`, in a directory of its own. An
+/// image whose name the catalogue already holds is refused: replacing one under running
+/// containers is the operator's explicit act (removing its directory first). The copy is made
+/// beside the catalogue's images and renamed into place, so the catalogue never holds half an
+/// image.
 pub fn import_image(images_dir: &Path, src: &Path) -> Result<ImageInfo, NativeError> {
+    let not_an_image = |problem| NativeError::NotAnImage { path: src.to_owned(), problem };
+    if !src.is_dir() {
+        return Err(not_an_image("is not a directory"));
+    }
+    if !src.join(image::MANIFEST).is_file() {
+        return Err(not_an_image("holds no manifest.toml"));
+    }
     let incoming = Image::load(src)?;
     fs::create_dir_all(images_dir).map_err(NativeError::io("create", images_dir))?;
     let existing = image::list(images_dir)?;
-    let dest = match image::find(&existing, &incoming.manifest.name) {
-        Some(old) if old.manifest.name == incoming.manifest.name => old.dir.clone(),
-        _ => free_dir(images_dir, &incoming)?,
-    };
-    let unique = format!(
-        "{}-{}",
+    if existing.iter().any(|i| image::same_name(&i.manifest.name, &incoming.manifest.name)) {
+        return Err(NativeError::ImageExists(incoming.manifest.name));
+    }
+    let dest = free_dir(images_dir, &incoming)?;
+    let staging = images_dir.join(format!(
+        ".import-{}-{}",
         std::process::id(),
         SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos())
-    );
-    let staging = images_dir.join(format!(".import-{unique}"));
-    let result = copy_tree(src, &staging).and_then(|()| replace(&staging, &dest, &unique));
+    ));
+    let result = copy_tree(src, &staging)
+        .and_then(|()| fs::rename(&staging, &dest).map_err(NativeError::io("rename into", &dest)));
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
     }
@@ -51,26 +60,6 @@ fn free_dir(images_dir: &Path, image: &Image) -> Result<PathBuf, NativeError> {
             source: std::io::ErrorKind::AlreadyExists.into(),
         },
     )
-}
-
-/// Renames `staging` to `dest`, moving an older `dest` aside first and removing it after.
-fn replace(staging: &Path, dest: &Path, unique: &str) -> Result<(), NativeError> {
-    let parent = dest.parent().unwrap_or(Path::new("."));
-    let old = parent.join(format!(".replaced-{unique}"));
-    let had_old = dest.exists();
-    if had_old {
-        fs::rename(dest, &old).map_err(NativeError::io("move aside", dest))?;
-    }
-    if let Err(e) = fs::rename(staging, dest) {
-        if had_old {
-            let _ = fs::rename(&old, dest);
-        }
-        return Err(NativeError::io("rename into place", dest)(e));
-    }
-    if had_old {
-        fs::remove_dir_all(&old).map_err(NativeError::io("remove", &old))?;
-    }
-    Ok(())
 }
 
 /// `cp -a SRC DEST` for files, directories and symbolic links.
@@ -117,7 +106,7 @@ mod tests {
     }
 
     #[test]
-    fn copies_an_image_in_and_replaces_one_of_the_same_name() {
+    fn copies_an_image_in_and_refuses_a_second_of_the_same_name() {
         let root = tempfile::tempdir().unwrap();
         let catalogue = root.path().join("images");
         let first = import_image(&catalogue, &source(root.path(), "team/sip:v1", "one")).unwrap();
@@ -128,14 +117,19 @@ mod tests {
         let mode = fs::metadata(dir.join("run.sh")).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o755);
 
-        let second = import_image(&catalogue, &source(root.path(), "team/sip:v1", "two")).unwrap();
-        assert_eq!(first.id, second.id, "same manifest, same id");
-        assert_eq!(fs::read_to_string(dir.join("run.sh")).unwrap(), "two");
-        let names: Vec<_> = fs::read_dir(&catalogue)
+        assert!(first.id.starts_with("sha256:"));
+
+        let err = import_image(&catalogue, &source(root.path(), "team/sip:v1", "two")).unwrap_err();
+        assert!(matches!(&err, NativeError::ImageExists(name) if name == "team/sip:v1"), "{err}");
+        assert_eq!(fs::read_to_string(dir.join("run.sh")).unwrap(), "one");
+        let other = import_image(&catalogue, &source(root.path(), "team/sip:v2", "three")).unwrap();
+        assert_eq!(other.names, ["team/sip:v2"]);
+        let mut names: Vec<_> = fs::read_dir(&catalogue)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
-        assert_eq!(names, ["team_sip_v1"], "nothing staged is left behind");
+        names.sort();
+        assert_eq!(names, ["team_sip_v1", "team_sip_v2"], "nothing staged is left behind");
     }
 
     #[test]
@@ -149,6 +143,10 @@ mod tests {
         assert!(err.to_string().contains("`entrypoint` is required"), "{err}");
         assert!(!catalogue.exists());
         let err = import_image(&catalogue, &root.path().join("missing")).unwrap_err();
-        assert!(err.to_string().contains("cannot read"), "{err}");
+        assert!(err.to_string().ends_with("missing is not a directory"), "{err}");
+        let empty = root.path().join("empty");
+        fs::create_dir_all(&empty).unwrap();
+        let err = import_image(&catalogue, &empty).unwrap_err();
+        assert!(err.to_string().ends_with("empty holds no manifest.toml"), "{err}");
     }
 }

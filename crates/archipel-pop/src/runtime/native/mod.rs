@@ -167,15 +167,6 @@ impl NativeRuntime {
         &self.inner.images_dir
     }
 
-    /// Copies the image directory `src` into the catalogue ([`import_image`]).
-    pub async fn import_image(&self, src: &Path) -> Result<ImageInfo, RuntimeError> {
-        let (images_dir, src) = (self.inner.images_dir.clone(), src.to_owned());
-        tokio::task::spawn_blocking(move || import_image(&images_dir, &src))
-            .await
-            .map_err(failed("import image"))?
-            .map_err(failed("import image"))
-    }
-
     /// The supervisor process of a running workload (the leader of its process group, whose
     /// environment is the workload's); None if it is not running or unknown.
     pub fn process(&self, runtime_id: &str) -> Option<ProcessId> {
@@ -245,6 +236,21 @@ impl Runtime for NativeRuntime {
     async fn image(&self, reference: &str) -> Result<Option<ImageInfo>, RuntimeError> {
         let images = image::list(&self.inner.images_dir).map_err(failed("list images"))?;
         Ok(image::find(&images, reference).map(|i| i.info.clone()))
+    }
+
+    /// Copies the image directory `src` into the catalogue ([`import_image`]).
+    async fn import_image(&self, src: &Path) -> Result<ImageInfo, RuntimeError> {
+        let (images_dir, src) = (self.inner.images_dir.clone(), src.to_owned());
+        let imported = tokio::task::spawn_blocking(move || import_image(&images_dir, &src))
+            .await
+            .map_err(failed("import image"))?;
+        imported.map_err(|e| match e {
+            NativeError::NotAnImage { .. }
+            | NativeError::ManifestSyntax { .. }
+            | NativeError::ManifestInvalid { .. } => RuntimeError::InvalidImage(Box::new(e)),
+            NativeError::ImageExists(name) => RuntimeError::ImageExists { name },
+            other => failed("import image")(other),
+        })
     }
 
     async fn start(&self, spec: &StartSpec) -> Result<Started, RuntimeError> {

@@ -12,7 +12,7 @@ impl Net<'_> {
     /// `ip -n SITE link add BRIDGE type bridge [mtu MTU]; ip -n SITE addr replace GATEWAY/PREFIX
     /// dev BRIDGE; ip -n SITE link set BRIDGE up; ip netns exec SITE sysctl -w
     /// net.ipv4.ip_forward=1` (forwarding, so the gateway routes between the site's networks and
-    /// beyond).
+    /// beyond), and `iptables -I FORWARD -i|-o BRIDGE -j ACCEPT` where iptables exists.
     pub(super) async fn ensure_network(
         self,
         instance: &str,
@@ -49,6 +49,7 @@ impl Net<'_> {
         nl.ensure_address(self.site, &bridge, gateway).await.map_err(op())?;
         nl.set_up(self.site, &bridge).await.map_err(op())?;
         nl.set_ip_forward(self.site, true).await.map_err(op())?;
+        nl.allow_forwarding(self.site, &bridge).await.map_err(op())?;
         Ok(NetworkAttachment {
             runtime_id: bridge.clone(),
             bridge,
@@ -81,14 +82,17 @@ impl Net<'_> {
         Ok(())
     }
 
-    /// Equals `ip -n SITE link del BRIDGE`; a missing bridge is fine.
+    /// Equals `ip -n SITE link del BRIDGE` and the removal of its forwarding rules; a missing
+    /// bridge is fine.
     pub(super) async fn remove_network(
         self,
         instance: &str,
         spec: &NetworkSpec,
     ) -> Result<(), RuntimeError> {
         let bridge = names::bridge(instance, &spec.name);
-        self.netlink.delete_link(self.site, &bridge).await.map_err(failed("remove network"))
+        let op = || failed("remove network");
+        self.netlink.delete_link(self.site, &bridge).await.map_err(op())?;
+        self.netlink.forget_forwarding(self.site, &bridge).await.map_err(op())
     }
 }
 

@@ -1,0 +1,203 @@
+//! One lab per test, driven through the real `archipel` binary.
+
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use archipel_lab::LabContext;
+use archipel_testkit::TestSubnet;
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_archipel");
+pub const IMAGE: &str = "archipel-test/busybox:latest";
+
+/// A lab of its own; taken down on drop (checked by [`Lab::down`]).
+pub struct Lab {
+    pub ctx: LabContext,
+    pub subnet: TestSubnet,
+    dir: PathBuf,
+    _root: tempfile::TempDir,
+    down: bool,
+}
+
+impl Lab {
+    /// `archipel lab up --sites N` with a unique name, the last /24 of a leased /20 as the
+    /// underlay, and the example native images installed.
+    pub fn up(sites: usize) -> Self {
+        archipel_testkit::require_root();
+        let subnet = TestSubnet::lease();
+        let root = tempfile::tempdir().expect("lab root");
+        let dir = root.path().join("lab");
+        let images = dir.join("images");
+        let script =
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/images/build-native-images.sh");
+        let installed = archipel_testkit::run("sh", &[script, images.to_str().unwrap()]);
+        assert!(installed.status.success(), "{}", String::from_utf8_lossy(&installed.stderr));
+        let name = archipel_testkit::unique("l");
+        let underlay = subnet.slash24(15);
+        let sites = sites.to_string();
+        let args = ["up", "--sites", &sites, "--name", &name, "--underlay", &underlay];
+        let out = lab_cmd(&dir, &args);
+        assert!(out.status.success(), "lab up failed: {}", text(&out.stderr));
+        let ctx = LabContext::load(&dir.join("lab.json")).expect("the lab's context");
+        Self { ctx, subnet, dir, _root: root, down: false }
+    }
+
+    /// `archipel lab ARGS` on this lab.
+    pub fn lab(&self, args: &[&str]) -> Output {
+        lab_cmd(&self.dir, args)
+    }
+
+    /// `archipel ARGS` pointed at `site` (its popd and agent), as `lab env` says.
+    pub fn cli(&self, site: &str, args: &[&str]) -> Output {
+        let s = self.ctx.site(site).unwrap();
+        Command::new(BIN)
+            .args(args)
+            .env("POP_ENDPOINT", &s.popd_url)
+            .env("POP_AUTH", &s.popd_auth)
+            .env("ARCHIPEL_AGENT", &s.agent_url)
+            .env("ARCHIPEL_AGENT_TOKEN", &s.agent_token)
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("run archipel")
+    }
+
+    /// `archipel ARGS -o json` at `site`, which must succeed.
+    pub fn json(&self, site: &str, args: &[&str]) -> Value {
+        let out = self.cli(site, &[args, &["-o", "json"]].concat());
+        assert!(out.status.success(), "{args:?} at {site} failed: {}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("json output")
+    }
+
+    pub fn network(&self, site: &str, name: &str, cidr: &str) -> Value {
+        self.json(site, &["pop", "network", "create", name, "--subnet", cidr])
+    }
+
+    /// An idle busybox container of `site` on `net`; returns its address and namespace.
+    pub fn container(&self, site: &str, name: &str, net: &str) -> (Ipv4Addr, String) {
+        let words = [&format!("image={IMAGE}"), &format!("name={name}"), &format!("net={net}")];
+        let c = self.json(site, &["pop", "spawn", words[0], words[1], words[2]]);
+        assert_eq!(c["status"], "RUNNING", "{c}");
+        let addr: Ipv4Addr = c["ips"][net][0].as_str().expect("an address").parse().unwrap();
+        (addr, self.netns_of(site, addr))
+    }
+
+    /// The namespace of the site's container holding `addr`.
+    fn netns_of(&self, site: &str, addr: Ipv4Addr) -> String {
+        let wanted = format!(" {addr}/");
+        self.container_namespaces(site)
+            .into_iter()
+            .find(|ns| sh_out("ip", &["-n", ns, "-4", "-o", "addr"]).contains(&wanted))
+            .unwrap_or_else(|| panic!("no container of site {site} holds {addr}"))
+    }
+
+    /// The namespaces of the site's containers, from its popd's workload directories.
+    pub fn container_namespaces(&self, site: &str) -> Vec<String> {
+        let dir = self.ctx.site(site).unwrap().popd_data().join("native/workloads");
+        let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+        entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect()
+    }
+
+    pub fn netns(&self, site: &str) -> String {
+        self.ctx.site(site).unwrap().netns.clone()
+    }
+
+    /// Link names in the site's namespace.
+    pub fn links(&self, site: &str) -> Vec<String> {
+        let out = sh_out("ip", &["-n", &self.netns(site), "-o", "link"]);
+        out.lines()
+            .filter_map(|l| l.split(": ").nth(1))
+            .map(|n| n.split('@').next().unwrap_or(n).to_owned())
+            .collect()
+    }
+
+    /// `lab down`, then checks that no namespace, link or process of the lab remains.
+    pub fn down(mut self) {
+        let mut namespaces: Vec<String> =
+            self.ctx.sites.iter().flat_map(|s| self.container_namespaces(&s.name)).collect();
+        namespaces.extend(self.ctx.sites.iter().map(|s| s.netns.clone()));
+        namespaces.push(self.ctx.hub_netns.clone());
+        let out = self.lab(&["down"]);
+        self.down = true;
+        assert!(out.status.success(), "lab down failed: {}", text(&out.stderr));
+        let listed = sh_out("ip", &["netns", "ls"]);
+        for ns in &namespaces {
+            assert!(!listed.lines().any(|l| l.split(' ').next() == Some(ns)), "{ns} is left");
+        }
+        let host = Command::new("ip").args(["link", "show", &self.ctx.host_link]).output();
+        assert!(!host.unwrap().status.success(), "{} is left", self.ctx.host_link);
+        assert_eq!(lab_processes(&self.ctx.dir), Vec::<u32>::new(), "processes are left");
+        let again = self.lab(&["down"]);
+        assert!(again.status.success(), "a second lab down failed: {}", text(&again.stderr));
+    }
+
+    fn logs(&self) -> String {
+        let mut all = String::new();
+        for s in &self.ctx.sites {
+            for log in [s.popd_log(), s.agent_log()] {
+                let text = std::fs::read_to_string(&log).unwrap_or_default();
+                let lines: Vec<&str> = text.lines().collect();
+                let tail = lines[lines.len().saturating_sub(15)..].join("\n");
+                all += &format!("--- {}\n{tail}\n", log.display());
+            }
+        }
+        all
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        if self.down {
+            return;
+        }
+        if std::thread::panicking() {
+            eprintln!("the lab's logs:\n{}", self.logs());
+        }
+        let _ = self.lab(&["down"]);
+    }
+}
+
+fn lab_cmd(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("lab")
+        .arg("--dir")
+        .arg(dir)
+        .args(args)
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("run archipel lab")
+}
+
+/// The pids whose command line names `dir`.
+pub fn lab_processes(dir: &std::path::Path) -> Vec<u32> {
+    let needle = dir.as_os_str().as_encoded_bytes();
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| c.windows(needle.len()).any(|w| w == needle))
+        })
+        .collect()
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn sh_out(program: &str, args: &[&str]) -> String {
+    text(&archipel_testkit::run(program, args).stdout)
+}
+
+/// `ip netns exec NS busybox ping -c1 -W1 ADDR`, a few attempts so that a loaded machine (or
+/// the first ARP exchange) does not fail it.
+pub fn pings(from: &str, addr: Ipv4Addr) -> bool {
+    let addr = addr.to_string();
+    let args = ["netns", "exec", from, "busybox", "ping", "-c1", "-W1", &addr];
+    (0..5).any(|_| Command::new("ip").args(args).output().is_ok_and(|o| o.status.success()))
+}
+
+/// The /23 number `i` (0..8) of the lab's leased /20.
+pub fn slash23(subnet: &TestSubnet, i: u32) -> String {
+    subnet.slash24(2 * i).replace("/24", "/23")
+}

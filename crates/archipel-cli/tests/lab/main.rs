@@ -1,0 +1,11 @@
+//! The multi-site lab (`archipel lab`) and the inter-site agent end to end on it: real popds
+//! (native runtime), real agents, containers pinging and carrying traffic across sites. Every
+//! test brings up a lab of its own (unique name, underlay and subnets) and takes it down,
+//! checking that nothing of it remains. Needs root and FAILS without it.
+
+mod crash;
+mod east_west;
+mod harness;
+mod l2;
+mod l3;
+mod partition;

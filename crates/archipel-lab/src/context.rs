@@ -1,0 +1,120 @@
+//! The lab's context file: everything `lab up` made, so that `lab down`, `lab exec` and tests
+//! find it again, also after a crash. It is written before anything is made and rewritten as
+//! each daemon starts.
+
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+
+use ipnet::Ipv4Net;
+use serde::{Deserialize, Serialize};
+
+use crate::error::LabError;
+
+/// The directory of the lab when none is given.
+pub const DEFAULT_DIR: &str = "/run/archipel/lab";
+/// The context file's name inside the lab directory.
+pub const CONTEXT_FILE: &str = "lab.json";
+/// The environment variable naming a context file, for commands given no `--dir`.
+pub const CONTEXT_ENV: &str = "ARCHIPEL_LAB";
+
+/// One lab.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabContext {
+    pub name: String,
+    /// Where the context, the daemons' data and their logs live.
+    pub dir: PathBuf,
+    pub underlay: Ipv4Net,
+    /// The namespace holding the underlay bridge.
+    pub hub_netns: String,
+    /// The host's end of its veth to the underlay bridge.
+    pub host_link: String,
+    /// The host's underlay address: the popds listen there.
+    pub host_ip: Ipv4Addr,
+    /// The native image catalogue shared by every popd.
+    pub images_dir: PathBuf,
+    /// The East-West key shared by every agent.
+    pub key: String,
+    pub sites: Vec<SiteContext>,
+}
+
+/// One site of a lab.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteContext {
+    pub name: String,
+    /// The site's namespace: its underlay address, bridges, tunnels; the agent runs in it.
+    pub netns: String,
+    /// The underlay bridge's port toward this site, in the hub namespace.
+    pub hub_link: String,
+    pub underlay_ip: Ipv4Addr,
+    /// The popd's data directory (its log is `popd.log` beside it).
+    pub dir: PathBuf,
+    /// Empty until the popd listens.
+    pub popd_url: String,
+    /// `USER:PASSWORD`, as POP_AUTH takes it.
+    pub popd_auth: String,
+    pub popd_pid: Option<u32>,
+    pub agent_url: String,
+    pub agent_token: String,
+    pub agent_pid: Option<u32>,
+}
+
+impl LabContext {
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(CONTEXT_FILE)
+    }
+
+    pub fn load(path: &Path) -> Result<Self, LabError> {
+        let text = std::fs::read(path).map_err(LabError::io("read", path))?;
+        serde_json::from_slice(&text)
+            .map_err(|source| LabError::ContextSyntax { path: path.to_owned(), source })
+    }
+
+    /// Writes the file whole (written aside, then renamed).
+    pub fn save(&self) -> Result<(), LabError> {
+        let path = self.path();
+        let json = serde_json::to_vec_pretty(self)
+            .map_err(|source| LabError::ContextSyntax { path: path.clone(), source })?;
+        let staged = self.dir.join(format!("{CONTEXT_FILE}.new"));
+        std::fs::write(&staged, json).map_err(LabError::io("write", &staged))?;
+        std::fs::rename(&staged, &path).map_err(LabError::io("write", &path))
+    }
+
+    pub fn site(&self, name: &str) -> Result<&SiteContext, LabError> {
+        Ok(&self.sites[self.site_index(name)?])
+    }
+
+    pub fn site_index(&self, name: &str) -> Result<usize, LabError> {
+        self.sites.iter().position(|s| s.name == name).ok_or_else(|| LabError::NoSuchSite {
+            site: name.to_owned(),
+            known: self.sites.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(", "),
+        })
+    }
+}
+
+impl SiteContext {
+    pub fn popd_log(&self) -> PathBuf {
+        self.dir.join("popd.log")
+    }
+
+    pub fn agent_log(&self) -> PathBuf {
+        self.dir.join("agent.log")
+    }
+
+    pub fn popd_data(&self) -> PathBuf {
+        self.dir.join("popd")
+    }
+
+    pub fn agent_data(&self) -> PathBuf {
+        self.dir.join("agent")
+    }
+}
+
+/// The context file: `DIR/lab.json` when a directory is given, else `$ARCHIPEL_LAB`, else
+/// the default directory's.
+pub fn context_path(dir: Option<&Path>) -> PathBuf {
+    match (dir, std::env::var_os(CONTEXT_ENV)) {
+        (Some(dir), _) => dir.join(CONTEXT_FILE),
+        (None, Some(file)) => PathBuf::from(file),
+        (None, None) => Path::new(DEFAULT_DIR).join(CONTEXT_FILE),
+    }
+}

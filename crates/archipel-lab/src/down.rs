@@ -1,0 +1,65 @@
+//! `lab down`: every process, namespace and link of a lab, also of one that crashed midway.
+
+use std::path::Path;
+
+use crate::context::{LabContext, SiteContext};
+use crate::error::LabError;
+use crate::{process, topology};
+
+/// Takes down the lab whose context is at `path`; `None` when there is none (nothing to do).
+/// Idempotent: what is already gone is skipped.
+pub async fn down(path: &Path) -> Result<Option<LabContext>, LabError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let ctx = LabContext::load(path)?;
+    // Agents first: they call their popds.
+    process::stop(&ctx.sites.iter().map(SiteContext::agent_data).collect::<Vec<_>>());
+    process::stop(&ctx.sites.iter().map(SiteContext::popd_data).collect::<Vec<_>>());
+    for site in &ctx.sites {
+        for ns in container_namespaces(site)? {
+            process::kill_netns_processes(&ns);
+            topology::delete_netns(&ns).await?;
+        }
+        process::kill_netns_processes(&site.netns);
+    }
+    topology::remove(&ctx).await?;
+    for site in &ctx.sites {
+        remove_dir(&site.dir)?;
+    }
+    if ctx.images_dir == ctx.dir.join("images") {
+        remove_dir(&ctx.images_dir)?;
+    }
+    std::fs::remove_file(path).map_err(LabError::io("remove", path))?;
+    // The directory goes only if nothing else was put there.
+    let _ = std::fs::remove_dir(&ctx.dir);
+    Ok(Some(ctx))
+}
+
+/// The namespaces of the site's native containers: one per workload directory of its popd
+/// (`STATE_DIR/workloads/NETNS/`, see the native runtime), present or not.
+fn container_namespaces(site: &SiteContext) -> Result<Vec<String>, LabError> {
+    let dir = site.popd_data().join("native").join("workloads");
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(LabError::io("read", &dir)(e)),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(LabError::io("read", &dir))?;
+        if let Some(name) = entry.file_name().to_str() {
+            if Path::new(archipel_netlink::NETNS_DIR).join(name).exists() {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    Ok(names)
+}
+
+fn remove_dir(dir: &Path) -> Result<(), LabError> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(LabError::io("remove", dir)(e)),
+        _ => Ok(()),
+    }
+}

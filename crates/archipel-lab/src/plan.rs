@@ -1,0 +1,147 @@
+//! What a lab is made of, decided before anything is made: names, addresses, secrets.
+
+use std::io::Read;
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+
+use ipnet::Ipv4Net;
+
+use crate::context::{LabContext, SiteContext};
+use crate::error::LabError;
+
+/// The underlay when none is given: in the benchmark range, which never leaves the machine.
+pub const DEFAULT_UNDERLAY: &str = "198.18.0.0/24";
+/// Link names stop at 15 bytes; the host's link is the lab's name and one letter.
+const MAX_NAME: usize = 12;
+/// Sites are named a, b, c…
+const MAX_SITES: usize = 26;
+/// Where every agent listens, on its site's underlay address.
+pub(crate) const AGENT_PORT: u16 = 7000;
+
+/// What `lab up` is asked for.
+#[derive(Debug, Clone)]
+pub struct LabPlan {
+    /// Prefixes every namespace and host link of the lab.
+    pub name: String,
+    pub sites: usize,
+    /// A /24 or larger: the sites take its first addresses, the host its last.
+    pub underlay: Ipv4Net,
+    pub dir: PathBuf,
+    /// The native image catalogue; `DIR/images` when None.
+    pub images_dir: Option<PathBuf>,
+}
+
+impl LabPlan {
+    /// The context of the lab planned, daemons not started yet.
+    pub fn context(&self) -> Result<LabContext, LabError> {
+        self.check()?;
+        let hosts: Vec<Ipv4Addr> = self.underlay.hosts().collect();
+        let host_ip = *hosts.last().ok_or_else(|| invalid("the underlay has no addresses"))?;
+        let dir = std::path::absolute(&self.dir).map_err(LabError::io("resolve", &self.dir))?;
+        let sites = (0..self.sites)
+            .map(|i| {
+                let name = char::from(b'a' + i as u8).to_string();
+                Ok(SiteContext {
+                    netns: format!("{}-{name}", self.name),
+                    hub_link: format!("to-{name}"),
+                    underlay_ip: hosts[i],
+                    dir: dir.join(&name),
+                    popd_url: String::new(),
+                    popd_auth: format!("admin:{}", secret()?),
+                    popd_pid: None,
+                    agent_url: format!("http://{}:{AGENT_PORT}", hosts[i]),
+                    agent_token: secret()?,
+                    agent_pid: None,
+                    name,
+                })
+            })
+            .collect::<Result<Vec<_>, LabError>>()?;
+        Ok(LabContext {
+            name: self.name.clone(),
+            images_dir: self.images_dir.clone().unwrap_or_else(|| dir.join("images")),
+            dir,
+            underlay: self.underlay.trunc(),
+            hub_netns: format!("{}-hub", self.name),
+            host_link: format!("{}h", self.name),
+            host_ip,
+            key: secret()?,
+            sites,
+        })
+    }
+
+    fn check(&self) -> Result<(), LabError> {
+        let name_ok = !self.name.is_empty()
+            && self.name.len() <= MAX_NAME
+            && self.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        if !name_ok {
+            return Err(invalid(&format!(
+                "the name {:?} must be 1 to {MAX_NAME} lowercase letters or digits",
+                self.name
+            )));
+        }
+        if self.sites == 0 || self.sites > MAX_SITES {
+            return Err(invalid(&format!("--sites must be 1 to {MAX_SITES}")));
+        }
+        if self.underlay.prefix_len() > 24 {
+            return Err(invalid(&format!(
+                "the underlay {} must be a /24 or larger",
+                self.underlay
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn invalid(what: &str) -> LabError {
+    LabError::Invalid(what.to_owned())
+}
+
+/// 32 hex digits from the kernel's random source.
+fn secret() -> Result<String, LabError> {
+    let path = std::path::Path::new("/dev/urandom");
+    let mut bytes = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(LabError::io("read", path))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(name: &str, sites: usize, underlay: &str) -> LabPlan {
+        LabPlan {
+            name: name.into(),
+            sites,
+            underlay: underlay.parse().unwrap(),
+            dir: "/tmp/lab".into(),
+            images_dir: None,
+        }
+    }
+
+    #[test]
+    fn names_and_addresses_follow_the_lab() {
+        let ctx = plan("arch", 3, "198.18.4.0/24").context().unwrap();
+        assert_eq!(ctx.hub_netns, "arch-hub");
+        assert_eq!(ctx.host_link, "archh");
+        assert_eq!(ctx.host_ip, Ipv4Addr::new(198, 18, 4, 254));
+        let names: Vec<_> = ctx.sites.iter().map(|s| s.netns.as_str()).collect();
+        assert_eq!(names, ["arch-a", "arch-b", "arch-c"]);
+        assert_eq!(ctx.sites[2].underlay_ip, Ipv4Addr::new(198, 18, 4, 3));
+        assert_eq!(ctx.sites[1].agent_url, "http://198.18.4.2:7000");
+        assert_eq!(ctx.sites[1].hub_link, "to-b");
+        assert_eq!(ctx.images_dir, PathBuf::from("/tmp/lab/images"));
+        assert_ne!(ctx.sites[0].agent_token, ctx.sites[1].agent_token);
+        assert_eq!(ctx.key.len(), 32);
+    }
+
+    #[test]
+    fn refuses_bad_names_counts_and_underlays() {
+        assert!(plan("Arch", 2, DEFAULT_UNDERLAY).context().is_err());
+        assert!(plan("averyverylongname", 2, DEFAULT_UNDERLAY).context().is_err());
+        assert!(plan("arch", 0, DEFAULT_UNDERLAY).context().is_err());
+        assert!(plan("arch", 27, DEFAULT_UNDERLAY).context().is_err());
+        assert!(plan("arch", 2, "198.18.0.0/25").context().is_err());
+    }
+}

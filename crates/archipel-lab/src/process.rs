@@ -1,0 +1,175 @@
+//! The lab's daemons: real `archipel popd` and `archipel agent` processes, detached in their
+//! own process groups, their output in a log file per daemon.
+
+use std::fs::File;
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+
+use crate::context::{LabContext, SiteContext};
+use crate::error::LabError;
+
+/// How long a daemon has to print `listening on ADDR`.
+const LISTEN_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long daemons have to exit after SIGTERM before SIGKILL.
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+const POLL: Duration = Duration::from_millis(100);
+
+/// Starts the site's popd (native runtime, managing the site's namespace) in the host,
+/// listening on the host's underlay address; returns its URL and pid.
+pub(crate) fn start_popd(ctx: &LabContext, site: &SiteContext) -> Result<(String, u32), LabError> {
+    let mut cmd = Command::new(archipel()?);
+    cmd.args(["popd", "--runtime", "native", "--netns", &site.netns])
+        .arg("--images-dir")
+        .arg(&ctx.images_dir)
+        .args(["--listen", &format!("{}:0", ctx.host_ip)])
+        .arg("--data-dir")
+        .arg(site.popd_data())
+        .args(["--name", &format!("{}-{}", ctx.name, site.name)])
+        .env("POPD_AUTH", &site.popd_auth);
+    let what = format!("the popd of site {}", site.name);
+    let (addr, pid) = spawn_listening(cmd, &what, &site.popd_log())?;
+    Ok((format!("http://{addr}"), pid))
+}
+
+/// Starts the site's agent inside the site's namespace, listening on its underlay address, its
+/// peers every other site's agent; returns its pid.
+pub(crate) fn start_agent(ctx: &LabContext, site: &SiteContext) -> Result<u32, LabError> {
+    let mut cmd = Command::new("ip");
+    cmd.args(["netns", "exec", &site.netns])
+        .arg(archipel()?)
+        .args(["agent", "--site", &site.name, "--listen"])
+        .arg(format!("{}:{}", site.underlay_ip, crate::plan::AGENT_PORT))
+        .arg("--data-dir")
+        .arg(site.agent_data())
+        .args(["--pop", &site.popd_url, "--underlay-ip", &site.underlay_ip.to_string()])
+        .args(["--netns", &site.netns]);
+    for peer in ctx.sites.iter().filter(|p| p.name != site.name) {
+        cmd.arg("--peer").arg(format!("{}={}", peer.name, peer.agent_url));
+    }
+    // Secrets through the environment: the command line is visible to every user.
+    cmd.env("POP_AUTH", &site.popd_auth)
+        .env("ARCHIPEL_AGENT_KEY", &ctx.key)
+        .env("ARCHIPEL_AGENT_TOKEN", &site.agent_token);
+    let what = format!("the agent of site {}", site.name);
+    Ok(spawn_listening(cmd, &what, &site.agent_log())?.1)
+}
+
+/// Starts the agent of `site` again on its data directory (after a crash, say), stopping the
+/// one recorded if it still runs, and records the new pid in the context at `path`.
+pub fn restart_agent(path: &Path, site: &str) -> Result<LabContext, LabError> {
+    let mut ctx = LabContext::load(path)?;
+    let index = ctx.site_index(site)?;
+    stop(&[ctx.sites[index].agent_data()]);
+    ctx.sites[index].agent_pid = None;
+    ctx.save()?;
+    let pid = start_agent(&ctx, &ctx.sites[index])?;
+    ctx.sites[index].agent_pid = Some(pid);
+    ctx.save()?;
+    Ok(ctx)
+}
+
+fn archipel() -> Result<PathBuf, LabError> {
+    std::env::current_exe().map_err(|source| LabError::Spawn { what: "archipel".into(), source })
+}
+
+/// Spawns `cmd` detached, its output appended to `log`, and waits for `listening on ADDR`.
+fn spawn_listening(mut cmd: Command, what: &str, log: &Path) -> Result<(String, u32), LabError> {
+    let out =
+        File::options().create(true).append(true).open(log).map_err(LabError::io("open", log))?;
+    let err = out.try_clone().map_err(LabError::io("open", log))?;
+    let start = std::fs::metadata(log).map_err(LabError::io("read", log))?.len() as usize;
+    if std::env::var_os("RUST_LOG").is_none() {
+        cmd.env("RUST_LOG", "info");
+    }
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .process_group(0)
+        .spawn()
+        .map_err(|source| LabError::Spawn { what: what.to_owned(), source })?;
+    let addr = wait_listening(&mut child, what, log, start)?;
+    Ok((addr, child.id()))
+}
+
+fn wait_listening(
+    child: &mut Child,
+    what: &str,
+    log: &Path,
+    start: usize,
+) -> Result<String, LabError> {
+    let deadline = Instant::now() + LISTEN_TIMEOUT;
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let new = text.get(start..).unwrap_or_default();
+        if let Some(addr) = new.lines().find_map(|l| l.strip_prefix("listening on ")) {
+            return Ok(addr.trim().to_owned());
+        }
+        if let Ok(Some(_)) = child.try_wait() {
+            return Err(LabError::Exited { what: what.into(), log: log.into(), tail: tail(new) });
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let secs = LISTEN_TIMEOUT.as_secs();
+            let (what, log, tail) = (what.into(), log.into(), tail(new));
+            return Err(LabError::NotListening { what, secs, log, tail });
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+fn tail(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}
+
+/// The processes started with `--data-dir D` for one of `data_dirs`: the lab's daemons, found
+/// by what they run on rather than by recorded pids, so that a recycled pid is never taken for
+/// one of them and a daemon whose pid was never recorded (a crash midway) is found all the same.
+pub(crate) fn daemons(data_dirs: &[PathBuf]) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let wanted: Vec<&[u8]> = data_dirs.iter().map(|d| d.as_os_str().as_encoded_bytes()).collect();
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else { return false };
+            let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
+            args.windows(2).any(|w| w[0] == b"--data-dir" && wanted.contains(&w[1]))
+        })
+        .collect()
+}
+
+/// SIGTERM to the daemons running on `data_dirs`, then SIGKILL to those left after a while.
+pub(crate) fn stop(data_dirs: &[PathBuf]) {
+    signal(&daemons(data_dirs), Signal::SIGTERM);
+    let deadline = Instant::now() + STOP_TIMEOUT;
+    while !daemons(data_dirs).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(POLL);
+    }
+    signal(&daemons(data_dirs), Signal::SIGKILL);
+}
+
+/// SIGKILL to every process in the network namespace `ns` (`ip netns pids NS`).
+pub(crate) fn kill_netns_processes(ns: &str) {
+    let Ok(out) = Command::new("ip").args(["netns", "pids", ns]).output() else { return };
+    let pids: Vec<u32> = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    signal(&pids, Signal::SIGKILL);
+}
+
+fn signal(pids: &[u32], sig: Signal) {
+    for &pid in pids {
+        if let Ok(pid) = i32::try_from(pid) {
+            // Already gone is fine: that is what is wanted.
+            let _ = kill(Pid::from_raw(pid), sig);
+        }
+    }
+}
