@@ -1,7 +1,9 @@
 //! `archipel-bench SUITE…`: runs benchmarks side by side with their baseline in the same run
 //! and prints each figure beside the anchor's (../shared/anchors/FIGURES.md) as Markdown.
 
+mod native;
 mod pop;
+mod popd;
 mod stats;
 
 use anyhow::{bail, Result};
@@ -12,12 +14,13 @@ async fn main() -> Result<()> {
     let bin = args.next().unwrap_or_default();
     let suites: Vec<String> = args.collect();
     if bin.is_empty() || suites.is_empty() {
-        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop)");
+        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native)");
     }
     for suite in suites {
         match suite.as_str() {
             "pop" => pop::run(&bin).await?,
-            other => bail!("unknown suite {other}: known suites are pop"),
+            "native" => native::run(&bin).await?,
+            other => bail!("unknown suite {other}: known suites are pop, native"),
         }
     }
     Ok(())

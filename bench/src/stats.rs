@@ -1,3 +1,4 @@
+use std::fmt;
 use std::time::Duration;
 
 /// Median, mean and standard error of a sample of durations, in milliseconds.
@@ -7,6 +8,12 @@ pub struct Summary {
     pub median_ms: f64,
     pub mean_ms: f64,
     pub stderr_ms: f64,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.1} ms (mean {:.1} ± {:.1})", self.median_ms, self.mean_ms, self.stderr_ms)
+    }
 }
 
 pub fn summarize(samples: &[Duration]) -> Summary {

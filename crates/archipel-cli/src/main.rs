@@ -26,6 +26,12 @@ enum Command {
     Popd(cmd::popd::PopdArgs),
     /// Drive a Pop server: containers, networks, images (the thesis's `pop`).
     Pop(cmd::pop::PopArgs),
+    /// Run the orchestrator: NSD catalogue, network-service lifecycle, generic VNF manager.
+    Nfvo(cmd::nfvo::NfvoArgs),
+    /// Register the sites the orchestrator places network functions on.
+    Site(cmd::site::SiteArgs),
+    /// Onboard NSDs and launch, scale and terminate network services.
+    Ns(cmd::ns::NsArgs),
     /// Run the inter-site agent (DIMINET) of one site.
     Agent(cmd::agent::AgentArgs),
     /// Extend (L2) or route (L3) networks between sites, through an agent's North interface.
@@ -41,6 +47,9 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Popd(args) => cmd::popd::run(args).await,
         Command::Pop(args) => cmd::pop::run(args).await,
+        Command::Nfvo(args) => cmd::nfvo::run(args).await,
+        Command::Site(args) => cmd::site::run(args).await,
+        Command::Ns(args) => cmd::ns::run(args).await,
         Command::Agent(args) => cmd::agent::run(args).await,
         Command::Intersite(args) => cmd::intersite::run(args).await,
         Command::Lab(args) => cmd::lab::run(args).await,

@@ -2,7 +2,9 @@
 //! find it again, also after a crash. It is written before anything is made and rewritten as
 //! each daemon starts.
 
+use std::io::Write as _;
 use std::net::Ipv4Addr;
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
 use ipnet::Ipv4Net;
@@ -69,13 +71,21 @@ impl LabContext {
             .map_err(|source| LabError::ContextSyntax { path: path.to_owned(), source })
     }
 
-    /// Writes the file whole (written aside, then renamed).
+    /// Writes the file whole (written aside, then renamed), readable by its owner only.
     pub fn save(&self) -> Result<(), LabError> {
         let path = self.path();
         let json = serde_json::to_vec_pretty(self)
             .map_err(|source| LabError::ContextSyntax { path: path.clone(), source })?;
         let staged = self.dir.join(format!("{CONTEXT_FILE}.new"));
-        std::fs::write(&staged, json).map_err(LabError::io("write", &staged))?;
+        // Owner only: the file holds the lab's passwords, tokens and key.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&staged)
+            .and_then(|mut f| f.write_all(&json))
+            .map_err(LabError::io("write", &staged))?;
         std::fs::rename(&staged, &path).map_err(LabError::io("write", &path))
     }
 

@@ -21,6 +21,8 @@ pub enum LabError {
     Invalid(String),
     #[error("a lab already runs from {0}: take it down first (archipel lab down)")]
     AlreadyUp(PathBuf),
+    #[error("a lab named {0} exists already (elsewhere): choose another --name")]
+    NameTaken(String),
     #[error("no site {site} in the lab (sites: {known})")]
     NoSuchSite { site: String, known: String },
     #[error("cannot {op}")]

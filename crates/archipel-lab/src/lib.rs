@@ -26,5 +26,5 @@ pub use context::{context_path, LabContext, SiteContext, CONTEXT_ENV, CONTEXT_FI
 pub use down::down;
 pub use error::LabError;
 pub use plan::{LabPlan, DEFAULT_UNDERLAY};
-pub use process::restart_agent;
+pub use process::{restart_agent, site_daemons_running};
 pub use up::up;

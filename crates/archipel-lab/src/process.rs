@@ -129,6 +129,11 @@ fn tail(text: &str) -> String {
     lines[lines.len().saturating_sub(20)..].join("\n")
 }
 
+/// Whether the site's popd and agent run.
+pub fn site_daemons_running(site: &SiteContext) -> (bool, bool) {
+    (!daemons(&[site.popd_data()]).is_empty(), !daemons(&[site.agent_data()]).is_empty())
+}
+
 /// The processes started with `--data-dir D` for one of `data_dirs`: the lab's daemons, found
 /// by what they run on rather than by recorded pids, so that a recycled pid is never taken for
 /// one of them and a daemon whose pid was never recorded (a crash midway) is found all the same.

@@ -45,6 +45,20 @@ pub(crate) async fn create(ctx: &LabContext) -> Result<(), LabError> {
     Ok(())
 }
 
+/// Fails when the lab's hub namespace or host link exists already: a lab of that name runs.
+pub(crate) async fn check_free(ctx: &LabContext) -> Result<(), LabError> {
+    let nl = RtNetlink::new();
+    let hub = nl.netns_exists(&ctx.hub_netns).await;
+    let hub =
+        hub.map_err(LabError::netlink(format!("look for the namespace {}", ctx.hub_netns)))?;
+    let link = nl.link_exists(None, &ctx.host_link).await;
+    let link = link.map_err(LabError::netlink(format!("look for the link {}", ctx.host_link)))?;
+    if hub || link {
+        return Err(LabError::NameTaken(ctx.name.clone()));
+    }
+    Ok(())
+}
+
 /// Removes the sites' namespaces, the hub (its links go with it) and the host's veth.
 pub(crate) async fn remove(ctx: &LabContext) -> Result<(), LabError> {
     let nl = RtNetlink::new();

@@ -6,13 +6,16 @@ use crate::plan::LabPlan;
 use crate::{down, process, topology};
 
 /// Brings the planned lab up and returns its context (also written to `DIR/lab.json`). On
-/// failure, whatever was made is taken down again.
+/// failure, whatever was made is taken down again. The daemons are the running executable
+/// (`archipel`) started as `popd` and `agent`.
 pub async fn up(plan: &LabPlan) -> Result<LabContext, LabError> {
     let mut ctx = plan.context()?;
     let path = ctx.path();
     if path.exists() {
         return Err(LabError::AlreadyUp(path));
     }
+    // Another lab of the same name would be adopted, and taken down with this one on failure.
+    topology::check_free(&ctx).await?;
     for dir in [&ctx.dir, &ctx.images_dir] {
         std::fs::create_dir_all(dir).map_err(LabError::io("create", dir))?;
     }

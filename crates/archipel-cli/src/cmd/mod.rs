@@ -3,5 +3,8 @@
 pub mod agent;
 pub mod intersite;
 pub mod lab;
+pub mod nfvo;
+pub mod ns;
 pub mod pop;
 pub mod popd;
+pub mod site;

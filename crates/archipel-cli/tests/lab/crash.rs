@@ -25,6 +25,9 @@ fn the_data_plane_outlives_a_killed_agent_which_restarts_on_its_data() {
         .expect("start a ping");
     let agent = lab.ctx.site("a").unwrap().agent_pid.expect("a's agent pid");
     archipel_testkit::sh(&format!("kill -9 {agent}"));
+    let status = text(&lab.lab(&["status"]).stdout);
+    let a_line = status.lines().find(|l| l.starts_with("a ")).expect("site a in the status");
+    assert!(a_line.ends_with("(down)"), "{status}");
     assert!(pings(&a_ns, b_addr), "the data plane stopped with the agent");
     let flowed = traffic.wait_with_output().expect("the ping ends");
     assert!(flowed.status.success(), "{}", text(&flowed.stdout));

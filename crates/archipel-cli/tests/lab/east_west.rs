@@ -5,7 +5,9 @@ use std::net::TcpStream;
 
 use archipel_agent::KEY_HEADER;
 
-use crate::harness::{text, Lab};
+use std::process::Command;
+
+use crate::harness::{text, Lab, BIN};
 
 #[test]
 fn east_west_without_the_key_is_refused() {
@@ -26,6 +28,27 @@ fn east_west_without_the_key_is_refused() {
     assert!(text(&underlay.stdout).contains(&format!(" {b_ip}/")), "{}", text(&underlay.stdout));
     let code = lab.lab(&["exec", "a", "--", "sh", "-c", "exit 3"]);
     assert_eq!(code.status.code(), Some(3));
+    lab.down();
+}
+
+#[test]
+fn a_second_lab_of_the_same_name_is_refused_and_the_first_runs_on() {
+    let lab = Lab::up(2);
+    let other = tempfile::tempdir().unwrap();
+    let underlay = lab.subnet.slash24(14);
+    let out = Command::new(BIN)
+        .args(["lab", "--dir"])
+        .arg(other.path().join("lab"))
+        .args(["up", "--name", &lab.ctx.name, "--underlay", &underlay])
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("run archipel lab up");
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains(&format!("a lab named {} exists already", lab.ctx.name)), "{err}");
+    let status = lab.lab(&["status"]);
+    let listed = text(&status.stdout);
+    assert_eq!(listed.matches("(running)").count(), 4, "{listed}");
     lab.down();
 }
 

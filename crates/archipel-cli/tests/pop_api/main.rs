@@ -8,5 +8,6 @@ mod concurrency;
 mod exits;
 mod harness;
 mod metadata_env;
+mod native_only;
 mod recovery;
 mod relogin;

@@ -41,7 +41,10 @@ use crate::vim::Vims;
 /// How the orchestrator behaves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NfvoConfig {
-    /// Where the subnets of the Pop networks the NFVO creates come from.
+    /// Where the subnets of the Pop networks the NFVO creates come from: each virtual link of
+    /// each NSR gets, on each site that needs it, a network named `<vld name>-<short NSR id>`
+    /// with the first subnet of the pool that no record holds (recorded on the NSR). Operators
+    /// choose the pool so that it overlaps nothing at the sites.
     pub subnet_pool: Ipv4Net,
     /// The prefix length of each of those subnets.
     pub subnet_prefix: u8,

@@ -9,6 +9,7 @@ mod down;
 mod env;
 mod exec;
 mod restart;
+mod status;
 mod up;
 
 #[derive(Debug, Args)]
@@ -21,8 +22,9 @@ Example:
   archipel lab exec b -- ip addr
   archipel lab down")]
 pub struct LabArgs {
-    /// The lab's directory: its context (lab.json), the daemons' data and logs. Else the
-    /// context file named by ARCHIPEL_LAB, else /run/archipel/lab.
+    /// The lab's directory: its context (lab.json), the daemons' data and logs
+    /// [default: /run/archipel/lab; for commands other than up, the context file named by
+    /// ARCHIPEL_LAB when set]
     #[arg(long, global = true, value_name = "DIR")]
     dir: Option<PathBuf>,
     #[command(subcommand)]
@@ -36,6 +38,7 @@ enum LabCommand {
     Exec(exec::ExecArgs),
     Env(env::EnvArgs),
     RestartAgent(restart::RestartArgs),
+    Status(status::StatusArgs),
 }
 
 pub async fn run(args: LabArgs) -> anyhow::Result<()> {
@@ -46,5 +49,6 @@ pub async fn run(args: LabArgs) -> anyhow::Result<()> {
         LabCommand::Exec(args) => exec::run(dir, args),
         LabCommand::Env(args) => env::run(dir, args),
         LabCommand::RestartAgent(args) => restart::run(dir, args),
+        LabCommand::Status(args) => status::run(dir, args),
     }
 }
