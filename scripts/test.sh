@@ -22,4 +22,6 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
     cargo test --workspace --no-fail-fast
 fi
+say "fuzzing the NFVO REST API against its OpenAPI document"
+bash scripts/fuzz-nfvo.sh
 bash scripts/bench.sh

@@ -1,7 +1,11 @@
 //! `archipel-bench SUITE…`: runs benchmarks side by side with their baseline in the same run
 //! and prints each figure beside the anchor's (../shared/anchors/FIGURES.md) as Markdown.
 
+mod dataplane;
+mod diminet;
+mod lab;
 mod native;
+mod netns;
 mod pop;
 mod popd;
 mod stats;
@@ -14,13 +18,17 @@ async fn main() -> Result<()> {
     let bin = args.next().unwrap_or_default();
     let suites: Vec<String> = args.collect();
     if bin.is_empty() || suites.is_empty() {
-        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native)");
+        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, diminet, dataplane)");
     }
     for suite in suites {
         match suite.as_str() {
             "pop" => pop::run(&bin).await?,
             "native" => native::run(&bin).await?,
-            other => bail!("unknown suite {other}: known suites are pop, native"),
+            "diminet" => diminet::run(&bin).await?,
+            "dataplane" => dataplane::run(&bin).await?,
+            other => {
+                bail!("unknown suite {other}: known suites are pop, native, diminet, dataplane")
+            }
         }
     }
     Ok(())

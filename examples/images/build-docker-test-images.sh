@@ -1,45 +1,88 @@
 #!/bin/sh
-# Builds archipel-test/busybox:latest, the image the Docker runtime's tests start: busybox-static
-# (from the host's /bin/busybox) on an empty base, so no registry is needed.
+# Builds the images the Docker runtime's tests start, from the host's files on an empty base, so
+# no registry is needed:
 #
-# Its entrypoint:
-#   - runs `sh -c "$CMD"` in place of itself when the environment variable CMD is set and not
-#     empty (tests choose a workload's behaviour through its metadata, e.g. CMD="exit 3");
-#   - otherwise idles until SIGTERM, then exits 0 within a second.
+#   archipel-test/busybox:latest  busybox-static (the host's /bin/busybox). Its entrypoint:
+#     - runs `sh -c "$CMD"` in place of itself when the environment variable CMD is set and not
+#       empty (tests choose a workload's behaviour through its metadata, e.g. CMD="exit 3");
+#     - otherwise idles until SIGTERM, then exits 0 within a second.
+#   mcilloni/sipp-server:latest, mcilloni/sipp-client:latest  the host's /usr/bin/sipp with the
+#     shared libraries `ldd` names and the dynamic loader, busybox-static for the shell, `ip`
+#     and `awk`, and the native images' entrypoints (examples/images/native/sipp-*/), so the
+#     thesis's NSD (examples/sipp/nsd.json) runs the same on both runtimes.
 #
-# Idempotent: exits 0 at once when the image already carries this script's version label. Bump
-# VERSION whenever the image changes, so older builds are replaced.
+# Idempotent: an image that already carries its version label is left alone. Bump an image's
+# version whenever it changes, so older builds are replaced.
 set -eu
 
-IMAGE=archipel-test/busybox:latest
-VERSION=2
 LABEL=archipel.test-image-version
+here=$(cd "$(dirname "$0")" && pwd)
 
-current=$(docker image inspect --format "{{ index .Config.Labels \"$LABEL\" }}" "$IMAGE" 2>/dev/null || true)
-if [ "$current" = "$VERSION" ]; then
-    exit 0
-fi
+current() {
+    docker image inspect --format "{{ index .Config.Labels \"$LABEL\" }}" "$1" 2>/dev/null || true
+}
 
-busybox=/bin/busybox
-if [ ! -x "$busybox" ]; then
-    echo "build-docker-test-images: $busybox not found (install busybox-static)" >&2
-    exit 1
-fi
+need() {
+    if [ ! -x "$1" ]; then
+        echo "build-docker-test-images: $1 not found ($2)" >&2
+        exit 1
+    fi
+}
+
+# build IMAGE DIR: the legacy builder (no BuildKit: nothing to fetch) warns that it is
+# deprecated, so its output shows only when it fails.
+build() {
+    if ! out=$(DOCKER_BUILDKIT=0 docker build --quiet --tag "$1" "$2" 2>&1); then
+        echo "$out" >&2
+        exit 1
+    fi
+}
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-cp "$busybox" "$dir/busybox"
-cat >"$dir/Dockerfile" <<EOF
+
+BUSYBOX=archipel-test/busybox:latest
+BUSYBOX_VERSION=2
+if [ "$(current "$BUSYBOX")" != "$BUSYBOX_VERSION" ]; then
+    need /bin/busybox "install busybox-static"
+    mkdir "$dir/busybox"
+    cp /bin/busybox "$dir/busybox/busybox"
+    cat >"$dir/busybox/Dockerfile" <<EOF
 FROM scratch
 COPY busybox /bin/busybox
 RUN ["/bin/busybox", "--install", "-s", "/bin"]
-LABEL $LABEL=$VERSION
+LABEL $LABEL=$BUSYBOX_VERSION
 ENTRYPOINT ["/bin/sh", "-c", "if [ -n \"\$CMD\" ]; then exec sh -c \"\$CMD\"; fi; trap 'exit 0' TERM; while true; do sleep 1; done"]
 EOF
-
-# The legacy builder (no BuildKit: nothing to fetch) warns that it is deprecated: show its output
-# only when it fails.
-if ! out=$(DOCKER_BUILDKIT=0 docker build --quiet --tag "$IMAGE" "$dir" 2>&1); then
-    echo "$out" >&2
-    exit 1
+    build "$BUSYBOX" "$dir/busybox"
 fi
+
+SIPP_VERSION=1
+for role in server client; do
+    image=mcilloni/sipp-$role:latest
+    if [ "$(current "$image")" = "$SIPP_VERSION" ]; then
+        continue
+    fi
+    need /bin/busybox "install busybox-static"
+    need /usr/bin/sipp "install sipp"
+    ctx=$dir/sipp-$role
+    mkdir -p "$ctx/root/bin" "$ctx/root/usr/bin"
+    cp /bin/busybox "$ctx/root/bin/busybox"
+    cp /usr/bin/sipp "$ctx/root/usr/bin/sipp"
+    cp "$here/native/sipp-$role/entrypoint.sh" "$ctx/root/entrypoint.sh"
+    # Every library with its path, and the loader (the line without "=>").
+    ldd /usr/bin/sipp | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+        while read -r lib; do
+            mkdir -p "$ctx/root$(dirname "$lib")"
+            cp -L "$lib" "$ctx/root$lib"
+        done
+    cat >"$ctx/Dockerfile" <<EOF
+FROM scratch
+COPY root/ /
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+LABEL $LABEL=$SIPP_VERSION
+ENTRYPOINT ["/bin/sh", "/entrypoint.sh"]
+EOF
+    build "$image" "$ctx"
+done

@@ -6,10 +6,12 @@
 mod cmd;
 mod names;
 pub mod native;
+mod nfvo;
 mod popd;
 mod subnets;
 
 pub use cmd::{docker, docker_ok, require_docker, require_root, run, sh};
 pub use names::unique;
+pub use nfvo::NfvoProcess;
 pub use popd::{PopdProcess, PopdRuntime};
 pub use subnets::TestSubnet;

@@ -31,13 +31,13 @@ pub(super) async fn start(
     instance: &str,
     spec: &StartSpec,
 ) -> Result<Started, RuntimeError> {
-    let images = image::list(docker).await?;
-    let image = image::find(&images, &spec.image)
+    let image = image::lookup(docker, &spec.image)
+        .await?
         .ok_or_else(|| RuntimeError::ImageNotFound(spec.image.clone()))?;
     let created = docker
         .create_container(
             Some(CreateContainerOptions { name: spec.name.as_str(), platform: None }),
-            config(instance, spec, image::create_reference(image, &spec.image)),
+            config(instance, spec, image::create_reference(&image, &spec.image)),
         )
         .await
         .map_err(failed("create container"))?;

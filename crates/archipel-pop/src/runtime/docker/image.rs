@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use bollard::image::ListImagesOptions;
 use bollard::Docker;
 
-use super::failed;
+use super::timestamp::unix_seconds;
+use super::{failed, is_not_found};
 use crate::runtime::{ImageInfo, RuntimeError};
 
 /// What Docker lists for an image it holds under no name.
@@ -28,6 +29,36 @@ pub(super) async fn list(docker: &Docker) -> Result<Vec<ImageInfo>, RuntimeError
             created: image.created,
         })
         .collect())
+}
+
+/// The image a reference names, as [`find`] resolves it. Equals `docker image inspect
+/// REFERENCE` (one cheap call: this runs on every Create and Start), checked against [`find`]'s
+/// rules; `docker images` only when inspect does not settle it (an ambiguous id prefix, say).
+pub(super) async fn lookup(
+    docker: &Docker,
+    reference: &str,
+) -> Result<Option<ImageInfo>, RuntimeError> {
+    match docker.inspect_image(reference).await {
+        Ok(image) => {
+            let info = ImageInfo {
+                id: image.id.unwrap_or_default(),
+                names: image
+                    .repo_tags
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|tag| tag != UNTAGGED)
+                    .collect(),
+                created: image.created.as_deref().and_then(unix_seconds).unwrap_or_default(),
+            };
+            if find(std::slice::from_ref(&info), reference).is_some() {
+                return Ok(Some(info));
+            }
+        }
+        Err(error) if is_not_found(&error) => {}
+        Err(error) => return Err(failed("inspect image")(error)),
+    }
+    let images = list(docker).await?;
+    Ok(find(&images, reference).cloned())
 }
 
 /// The image a reference names, as Docker resolves it: a name (`name:tag`, a name without tag

@@ -83,8 +83,7 @@ impl Runtime for DockerRuntime {
     }
 
     async fn image(&self, reference: &str) -> Result<Option<ImageInfo>, RuntimeError> {
-        let images = image::list(&self.docker).await?;
-        Ok(image::find(&images, reference).cloned())
+        image::lookup(&self.docker, reference).await
     }
 
     async fn import_image(&self, _src: &Path) -> Result<ImageInfo, RuntimeError> {

@@ -1,0 +1,12 @@
+//! The orchestrator's acceptance suite: the real `archipel nfvo` driving real popd daemons
+//! (Docker and native), everything through the real CLI and the REST API, with the effects
+//! checked in the world (Docker, network namespaces).
+
+mod crash;
+mod failure;
+mod harness;
+mod invalid;
+mod openapi;
+mod scale;
+mod sipp;
+mod terminate;

@@ -1,0 +1,112 @@
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+/// A real `archipel nfvo` process with its own data directory. Its Pop networks get subnets
+/// from `subnet_pool` only, so that concurrent tests never ask a runtime for overlapping ones.
+/// Dropping it kills the process; what it made at its sites is the sites' guards' to remove.
+#[derive(Debug)]
+pub struct NfvoProcess {
+    child: Option<Child>,
+    /// `http://ADDR` of the REST API.
+    pub endpoint: String,
+    pub data_dir: TempDir,
+    bin: String,
+    subnet_pool: String,
+}
+
+impl NfvoProcess {
+    /// Starts `bin nfvo` on a free loopback port, taking its subnets (/24s) from `subnet_pool`.
+    pub fn start(bin: &str, subnet_pool: &str) -> Self {
+        let data_dir = tempfile::tempdir().expect("nfvo data dir");
+        let mut p = Self {
+            child: None,
+            endpoint: String::new(),
+            data_dir,
+            bin: bin.to_owned(),
+            subnet_pool: subnet_pool.to_owned(),
+        };
+        p.spawn();
+        p
+    }
+
+    fn spawn(&mut self) {
+        let mut child = Command::new(&self.bin)
+            .args(["nfvo", "--listen", "127.0.0.1:0", "--subnet-pool", &self.subnet_pool])
+            .arg("--data-dir")
+            .arg(self.data_dir.path())
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log_file(self.data_dir.path())))
+            .spawn()
+            .expect("start archipel nfvo");
+        let stdout = child.stdout.take().expect("nfvo stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("listening on ") {
+                    let _ = tx.send(addr.trim().to_owned());
+                }
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let addr = loop {
+            if let Ok(addr) = rx.recv_timeout(Duration::from_millis(100)) {
+                break addr;
+            }
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("nfvo exited with {status} before listening: {}", self.log());
+            }
+            assert!(Instant::now() < deadline, "nfvo did not listen within 60 s: {}", self.log());
+        };
+        self.endpoint = format!("http://{addr}");
+        self.child = Some(child);
+    }
+
+    /// The daemon's log (stderr) so far, across restarts.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.data_dir.path().join("nfvo.log")).unwrap_or_default()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("nfvo runs").id()
+    }
+
+    /// `kill -9`: no chance to finish or undo anything, like a crash.
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the daemon again on the same data directory (a new port).
+    pub fn restart(&mut self) {
+        self.kill9();
+        self.spawn();
+    }
+
+    /// The `archipel` command with `ARCHIPEL_ENDPOINT` naming this NFVO.
+    pub fn cli(&self) -> Command {
+        let mut cmd = Command::new(&self.bin);
+        cmd.env("ARCHIPEL_ENDPOINT", &self.endpoint).env_remove("POP_AUTH");
+        cmd
+    }
+}
+
+fn log_file(dir: &Path) -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("nfvo.log"))
+        .expect("nfvo log file")
+}
+
+impl Drop for NfvoProcess {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
