@@ -4,6 +4,7 @@
 //! Every guard here cleans up on drop, so a failing test leaves nothing behind.
 
 mod cmd;
+mod daemon;
 mod names;
 pub mod native;
 mod nfvo;

@@ -1,7 +1,4 @@
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command};
 
 use tempfile::TempDir;
 
@@ -34,34 +31,12 @@ impl NfvoProcess {
     }
 
     fn spawn(&mut self) {
-        let mut child = Command::new(&self.bin)
-            .args(["nfvo", "--listen", "127.0.0.1:0", "--subnet-pool", &self.subnet_pool])
+        let mut cmd = Command::new(&self.bin);
+        cmd.args(["nfvo", "--listen", "127.0.0.1:0", "--subnet-pool", &self.subnet_pool])
             .arg("--data-dir")
-            .arg(self.data_dir.path())
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log_file(self.data_dir.path())))
-            .spawn()
-            .expect("start archipel nfvo");
-        let stdout = child.stdout.take().expect("nfvo stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(addr) = line.strip_prefix("listening on ") {
-                    let _ = tx.send(addr.trim().to_owned());
-                }
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let addr = loop {
-            if let Ok(addr) = rx.recv_timeout(Duration::from_millis(100)) {
-                break addr;
-            }
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!("nfvo exited with {status} before listening: {}", self.log());
-            }
-            assert!(Instant::now() < deadline, "nfvo did not listen within 60 s: {}", self.log());
-        };
+            .arg(self.data_dir.path());
+        let log = self.data_dir.path().join("nfvo.log");
+        let (child, addr) = crate::daemon::spawn_listening(cmd, "nfvo", &log);
         self.endpoint = format!("http://{addr}");
         self.child = Some(child);
     }
@@ -95,14 +70,6 @@ impl NfvoProcess {
         cmd.env("ARCHIPEL_ENDPOINT", &self.endpoint).env_remove("POP_AUTH");
         cmd
     }
-}
-
-fn log_file(dir: &Path) -> std::fs::File {
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("nfvo.log"))
-        .expect("nfvo log file")
 }
 
 impl Drop for NfvoProcess {

@@ -1,6 +1,5 @@
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
@@ -61,43 +60,18 @@ impl PopdProcess {
             PopdRuntime::Docker => "docker",
             PopdRuntime::Native => "native",
         };
-        let mut child = Command::new(&self.bin)
-            .args(["popd", "--runtime", runtime, "--listen", "127.0.0.1:0"])
+        let mut cmd = Command::new(&self.bin);
+        cmd.args(["popd", "--runtime", runtime, "--listen", "127.0.0.1:0"])
             .arg("--data-dir")
             .arg(self.data_dir.path())
             .args(["--name", &self.name, "--default-network", &self.default_network])
             .args(&self.extra)
-            .args(match self.runtime {
-                PopdRuntime::Native => {
-                    vec!["--images-dir".to_owned(), self.images_dir().display().to_string()]
-                }
-                PopdRuntime::Docker => vec![],
-            })
-            .env("POPD_AUTH", &self.auth)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log_file(self.data_dir.path())))
-            .spawn()
-            .expect("start archipel popd");
-        let stdout = child.stdout.take().expect("popd stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(addr) = line.strip_prefix("listening on ") {
-                    let _ = tx.send(addr.trim().to_owned());
-                }
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let addr = loop {
-            if let Ok(addr) = rx.recv_timeout(Duration::from_millis(100)) {
-                break addr;
-            }
-            if let Ok(Some(status)) = child.try_wait() {
-                panic!("popd exited with {status} before listening: {}", self.log());
-            }
-            assert!(Instant::now() < deadline, "popd did not listen within 60 s: {}", self.log());
-        };
+            .env("POPD_AUTH", &self.auth);
+        if self.runtime == PopdRuntime::Native {
+            cmd.arg("--images-dir").arg(self.images_dir());
+        }
+        let log = self.data_dir.path().join("popd.log");
+        let (child, addr) = crate::daemon::spawn_listening(cmd, "popd", &log);
         self.endpoint = format!("http://{addr}");
         self.child = Some(child);
     }
@@ -197,14 +171,6 @@ fn install_native_images(dir: &Path) {
         "installing the native test images failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-fn log_file(dir: &Path) -> std::fs::File {
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("popd.log"))
-        .expect("popd log file")
 }
 
 impl Drop for PopdProcess {
