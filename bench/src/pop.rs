@@ -20,6 +20,7 @@ use crate::stats::{rss_mib, summarize};
 
 const RUNS: usize = 30;
 const MANY: usize = 100;
+const SETTLE: Duration = Duration::from_millis(300);
 
 pub async fn run(bin: &str) -> Result<()> {
     require_docker();
@@ -40,21 +41,29 @@ pub async fn run(bin: &str) -> Result<()> {
     }
     let idle_rss = rss_mib(popd.process.pid());
 
+    // Both paths in the same conditions: which one goes first alternates, and the engine is
+    // given time to finish tearing the last container down (Docker removes networking state in
+    // the background) before the next one is timed.
     let (mut pop_lat, mut raw_lat) = (Vec::new(), Vec::new());
+    let net = popd.process.default_network.clone();
     for i in 0..RUNS {
-        let name = format!("{instance}-p{i}");
-        let t = Instant::now();
-        popd.create_start(&name, &format!("{prefix}10")).await?;
-        pop_lat.push(t.elapsed());
-        popd.delete(&name).await?;
-
-        let raw = format!("{instance}-d{i}");
-        let net = popd.process.default_network.clone();
-        let t = Instant::now();
-        raw_create_start(&docker, &raw, &net, &format!("{prefix}11"), &instance).await?;
-        raw_lat.push(t.elapsed());
-        let force = RemoveContainerOptions { force: true, ..Default::default() };
-        docker.remove_container(&raw, Some(force)).await?;
+        for pop_turn in if i % 2 == 0 { [true, false] } else { [false, true] } {
+            if pop_turn {
+                let name = format!("{instance}-p{i}");
+                let t = Instant::now();
+                popd.create_start(&name, &format!("{prefix}10")).await?;
+                pop_lat.push(t.elapsed());
+                popd.delete(&name).await?;
+            } else {
+                let raw = format!("{instance}-d{i}");
+                let t = Instant::now();
+                raw_create_start(&docker, &raw, &net, &format!("{prefix}11"), &instance).await?;
+                raw_lat.push(t.elapsed());
+                let force = RemoveContainerOptions { force: true, ..Default::default() };
+                docker.remove_container(&raw, Some(force)).await?;
+            }
+            tokio::time::sleep(SETTLE).await;
+        }
     }
 
     let t = Instant::now();
