@@ -7,25 +7,23 @@
 # dependencies and their cycles), and refused with 400 and the place of the fault.
 #
 # Bounded: FUZZ_EXAMPLES test cases per operation (default 25), FUZZ_SEED for a reproducible
-# run. Installs Schemathesis from PyPI into a virtual environment when it is missing; exits
-# non-zero when Schemathesis finds a failure.
+# run. First checks the document with openapi-spec-validator. Installs both tools from PyPI into
+# a virtual environment of the project's when missing; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-st=$(command -v st || true)
-if [ -z "$st" ]; then
-    venv=/var/tmp/archipel-fuzz-venv
-    if [ ! -x "$venv/bin/st" ]; then
-        say "installing schemathesis into $venv"
-        python3 -m venv "$venv" 2>/dev/null || {
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >/dev/null
-            python3 -m venv "$venv"
-        }
-        "$venv/bin/pip" install --quiet schemathesis
-    fi
-    st="$venv/bin/st"
+# One virtual environment of the project's own, so the versions are the same on every machine.
+venv=/var/tmp/archipel-fuzz-venv
+if [ ! -x "$venv/bin/st" ] || [ ! -x "$venv/bin/openapi-spec-validator" ]; then
+    say "installing schemathesis and openapi-spec-validator into $venv"
+    python3 -m venv "$venv" 2>/dev/null || {
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >/dev/null
+        python3 -m venv "$venv"
+    }
+    "$venv/bin/pip" install --quiet schemathesis openapi-spec-validator
 fi
+st="$venv/bin/st"
 
 cargo build --quiet -p archipel-cli --bin archipel
 dir=$(mktemp -d)
@@ -51,6 +49,11 @@ if [ -z "$addr" ]; then
     cat "$dir/nfvo.log" >&2
     exit 1
 fi
+
+say "validating the OpenAPI document"
+"$venv/bin/python" -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' \
+    "http://$addr/openapi.json" >"$dir/openapi.json"
+"$venv/bin/openapi-spec-validator" "$dir/openapi.json"
 
 cat >"$dir/schemathesis.toml" <<'TOML'
 [[operations]]

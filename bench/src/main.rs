@@ -1,11 +1,13 @@
 //! `archipel-bench SUITE…`: runs benchmarks side by side with their baseline in the same run
 //! and prints each figure beside the anchor's (../shared/anchors/FIGURES.md) as Markdown.
 
+mod compose;
 mod dataplane;
 mod diminet;
 mod lab;
 mod native;
 mod netns;
+mod nfvo;
 mod pop;
 mod popd;
 mod stats;
@@ -18,7 +20,7 @@ async fn main() -> Result<()> {
     let bin = args.next().unwrap_or_default();
     let suites: Vec<String> = args.collect();
     if bin.is_empty() || suites.is_empty() {
-        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, diminet, dataplane)");
+        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, diminet, dataplane, nfvo)");
     }
     for suite in suites {
         match suite.as_str() {
@@ -26,8 +28,11 @@ async fn main() -> Result<()> {
             "native" => native::run(&bin).await?,
             "diminet" => diminet::run(&bin).await?,
             "dataplane" => dataplane::run(&bin).await?,
+            "nfvo" => nfvo::run(&bin).await?,
             other => {
-                bail!("unknown suite {other}: known suites are pop, native, diminet, dataplane")
+                bail!(
+                    "unknown suite {other}: known suites are pop, native, diminet, dataplane, nfvo"
+                )
             }
         }
     }

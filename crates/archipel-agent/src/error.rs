@@ -13,6 +13,8 @@ pub enum AgentError {
     NotFound(String),
     #[error("{0}")]
     Invalid(String),
+    #[error("network {0} of this site is in no L2 extension: no master can give it addresses")]
+    NotExtended(String),
     #[error("site {site} has no network {network}")]
     NoNetwork { site: String, network: String },
     #[error(

@@ -20,7 +20,8 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(100);
 
 /// Starts the site's popd (native runtime, managing the site's namespace) in the host,
-/// listening on the host's underlay address; returns its URL and pid.
+/// listening on the host's underlay address, with the site's agent as its pool provider (asked
+/// only when a network runs out, so that the agent may start later); returns its URL and pid.
 pub(crate) fn start_popd(ctx: &LabContext, site: &SiteContext) -> Result<(String, u32), LabError> {
     let mut cmd = Command::new(archipel()?);
     cmd.args(["popd", "--runtime", "native", "--netns", &site.netns])
@@ -30,7 +31,9 @@ pub(crate) fn start_popd(ctx: &LabContext, site: &SiteContext) -> Result<(String
         .arg("--data-dir")
         .arg(site.popd_data())
         .args(["--name", &format!("{}-{}", ctx.name, site.name)])
-        .env("POPD_AUTH", &site.popd_auth);
+        .args(["--pool-provider", &site.agent_url])
+        .env("POPD_AUTH", &site.popd_auth)
+        .env("POPD_POOL_PROVIDER_TOKEN", &site.agent_token);
     let what = format!("the popd of site {}", site.name);
     let (addr, pid) = spawn_listening(cmd, &what, &site.popd_log())?;
     Ok((format!("http://{addr}"), pid))

@@ -54,6 +54,21 @@ pub struct PopdConfig {
     pub poll_interval: Duration,
     /// How long in-flight calls may run on after shutdown is asked.
     pub drain_timeout: Duration,
+    /// Asked for more addresses when a network runs out; none: the Create fails.
+    pub pool_provider: Option<PoolProviderConfig>,
+}
+
+/// The site's agent as popd's pool provider: its URL and North bearer token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PoolProviderConfig {
+    pub url: String,
+    pub token: String,
+}
+
+impl std::fmt::Debug for PoolProviderConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PoolProviderConfig").field("url", &self.url).finish_non_exhaustive()
+    }
 }
 
 impl Default for PopdConfig {
@@ -73,6 +88,7 @@ impl Default for PopdConfig {
             stop_timeout: Duration::from_secs(5),
             poll_interval: Duration::from_secs(2),
             drain_timeout: Duration::from_secs(10),
+            pool_provider: None,
         }
     }
 }

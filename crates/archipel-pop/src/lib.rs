@@ -10,13 +10,15 @@ pub mod config;
 pub mod error;
 pub mod grpc;
 pub mod model;
+pub mod provider;
 pub mod reconcile;
 pub mod registry;
 pub mod runtime;
 pub mod server;
 pub mod store;
 
-pub use config::{ConfigFile, LoginThrottle, PopdConfig, RuntimeKind};
+pub use config::{ConfigFile, LoginThrottle, PoolProviderConfig, PopdConfig, RuntimeKind};
 pub use error::PopError;
+pub use provider::{HttpPoolProvider, PoolProvider, ProviderError};
 pub use registry::{Pop, PopSettings};
 pub use server::{serve, start, PopdHandle};

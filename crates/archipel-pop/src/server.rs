@@ -16,6 +16,7 @@ use crate::auth::Auth;
 use crate::config::PopdConfig;
 use crate::error::PopError;
 use crate::grpc::PopService;
+use crate::provider::HttpPoolProvider;
 use crate::reconcile;
 use crate::registry::{Pop, PopSettings};
 use crate::runtime::Runtime;
@@ -52,6 +53,9 @@ pub async fn start(config: PopdConfig, runtime: Arc<dyn Runtime>) -> Result<Popd
     };
     let runtime_kind = runtime.kind();
     let pop = Pop::open(store, runtime, settings).await?;
+    if let Some(provider) = &config.pool_provider {
+        pop.set_pool_provider(Arc::new(HttpPoolProvider::new(&provider.url, &provider.token)));
+    }
     // No Nagle: a reply goes out as several HTTP/2 frames, and waiting for the peer's delayed
     // ACK before the last one added ~40 ms to every call.
     let incoming = TcpIncoming::bind(config.listen)

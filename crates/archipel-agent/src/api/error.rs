@@ -23,7 +23,9 @@ impl ApiError {
 impl From<AgentError> for ApiError {
     fn from(err: AgentError) -> Self {
         let status = match &err {
-            AgentError::NotFound(_) | AgentError::NoNetwork { .. } => StatusCode::NOT_FOUND,
+            AgentError::NotFound(_) | AgentError::NoNetwork { .. } | AgentError::NotExtended(_) => {
+                StatusCode::NOT_FOUND
+            }
             AgentError::Invalid(_) => StatusCode::BAD_REQUEST,
             AgentError::Overlap { .. }
             | AgentError::CidrTaken { .. }

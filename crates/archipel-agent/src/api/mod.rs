@@ -1,10 +1,12 @@
 //! The agent's HTTP interfaces: North (`/intersite-vertical`, for the NFVO and the CLI, with a
-//! bearer token) and East-West (`/intersite-horizontal`, for the other agents, with the shared
-//! key in `x-archipel-key`).
+//! bearer token), Local (`/intersite-local`, for the site's popd, with the same token) and
+//! East-West (`/intersite-horizontal`, for the other agents, with the shared key in
+//! `x-archipel-key`).
 
 mod auth;
 mod east_west;
 mod error;
+mod local;
 mod north;
 
 use std::sync::Arc;
@@ -21,6 +23,7 @@ pub fn router(agent: Arc<Agent>, secrets: Secrets) -> Router {
     let secrets = Arc::new(secrets);
     Router::new()
         .merge(north::router(agent.clone(), secrets.clone()))
+        .merge(local::router(agent.clone(), secrets.clone()))
         .merge(east_west::router(agent, secrets))
 }
 

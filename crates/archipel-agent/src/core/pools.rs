@@ -62,4 +62,20 @@ impl Agent {
         self.store.put_service(&service)?;
         Ok(block)
     }
+
+    /// Local: the site's popd ran out of addresses on `network`; the L2 extension that holds
+    /// it grows as [`Agent::grow`] does. Returns the service's id and the block added.
+    pub async fn grow_network(&self, network: &str) -> Result<(String, Vec<Pool>), AgentError> {
+        let site = &self.cfg.site;
+        let service = self
+            .list()?
+            .into_iter()
+            .find(|s| {
+                s.kind == ServiceType::L2
+                    && s.resource_of(site).is_some_and(|r| r.network == network)
+            })
+            .ok_or_else(|| AgentError::NotExtended(network.to_owned()))?;
+        let block = self.grow(&service.global_id).await?;
+        Ok((service.global_id, block))
+    }
 }

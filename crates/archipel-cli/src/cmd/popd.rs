@@ -14,7 +14,7 @@ use archipel_pop::auth::User;
 use archipel_pop::runtime::docker::DockerRuntime;
 use archipel_pop::runtime::native::{NativeConfig, NativeRuntime};
 use archipel_pop::runtime::Runtime;
-use archipel_pop::{ConfigFile, PopdConfig, RuntimeKind};
+use archipel_pop::{ConfigFile, PoolProviderConfig, PopdConfig, RuntimeKind};
 use tokio::signal::unix::{signal, SignalKind};
 
 const AUTH_ENV: &str = "POPD_AUTH";
@@ -60,6 +60,13 @@ pub struct PopdArgs {
     /// The largest request accepted, in bytes [default: 1048576]
     #[arg(long, global = true)]
     pub max_message_bytes: Option<usize>,
+    /// The site's agent (e.g. http://10.0.0.1:7000), asked for another address block when a
+    /// network runs out; without it such a Create fails
+    #[arg(long, requires = "pool_provider_token")]
+    pub pool_provider: Option<String>,
+    /// The agent's North bearer token, for --pool-provider
+    #[arg(long, env = "POPD_POOL_PROVIDER_TOKEN", hide_env_values = true)]
+    pub pool_provider_token: Option<String>,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -160,6 +167,9 @@ fn apply_flags(args: &PopdArgs, config: &mut PopdConfig) -> anyhow::Result<()> {
     if let Some(v) = args.max_message_bytes {
         config.max_message_bytes = v;
     }
+    if let (Some(url), Some(token)) = (&args.pool_provider, &args.pool_provider_token) {
+        config.pool_provider = Some(PoolProviderConfig { url: url.clone(), token: token.clone() });
+    }
     Ok(())
 }
 
@@ -249,6 +259,15 @@ mod tests {
         assert_eq!(config.default_subnet.to_string(), "10.1.0.0/16");
         assert_eq!(config.session_ttl, Duration::from_secs(60));
         assert_eq!(config.default_network, "private");
+        assert_eq!(config.pool_provider, None);
+        let agent = ["popd", "--pool-provider", "http://10.0.0.1:7000"];
+        let with_token = [&agent[..], &["--pool-provider-token", "t0k"]].concat();
+        apply_flags(&Cli::parse_from(with_token).popd, &mut config).unwrap();
+        let provider = config.pool_provider.clone().unwrap();
+        assert_eq!(
+            (provider.url.as_str(), provider.token.as_str()),
+            ("http://10.0.0.1:7000", "t0k")
+        );
         let bad = Cli::parse_from(["popd", "--default-subnet", "10.1.0.0"]);
         assert!(apply_flags(&bad.popd, &mut config).is_err());
     }

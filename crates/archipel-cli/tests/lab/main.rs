@@ -9,3 +9,4 @@ mod harness;
 mod l2;
 mod l3;
 mod partition;
+mod refill;

@@ -123,14 +123,22 @@ impl Site {
                 docker(&["inspect", "-f", "{{.Id}} {{.State.StartedAt}} {{.State.Running}}", name])
             }
             PopdRuntime::Native => {
-                // The supervisor started first, so it has the lowest pid; the workload's own
-                // children (a `sleep` in a loop) come and go.
+                // The supervisor is the oldest process of the namespace (pids wrap, so not
+                // necessarily the lowest); the workload's own children (a `sleep` in a loop)
+                // come and go.
                 let ns = self.netns_of_running(name, addr);
-                let pid = *native::pids(&ns).first().expect("a process in the namespace");
-                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-                let after = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
-                // Field 22 (starttime) is the 20th after the command's closing paren.
-                format!("{ns} {pid}@{}", after.split_whitespace().nth(19).unwrap_or("?"))
+                let (start, pid) = native::pids(&ns)
+                    .into_iter()
+                    .filter_map(|pid| {
+                        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+                        let after = stat.rsplit_once(')')?.1.to_owned();
+                        // Field 22 (starttime) is the 20th after the command's closing paren.
+                        let start: u64 = after.split_whitespace().nth(19)?.parse().ok()?;
+                        Some((start, pid))
+                    })
+                    .min()
+                    .expect("a process in the namespace");
+                format!("{ns} {pid}@{start}")
             }
         }
     }

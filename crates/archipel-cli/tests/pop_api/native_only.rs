@@ -103,3 +103,25 @@ async fn stop_ends_a_workload_that_ignores_sigterm_within_the_deadline() {
     .await
     .expect("the address returned to the pool");
 }
+
+#[test]
+fn without_root_the_native_daemon_refuses_in_one_line() {
+    archipel_testkit::require_root();
+    let dir = tempfile::tempdir().expect("data dir");
+    // The unprivileged user may write there: what must stop it is the runtime, not the disk.
+    archipel_testkit::sh(&format!("chmod 0777 {}", dir.path().display()));
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
+        .args([crate::harness::BIN, "popd", "--runtime", "native", "--listen", "127.0.0.1:0"])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("POPD_AUTH", "admin:secret")
+        .output()
+        .expect("run popd through setpriv");
+    assert!(!out.status.success(), "popd started without privileges");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "not one line: {stderr}");
+    assert!(lines[0].starts_with("error: "), "{stderr}");
+    assert!(lines[0].contains("needs root or CAP_NET_ADMIN"), "{stderr}");
+}

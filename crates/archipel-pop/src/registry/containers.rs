@@ -39,13 +39,41 @@ impl Pop {
             cmd.endpoints
         };
 
+        // A network that runs out is refilled once by the pool provider, with no lock held,
+        // and the whole reservation tried again.
+        let mut refilled = HashSet::new();
+        loop {
+            match self.reserve(&cmd.name, &cmd.image, flavour, &wanted)? {
+                Reserved::Done(record) => {
+                    tracing::info!(container = %record.name, id = %record.id, "created");
+                    return Ok(record);
+                }
+                Reserved::Exhausted { network, error } => {
+                    if !refilled.insert(network.clone()) {
+                        return Err(error);
+                    }
+                    self.refill(&network, error).await?;
+                }
+            }
+        }
+    }
+
+    /// Reserves an address on every endpoint's network and records the container, under the
+    /// state lock; an exhausted network is handed back for a refill.
+    fn reserve(
+        &self,
+        name: &str,
+        image: &str,
+        flavour: &str,
+        wanted: &[EndpointRequest],
+    ) -> Result<Reserved, PopError> {
         let mut st = self.lock();
-        if st.names.contains_key(&cmd.name) {
-            return Err(taken_name(&cmd.name));
+        if st.names.contains_key(name) {
+            return Err(taken_name(name));
         }
         let mut resolved = Vec::with_capacity(wanted.len());
         let mut seen = HashSet::new();
-        for req in &wanted {
+        for req in wanted {
             let net = st.network_ref(&req.network).filter(|n| !n.deleting).ok_or_else(|| {
                 PopError::NotFound(format!(
                     "network {} not found; list the networks or create it first",
@@ -61,23 +89,28 @@ impl Pop {
             resolved.push((net.record.id.clone(), net.record.name.clone(), req.address));
         }
         let mut endpoints = BTreeMap::new();
-        for (net_id, name, address) in &resolved {
+        for (net_id, net_name, address) in &resolved {
             let net = st.networks.get_mut(net_id).expect("resolved under the same lock");
             match net.alloc.allocate(*address) {
                 Ok(address) => {
                     let ep = ContainerEndpoint { network_id: net_id.clone(), address, mac: None };
-                    endpoints.insert(name.clone(), ep);
+                    endpoints.insert(net_name.clone(), ep);
                 }
                 Err(e) => {
                     release(&mut st, &endpoints);
-                    return Err(ipam_error(name, e));
+                    let exhausted = matches!(e, IpamError::Exhausted { .. });
+                    let error = ipam_error(net_name, e);
+                    if exhausted {
+                        return Ok(Reserved::Exhausted { network: net_name.clone(), error });
+                    }
+                    return Err(error);
                 }
             }
         }
         let record = PopContainer {
             id: new_id(),
-            name: cmd.name,
-            image: cmd.image,
+            name: name.to_owned(),
+            image: image.to_owned(),
             flavour: flavour.to_owned(),
             endpoints,
             metadata: BTreeMap::new(),
@@ -92,8 +125,7 @@ impl Pop {
             release(&mut st, &record.endpoints);
             return Err(e);
         }
-        tracing::info!(container = %record.name, id = %record.id, "created");
-        Ok(record)
+        Ok(Reserved::Done(record))
     }
 
     /// Merges entries into the metadata of a CREATED container; an empty value deletes the key.
@@ -126,6 +158,16 @@ impl Pop {
         })
         .await
     }
+}
+
+/// The outcome of one reservation attempt.
+enum Reserved {
+    Done(PopContainer),
+    /// `network` has no free address left; `error` says so.
+    Exhausted {
+        network: String,
+        error: PopError,
+    },
 }
 
 fn taken_name(name: &str) -> PopError {

@@ -8,6 +8,7 @@ mod lifecycle;
 mod networks;
 mod open;
 mod queries;
+mod refill;
 pub(crate) mod state;
 mod watch;
 
@@ -20,6 +21,7 @@ use tokio::sync::{broadcast, watch as signal};
 
 use crate::error::PopError;
 use crate::model::{now_unix, ContainerChange, PopContainer, Selector};
+use crate::provider::PoolProvider;
 use crate::runtime::Runtime;
 use crate::store::Store;
 pub use queries::POP_TYPE;
@@ -53,6 +55,11 @@ pub(crate) struct Inner {
     events: broadcast::Sender<ContainerChange>,
     /// Serialises network creation, update and deletion, which span runtime calls.
     net_ops: tokio::sync::Mutex<()>,
+    /// Where exhausted networks get more addresses; none: exhaustion fails the Create.
+    pool_provider: Mutex<Option<Arc<dyn PoolProvider>>>,
+    /// Serialises the requests for more addresses, so that Creates racing on one exhausted
+    /// network take one block, not one each.
+    refills: tokio::sync::Mutex<()>,
     closed: signal::Sender<bool>,
 }
 

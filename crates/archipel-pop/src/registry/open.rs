@@ -79,6 +79,8 @@ impl Pop {
                 state: Mutex::new(st),
                 events: broadcast::channel(EVENT_BUFFER).0,
                 net_ops: tokio::sync::Mutex::new(()),
+                pool_provider: Mutex::new(None),
+                refills: tokio::sync::Mutex::new(()),
                 closed: watch::channel(false).0,
             }),
         };

@@ -5,6 +5,7 @@ use std::net::Ipv4Addr;
 use archipel_ipam::Pool;
 use archipel_netlink::Netlink;
 
+use crate::error::AgentError;
 use crate::model::{CreateRequest, ResourceRef, Service, ServiceType};
 use fakes::{world, Site};
 
@@ -180,6 +181,21 @@ async fn a_site_that_runs_out_gets_a_reserve_block() {
     let mut all: Vec<Pool> = master.params.pools.values().flatten().copied().collect();
     all.extend(master.params.reserve.iter().flatten().copied());
     assert!(disjoint(&all));
+}
+
+#[tokio::test]
+async fn a_network_that_runs_out_grows_its_extension() {
+    let (sites, _peers) = world(&["a", "b"]).await;
+    sites["a"].vim.add("net", "10.0.0.0/24").await;
+    let req = request(ServiceType::L2, &[("a", "net"), ("b", "net")]);
+    let id = sites["a"].agent.create(req).await.unwrap().global_id;
+    let had = sites["b"].vim.get("net").unwrap().pools;
+    let (grown, block) = sites["b"].agent.grow_network("net").await.unwrap();
+    assert_eq!(grown, id);
+    assert_eq!(sites["b"].vim.get("net").unwrap().pools.len(), had.len() + block.len());
+    sites["b"].vim.add("alone", "10.9.0.0/24").await;
+    let err = sites["b"].agent.grow_network("alone").await.unwrap_err();
+    assert!(matches!(err, AgentError::NotExtended(ref n) if n == "alone"), "{err}");
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@ mod images;
 mod ipam;
 mod lifecycle;
 mod networks;
+mod refill;
 mod watch;
 
 use std::sync::Arc;
