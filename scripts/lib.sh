@@ -11,6 +11,7 @@ need_packages() {
     [ -x /bin/busybox ] || missing+=(busybox-static)
     command -v sipp >/dev/null || missing+=(sip-tester)
     command -v iperf3 >/dev/null || missing+=(iperf3)
+    command -v docker-compose >/dev/null || missing+=(docker-compose)
     command -v protoc >/dev/null || missing+=(protobuf-compiler)
     command -v cc >/dev/null || missing+=(gcc)
     command -v python3 >/dev/null || missing+=(python3)

@@ -154,8 +154,10 @@ fn throughput(from: &str, to: &str, addr: &str) -> Result<f64> {
     // The server may not listen yet: a refused connection fails the client at once.
     for _ in 0..40 {
         let out = Command::new("ip").args(client).output()?;
-        if out.status.success() {
-            let report: Value = serde_json::from_slice(&out.stdout)?;
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        // iperf3 -J may exit 0 with an "error" in its report (a refused connection): retried
+        // like a failed exit.
+        if out.status.success() && report.get("error").is_none() && report.is_object() {
             let bps = report["end"]["sum_received"]["bits_per_second"]
                 .as_f64()
                 .with_context(|| format!("no bits_per_second in {report}"))?;

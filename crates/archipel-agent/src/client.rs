@@ -5,7 +5,7 @@ use std::time::Duration;
 use archipel_ipam::Pool;
 use serde::de::DeserializeOwned;
 
-use crate::model::{CreateRequest, PoolGrant, Service, UpdateRequest};
+use crate::model::{CreateRequest, DeleteReply, PoolGrant, Service, UpdateRequest};
 
 /// How long a North call may take: a create contacts every site, several times.
 pub const NORTH_TIMEOUT: Duration = Duration::from_secs(30);
@@ -88,8 +88,18 @@ impl NorthClient {
         self.json(self.http.put(self.url(&format!("/{global_id}"))).json(req)).await
     }
 
-    pub async fn delete(&self, global_id: &str) -> Result<(), NorthError> {
-        self.send(self.http.delete(self.url(&format!("/{global_id}")))).await.map(drop)
+    /// Removes a service everywhere; returns the sites that could not be reached yet (they
+    /// leave when the master reaches them again).
+    pub async fn delete(&self, global_id: &str) -> Result<Vec<String>, NorthError> {
+        let resp = self.send(self.http.delete(self.url(&format!("/{global_id}")))).await?;
+        if resp.status() != reqwest::StatusCode::ACCEPTED {
+            return Ok(Vec::new());
+        }
+        let reply: DeleteReply = resp
+            .json()
+            .await
+            .map_err(|source| NorthError::Unreachable { url: self.base.clone(), source })?;
+        Ok(reply.pending)
     }
 
     /// Asks the agent to get another address block for its site.

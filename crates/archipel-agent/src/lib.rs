@@ -19,12 +19,12 @@ mod setup;
 mod store;
 mod vim;
 
-pub use crate::core::{Agent, AgentConfig};
+pub use crate::core::{Agent, AgentConfig, DEFAULT_CONVERGE_INTERVAL};
 pub use client::{NorthClient, NorthError, NORTH_TIMEOUT};
 pub use error::AgentError;
 pub use model::{
-    CidrInfo, Connection, CreateRequest, FreeReply, JoinRequest, Params, PoolGrant, Resource,
-    ResourceRef, Service, ServiceType, UpdateRequest,
+    CidrInfo, Connection, CreateRequest, DeleteReply, FreeReply, JoinRequest, Params, PoolGrant,
+    Resource, ResourceRef, Service, ServiceType, UpdateRequest,
 };
 pub use peers::{HttpPeers, Peers, PeersError, DEFAULT_TIMEOUT, KEY_HEADER};
 pub use setup::{generate_token, Setup};

@@ -135,6 +135,13 @@ pub struct CreateRequest {
     pub resources: Vec<ResourceRef>,
 }
 
+/// North: what a delete left to do. The sites named could not be reached: they leave when the
+/// master reaches them again (the convergence loop keeps trying).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteReply {
+    pub pending: Vec<String>,
+}
+
 /// North: change a service (its name; the change reaches every site).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UpdateRequest {

@@ -27,9 +27,19 @@ pub struct Setup {
     pub key: String,
     /// The deadline of each call to another agent.
     pub timeout: Duration,
+    /// How often the convergence loop runs ([`Agent::converge`]).
+    pub converge_interval: Duration,
 }
 
 impl Setup {
+    /// Builds the agent and spawns its convergence loop on the current Tokio runtime.
+    pub fn start(self) -> Result<Arc<Agent>, StoreError> {
+        let every = self.converge_interval;
+        let agent = Arc::new(self.build()?);
+        tokio::spawn(agent.clone().converge_every(every));
+        Ok(agent)
+    }
+
     pub fn build(self) -> Result<Agent, StoreError> {
         let store = Store::open(&self.data_dir)?;
         let vim = PopVim::new(Client::new(self.pop));

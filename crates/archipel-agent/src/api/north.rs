@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
 
@@ -46,9 +47,14 @@ async fn update(
     Ok(Json(agent.update(&id, req).await?))
 }
 
-async fn remove(State(agent): Shared, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
-    agent.delete(&id).await?;
-    Ok(StatusCode::NO_CONTENT)
+/// 204 when every site has left; 202 with `{"pending": [SITE…]}` when some could not be
+/// reached yet (the master has them leave when they answer again).
+async fn remove(State(agent): Shared, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let reply = agent.delete(&id).await?;
+    if reply.pending.is_empty() {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    Ok((StatusCode::ACCEPTED, Json(reply)).into_response())
 }
 
 async fn grow(State(agent): Shared, Path(id): Path<String>) -> Result<Json<PoolGrant>, ApiError> {

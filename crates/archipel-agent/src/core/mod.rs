@@ -2,6 +2,7 @@
 //! participant's side (join, sync, leave, the queries), with no HTTP inside.
 
 mod choose;
+mod converge;
 mod create;
 mod local;
 mod pools;
@@ -16,10 +17,12 @@ use futures::future::join_all;
 use ipnet::Ipv4Net;
 
 use crate::error::AgentError;
-use crate::model::{Service, UpdateRequest};
+use crate::model::{DeleteReply, Service, UpdateRequest};
 use crate::peers::{Peers, PeersError};
 use crate::store::Store;
 use crate::vim::SiteVim;
+
+pub use converge::DEFAULT_CONVERGE_INTERVAL;
 
 /// Who this agent is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,15 +126,25 @@ impl Agent {
         Ok(service)
     }
 
-    /// North DELETE: every site removes what it made, then the master. When a site cannot be
-    /// reached nothing more is removed at the master, so that the call can be made again.
-    pub async fn delete(&self, global_id: &str) -> Result<(), AgentError> {
+    /// North DELETE: every site removes what it made, then the master. A site that did not
+    /// confirm (unreachable, or failing) is named in the reply and left to the convergence loop
+    /// through a tombstone: the loop has it leave once it answers. The master forgets the
+    /// service at once, so that the loop never hands it back to the sites that left.
+    pub async fn delete(&self, global_id: &str) -> Result<DeleteReply, AgentError> {
         let _guard = self.changes.lock().await;
         let service = self.mastered(global_id)?;
         let sites = self.remotes(&service);
         let results = join_all(sites.iter().map(|s| self.peers.leave(s, global_id))).await;
-        first_error(results)?;
-        self.remove_local(&service).await
+        let mut pending = Vec::new();
+        for (site, result) in sites.into_iter().zip(results) {
+            if let Err(err) = result {
+                tracing::warn!(service = global_id, %site, error = %err, "the site leaves later");
+                pending.push(site);
+            }
+        }
+        self.store.add_tombstones(global_id, &pending)?;
+        self.remove_local(&service).await?;
+        Ok(DeleteReply { pending })
     }
 }
 

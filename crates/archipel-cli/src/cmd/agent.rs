@@ -3,12 +3,11 @@
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use archipel_agent::api::{serve, Secrets};
-use archipel_agent::{generate_token, AgentConfig, Setup};
+use archipel_agent::{generate_token, AgentConfig, Setup, DEFAULT_CONVERGE_INTERVAL};
 use archipel_pop_client::Credentials;
 use clap::Args;
 
@@ -52,6 +51,10 @@ pub struct AgentArgs {
     /// The deadline of each call to another agent, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
     peer_timeout: u64,
+    /// How often the agent brings every site of the services it masters in step with it
+    /// (after a partition), in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_CONVERGE_INTERVAL.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    converge_interval: u64,
 }
 
 fn parse_peer(text: &str) -> Result<(String, String), String> {
@@ -79,8 +82,9 @@ pub async fn run(args: AgentArgs) -> anyhow::Result<()> {
         peers: args.peers.into_iter().collect::<BTreeMap<_, _>>(),
         key: args.key.clone(),
         timeout: Duration::from_secs(args.peer_timeout),
+        converge_interval: Duration::from_secs(args.converge_interval),
     };
-    let agent = Arc::new(setup.build().context("cannot open the agent's store")?);
+    let agent = setup.start().context("cannot open the agent's store")?;
     let north_token = match args.north_token {
         Some(token) => token,
         None => {
@@ -147,6 +151,7 @@ mod tests {
         ];
         let cli = Cli::try_parse_from(words).unwrap();
         assert_eq!(cli.agent.peers, [("b".to_owned(), "http://192.0.2.2:7000".to_owned())]);
+        assert_eq!(cli.agent.converge_interval, 5);
         assert!(parse_peer("b:http://x").is_err());
         assert!(parse_peer("=http://x").is_err());
     }

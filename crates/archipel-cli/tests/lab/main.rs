@@ -6,6 +6,7 @@
 mod crash;
 mod east_west;
 mod harness;
+mod heal;
 mod l2;
 mod l3;
 mod partition;

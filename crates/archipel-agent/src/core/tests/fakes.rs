@@ -121,7 +121,10 @@ impl FakePeers {
 }
 
 fn refused(site: &str) -> impl FnOnce(AgentError) -> PeersError + '_ {
-    move |e| PeersError::Refused { site: site.to_owned(), status: 409, message: e.chain() }
+    move |e| {
+        let status = if matches!(e, AgentError::NotFound(_)) { 404 } else { 409 };
+        PeersError::Refused { site: site.to_owned(), status, message: e.chain() }
+    }
 }
 
 #[async_trait]

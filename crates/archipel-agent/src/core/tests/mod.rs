@@ -1,4 +1,5 @@
 mod fakes;
+mod heal;
 
 use std::net::Ipv4Addr;
 

@@ -1,4 +1,5 @@
-//! `archipel intersite rm ID`: remove a service at every site (ask its master).
+//! `archipel intersite rm ID`: remove a service at every site (ask its master). Sites the
+//! master cannot reach are named on stderr; they leave when it reaches them again.
 
 use clap::Args;
 
@@ -12,7 +13,10 @@ pub struct RmArgs {
 }
 
 pub async fn run(ctx: &Context, args: RmArgs) -> anyhow::Result<()> {
-    ctx.client.delete(&args.id).await?;
+    let pending = ctx.client.delete(&args.id).await?;
     println!("{}", args.id);
+    if !pending.is_empty() {
+        eprintln!("pending: {} (they leave when the master reaches them)", pending.join(", "));
+    }
     Ok(())
 }

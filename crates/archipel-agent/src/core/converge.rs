@@ -1,0 +1,84 @@
+//! The master's convergence loop: after a partition, every site's view of a service becomes
+//! the master's again, and the sites a delete could not reach leave.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::join_all;
+
+use super::Agent;
+use crate::error::AgentError;
+use crate::model::Service;
+
+/// How often the daemon runs a pass by default.
+pub const DEFAULT_CONVERGE_INTERVAL: Duration = Duration::from_secs(5);
+
+impl Agent {
+    /// Runs [`Agent::converge`] every `every`, forever.
+    pub async fn converge_every(self: Arc<Self>, every: Duration) {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(err) = self.converge().await {
+                tracing::warn!(error = %err.chain(), "a convergence pass failed");
+            }
+        }
+    }
+
+    /// One pass: the sites a delete could not reach are asked to leave again, and every
+    /// participant of a service this site masters gets the master's view (joining the service
+    /// if it lost it). Idempotent; the peer calls run outside the change lock (each bounded by
+    /// the peer timeout), so North requests are not held up by a site that is cut off.
+    pub async fn converge(&self) -> Result<(), AgentError> {
+        let tombstones = self.store.tombstones()?;
+        let services: Vec<Service> =
+            self.store.services()?.into_iter().filter(|s| s.master == self.cfg.site).collect();
+        let pushes: Vec<(&Service, String)> = services
+            .iter()
+            .flat_map(|s| self.remotes(s).into_iter().map(move |r| (s, r)))
+            .collect();
+        let left = join_all(tombstones.iter().map(|(id, site)| self.retry_leave(id, site)));
+        let pushed = join_all(pushes.iter().map(|(s, site)| self.push(s, site)));
+        let (left, pushed) = futures::join!(left, pushed);
+        left.into_iter().chain(pushed).collect()
+    }
+
+    async fn retry_leave(&self, global_id: &str, site: &str) -> Result<(), AgentError> {
+        match self.peers.leave(site, global_id).await {
+            Ok(()) => {
+                tracing::info!(service = global_id, site, "the site has left");
+                Ok(self.store.remove_tombstone(global_id, site)?)
+            }
+            Err(err) => {
+                tracing::debug!(service = global_id, site, error = %err, "still cannot leave");
+                Ok(())
+            }
+        }
+    }
+
+    async fn push(&self, service: &Service, site: &str) -> Result<(), AgentError> {
+        let id = service.global_id.as_str();
+        match self.peers.update(site, service).await {
+            Ok(()) => tracing::debug!(service = id, site, "in step"),
+            Err(err) if err.is_not_found() => return self.rejoin(id, site).await,
+            Err(err) => tracing::debug!(service = id, site, error = %err, "cannot sync"),
+        }
+        Ok(())
+    }
+
+    /// A participant that does not know a service joins it again, from the master's current
+    /// record: under the change lock, so that a delete or a failed create in the meantime is
+    /// not undone.
+    async fn rejoin(&self, global_id: &str, site: &str) -> Result<(), AgentError> {
+        let _guard = self.changes.lock().await;
+        let Some(service) = self.store.service(global_id)? else { return Ok(()) };
+        match self.peers.join(site, &service).await {
+            Ok(()) => tracing::info!(service = global_id, site, "the site joined again"),
+            Err(err) => {
+                tracing::debug!(service = global_id, site, error = %err, "cannot join again")
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,85 @@
+//! Partitions: a participant that missed changes converges on the master's next pass; a
+//! delete that cannot reach a site finishes there once it can.
+
+use archipel_netlink::Netlink;
+
+use super::fakes::world;
+use super::{no_tunnels, ns, request};
+use crate::model::{ServiceType, UpdateRequest};
+
+#[tokio::test]
+async fn a_participant_cut_off_during_an_update_converges_on_the_next_pass() {
+    let (sites, peers) = world(&["a", "b", "c"]).await;
+    sites["a"].vim.add("net", "10.0.0.0/24").await;
+    let req = request(ServiceType::L2, &[("a", "net"), ("b", "net"), ("c", "net")]);
+    let id = sites["a"].agent.create(req).await.unwrap().global_id;
+
+    peers.down.lock().unwrap().insert("b".into());
+    let renamed = UpdateRequest { name: "renamed".into() };
+    let err = sites["a"].agent.update(&id, renamed).await.unwrap_err();
+    assert!(err.chain().contains("site b"), "{}", err.chain());
+    assert_eq!(sites["c"].agent.get(&id).unwrap().name, "renamed");
+    assert_eq!(sites["b"].agent.get(&id).unwrap().name, "ext");
+    sites["a"].agent.converge().await.unwrap();
+    assert_eq!(sites["b"].agent.get(&id).unwrap().name, "ext");
+
+    peers.down.lock().unwrap().clear();
+    sites["a"].agent.converge().await.unwrap();
+    let b = sites["b"].agent.get(&id).unwrap();
+    assert_eq!(b.name, "renamed");
+    assert!(b.resource_of("b").unwrap().created);
+    assert_eq!(b.params, sites["a"].agent.get(&id).unwrap().params);
+}
+
+#[tokio::test]
+async fn a_participant_that_lost_a_service_joins_it_again() {
+    let (sites, _peers) = world(&["a", "b"]).await;
+    sites["a"].vim.add("net", "10.0.0.0/24").await;
+    let req = request(ServiceType::L2, &[("a", "net"), ("b", "net")]);
+    let service = sites["a"].agent.create(req).await.unwrap();
+    let b = &sites["b"];
+    b.agent.leave(&service.global_id).await.unwrap();
+    assert!(b.vim.get("net").is_none());
+
+    sites["a"].agent.converge().await.unwrap();
+    assert_eq!(b.agent.get(&service.global_id).unwrap().params, service.params);
+    assert_eq!(b.vim.get("net").unwrap().pools, service.params.pools["b"]);
+    assert!(b.nl.link(ns(b), "vx1000").await.unwrap().is_some());
+    sites["a"].agent.converge().await.unwrap();
+    assert_eq!(b.agent.list().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_delete_names_the_site_it_cannot_reach_and_finishes_there_later() {
+    let (sites, peers) = world(&["a", "b", "c"]).await;
+    sites["a"].vim.add("net", "10.0.0.0/24").await;
+    let full = sites["a"].vim.get("net").unwrap().pools;
+    let req = request(ServiceType::L2, &[("a", "net"), ("b", "net"), ("c", "net")]);
+    let id = sites["a"].agent.create(req).await.unwrap().global_id;
+
+    peers.down.lock().unwrap().insert("b".into());
+    let reply = sites["a"].agent.delete(&id).await.unwrap();
+    assert_eq!(reply.pending, ["b"]);
+    for site in ["a", "c"] {
+        assert!(sites[site].agent.list().unwrap().is_empty());
+        assert!(no_tunnels(&sites[site]).await);
+    }
+    assert_eq!(sites["a"].vim.get("net").unwrap().pools, full);
+    assert!(sites["c"].vim.get("net").is_none());
+    // Cut off, b keeps its share until the master reaches it.
+    sites["a"].agent.converge().await.unwrap();
+    assert!(sites["b"].agent.get(&id).is_ok());
+    assert!(!no_tunnels(&sites["b"]).await);
+
+    peers.down.lock().unwrap().clear();
+    sites["a"].agent.converge().await.unwrap();
+    assert!(sites["b"].agent.list().unwrap().is_empty());
+    assert!(sites["b"].vim.get("net").is_none());
+    assert!(no_tunnels(&sites["b"]).await);
+    assert!(sites["a"].agent.store.tombstones().unwrap().is_empty());
+    // The service stays gone: no later pass hands it back to anyone.
+    sites["a"].agent.converge().await.unwrap();
+    for site in sites.values() {
+        assert!(site.agent.list().unwrap().is_empty());
+    }
+}

@@ -1,0 +1,111 @@
+//! A partition that heals: while site b is cut off, a and c keep carrying traffic and a delete
+//! finishes at the sites it reaches; once b is back it converges on the master's view (the
+//! deleted service leaves it) and the traffic through it resumes.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::harness::{pings, text, Lab};
+
+/// The acceptance bound for a healed site to match the master.
+const CONVERGED: Duration = Duration::from_secs(30);
+
+#[test]
+fn a_cut_off_site_converges_after_the_partition_heals() {
+    let lab = Lab::up(3);
+    let s1 = extension(&lab, "s1", "net1", &lab.subnet.slash24(4), &["a", "b", "c"]);
+    let s2 = extension(&lab, "s2", "net2", &lab.subnet.slash24(5), &["a", "c"]);
+    let s3 = extension(&lab, "s3", "net3", &lab.subnet.slash24(6), &["a", "b"]);
+    let (a1, a1_ns) = lab.container("a", "a1", "net1");
+    let (c1, c1_ns) = lab.container("c", "c1", "net1");
+    lab.container("b", "b1", "net1");
+    let (a2, a2_ns) = lab.container("a", "a2", "net2");
+    let (c2, c2_ns) = lab.container("c", "c2", "net2");
+    let (a3, a3_ns) = lab.container("a", "a3", "net3");
+    let (b3, b3_ns) = lab.container("b", "b3", "net3");
+    assert!(pings(&a3_ns, b3) && pings(&b3_ns, a3), "s3 does not carry a<->b before the cut");
+
+    let hub = lab.ctx.hub_netns.clone();
+    let b_link = lab.ctx.site("b").unwrap().hub_link.clone();
+    set_link(&hub, &b_link, "down");
+    assert!(pings(&a2_ns, c2) && pings(&c2_ns, a2), "s2 stopped carrying a<->c");
+    assert!(pings(&a1_ns, c1) && pings(&c1_ns, a1), "s1 stopped carrying a<->c");
+
+    // The agents delete the networks they made for s1: their containers go first, b's at b's
+    // own popd while b is cut off.
+    for (site, container) in [("b", "b1"), ("c", "c1")] {
+        lab.json(site, &["pop", "rm", container]);
+    }
+    let id1 = s1["global_id"].as_str().unwrap();
+    let vx1 = format!("vx{}", s1["params"]["vni"]);
+    let out = lab.cli("a", &["intersite", "rm", id1, "--timeout", "60"]);
+    assert!(out.status.success(), "the delete failed: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("pending: b ("), "{}", text(&out.stderr));
+    for site in ["a", "c"] {
+        assert!(!lab.links(site).contains(&vx1), "{vx1} is left at site {site}");
+        assert!(!has_service(&lab.json(site, &["intersite", "ls"]), id1), "s1 is left at {site}");
+    }
+    assert!(!has_network(&lab.json("c", &["pop", "networks"]), "net1"), "c kept net1");
+    assert!(lab.links("b").contains(&vx1), "b dropped s1 before the master told it to");
+
+    set_link(&hub, &b_link, "up");
+    let b_left = poll(|| {
+        let services = try_json(&lab, "b", &["intersite", "ls"]);
+        let networks = try_json(&lab, "b", &["pop", "networks"]);
+        !lab.links("b").contains(&vx1)
+            && services.is_some_and(|l| !has_service(&l, id1))
+            && networks.is_some_and(|l| !has_network(&l, "net1"))
+    });
+    assert!(b_left, "b still holds s1 {CONVERGED:?} after the heal");
+    assert!(poll(|| pings(&a3_ns, b3) && pings(&b3_ns, a3)), "s3 does not carry a<->b again");
+    assert!(pings(&a2_ns, c2), "s2 stopped carrying a<->c");
+    let ids: Vec<&str> = [&s2, &s3].iter().map(|s| s["global_id"].as_str().unwrap()).collect();
+    let listed = lab.json("a", &["intersite", "ls"]);
+    assert!(ids.iter().all(|id| has_service(&listed, id)), "{listed}");
+    lab.down();
+}
+
+/// An L2 extension of a new network `net` of site a over `sites`.
+fn extension(lab: &Lab, name: &str, net: &str, cidr: &str, sites: &[&str]) -> Value {
+    lab.network("a", net, cidr);
+    let mut args = vec!["intersite", "create", "--type", "l2", "--name", name];
+    let resources: Vec<String> = sites.iter().map(|s| format!("{s}:{net}")).collect();
+    for r in &resources {
+        args.extend(["--resource", r.as_str()]);
+    }
+    lab.json("a", &args)
+}
+
+/// `archipel ARGS -o json` at `site`, `None` when it fails (the site may not answer yet).
+fn try_json(lab: &Lab, site: &str, args: &[&str]) -> Option<Value> {
+    let out = lab.cli(site, &[args, &["-o", "json"]].concat());
+    out.status.success().then(|| serde_json::from_slice(&out.stdout).ok()).flatten()
+}
+
+fn has_service(listed: &Value, global_id: &str) -> bool {
+    listed.as_array().is_some_and(|l| l.iter().any(|s| s["global_id"] == global_id))
+}
+
+fn has_network(listed: &Value, name: &str) -> bool {
+    listed.as_array().is_some_and(|l| l.iter().any(|n| n["name"] == name))
+}
+
+/// Whether `check` holds within [`CONVERGED`], trying once a second.
+fn poll(mut check: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + CONVERGED;
+    loop {
+        if check() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+/// `ip -n HUB link set LINK up|down`: the hub's side of a site's underlay veth.
+fn set_link(hub: &str, link: &str, state: &str) {
+    archipel_testkit::sh(&format!("ip -n {hub} link set dev {link} {state}"));
+}
