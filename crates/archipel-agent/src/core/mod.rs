@@ -114,7 +114,8 @@ impl Agent {
     }
 
     /// North PUT: renames a service and gives every site the new view. A site that cannot be
-    /// reached is named; the change stays at the master and reaches it on the next PUT.
+    /// reached is named; the change stays at the master and reaches it on the next convergence
+    /// pass.
     pub async fn update(&self, global_id: &str, req: UpdateRequest) -> Result<Service, AgentError> {
         let _guard = self.changes.lock().await;
         let mut service = self.mastered(global_id)?;
