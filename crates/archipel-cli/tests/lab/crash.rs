@@ -1,5 +1,5 @@
-//! An agent killed while traffic flows: the data plane does not notice, and the agent starts
-//! again on its data directory.
+//! An agent killed while a TCP stream flows: the data plane does not notice, and the agent
+//! starts again on its data directory and adopts the tunnel it had made.
 
 use std::process::{Command, Stdio};
 
@@ -14,28 +14,65 @@ fn the_data_plane_outlives_a_killed_agent_which_restarts_on_its_data() {
         lab.json("a", &[&args[..], &["--resource", "a:net", "--resource", "b:net"]].concat());
     let id = service["global_id"].as_str().unwrap().to_owned();
     let (_, a_ns) = lab.container("a", "ca", "net");
-    let (b_addr, _) = lab.container("b", "cb", "net");
+    let (b_addr, b_ns) = lab.container("b", "cb", "net");
     assert!(pings(&a_ns, b_addr));
+    let vx = format!("vx{}", service["params"]["vni"]);
+    let site_a = lab.netns("a");
+    let tunnel = || -> String {
+        let line = archipel_testkit::sh(&format!("ip -n {site_a} -o link show {vx}"));
+        // The ifindex: a recreated device gets a new one.
+        line.split(':').next().unwrap_or_default().trim().to_owned()
+    };
+    let before = tunnel();
 
-    let target = b_addr.to_string();
-    let traffic = Command::new("ip")
-        .args(["netns", "exec", &a_ns, "busybox", "ping", "-c", "20", "-i", "0.2", &target])
-        .stdout(Stdio::piped())
+    // A TCP stream across the extension while a's agent is killed: it must not notice.
+    let mut server = Command::new("ip")
+        .args(["netns", "exec", &b_ns, "iperf3", "-s", "-1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .spawn()
-        .expect("start a ping");
+        .expect("start iperf3 -s");
+    let target = b_addr.to_string();
+    let stream = || {
+        Command::new("ip")
+            .args(["netns", "exec", &a_ns, "iperf3", "-c", &target, "-t", "6"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start iperf3 -c")
+    };
+    // The server may not listen yet: a refused connection ends the client at once.
+    let mut traffic = stream();
+    for _ in 0..20 {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        match traffic.try_wait().expect("poll iperf3") {
+            Some(status) if !status.success() => traffic = stream(),
+            _ => break,
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_secs(1));
     let agent = lab.ctx.site("a").unwrap().agent_pid.expect("a's agent pid");
     archipel_testkit::sh(&format!("kill -9 {agent}"));
     let status = text(&lab.lab(&["status"]).stdout);
     let a_line = status.lines().find(|l| l.starts_with("a ")).expect("site a in the status");
     assert!(a_line.ends_with("(down)"), "{status}");
-    assert!(pings(&a_ns, b_addr), "the data plane stopped with the agent");
-    let flowed = traffic.wait_with_output().expect("the ping ends");
-    assert!(flowed.status.success(), "{}", text(&flowed.stdout));
+    let flowed = traffic.wait_with_output().expect("the stream ends");
+    assert!(
+        flowed.status.success(),
+        "the stream broke when the agent died: {}{}",
+        text(&flowed.stdout),
+        text(&flowed.stderr)
+    );
+    let _ = server.kill();
+    let _ = server.wait();
 
     let restarted = lab.lab(&["restart-agent", "a"]);
     assert!(restarted.status.success(), "{}", text(&restarted.stderr));
     let shown = lab.json("a", &["intersite", "show", &id]);
     assert_eq!(shown["params"]["vni"], service["params"]["vni"], "{shown}");
+    // One convergence pass later the tunnel is still the same device: adopted, not recreated.
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    assert_eq!(tunnel(), before, "the restarted agent recreated {vx}");
     assert!(pings(&a_ns, b_addr));
     lab.down();
 }
