@@ -8,11 +8,13 @@ mod daemon;
 mod names;
 pub mod native;
 mod nfvo;
+mod nsds;
 mod popd;
 mod subnets;
 
 pub use cmd::{docker, docker_ok, require_docker, require_root, run, sh};
 pub use names::unique;
 pub use nfvo::NfvoProcess;
+pub use nsds::broken_nsds;
 pub use popd::{PopdProcess, PopdRuntime};
 pub use subnets::TestSubnet;

@@ -5,98 +5,18 @@ use serde_json::{json, Value};
 
 use crate::harness::{sipp_nsd, World, SIPP_NSD};
 
-fn edit(change: impl FnOnce(&mut Value)) -> Vec<u8> {
-    let mut document = sipp_nsd();
-    change(&mut document);
-    serde_json::to_vec_pretty(&document).unwrap()
-}
-
 /// (what is wrong, the document, where the NFVO must say it is wrong). vnfd[0] is the
 /// client, vnfd[1] the server.
 fn cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     let text = std::fs::read_to_string(SIPP_NSD).unwrap();
     let trailing_object_comma = format!("{},\n}}\n", text.trim_end().trim_end_matches('}'));
-    vec![
+    let mut cases = vec![
         ("not JSON", b"{\"name\": \"sipp\" \"vendor\": 1}".to_vec(), "."),
         ("not an object", b"[\"sipp\"]".to_vec(), "."),
         ("trailing comma in an object", trailing_object_comma.into_bytes(), "."),
-        (
-            "unknown field",
-            edit(|d| d["vnfd"][0]["vdu"][0]["colour"] = json!("red")),
-            "vnfd[0].vdu[0].colour",
-        ),
-        (
-            "wrong type",
-            edit(|d| d["vnfd"][1]["vdu"][0]["scale_in_out"] = json!("five")),
-            "vnfd[1].vdu[0].scale_in_out",
-        ),
-        (
-            "missing name",
-            edit(|d| {
-                d.as_object_mut().unwrap().remove("name");
-            }),
-            "name",
-        ),
-        ("blank vendor", edit(|d| d["vendor"] = json!("  ")), "vendor"),
-        (
-            "no image",
-            edit(|d| d["vnfd"][0]["vdu"][0]["vm_image"] = json!([])),
-            "vnfd[0].vdu[0].vm_image",
-        ),
-        (
-            "zero scale",
-            edit(|d| d["vnfd"][0]["vdu"][0]["scale_in_out"] = json!(0)),
-            "vnfd[0].vdu[0].scale_in_out",
-        ),
-        (
-            "more VNFCs than scale_in_out",
-            edit(|d| {
-                let vnfc = d["vnfd"][1]["vdu"][0]["vnfc"][0].clone();
-                d["vnfd"][1]["vdu"][0]["vnfc"] = json!([vnfc.clone(), vnfc]);
-            }),
-            "vnfd[1].vdu[0].vnfc",
-        ),
-        ("duplicate VNFD", edit(|d| d["vnfd"][1]["name"] = json!("sipp-client")), "vnfd[1].name"),
-        (
-            "connection point to an unknown link",
-            edit(|d| {
-                d["vnfd"][0]["vdu"][0]["vnfc"][0]["connection_point"][0]["virtual_link_reference"] =
-                    json!("public")
-            }),
-            "vnfd[0].vdu[0].vnfc[0].connection_point[0].virtual_link_reference",
-        ),
-        (
-            "link not in vld",
-            edit(|d| d["vnfd"][1]["virtual_link"][0]["name"] = json!("public")),
-            "vnfd[1].virtual_link[0].name",
-        ),
-        (
-            "unknown dependency source",
-            edit(|d| d["vnf_dependency"][0]["source"]["name"] = json!("proxy")),
-            "vnf_dependency[0].source",
-        ),
-        (
-            "self dependency",
-            edit(|d| d["vnf_dependency"][0]["source"]["name"] = json!("sipp-client")),
-            "vnf_dependency[0].target",
-        ),
-        (
-            "unknown dependency parameter",
-            edit(|d| d["vnf_dependency"][0]["parameters"] = json!(["public"])),
-            "vnf_dependency[0].parameters[0]",
-        ),
-        (
-            "dependency cycle",
-            edit(|d| {
-                d["vnf_dependency"].as_array_mut().unwrap().push(json!({
-                    "source": {"name": "sipp-client"},
-                    "target": {"name": "sipp-server"},
-                    "parameters": ["hostname"]
-                }))
-            }),
-            "vnf_dependency[1]",
-        ),
-    ]
+    ];
+    cases.extend(archipel_testkit::broken_nsds(&sipp_nsd()));
+    cases
 }
 
 #[test]

@@ -1,0 +1,93 @@
+//! NSDs that the catalogue must refuse, each with the exact path the refusal names: one table
+//! for the in-process REST tests and the end-to-end tests through the real daemon.
+
+use serde_json::{json, Value};
+
+/// (what is wrong, the document, the path the NFVO must name), made by breaking one thing in
+/// `base`, the Appendix C NSD (or a document shaped like it: `vnfd[0]` the client, `vnfd[1]`
+/// the server, one dependency of the client on the server over `private`).
+pub fn broken_nsds(base: &Value) -> Vec<(&'static str, Vec<u8>, &'static str)> {
+    let edit = |change: fn(&mut Value)| -> Vec<u8> {
+        let mut document = base.clone();
+        change(&mut document);
+        serde_json::to_vec_pretty(&document).expect("a JSON value serialises")
+    };
+    vec![
+        (
+            "unknown field",
+            edit(|d| d["vnfd"][0]["vdu"][0]["colour"] = json!("red")),
+            "vnfd[0].vdu[0].colour",
+        ),
+        (
+            "wrong type",
+            edit(|d| d["vnfd"][1]["vdu"][0]["scale_in_out"] = json!("five")),
+            "vnfd[1].vdu[0].scale_in_out",
+        ),
+        (
+            "missing name",
+            edit(|d| {
+                d.as_object_mut().unwrap().remove("name");
+            }),
+            "name",
+        ),
+        ("blank vendor", edit(|d| d["vendor"] = json!("  ")), "vendor"),
+        (
+            "no image",
+            edit(|d| d["vnfd"][0]["vdu"][0]["vm_image"] = json!([])),
+            "vnfd[0].vdu[0].vm_image",
+        ),
+        (
+            "zero scale",
+            edit(|d| d["vnfd"][0]["vdu"][0]["scale_in_out"] = json!(0)),
+            "vnfd[0].vdu[0].scale_in_out",
+        ),
+        (
+            "more VNFCs than scale_in_out",
+            edit(|d| {
+                let vnfc = d["vnfd"][1]["vdu"][0]["vnfc"][0].clone();
+                d["vnfd"][1]["vdu"][0]["vnfc"] = json!([vnfc.clone(), vnfc]);
+            }),
+            "vnfd[1].vdu[0].vnfc",
+        ),
+        ("duplicate VNFD", edit(|d| d["vnfd"][1]["name"] = json!("sipp-client")), "vnfd[1].name"),
+        (
+            "connection point to an unknown link",
+            edit(|d| {
+                d["vnfd"][0]["vdu"][0]["vnfc"][0]["connection_point"][0]["virtual_link_reference"] =
+                    json!("public")
+            }),
+            "vnfd[0].vdu[0].vnfc[0].connection_point[0].virtual_link_reference",
+        ),
+        (
+            "link not in vld",
+            edit(|d| d["vnfd"][1]["virtual_link"][0]["name"] = json!("public")),
+            "vnfd[1].virtual_link[0].name",
+        ),
+        (
+            "unknown dependency source",
+            edit(|d| d["vnf_dependency"][0]["source"]["name"] = json!("proxy")),
+            "vnf_dependency[0].source",
+        ),
+        (
+            "self dependency",
+            edit(|d| d["vnf_dependency"][0]["source"]["name"] = json!("sipp-client")),
+            "vnf_dependency[0].target",
+        ),
+        (
+            "unknown dependency parameter",
+            edit(|d| d["vnf_dependency"][0]["parameters"] = json!(["public"])),
+            "vnf_dependency[0].parameters[0]",
+        ),
+        (
+            "dependency cycle",
+            edit(|d| {
+                d["vnf_dependency"].as_array_mut().unwrap().push(json!({
+                    "source": {"name": "sipp-client"},
+                    "target": {"name": "sipp-server"},
+                    "parameters": ["hostname"]
+                }))
+            }),
+            "vnf_dependency[1]",
+        ),
+    ]
+}
