@@ -41,3 +41,29 @@ pub(crate) fn spawn_listening(mut cmd: Command, what: &str, log: &Path) -> (Chil
         assert!(Instant::now() < deadline, "{what} did not listen within 60 s: {}", read_log());
     }
 }
+
+/// `kill -9` of a daemon under test and the reaping of it; nothing if it is not running.
+pub(crate) fn kill9(child: &mut Option<Child>) {
+    if let Some(mut child) = child.take() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+/// The JSON a successful `archipel …` printed. Panics with its stderr and the daemon's log
+/// (`log`, read only then) when it failed, or with its stdout when that is not JSON.
+pub fn json_output(
+    out: &std::process::Output,
+    what: &str,
+    log: impl FnOnce() -> String,
+) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{what} failed: {}\ndaemon log:\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        log()
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{what} printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
+    })
+}

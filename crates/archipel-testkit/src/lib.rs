@@ -13,6 +13,7 @@ mod popd;
 mod subnets;
 
 pub use cmd::{docker, docker_ok, require_docker, require_root, run, sh};
+pub use daemon::json_output;
 pub use names::unique;
 pub use nfvo::NfvoProcess;
 pub use nsds::broken_nsds;

@@ -52,10 +52,7 @@ impl NfvoProcess {
 
     /// `kill -9`: no chance to finish or undo anything, like a crash.
     pub fn kill9(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        crate::daemon::kill9(&mut self.child);
     }
 
     /// Starts the daemon again on the same data directory (a new port).

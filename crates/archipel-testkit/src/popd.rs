@@ -87,10 +87,7 @@ impl PopdProcess {
 
     /// `kill -9`: no chance to clean up, like a crash.
     pub fn kill9(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        crate::daemon::kill9(&mut self.child);
     }
 
     /// Starts the daemon again on the same data directory (a new port).

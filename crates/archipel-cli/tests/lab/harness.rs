@@ -65,8 +65,7 @@ impl Lab {
     /// `archipel ARGS -o json` at `site`, which must succeed.
     pub fn json(&self, site: &str, args: &[&str]) -> Value {
         let out = self.cli(site, &[args, &["-o", "json"]].concat());
-        assert!(out.status.success(), "{args:?} at {site} failed: {}", text(&out.stderr));
-        serde_json::from_slice(&out.stdout).expect("json output")
+        archipel_testkit::json_output(&out, &format!("{args:?} at {site}"), String::new)
     }
 
     pub fn network(&self, site: &str, name: &str, cidr: &str) -> Value {

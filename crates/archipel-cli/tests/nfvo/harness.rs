@@ -78,18 +78,7 @@ impl World {
     /// `archipel ARGS -o json`; panics with stderr and the NFVO's log when it fails.
     pub fn cli_json(&self, args: &[&str]) -> Value {
         let out = self.nfvo.cli().args(args).args(["-o", "json"]).output().expect("run archipel");
-        assert!(
-            out.status.success(),
-            "archipel {args:?} failed: {}\nnfvo log:\n{}",
-            String::from_utf8_lossy(&out.stderr),
-            self.nfvo.log()
-        );
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "archipel {args:?} printed no JSON ({e}): {}",
-                String::from_utf8_lossy(&out.stdout)
-            )
-        })
+        archipel_testkit::json_output(&out, &format!("archipel {args:?}"), || self.nfvo.log())
     }
 
     /// Onboards a document written to a file; returns the NSD's id.

@@ -201,18 +201,7 @@ impl Site {
     /// `archipel pop --output json ARGS`; panics with stderr when it fails.
     pub fn cli_json(&self, args: &[&str]) -> serde_json::Value {
         let out = self.cli(args);
-        assert!(
-            out.status.success(),
-            "archipel pop {args:?} failed: {}\npopd log:\n{}",
-            String::from_utf8_lossy(&out.stderr),
-            self.popd.log()
-        );
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "archipel pop {args:?} printed no JSON ({e}): {}",
-                String::from_utf8_lossy(&out.stdout)
-            )
-        })
+        archipel_testkit::json_output(&out, &format!("archipel pop {args:?}"), || self.popd.log())
     }
 
     pub fn cli(&self, args: &[&str]) -> Output {
