@@ -12,7 +12,6 @@ need_packages() {
     command -v sipp >/dev/null || missing+=(sip-tester)
     command -v iperf3 >/dev/null || missing+=(iperf3)
     command -v docker-compose >/dev/null || missing+=(docker-compose)
-    command -v protoc >/dev/null || missing+=(protobuf-compiler)
     command -v cc >/dev/null || missing+=(gcc)
     command -v python3 >/dev/null || missing+=(python3)
     if [ ${#missing[@]} -gt 0 ]; then

@@ -46,6 +46,7 @@ pub async fn run(bin: &str) -> Result<()> {
             username: username.into(),
             password: password.into(),
             agent_endpoint: None,
+            agent_token: None,
         })
         .await?;
     let nsd_id = client.onboard_nsd(text.into_bytes()).await?.id;

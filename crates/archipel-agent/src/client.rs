@@ -1,11 +1,14 @@
-//! A client of the North interface (`/intersite-vertical`), for the CLI and the NFVO.
+//! A client of the North interface (`/intersite-vertical`, `/intersite-site`), for the CLI and
+//! the NFVO.
 
 use std::time::Duration;
 
 use archipel_ipam::Pool;
 use serde::de::DeserializeOwned;
 
-use crate::model::{CreateRequest, DeleteReply, PoolGrant, Service, UpdateRequest};
+use crate::model::{
+    CreateRequest, DeleteReply, PoolGrant, Service, SiteInfo, UpdateReply, UpdateRequest,
+};
 
 /// How long a North call may take: a create contacts every site, several times.
 pub const NORTH_TIMEOUT: Duration = Duration::from_secs(30);
@@ -80,12 +83,19 @@ impl NorthClient {
         self.json(self.http.post(self.url("")).json(req)).await
     }
 
+    /// Changes a service; the reply names the sites the change has not reached yet (the
+    /// master takes it there when they answer again).
     pub async fn update(
         &self,
         global_id: &str,
         req: &UpdateRequest,
-    ) -> Result<Service, NorthError> {
+    ) -> Result<UpdateReply, NorthError> {
         self.json(self.http.put(self.url(&format!("/{global_id}"))).json(req)).await
+    }
+
+    /// The agent's site: its name, underlay address and tunnel MTU.
+    pub async fn site_info(&self) -> Result<SiteInfo, NorthError> {
+        self.json(self.http.get(format!("{}/intersite-site", self.base))).await
     }
 
     /// Removes a service everywhere; returns the sites that could not be reached yet (they

@@ -111,6 +111,26 @@ pub async fn attach_l3(
     Ok(name)
 }
 
+/// Makes the flood entries of the VXLAN `name` exactly `remotes`: `bridge fdb append
+/// 00:00:00:00:00:00 dev NAME dst REMOTE` for each one missing, `bridge fdb del
+/// 00:00:00:00:00:00 dev NAME dst OTHER` for each one too many. The device, its bridge and the
+/// learned entries stay as they are.
+pub async fn set_floods(
+    nl: &dyn Netlink,
+    ns: Option<&str>,
+    name: &str,
+    remotes: &[Ipv4Addr],
+) -> Result<(), DataplaneError> {
+    let current = nl.fdb_flood_list(ns, name).await?;
+    for remote in remotes.iter().filter(|r| !current.contains(r)) {
+        nl.fdb_flood_add(ns, name, *remote).await?;
+    }
+    for gone in current.iter().filter(|c| !remotes.contains(c)) {
+        nl.fdb_flood_del(ns, name, *gone).await?;
+    }
+    Ok(())
+}
+
 /// `ip link del NAME`: the tunnel goes with its flood entries, addresses and routes.
 pub async fn detach(nl: &dyn Netlink, ns: Option<&str>, name: &str) -> Result<(), DataplaneError> {
     Ok(nl.delete_link(ns, name).await?)

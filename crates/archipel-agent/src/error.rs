@@ -31,6 +31,8 @@ pub enum AgentError {
     },
     #[error("{cidr} is already used at site {site} by {conflict}")]
     CidrTaken { site: String, cidr: Ipv4Net, conflict: String },
+    #[error("VNI {vni} of the service is already used at site {site} by {conflict}")]
+    VniTaken { site: String, vni: u32, conflict: String },
     #[error("no {what} is free at every site of the service")]
     NothingFree { what: &'static str },
     #[error("site {master} is the master of service {global_id}; ask its agent")]

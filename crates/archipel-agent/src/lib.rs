@@ -4,8 +4,8 @@
 //!
 //! [`Agent`] is the logic core; it reaches its own site's networks through [`SiteVim`] (its
 //! popd), its own data plane through [`archipel_netlink::Netlink`], and the other agents through
-//! [`Peers`]. [`api`] serves the North (`/intersite-vertical`) and East-West
-//! (`/intersite-horizontal`) interfaces over HTTP; [`Setup`] assembles a real agent and
+//! [`Peers`]. [`api`] serves the North (`/intersite-vertical`, `/intersite-site`) and
+//! East-West (`/intersite-horizontal`) interfaces over HTTP; [`Setup`] assembles a real agent and
 //! [`NorthClient`] calls one.
 
 pub mod api;
@@ -24,7 +24,8 @@ pub use client::{NorthClient, NorthError, NORTH_TIMEOUT};
 pub use error::AgentError;
 pub use model::{
     CidrInfo, Connection, CreateRequest, DeleteReply, FreeReply, JoinRequest, Params, PoolGrant,
-    Resource, ResourceRef, Service, ServiceType, UpdateRequest,
+    Resource, ResourceRef, Service, ServiceType, SiteInfo, UpdateReply, UpdateRequest,
+    VniReservation,
 };
 pub use peers::{HttpPeers, Peers, PeersError, DEFAULT_TIMEOUT, KEY_HEADER};
 pub use setup::{generate_token, Setup};

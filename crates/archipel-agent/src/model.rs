@@ -84,6 +84,10 @@ pub struct Params {
     /// L3: each site's subnet.
     #[serde(default)]
     pub subnets: BTreeMap<String, Ipv4Net>,
+    /// Raised by the master on every change, so that a participant never takes an older view
+    /// (a convergence push started before the change) over a newer one.
+    #[serde(default)]
+    pub revision: u64,
 }
 
 /// An inter-site service as a site stores it.
@@ -142,10 +146,33 @@ pub struct DeleteReply {
     pub pending: Vec<String>,
 }
 
-/// North: change a service (its name; the change reaches every site).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// North: change a service; what is `None` stays. `resources` is the whole new list of an L2
+/// extension: sites missing from it leave, new ones join.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UpdateRequest {
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<ResourceRef>>,
+}
+
+/// North: a changed service, and the sites the change has not reached yet: removed sites that
+/// must still leave and staying sites that missed the new view. The convergence loop takes the
+/// change to them once they answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdateReply {
+    pub service: Service,
+    #[serde(default)]
+    pub pending: Vec<String>,
+}
+
+/// North: what the orchestrator needs to know of a site before it makes networks there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteInfo {
+    pub site: String,
+    pub underlay: Ipv4Addr,
+    /// The MTU a network stretched over VXLAN can carry: the underlay's minus the encapsulation.
+    pub tunnel_mtu: u32,
 }
 
 /// East-West: a master asks a site to join a service.
@@ -170,6 +197,14 @@ pub struct FreeReply {
     pub conflict: Option<String>,
     /// The site's underlay address, which the master needs for the flood entries.
     pub underlay: Ipv4Addr,
+}
+
+/// East-West: a master asks a site to hold `vni` for the service `global_id`. The reply is a
+/// [`FreeReply`]: `free` means the VNI is now held for that service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VniReservation {
+    pub vni: u32,
+    pub global_id: String,
 }
 
 /// East-West: a site that ran out of addresses asks the master for a block.

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use ipnet::Ipv4Net;
 use serde::de::DeserializeOwned;
 
-use crate::model::{CidrInfo, FreeReply, JoinRequest, PoolGrant, Service};
+use crate::model::{CidrInfo, FreeReply, JoinRequest, PoolGrant, Service, VniReservation};
 
 /// How long one call to another agent may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -47,8 +47,16 @@ pub trait Peers: Send + Sync {
     async fn cidr(&self, site: &str, network: &str) -> Result<CidrInfo, PeersError>;
     /// Whether no network of `site` overlaps `cidr`.
     async fn cidr_free(&self, site: &str, cidr: Ipv4Net) -> Result<FreeReply, PeersError>;
-    /// Whether `vni` is unused at `site`.
-    async fn vni_free(&self, site: &str, vni: u32) -> Result<FreeReply, PeersError>;
+    /// Asks `site` to hold `vni` for the service `global_id`: `free` when it now does,
+    /// otherwise the conflict.
+    async fn reserve_vni(
+        &self,
+        site: &str,
+        vni: u32,
+        global_id: &str,
+    ) -> Result<FreeReply, PeersError>;
+    /// Lets `site` drop what it holds of `vni` for `global_id`.
+    async fn release_vni(&self, site: &str, vni: u32, global_id: &str) -> Result<(), PeersError>;
     /// Asks `site` to take part in a service (make its network and its data plane).
     async fn join(&self, site: &str, service: &Service) -> Result<(), PeersError>;
     /// Gives `site` the master's view of a service.
@@ -135,9 +143,21 @@ impl Peers for HttpPeers {
         self.json(site, self.http.get(url).query(&[("cidr", cidr.to_string())])).await
     }
 
-    async fn vni_free(&self, site: &str, vni: u32) -> Result<FreeReply, PeersError> {
-        let url = self.url(site, "/vni-free")?;
-        self.json(site, self.http.get(url).query(&[("vni", vni)])).await
+    async fn reserve_vni(
+        &self,
+        site: &str,
+        vni: u32,
+        global_id: &str,
+    ) -> Result<FreeReply, PeersError> {
+        let url = self.url(site, "/vni-reservations")?;
+        let body = VniReservation { vni, global_id: global_id.to_owned() };
+        self.json(site, self.http.post(url).json(&body)).await
+    }
+
+    async fn release_vni(&self, site: &str, vni: u32, global_id: &str) -> Result<(), PeersError> {
+        let url = self.url(site, &format!("/vni-reservations/{vni}"))?;
+        let req = self.http.delete(url).query(&[("global_id", global_id)]);
+        self.send(site, req).await.map(drop)
     }
 
     async fn join(&self, site: &str, service: &Service) -> Result<(), PeersError> {

@@ -21,6 +21,12 @@ pub enum NfvoError {
         #[source]
         source: VimError,
     },
+    #[error("the inter-site agent of site {name} did not answer")]
+    AgentUnreachable {
+        name: String,
+        #[source]
+        source: VimError,
+    },
     #[error("site {name} is used by network service {nsr}")]
     SiteInUse { name: String, nsr: String },
     #[error("NSD {id} is used by network service {nsr}")]

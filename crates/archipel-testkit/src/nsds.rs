@@ -1,7 +1,37 @@
-//! NSDs that the catalogue must refuse, each with the exact path the refusal names: one table
-//! for the in-process REST tests and the end-to-end tests through the real daemon.
+//! The thesis's NSD as tests edit it, and NSDs that the catalogue must refuse, each with the
+//! exact path the refusal names: one table for the in-process REST tests and the end-to-end
+//! tests through the real daemon.
 
 use serde_json::{json, Value};
+
+/// The thesis's NSD (Appendix C), as shipped.
+pub const SIPP_NSD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/sipp/nsd.json");
+
+/// The thesis's NSD as a JSON value. The document has a Gson-style trailing comma before a
+/// `]`, which the NFVO accepts and serde_json does not: it is dropped here.
+pub fn sipp_nsd() -> Value {
+    let text = std::fs::read_to_string(SIPP_NSD).expect("read the SIPp NSD");
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for (at, c) in text.char_indices() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if c == ',' && text[at + 1..].trim_start().starts_with(']') {
+            continue;
+        }
+        out.push(c);
+    }
+    serde_json::from_str(&out).expect("the SIPp NSD is JSON but for trailing commas")
+}
 
 /// (what is wrong, the document, the path the NFVO must name), made by breaking one thing in
 /// `base`, the Appendix C NSD (or a document shaped like it: `vnfd[0]` the client, `vnfd[1]`

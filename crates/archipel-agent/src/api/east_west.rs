@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{middleware, Json, Router};
 use ipnet::Ipv4Net;
 use serde::Deserialize;
@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::auth::{self, Secrets};
 use super::ApiError;
 use crate::core::Agent;
-use crate::model::{CidrInfo, FreeReply, JoinRequest, PoolGrant, Service};
+use crate::model::{CidrInfo, FreeReply, JoinRequest, PoolGrant, Service, VniReservation};
 
 type Shared = State<Arc<Agent>>;
 
@@ -24,6 +24,8 @@ pub(super) fn router(agent: Arc<Agent>, secrets: Arc<Secrets>) -> axum::Router {
         .route(&format!("{BASE}/networks/{{name}}/cidr"), get(cidr))
         .route(&format!("{BASE}/cidr-free"), get(cidr_free))
         .route(&format!("{BASE}/vni-free"), get(vni_free))
+        .route(&format!("{BASE}/vni-reservations"), post(reserve_vni))
+        .route(&format!("{BASE}/vni-reservations/{{vni}}"), delete(release_vni))
         .route(&format!("{BASE}/{{global_id}}"), get(show).put(sync).delete(leave))
         .route(&format!("{BASE}/{{global_id}}/pools"), post(grant))
         .layer(middleware::from_fn_with_state(secrets, auth::east_west))
@@ -84,7 +86,29 @@ async fn vni_free(
     State(agent): Shared,
     Query(q): Query<VniQuery>,
 ) -> Result<Json<FreeReply>, ApiError> {
-    Ok(Json(agent.vni_free(q.vni).await?))
+    Ok(Json(agent.vni_free(q.vni)?))
+}
+
+/// 200 either way: `free` says whether the VNI is now held for the service.
+async fn reserve_vni(
+    State(agent): Shared,
+    Json(req): Json<VniReservation>,
+) -> Result<Json<FreeReply>, ApiError> {
+    Ok(Json(agent.reserve_vni(req.vni, &req.global_id)?))
+}
+
+#[derive(Debug, Deserialize)]
+struct ReleaseQuery {
+    global_id: String,
+}
+
+async fn release_vni(
+    State(agent): Shared,
+    Path(vni): Path<u32>,
+    Query(q): Query<ReleaseQuery>,
+) -> Result<StatusCode, ApiError> {
+    agent.release_vni(vni, &q.global_id)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn grant(

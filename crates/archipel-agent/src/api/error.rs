@@ -29,6 +29,7 @@ impl From<AgentError> for ApiError {
             AgentError::Invalid(_) => StatusCode::BAD_REQUEST,
             AgentError::Overlap { .. }
             | AgentError::CidrTaken { .. }
+            | AgentError::VniTaken { .. }
             | AgentError::NothingFree { .. }
             | AgentError::NotMaster { .. }
             | AgentError::ReserveEmpty(_) => StatusCode::CONFLICT,

@@ -1,4 +1,5 @@
-//! `/intersite-vertical`: the North interface (Table II), for the NFVO and the CLI.
+//! `/intersite-vertical`: the North interface (Table II), for the NFVO and the CLI; and
+//! `/intersite-site`, what the NFVO needs to know of the site before it makes networks there.
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use axum::{middleware, Json, Router};
 use super::auth::{self, Secrets};
 use super::ApiError;
 use crate::core::Agent;
-use crate::model::{CreateRequest, PoolGrant, Service, UpdateRequest};
+use crate::model::{CreateRequest, PoolGrant, Service, SiteInfo, UpdateReply, UpdateRequest};
 
 type Shared = State<Arc<Agent>>;
 
@@ -20,6 +21,7 @@ pub(super) fn router(agent: Arc<Agent>, secrets: Arc<Secrets>) -> axum::Router {
         .route("/intersite-vertical", get(list).post(create))
         .route("/intersite-vertical/{global_id}", get(show).put(update).delete(remove))
         .route("/intersite-vertical/{global_id}/pools", post(grow))
+        .route("/intersite-site", get(site_info))
         .layer(middleware::from_fn_with_state(secrets, auth::north))
         .with_state(agent)
 }
@@ -39,12 +41,16 @@ async fn show(State(agent): Shared, Path(id): Path<String>) -> Result<Json<Servi
     Ok(Json(agent.get(&id)?))
 }
 
+/// 200 with `{"service": …, "pending": []}` when every site has the change; 202 when some
+/// could not be reached yet (the master takes it to them when they answer again).
 async fn update(
     State(agent): Shared,
     Path(id): Path<String>,
     Json(req): Json<UpdateRequest>,
-) -> Result<Json<Service>, ApiError> {
-    Ok(Json(agent.update(&id, req).await?))
+) -> Result<(StatusCode, Json<UpdateReply>), ApiError> {
+    let reply = agent.update(&id, req).await?;
+    let status = if reply.pending.is_empty() { StatusCode::OK } else { StatusCode::ACCEPTED };
+    Ok((status, Json(reply)))
 }
 
 /// 204 when every site has left; 202 with `{"pending": [SITE…]}` when some could not be
@@ -60,4 +66,8 @@ async fn remove(State(agent): Shared, Path(id): Path<String>) -> Result<Response
 async fn grow(State(agent): Shared, Path(id): Path<String>) -> Result<Json<PoolGrant>, ApiError> {
     let pools = agent.grow(&id).await?;
     Ok(Json(PoolGrant { site: agent.site().to_owned(), pools }))
+}
+
+async fn site_info(State(agent): Shared) -> Result<Json<SiteInfo>, ApiError> {
+    Ok(Json(agent.site_info().await?))
 }

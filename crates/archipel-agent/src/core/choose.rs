@@ -1,61 +1,52 @@
-//! Choosing what must be free at every site of a service: a VNI, a transit segment.
+//! Choosing what must be free at every site of a service: a VNI (reserved, see
+//! [`super::reserve`]), a transit segment.
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
+use std::time::Duration;
 
-use futures::future::{join_all, BoxFuture};
+use futures::future::join_all;
 use ipnet::Ipv4Net;
 
+use super::reserve::Reserved;
 use super::Agent;
 use crate::error::AgentError;
-use crate::model::FreeReply;
-use crate::peers::PeersError;
 
 /// How many candidates are tried before giving up.
 const ATTEMPTS: u32 = 64;
 
-/// The outcome of asking every site about one candidate.
-enum Answer {
-    /// Free everywhere; the sites' underlay addresses.
-    Free(BTreeMap<String, Ipv4Addr>),
-    Taken,
-}
-
 impl Agent {
-    /// Asks every remote site in parallel; an unreachable site fails the whole request.
-    async fn ask_all<'a>(
-        &'a self,
-        remotes: &'a [String],
-        query: impl Fn(&'a str) -> BoxFuture<'a, Result<FreeReply, PeersError>>,
-    ) -> Result<Answer, AgentError> {
-        let replies = join_all(remotes.iter().map(|s| query(s))).await;
-        let mut underlays = BTreeMap::from([(self.cfg.site.clone(), self.cfg.underlay)]);
-        for (site, reply) in remotes.iter().zip(replies) {
-            let reply = reply?;
-            if !reply.free {
-                return Ok(Answer::Taken);
-            }
-            underlays.insert(site.clone(), reply.underlay);
-        }
-        Ok(Answer::Free(underlays))
-    }
-
-    /// The lowest VNI from the configured base that no site of the service uses, with the
-    /// sites' underlay addresses.
+    /// The lowest VNI from the configured base that this site and every remote one reserve
+    /// for `global_id`, with the sites' underlay addresses. A VNI taken somewhere is released
+    /// everywhere before the next is tried; on failure nothing stays reserved.
     pub(super) async fn choose_vni(
         &self,
         remotes: &[String],
+        global_id: &str,
     ) -> Result<(u32, BTreeMap<String, Ipv4Addr>), AgentError> {
         let mut vni = self.cfg.vni_base;
         for _ in 0..ATTEMPTS {
-            while !self.vni_free(vni).await?.free {
+            while !self.reserve_vni(vni, global_id)?.free {
                 vni += 1;
             }
-            let answer = self.ask_all(remotes, |s| Box::pin(self.peers.vni_free(s, vni))).await?;
-            if let Answer::Free(underlays) = answer {
-                return Ok((vni, underlays));
+            let reserved = self.reserve_at(remotes, vni, global_id).await;
+            if !matches!(reserved, Ok(Reserved::All(_))) {
+                self.release_vni(vni, global_id)?;
             }
-            vni += 1;
+            match reserved? {
+                Reserved::All(mut underlays) => {
+                    underlays.insert(self.cfg.site.clone(), self.cfg.underlay);
+                    return Ok((vni, underlays));
+                }
+                Reserved::Taken { site, conflict } => {
+                    tracing::debug!(vni, %site, %conflict, "VNI taken, trying the next");
+                    // Two masters that each won a different shared site would otherwise retry
+                    // in step.
+                    let pause = rand::random::<u64>() % 20;
+                    tokio::time::sleep(Duration::from_millis(pause)).await;
+                    vni += 1;
+                }
+            }
         }
         Err(AgentError::NothingFree { what: "VNI" })
     }
@@ -72,8 +63,13 @@ impl Agent {
             if !self.cidr_free(cidr).await?.free {
                 continue;
             }
-            let answer = self.ask_all(remotes, |s| Box::pin(self.peers.cidr_free(s, cidr))).await?;
-            if let Answer::Free(_) = answer {
+            // An unreachable site fails the whole request.
+            let replies = join_all(remotes.iter().map(|s| self.peers.cidr_free(s, cidr))).await;
+            let mut free = true;
+            for reply in replies {
+                free &= reply?.free;
+            }
+            if free {
                 return Ok(cidr);
             }
         }

@@ -1,5 +1,5 @@
 //! The master's convergence loop: after a partition, every site's view of a service becomes
-//! the master's again, and the sites a delete could not reach leave.
+//! the master's again, and the sites a delete or an update could not reach leave.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,10 +26,12 @@ impl Agent {
         }
     }
 
-    /// One pass: the sites a delete could not reach are asked to leave again, and every
-    /// participant of a service this site masters gets the master's view (joining the service
-    /// if it lost it). Idempotent; the peer calls run outside the change lock (each bounded by
-    /// the peer timeout), so North requests are not held up by a site that is cut off.
+    /// One pass: the sites a delete or an update could not reach are asked to leave again, and
+    /// every participant of a service this site masters gets the master's view (joining the
+    /// service if it lost it). Idempotent; the peer calls run outside the change lock (each
+    /// bounded by the peer timeout), so North requests are not held up by a site that is cut
+    /// off. A view pushed here that a change overtakes is older than the participant's by its
+    /// revision, and ignored there.
     pub async fn converge(&self) -> Result<(), AgentError> {
         let tombstones = self.store.tombstones()?;
         let services: Vec<Service> =
@@ -68,11 +70,14 @@ impl Agent {
     }
 
     /// A participant that does not know a service joins it again, from the master's current
-    /// record: under the change lock, so that a delete or a failed create in the meantime is
-    /// not undone.
+    /// record: under the change lock, so that a delete, a failed create or the site's removal
+    /// in the meantime is not undone.
     async fn rejoin(&self, global_id: &str, site: &str) -> Result<(), AgentError> {
         let _guard = self.changes.lock().await;
         let Some(service) = self.store.service(global_id)? else { return Ok(()) };
+        if service.resource_of(site).is_none() {
+            return Ok(());
+        }
         match self.peers.join(site, &service).await {
             Ok(()) => tracing::info!(service = global_id, site, "the site joined again"),
             Err(err) => {

@@ -1,15 +1,14 @@
 //! The master's side of creating a service: plan it, make its share, have every other site
 //! make theirs, and undo everything everywhere when one site fails.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use archipel_ipam::{overlaps, split_pools, SubnetPlan};
 use futures::future::join_all;
 
 use super::Agent;
-use crate::dataplane::{underlay_mtu, VXLAN_OVERHEAD};
 use crate::error::AgentError;
-use crate::model::{CreateRequest, Params, Resource, Service, ServiceType};
+use crate::model::{CreateRequest, Params, Resource, ResourceRef, Service, ServiceType};
 
 impl Agent {
     /// North POST: this site becomes the master of a new service over `req.resources`.
@@ -17,40 +16,46 @@ impl Agent {
         let _guard = self.changes.lock().await;
         let mut service = self.new_service(req)?;
         let remotes = self.remotes(&service);
+        // The VNI is reserved last in each plan, so a plan that fails holds nothing anywhere.
         match service.kind {
             ServiceType::L2 => self.plan_l2(&mut service, &remotes).await?,
             ServiceType::L3 => self.plan_l3(&mut service, &remotes).await?,
         }
-        self.apply_local(&service).await?;
-        let joined = join_all(remotes.iter().map(|s| self.peers.join(s, &service))).await;
-        if let Some(err) = joined.into_iter().find_map(Result::err) {
-            tracing::warn!(service = %service.global_id, error = %err, "undoing a failed create");
+        if let Err(err) = self.make_everywhere(&service, &remotes).await {
+            tracing::warn!(service = %service.global_id, error = %err.chain(), "undoing a create");
             let id = service.global_id.as_str();
+            // Leaving also drops what a site holds of the VNI.
             join_all(remotes.iter().map(|s| self.peers.leave(s, id))).await;
-            if let Some(local) = self.store.service(id)? {
-                if let Err(undo) = self.remove_local(&local).await {
-                    tracing::warn!(service = id, error = %undo.chain(), "cannot undo locally");
+            match self.store.service(id)? {
+                Some(local) => {
+                    if let Err(undo) = self.remove_local(&local).await {
+                        tracing::warn!(service = id, error = %undo.chain(), "cannot undo locally");
+                    }
                 }
+                None => self.store.release_vnis(id)?,
             }
-            return Err(err.into());
+            return Err(err);
         }
         self.get(&service.global_id)
     }
 
+    /// This site's share first, then every other site's.
+    async fn make_everywhere(
+        &self,
+        service: &Service,
+        remotes: &[String],
+    ) -> Result<(), AgentError> {
+        self.apply_local(service).await?;
+        let joined = join_all(remotes.iter().map(|s| self.peers.join(s, service))).await;
+        joined.into_iter().try_for_each(|r| r.map_err(AgentError::from))
+    }
+
     fn new_service(&self, req: CreateRequest) -> Result<Service, AgentError> {
-        let mut sites: Vec<&str> = req.resources.iter().map(|r| r.site.as_str()).collect();
-        sites.sort_unstable();
-        if sites.windows(2).any(|w| w[0] == w[1]) {
-            return Err(AgentError::Invalid("each site may bring one network only".into()));
-        }
-        if !sites.contains(&self.cfg.site.as_str()) {
+        if !distinct_sites(&req.resources)?.contains(&self.cfg.site) {
             return Err(AgentError::Invalid(format!(
                 "site {} (the master) must be one of the resources",
                 self.cfg.site
             )));
-        }
-        if sites.len() < 2 {
-            return Err(AgentError::Invalid("a service needs at least two sites".into()));
         }
         let suffix = hex::encode(rand::random::<[u8; 4]>());
         Ok(Service {
@@ -67,19 +72,12 @@ impl Agent {
         })
     }
 
-    /// The tunnel MTU: the underlay's minus the encapsulation.
-    async fn tunnel_mtu(&self) -> Result<u32, AgentError> {
-        let ns = self.cfg.netns.as_deref();
-        Ok(underlay_mtu(self.nl.as_ref(), ns, self.cfg.underlay).await? - VXLAN_OVERHEAD)
-    }
-
     /// L2: the master's subnet, free at every other site, split into one block per site (the
-    /// master first) and a reserve; a VNI free everywhere.
+    /// master first) and a reserve; a VNI reserved everywhere.
     async fn plan_l2(&self, service: &mut Service, remotes: &[String]) -> Result<(), AgentError> {
         let name = self.own_network(service)?;
         let local = self.local_network(&name).await?;
         self.check_cidr_free(remotes, local.cidr).await?;
-        let (vni, underlays) = self.choose_vni(remotes).await?;
         let plan = SubnetPlan::new(local.cidr, Some(local.gateway), Vec::new())
             .map_err(AgentError::Ipam)?;
         let sites = 1 + remotes.len();
@@ -90,11 +88,13 @@ impl Agent {
         for site in std::iter::once(&self.cfg.site).chain(remotes) {
             pools.insert(site.clone(), blocks.next().unwrap_or_default());
         }
+        let mtu = self.tunnel_mtu().await?;
+        let (vni, underlays) = self.choose_vni(remotes, &service.global_id).await?;
         service.params = Params {
             vni: Some(vni),
             cidr: Some(local.cidr),
             gateway: Some(local.gateway),
-            mtu: Some(self.tunnel_mtu().await?),
+            mtu: Some(mtu),
             pools,
             reserve: blocks.collect(),
             underlays,
@@ -103,8 +103,8 @@ impl Agent {
         Ok(())
     }
 
-    /// L3: every site's subnet, none overlapping another; a VNI and a transit /24 free
-    /// everywhere, one transit address per site.
+    /// L3: every site's subnet, none overlapping another; a transit /24 free everywhere, one
+    /// transit address per site; a VNI reserved everywhere.
     async fn plan_l3(&self, service: &mut Service, remotes: &[String]) -> Result<(), AgentError> {
         let name = self.own_network(service)?;
         let local = self.local_network(&name).await?;
@@ -130,19 +130,20 @@ impl Agent {
                 }
             }
         }
-        let (vni, underlays) = self.choose_vni(remotes).await?;
         let transit = self.choose_transit(remotes).await?;
         let mut hosts = transit.hosts();
         let mut addresses = BTreeMap::new();
-        for site in underlays.keys() {
+        for site in service.sites() {
             let host = hosts.next().ok_or(AgentError::NothingFree { what: "transit address" })?;
             let net = ipnet::Ipv4Net::new(host, transit.prefix_len())
                 .map_err(|_| AgentError::Invalid(format!("bad transit segment {transit}")))?;
-            addresses.insert(site.clone(), net);
+            addresses.insert(site, net);
         }
+        let mtu = self.tunnel_mtu().await?;
+        let (vni, underlays) = self.choose_vni(remotes, &service.global_id).await?;
         service.params = Params {
             vni: Some(vni),
-            mtu: Some(self.tunnel_mtu().await?),
+            mtu: Some(mtu),
             underlays,
             transit: addresses,
             subnets: subnets.into_iter().map(|(site, _, cidr)| (site, cidr)).collect(),
@@ -157,4 +158,16 @@ impl Agent {
             .map(|r| r.network.clone())
             .ok_or_else(|| AgentError::Invalid(format!("site {} is not a resource", self.cfg.site)))
     }
+}
+
+/// The sites of `resources`: at least two, each bringing one network.
+pub(super) fn distinct_sites(resources: &[ResourceRef]) -> Result<BTreeSet<String>, AgentError> {
+    let sites: BTreeSet<String> = resources.iter().map(|r| r.site.clone()).collect();
+    if sites.len() < resources.len() {
+        return Err(AgentError::Invalid("each site may bring one network only".into()));
+    }
+    if sites.len() < 2 {
+        return Err(AgentError::Invalid("a service needs at least two sites".into()));
+    }
+    Ok(sites)
 }

@@ -1,6 +1,8 @@
 //! A site's own share of a service: what it makes for it, what it removes, and the queries the
 //! master asks of it.
 
+use std::net::Ipv4Addr;
+
 use archipel_ipam::{overlaps, SubnetPlan};
 use ipnet::Ipv4Net;
 
@@ -24,24 +26,31 @@ impl Agent {
         self.apply_local(&service).await
     }
 
-    /// East-West PUT: the master's new view of a service; this site keeps its own facts.
+    /// East-West PUT: the master's new view of a service; this site keeps its own facts and
+    /// floods toward exactly the sites of the view. A view older than the one held (a
+    /// convergence push that crossed a change) is ignored.
     pub async fn sync(&self, mut service: Service) -> Result<(), AgentError> {
         let _guard = self.changes.lock().await;
         let old = self.get(&service.global_id)?;
+        if service.params.revision < old.params.revision {
+            tracing::debug!(service = %service.global_id, "an older view is ignored");
+            return Ok(());
+        }
         for r in &mut service.resources {
             r.created =
                 old.resource_of(&r.site).is_some_and(|o| o.created && r.site == self.cfg.site);
         }
         self.store.put_service(&service)?;
-        Ok(())
+        self.follow_underlays(&service).await
     }
 
-    /// East-West DELETE: removes what this site made for a service; nothing to remove is fine.
+    /// East-West DELETE: removes what this site made for a service, and drops what it holds of
+    /// the service's VNI; nothing to remove is fine.
     pub async fn leave(&self, global_id: &str) -> Result<(), AgentError> {
         let _guard = self.changes.lock().await;
         match self.store.service(global_id)? {
             Some(service) => self.remove_local(&service).await,
-            None => Ok(()),
+            None => Ok(self.store.release_vnis(global_id)?),
         }
     }
 
@@ -67,17 +76,6 @@ impl Agent {
                     .then(|| format!("the transit segment {transit} of service {}", s.global_id))
             });
         }
-        Ok(FreeReply { free: conflict.is_none(), conflict, underlay: self.cfg.underlay })
-    }
-
-    /// East-West query: whether no service of this site uses `vni`.
-    pub async fn vni_free(&self, vni: u32) -> Result<FreeReply, AgentError> {
-        let conflict = self
-            .store
-            .services()?
-            .into_iter()
-            .find(|s| s.params.vni == Some(vni))
-            .map(|s| format!("service {}", s.global_id));
         Ok(FreeReply { free: conflict.is_none(), conflict, underlay: self.cfg.underlay })
     }
 
@@ -176,6 +174,23 @@ impl Agent {
             self.release_network(service, &me.network, me.created).await?;
         }
         self.store.delete_service(&service.global_id)?;
+        self.store.release_vnis(&service.global_id)?;
+        Ok(())
+    }
+
+    /// L2: this site's tunnel floods toward exactly the other underlays of the view, changed
+    /// in place, so that traffic among the sites that stay is never interrupted.
+    pub(super) async fn follow_underlays(&self, service: &Service) -> Result<(), AgentError> {
+        if service.kind != ServiceType::L2 {
+            return Ok(());
+        }
+        let site = self.cfg.site.as_str();
+        let remotes: Vec<Ipv4Addr> =
+            service.params.underlays.iter().filter(|(s, _)| *s != site).map(|(_, a)| *a).collect();
+        for c in self.store.connections(&service.global_id)? {
+            let ns = Some(c.netns.as_str()).filter(|ns| !ns.is_empty());
+            dataplane::set_floods(self.nl.as_ref(), ns, &c.device, &remotes).await?;
+        }
         Ok(())
     }
 

@@ -1,24 +1,26 @@
 //! The Logic Core: the master's side of a service (create, update, delete, pool grants) and a
-//! participant's side (join, sync, leave, the queries), with no HTTP inside.
+//! participant's side (join, sync, leave, VNI reservations, the queries), with no HTTP inside.
 
 mod choose;
 mod converge;
 mod create;
 mod local;
 mod pools;
+mod reserve;
 #[cfg(test)]
 mod tests;
+mod update;
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 use archipel_netlink::Netlink;
-use futures::future::join_all;
 use ipnet::Ipv4Net;
 
+use crate::dataplane::{underlay_mtu, VXLAN_OVERHEAD};
 use crate::error::AgentError;
-use crate::model::{DeleteReply, Service, UpdateRequest};
-use crate::peers::{Peers, PeersError};
+use crate::model::{DeleteReply, Service, SiteInfo};
+use crate::peers::Peers;
 use crate::store::Store;
 use crate::vim::SiteVim;
 
@@ -113,18 +115,16 @@ impl Agent {
         service.sites().into_iter().filter(|s| *s != self.cfg.site).collect()
     }
 
-    /// North PUT: renames a service and gives every site the new view. A site that cannot be
-    /// reached is named; the change stays at the master and reaches it on the next convergence
-    /// pass.
-    pub async fn update(&self, global_id: &str, req: UpdateRequest) -> Result<Service, AgentError> {
-        let _guard = self.changes.lock().await;
-        let mut service = self.mastered(global_id)?;
-        service.name = req.name;
-        self.store.put_service(&service)?;
-        let sites = self.remotes(&service);
-        let results = join_all(sites.iter().map(|s| self.peers.update(s, &service))).await;
-        first_error(results)?;
-        Ok(service)
+    /// North: this site's name, underlay address and tunnel MTU.
+    pub async fn site_info(&self) -> Result<SiteInfo, AgentError> {
+        let tunnel_mtu = self.tunnel_mtu().await?;
+        Ok(SiteInfo { site: self.cfg.site.clone(), underlay: self.cfg.underlay, tunnel_mtu })
+    }
+
+    /// The tunnel MTU: the underlay's minus the encapsulation.
+    async fn tunnel_mtu(&self) -> Result<u32, AgentError> {
+        let ns = self.cfg.netns.as_deref();
+        Ok(underlay_mtu(self.nl.as_ref(), ns, self.cfg.underlay).await? - VXLAN_OVERHEAD)
     }
 
     /// North DELETE: every site removes what it made, then the master. A site that did not
@@ -135,21 +135,9 @@ impl Agent {
         let _guard = self.changes.lock().await;
         let service = self.mastered(global_id)?;
         let sites = self.remotes(&service);
-        let results = join_all(sites.iter().map(|s| self.peers.leave(s, global_id))).await;
-        let mut pending = Vec::new();
-        for (site, result) in sites.into_iter().zip(results) {
-            if let Err(err) = result {
-                tracing::warn!(service = global_id, %site, error = %err, "the site leaves later");
-                pending.push(site);
-            }
-        }
-        self.store.add_tombstones(global_id, &pending)?;
+        self.store.add_tombstones(global_id, &sites)?;
+        let pending = self.leave_sites(global_id, &sites).await?;
         self.remove_local(&service).await?;
         Ok(DeleteReply { pending })
     }
-}
-
-/// The first failure of parallel peer calls.
-fn first_error<T>(results: Vec<Result<T, PeersError>>) -> Result<Vec<T>, AgentError> {
-    results.into_iter().map(|r| r.map_err(AgentError::from)).collect()
 }

@@ -27,6 +27,7 @@ impl Agent {
         }
         let block = service.params.reserve.remove(0);
         service.params.pools.entry(site.to_owned()).or_default().extend(block.iter().copied());
+        service.params.revision += 1;
         self.store.put_service(&service)?;
         // The other sites only keep a copy of the grants: one that misses it now gets it with
         // the next update.

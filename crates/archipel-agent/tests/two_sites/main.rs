@@ -5,10 +5,12 @@
 
 mod lab;
 
+use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use archipel_agent::{
-    CreateRequest, NorthClient, ResourceRef, ServiceType, UpdateRequest, KEY_HEADER,
+    CreateRequest, FreeReply, NorthClient, ResourceRef, ServiceType, SiteInfo, UpdateRequest,
+    VniReservation, KEY_HEADER,
 };
 use archipel_netlink::Netlink;
 use ipnet::Ipv4Net;
@@ -52,14 +54,17 @@ async fn containers_of_two_sites_ping_across_the_extension_the_agents_built() {
     assert!(pings(lab.container_ns(0), &b_first.to_string()));
     assert!(pings(lab.container_ns(1), &a_first.to_string()));
 
+    let info = north.site_info().await.unwrap();
+    let underlay = Ipv4Addr::new(192, 0, 2, 1);
+    assert_eq!(info, SiteInfo { site: "a".into(), underlay, tunnel_mtu: 1450 });
     let remote = NorthClient::new(&lab.urls[1], TOKEN, Duration::from_secs(30));
     assert_eq!(remote.get(&service.global_id).await.unwrap().master, "a");
     let block = remote.grow(&service.global_id).await.unwrap();
     assert_eq!(block, service.params.reserve[0]);
     let master = north.get(&service.global_id).await.unwrap();
     assert_eq!(master.params.reserve.len(), service.params.reserve.len() - 1);
-    let rename = UpdateRequest { name: "renamed".into() };
-    north.update(&service.global_id, &rename).await.unwrap();
+    let rename = UpdateRequest { name: Some("renamed".into()), resources: None };
+    assert!(north.update(&service.global_id, &rename).await.unwrap().pending.is_empty());
     assert_eq!(remote.get(&service.global_id).await.unwrap().name, "renamed");
 
     north.delete(&service.global_id).await.unwrap();
@@ -100,9 +105,45 @@ async fn both_interfaces_refuse_calls_without_their_secret() {
     assert_eq!(wrong.status(), 401);
     let right = http.get(&vni_free).header(KEY_HEADER, KEY).send().await.unwrap();
     assert_eq!(right.status(), 200);
-    let list = format!("{}/intersite-vertical", lab.urls[0]);
-    assert_eq!(http.get(&list).send().await.unwrap().status(), 401);
-    assert_eq!(http.get(&list).bearer_auth(TOKEN).send().await.unwrap().status(), 200);
+    for north in ["intersite-vertical", "intersite-site"] {
+        let url = format!("{}/{north}", lab.urls[0]);
+        assert_eq!(http.get(&url).send().await.unwrap().status(), 401);
+        assert_eq!(http.get(&url).bearer_auth(TOKEN).send().await.unwrap().status(), 200);
+    }
+    let reserve = format!("{}/intersite-horizontal/vni-reservations", lab.urls[0]);
+    let body = VniReservation { vni: 7, global_id: "x-1".into() };
+    assert_eq!(http.post(&reserve).json(&body).send().await.unwrap().status(), 401);
+    lab.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vni_reserved_over_http_is_taken_for_others_until_released() {
+    let lab = Lab::start(NET).await;
+    let http = reqwest::Client::new();
+    let base = format!("{}/intersite-horizontal", lab.urls[0]);
+    let reserve = |global_id: &str| {
+        let body = VniReservation { vni: 7, global_id: global_id.into() };
+        let req = http.post(format!("{base}/vni-reservations")).header(KEY_HEADER, KEY);
+        async move {
+            let resp = req.json(&body).send().await.unwrap();
+            assert_eq!(resp.status(), 200);
+            resp.json::<FreeReply>().await.unwrap()
+        }
+    };
+    assert!(reserve("x-1").await.free);
+    let taken = reserve("y-1").await;
+    assert!(!taken.free);
+    assert_eq!(taken.conflict.as_deref(), Some("a reservation of service x-1"));
+    let vni_free = http.get(format!("{base}/vni-free?vni=7")).header(KEY_HEADER, KEY);
+    assert!(!vni_free.send().await.unwrap().json::<FreeReply>().await.unwrap().free);
+    let release = http
+        .delete(format!("{base}/vni-reservations/7?global_id=x-1"))
+        .header(KEY_HEADER, KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(release.status(), 204);
+    assert!(reserve("y-1").await.free);
     lab.stop().await;
 }
 

@@ -9,5 +9,7 @@ mod harness;
 mod heal;
 mod l2;
 mod l3;
+mod nfvo;
+mod orchestrator;
 mod partition;
 mod refill;

@@ -12,11 +12,11 @@ use archipel_testkit::{
     TestSubnet,
 };
 use serde_json::Value;
+
+pub use archipel_testkit::{sipp_nsd, SIPP_NSD};
 use tempfile::TempDir;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_archipel");
-/// The thesis's NSD (Appendix C), as shipped.
-pub const SIPP_NSD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/sipp/nsd.json");
 
 /// A site: its name at the NFVO and its popd.
 pub struct Site {
@@ -233,30 +233,6 @@ impl Site {
 
 /// The thesis's NSD as a value. It has a trailing comma in an array (the NFVO accepts that,
 /// as Open Baton did); serde_json does not, so such commas are blanked first.
-pub fn sipp_nsd() -> Value {
-    let text = std::fs::read_to_string(SIPP_NSD).expect("read the SIPp NSD");
-    let mut out = String::with_capacity(text.len());
-    let mut in_string = false;
-    let mut escaped = false;
-    for (at, c) in text.char_indices() {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-        } else if c == '"' {
-            in_string = true;
-        } else if c == ',' && text[at + 1..].trim_start().starts_with(']') {
-            continue;
-        }
-        out.push(c);
-    }
-    serde_json::from_str(&out).expect("the SIPp NSD is JSON but for trailing commas")
-}
-
 /// The configuration parameters of a VNFD of `nsd`.
 pub fn configuration(nsd: &Value, vnf: &str) -> BTreeMap<String, String> {
     vnfd(nsd, vnf)["configurations"]["configurationParameters"]

@@ -147,7 +147,7 @@ pub async fn scale(
     Path(id): Path<String>,
     JsonBody(request): JsonBody<ScaleNsRequest>,
 ) -> Result<Response, ApiError> {
-    accepted(nfvo.scale(&id, &request.vnf_name, request.number_of_instances)?)
+    accepted(nfvo.scale(&id, &request.vnf_name, request.number_of_instances, request.vim_id)?)
 }
 
 /// Begins removing every container and network of the instance.

@@ -66,7 +66,7 @@ impl From<NfvoError> for ApiError {
             | E::Busy { .. }
             | E::WrongStatus { .. }
             | E::HoldsResources { .. } => (StatusCode::CONFLICT, "conflict", "conflict"),
-            E::SiteUnreachable { .. } => {
+            E::SiteUnreachable { .. } | E::AgentUnreachable { .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "site-unreachable", "site unreachable")
             }
             E::Placement { .. } => {

@@ -36,6 +36,7 @@ impl Nfvo {
                 error: None,
                 vnfrs: Vec::new(),
                 networks: Vec::new(),
+                extensions: Vec::new(),
                 created: ids::now(),
             };
             // Site-side names carry the short id: it must be unique.
@@ -100,12 +101,20 @@ impl Nfvo {
         nsr.error = None;
         nsr.vnfrs.clear();
         nsr.networks.clear();
+        nsr.extensions.clear();
         self.begin(nsr, Operation::Instantiate { placement })
     }
 
     /// Begins scaling VNF `vnf` of an instantiated NSR to `instances` VNFC instances of its
-    /// first VDU, within 1 and the VDU's `scale_in_out`.
-    pub fn scale(&self, id: &str, vnf: &str, instances: u32) -> Result<OpOcc, NfvoError> {
+    /// first VDU, within 1 and the VDU's `scale_in_out`; new instances go to `site` (default:
+    /// the site the VNF was placed on).
+    pub fn scale(
+        &self,
+        id: &str,
+        vnf: &str,
+        instances: u32,
+        site: Option<String>,
+    ) -> Result<OpOcc, NfvoError> {
         let _gate = self.gate();
         let mut nsr = self.nsr(id)?;
         self.check_idle(id)?;
@@ -123,9 +132,16 @@ impl Nfvo {
                 ),
             });
         }
+        if let Some(site) = &site {
+            if self.store().site(site)?.is_none() {
+                return Err(NfvoError::InvalidRequest {
+                    reason: format!("site {site} is not registered"),
+                });
+            }
+        }
         let before = vnfr.vnfcs.iter().filter(|vnfc| vnfc.vdu == 0).count() as u32;
         nsr.status = Status::Scaling;
-        let operation = Operation::Scale { vnf: vnf.to_owned(), instances, before };
+        let operation = Operation::Scale { vnf: vnf.to_owned(), instances, before, site };
         self.begin(nsr, operation)
     }
 

@@ -1,8 +1,10 @@
-//! Instantiate (thesis Figure 4.13): networks, allocate every VNFC, check, modify with the
-//! resolved dependencies, start in dependency order, ACTIVE.
+//! Instantiate (thesis Figure 4.13): networks (extended over the sites a virtual link spans),
+//! allocate every VNFC, check, modify with the resolved dependencies, start in dependency
+//! order, ACTIVE.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
+use super::links;
 use super::run::Run;
 use super::vnfm::{self, Made};
 use crate::model::{Failure, Status, Vnfr};
@@ -30,17 +32,26 @@ pub(super) async fn forward(
     run.nsr.vnfrs = vnfrs;
     run.save()?;
 
-    // One network per virtual link per site that has a VNFC on it, in the NSD's vld order.
-    let mut needed = BTreeSet::new();
+    // Every virtual link, in the NSD's vld order, reaches the sites of its VNFCs: its network
+    // is made at the site holding most of them and extended over the others.
+    let mut instances: BTreeMap<(Option<usize>, String), BTreeMap<String, usize>> = BTreeMap::new();
     for vnfd in run.nsd.vnfd() {
-        for link in vnfd.attached_links() {
-            let order = run.nsd.vld().iter().position(|vld| vld.name == link);
-            needed.insert((order, link.to_owned(), placement[&vnfd.name].clone()));
+        let site = &placement[&vnfd.name];
+        for vnfc in vnfd.vdu.iter().flat_map(|vdu| &vdu.vnfc) {
+            for cp in &vnfc.connection_point {
+                let link = cp.virtual_link_reference.clone();
+                let order = run.nsd.vld().iter().position(|vld| vld.name == link);
+                *instances.entry((order, link)).or_default().entry(site.clone()).or_default() += 1;
+            }
         }
     }
     run.step("networks", None)?;
-    for (_, link, site) in needed {
-        vnfm::ensure_network(run, &site, &link).await?;
+    for ((_, link), counts) in instances {
+        let mut sites: Vec<(usize, String)> =
+            counts.into_iter().map(|(site, n)| (n, site)).collect();
+        sites.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let sites: Vec<String> = sites.into_iter().map(|(_, site)| site).collect();
+        links::reach(run, &link, &sites).await?;
     }
 
     // Every VNFC first, so every address is known before anything is configured.
@@ -64,7 +75,8 @@ pub(super) async fn forward(
         })
         .collect();
     for (vnf, vdu, links) in templates {
-        made.push(vnfm::allocate(run, &vnf, vdu, &links).await?);
+        let site = placement[&vnf].clone();
+        made.push(vnfm::allocate(run, &vnf, vdu, &links, &site).await?);
     }
     vnfm::check(run, &made).await?;
 

@@ -11,6 +11,7 @@ mod catalogue;
 mod deps;
 mod instances;
 mod instantiate;
+mod links;
 mod placement;
 mod recover;
 mod run;

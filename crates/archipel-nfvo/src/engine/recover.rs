@@ -40,8 +40,8 @@ async fn recover(nfvo: &Nfvo, op: OpOcc) {
     }
     let outcome = match op.operation {
         Operation::Terminate => terminate::forward(&mut run).await,
-        Operation::Scale { vnf, instances, before } if instances < before => {
-            scale::forward(&mut run, &vnf, instances).await
+        Operation::Scale { vnf, instances, before, site } if instances < before => {
+            scale::forward(&mut run, &vnf, instances, site.as_deref()).await
         }
         Operation::Instantiate { .. } | Operation::Scale { .. } => {
             return run.roll_back(interrupted, OperationState::RolledBack).await

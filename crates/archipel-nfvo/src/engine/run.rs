@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{instantiate, scale, terminate, Nfvo};
+use super::{instantiate, links, scale, terminate, Nfvo};
 use crate::catalogue::Nsd;
 use crate::error::chain;
 use crate::ids;
 use crate::model::{Failure, LcmOperation, Nsr, OpOcc, Operation, OperationState, Site, Status};
 use crate::store::{Resource, ResourceKind, ResourceState};
-use crate::vim::Vim;
+use crate::vim::{Agent, Vim};
 
 /// Runs a begun operation to its end: COMPLETED, or FAILED with what it made undone.
 pub(super) async fn execute(nfvo: &Nfvo, op: OpOcc) {
@@ -20,7 +20,9 @@ pub(super) async fn execute(nfvo: &Nfvo, op: OpOcc) {
     };
     let outcome = match run.op.operation.clone() {
         Operation::Instantiate { placement } => instantiate::forward(&mut run, &placement).await,
-        Operation::Scale { vnf, instances, .. } => scale::forward(&mut run, &vnf, instances).await,
+        Operation::Scale { vnf, instances, site, .. } => {
+            scale::forward(&mut run, &vnf, instances, site.as_deref()).await
+        }
         Operation::Terminate => terminate::forward(&mut run).await,
     };
     match outcome {
@@ -46,6 +48,8 @@ pub(super) struct Run {
     pub nsr: Nsr,
     pub nsd: Nsd,
     sites: BTreeMap<String, Site>,
+    /// Sites an inter-site removal could not reach: they leave when they are back.
+    pub pending: Vec<String>,
 }
 
 impl Run {
@@ -59,7 +63,7 @@ impl Run {
         let (nsr, nsd, sites) =
             load().map_err(|err| Failure { step: "load".to_owned(), reason: chain(&err) })?;
         let sites = sites.into_iter().map(|site| (site.name.clone(), site)).collect();
-        Ok(Self { nfvo: nfvo.clone(), op, nsr, nsd, sites })
+        Ok(Self { nfvo: nfvo.clone(), op, nsr, nsd, sites, pending: Vec::new() })
     }
 
     /// A failure of the current step.
@@ -87,12 +91,18 @@ impl Run {
         self.stored(self.nfvo.store().put_nsr(&self.nsr))
     }
 
+    pub(super) fn site(&self, site: &str) -> Result<&Site, Failure> {
+        self.sites.get(site).ok_or_else(|| self.failure(format!("site {site} is not registered")))
+    }
+
     pub(super) fn vim(&self, site: &str) -> Result<Arc<dyn Vim>, Failure> {
-        let site = self
-            .sites
-            .get(site)
-            .ok_or_else(|| self.failure(format!("site {site} is not registered")))?;
-        Ok(self.nfvo.vim(site))
+        Ok(self.nfvo.vim(self.site(site)?))
+    }
+
+    pub(super) fn agent(&self, site: &str) -> Result<Arc<dyn Agent>, Failure> {
+        self.nfvo.agent(self.site(site)?).ok_or_else(|| {
+            self.failure(format!("site {site} has no inter-site agent (register it with --agent)"))
+        })
     }
 
     /// Records a network about to be made at `site` with a free subnet of the pool.
@@ -116,9 +126,15 @@ impl Run {
         })
     }
 
-    pub(super) fn intend_container(&self, site: &str, name: &str) -> Result<i64, Failure> {
+    /// Records a container, an extension or a membership about to be made.
+    pub(super) fn intend(
+        &self,
+        site: &str,
+        kind: ResourceKind,
+        name: &str,
+    ) -> Result<i64, Failure> {
         let store = self.nfvo.store();
-        self.stored(store.add_container(&self.nsr.id, &self.op.id, site, name))
+        self.stored(store.add_resource(&self.nsr.id, &self.op.id, site, kind, name))
     }
 
     pub(super) fn made(&self, seq: i64, pop_id: &str) -> Result<(), Failure> {
@@ -129,14 +145,15 @@ impl Run {
         self.stored(self.nfvo.store().resources_of_nsr(&self.nsr.id))
     }
 
-    /// Deletes objects at their sites, containers before networks, each newest first: they are
-    /// marked as going first, and forgotten once the site no longer holds them. Tries every one;
-    /// the first failure is returned.
+    /// Deletes objects at their sites: containers, then memberships of extensions, then
+    /// extensions, then networks, each newest first. They are marked as going first, and
+    /// forgotten once the site no longer holds them. Tries every one; the first failure is
+    /// returned.
     pub(super) async fn delete(&mut self, mut doomed: Vec<Resource>) -> Result<(), Failure> {
         let seqs: Vec<i64> = doomed.iter().map(|r| r.seq).collect();
         let marked = self.nfvo.store().resources_deleting(&seqs);
         self.stored(marked)?;
-        doomed.sort_by_key(|r| (r.kind == ResourceKind::Network, std::cmp::Reverse(r.seq)));
+        doomed.sort_by_key(|r| (r.kind, std::cmp::Reverse(r.seq)));
         let mut first_failure = None;
         for resource in doomed {
             if let Err(failure) = self.delete_one(&resource).await {
@@ -153,6 +170,10 @@ impl Run {
         let (what, result) = match resource.kind {
             ResourceKind::Container => ("container", vim.delete_container(&resource.name).await),
             ResourceKind::Network => ("network", vim.delete_network(&resource.name).await),
+            ResourceKind::Extension | ResourceKind::Member => {
+                links::undo(self, resource).await?;
+                return self.stored(self.nfvo.store().remove_resource(resource.seq));
+            }
         };
         result.map_err(|err| {
             self.failure(format!(
@@ -165,17 +186,33 @@ impl Run {
         self.stored(self.nfvo.store().remove_resource(resource.seq))
     }
 
-    /// Drops from the NSR the instances and networks the intent log no longer holds.
+    /// Drops from the NSR the instances, networks and extensions the intent log no longer
+    /// holds.
     fn prune(&mut self) -> Result<(), Failure> {
         let held = self.resources()?;
         let holds = |kind, site: &str, name: &str| {
             held.iter().any(|r| r.kind == kind && r.site == site && r.name == name)
         };
         for vnfr in &mut self.nsr.vnfrs {
-            let site = vnfr.site.clone();
-            vnfr.vnfcs.retain(|vnfc| holds(ResourceKind::Container, &site, &vnfc.name));
+            vnfr.vnfcs.retain(|vnfc| holds(ResourceKind::Container, &vnfc.site, &vnfc.name));
         }
-        self.nsr.networks.retain(|n| holds(ResourceKind::Network, &n.site, &n.name));
+        self.nsr.extensions.retain(|e| holds(ResourceKind::Extension, &e.master, &e.network));
+        for e in &mut self.nsr.extensions {
+            let (master, network) = (e.master.clone(), e.network.clone());
+            e.sites.retain(|s| *s == master || holds(ResourceKind::Member, s, &network));
+        }
+        // A network the NFVO made, or one an agent made for a site that is still a member.
+        self.nsr.networks.retain(|n| {
+            holds(ResourceKind::Network, &n.site, &n.name)
+                || holds(ResourceKind::Member, &n.site, &n.name)
+        });
+        let extensions: Vec<String> =
+            self.nsr.extensions.iter().map(|e| e.global_id.clone()).collect();
+        for n in &mut self.nsr.networks {
+            if n.extension.as_ref().is_some_and(|id| !extensions.contains(id)) {
+                n.extension = None;
+            }
+        }
         self.save()
     }
 
@@ -210,8 +247,18 @@ impl Run {
         self.end(state, Some(failure));
     }
 
-    /// Ends the operation as COMPLETED; the NSR's status is what the operation set.
-    pub(super) fn complete(self) {
+    /// Ends the operation as COMPLETED; the NSR's status is what the operation set. Sites that
+    /// must still leave an extension are named on the operation.
+    pub(super) fn complete(mut self) {
+        if !self.pending.is_empty() {
+            self.pending.sort();
+            self.pending.dedup();
+            self.op.detail = Some(format!(
+                "sites {} were unreachable: they leave the inter-site services once their agents \
+                 answer again",
+                self.pending.join(", ")
+            ));
+        }
         self.end(OperationState::Completed, None);
     }
 

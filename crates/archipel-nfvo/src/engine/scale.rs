@@ -1,27 +1,36 @@
 //! Scale a VNF out or in, within its first VDU's `scale_in_out`: a new instance goes through
-//! allocate, check, modify (the full configuration) and start; scaling in removes the newest
-//! instances. Afterwards every VNF record holds the metadata a new instance of it would receive,
-//! so the targets of a scaled source see its new instances.
+//! allocate, check, modify (the full configuration) and start, on the site asked for (its
+//! virtual links are extended to it); scaling in removes the newest instances, and a site left
+//! with no instance of an extended link leaves the extension. Afterwards every VNF record holds
+//! the metadata a new instance of it would receive, so the targets of a scaled source see its
+//! new instances.
 
 use super::deps::metadata_for;
+use super::links;
 use super::run::Run;
 use super::vnfm;
 use crate::model::{Failure, Status, VnfcInstance};
 use crate::store::{Resource, ResourceKind};
 
-pub(super) async fn forward(run: &mut Run, vnf: &str, instances: u32) -> Result<(), Failure> {
+pub(super) async fn forward(
+    run: &mut Run,
+    vnf: &str,
+    instances: u32,
+    site: Option<&str>,
+) -> Result<(), Failure> {
     let Some(vnfr) = run.nsr.vnfr(vnf) else {
         return Err(run.failure(format!("no VNF record {vnf}")));
     };
+    let site = site.unwrap_or(&vnfr.site).to_owned();
     let mut current: Vec<&VnfcInstance> = vnfr.vnfcs.iter().filter(|v| v.vdu == 0).collect();
     current.sort_by_key(|vnfc| vnfc.index);
     let count = current.len();
     let wanted = instances as usize;
     if wanted > count {
-        scale_out(run, vnf, wanted - count).await?;
+        scale_out(run, vnf, wanted - count, &site).await?;
     } else if wanted < count {
         let doomed: Vec<(String, String)> =
-            current[wanted..].iter().map(|vnfc| (vnfr.site.clone(), vnfc.name.clone())).collect();
+            current[wanted..].iter().map(|vnfc| (vnfc.site.clone(), vnfc.name.clone())).collect();
         scale_in(run, doomed).await?;
     }
     refresh_metadata(run);
@@ -33,7 +42,7 @@ pub(super) async fn forward(run: &mut Run, vnf: &str, instances: u32) -> Result<
     run.save()
 }
 
-async fn scale_out(run: &mut Run, vnf: &str, more: usize) -> Result<(), Failure> {
+async fn scale_out(run: &mut Run, vnf: &str, more: usize, site: &str) -> Result<(), Failure> {
     let links: Vec<String> = run
         .nsd
         .vnfd_named(vnf)
@@ -46,7 +55,7 @@ async fn scale_out(run: &mut Run, vnf: &str, more: usize) -> Result<(), Failure>
     run.step("allocate", None)?;
     let mut made = Vec::new();
     for _ in 0..more {
-        made.push(vnfm::allocate(run, vnf, 0, &links).await?);
+        made.push(vnfm::allocate(run, vnf, 0, &links, site).await?);
     }
     vnfm::check(run, &made).await?;
     let names = vnfm::of_vnf(&made, vnf);
@@ -54,7 +63,8 @@ async fn scale_out(run: &mut Run, vnf: &str, more: usize) -> Result<(), Failure>
     vnfm::start(run, vnf, &names).await
 }
 
-/// Deletes the newest instances, `(site, container name)`.
+/// Deletes the newest instances, `(site, container name)`, then the memberships of the sites
+/// they leave empty.
 async fn scale_in(run: &mut Run, doomed: Vec<(String, String)>) -> Result<(), Failure> {
     let names: Vec<&str> = doomed.iter().map(|(_, name)| name.as_str()).collect();
     run.step("delete", Some(format!("containers {}", names.join(", "))))?;
@@ -66,7 +76,14 @@ async fn scale_in(run: &mut Run, doomed: Vec<(String, String)>) -> Result<(), Fa
                 && doomed.iter().any(|(site, name)| &r.site == site && &r.name == name)
         })
         .collect();
-    run.delete(rows).await
+    run.delete(rows).await?;
+    let emptied = links::emptied(run, &run.resources()?);
+    if emptied.is_empty() {
+        return Ok(());
+    }
+    let sites: Vec<&str> = emptied.iter().map(|r| r.site.as_str()).collect();
+    run.step("extend", Some(format!("sites {} leave the extensions", sites.join(", "))))?;
+    run.delete(emptied).await
 }
 
 /// Records on every VNF record the metadata a new instance of it would receive now.

@@ -8,7 +8,7 @@ use super::Nfvo;
 use crate::error::NfvoError;
 use crate::ids;
 use crate::model::{Reachability, Site, SiteView};
-use crate::vim::{Vim, VimError};
+use crate::vim::{Agent, Vim, VimError};
 
 /// A site to register.
 #[derive(Clone, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub struct SiteSpec {
     pub username: String,
     pub password: String,
     pub agent_endpoint: Option<String>,
+    /// The agent's North bearer token.
+    pub agent_token: Option<String>,
 }
 
 impl std::fmt::Debug for SiteSpec {
@@ -37,12 +39,19 @@ impl std::fmt::Debug for SiteSpec {
 struct NoAnswer(std::time::Duration);
 
 impl Nfvo {
-    /// Registers a site once its popd has answered Info with these credentials.
+    /// Registers a site once its popd has answered Info with these credentials, and its agent,
+    /// when it has one, has said which site it serves and its tunnel MTU.
     pub async fn add_site(&self, spec: SiteSpec) -> Result<SiteView, NfvoError> {
         check_name(&spec.name)?;
         check_endpoint("pop endpoint", &spec.pop_endpoint)?;
         if let Some(agent) = &spec.agent_endpoint {
             check_endpoint("agent endpoint", agent)?;
+            if spec.agent_token.as_deref().unwrap_or_default().is_empty() {
+                return Err(invalid(
+                    "an agent endpoint needs the agent's North token (--agent-token or \
+                     ARCHIPEL_AGENT_TOKEN)",
+                ));
+            }
         }
         if spec.username.is_empty() {
             return Err(invalid("a username is required"));
@@ -50,18 +59,21 @@ impl Nfvo {
         if self.store().site(&spec.name)?.is_some() {
             return Err(NfvoError::SiteExists { name: spec.name });
         }
-        let site = Site {
+        let mut site = Site {
             name: spec.name,
             pop_endpoint: spec.pop_endpoint,
             username: spec.username,
             password: spec.password,
             agent_endpoint: spec.agent_endpoint,
+            agent_token: spec.agent_token,
+            tunnel_mtu: None,
             added: ids::now(),
         };
         let reachability = match self.info(&site).await {
             Ok(reachable) => reachable,
             Err(source) => return Err(NfvoError::SiteUnreachable { name: site.name, source }),
         };
+        site.tunnel_mtu = self.agent_mtu(&site).await?;
         if !self.store().insert_site(&site)? {
             return Err(NfvoError::SiteExists { name: site.name });
         }
@@ -95,6 +107,32 @@ impl Nfvo {
 
     pub(super) fn vim(&self, site: &Site) -> Arc<dyn Vim> {
         self.inner.vims.vim(site)
+    }
+
+    pub(super) fn agent(&self, site: &Site) -> Option<Arc<dyn Agent>> {
+        self.inner.vims.agent(site)
+    }
+
+    /// The tunnel MTU the site's agent reports, once it has said it serves this site.
+    async fn agent_mtu(&self, site: &Site) -> Result<Option<u32>, NfvoError> {
+        let Some(agent) = self.agent(site) else { return Ok(None) };
+        let timeout = self.config().site_timeout;
+        let answer = tokio::time::timeout(timeout, agent.site())
+            .await
+            .map_err(|_| VimError::Failed(Box::new(NoAnswer(timeout))))
+            .and_then(|answer| answer);
+        let info = answer
+            .map_err(|source| NfvoError::AgentUnreachable { name: site.name.clone(), source })?;
+        if info.site != site.name {
+            return Err(invalid(format!(
+                "the agent at {} serves site {}, not {}: register the site under the name its \
+                 agent knows",
+                site.agent_endpoint.as_deref().unwrap_or_default(),
+                info.site,
+                site.name
+            )));
+        }
+        Ok(Some(info.tunnel_mtu))
     }
 
     async fn site_view(&self, site: Site) -> SiteView {

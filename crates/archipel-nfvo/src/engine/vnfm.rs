@@ -4,44 +4,24 @@
 use std::collections::BTreeMap;
 
 use super::deps::metadata_for;
+use super::links;
 use super::run::Run;
 use crate::ids;
-use crate::model::{Failure, NetworkRecord, VnfcInstance};
-use crate::vim::{ContainerSpec, NetworkSpec};
+use crate::model::{Failure, VnfcInstance};
+use crate::store::ResourceKind;
+use crate::vim::ContainerSpec;
 
 /// A VNFC instance made by this operation: its VNF and container name.
 pub(super) type Made = (String, String);
 
-/// Makes the Pop network of virtual link `link` at `site`, unless the NSR has it.
-pub(super) async fn ensure_network(run: &mut Run, site: &str, link: &str) -> Result<(), Failure> {
-    if run.nsr.network(site, link).is_some() {
-        return Ok(());
-    }
-    let name = format!("{link}-{}", ids::short(&run.nsr.id));
-    run.step("networks", Some(format!("network {name} at site {site}")))?;
-    let (seq, subnet) = run.intend_network(site, &name)?;
-    let vim = run.vim(site)?;
-    let spec = NetworkSpec { name: name.clone(), subnet };
-    let pop_id = vim.create_network(&spec).await.map_err(|err| {
-        run.failure(format!("create network {name} ({subnet}) at site {site}: {}", err.reason()))
-    })?;
-    run.made(seq, &pop_id)?;
-    run.nsr.networks.push(NetworkRecord {
-        virtual_link: link.to_owned(),
-        site: site.to_owned(),
-        name,
-        pop_id,
-        subnet,
-    });
-    run.save()
-}
-
-/// Creates one VNFC instance of VDU `vdu` of VNF `vnf`, attached to `links`.
+/// Creates one VNFC instance of VDU `vdu` of VNF `vnf` at `site`, attached to `links`, which
+/// are made to reach the site first.
 pub(super) async fn allocate(
     run: &mut Run,
     vnf: &str,
     vdu: usize,
     links: &[String],
+    site: &str,
 ) -> Result<Made, Failure> {
     let image = run
         .nsd
@@ -56,10 +36,10 @@ pub(super) async fn allocate(
     })?;
     let index = vnfr.next_index;
     vnfr.next_index += 1;
-    let site = vnfr.site.clone();
+    let site = site.to_owned();
     run.save()?;
     for link in links {
-        ensure_network(run, &site, link).await?;
+        links::reach(run, link, std::slice::from_ref(&site)).await?;
     }
     let name = format!("{vnf}-{}-{index}", ids::short(&run.nsr.id));
     run.step("allocate", Some(format!("container {name} at site {site}")))?;
@@ -67,7 +47,7 @@ pub(super) async fn allocate(
         .iter()
         .filter_map(|link| run.nsr.network(&site, link).map(|n| n.name.clone()))
         .collect();
-    let seq = run.intend_container(&site, &name)?;
+    let seq = run.intend(&site, ResourceKind::Container, &name)?;
     let spec = ContainerSpec { name: name.clone(), image, networks };
     let vim = run.vim(&site)?;
     let created = vim.create_container(&spec).await.map_err(|err| {
@@ -85,6 +65,7 @@ pub(super) async fn allocate(
         index,
         vdu,
         name: name.clone(),
+        site: site.clone(),
         pop_id: created.id,
         addresses,
         metadata: BTreeMap::new(),
@@ -102,8 +83,8 @@ pub(super) async fn check(run: &mut Run, made: &[Made]) -> Result<(), Failure> {
     run.step("check", None)?;
     let mut by_site: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for (vnf, name) in made {
-        if let Some(vnfr) = run.nsr.vnfr(vnf) {
-            by_site.entry(vnfr.site.clone()).or_default().push(name);
+        if let Some(site) = site_of(run, vnf, name) {
+            by_site.entry(site).or_default().push(name);
         }
     }
     for (site, names) in by_site {
@@ -132,11 +113,11 @@ pub(super) async fn modify(run: &mut Run, vnf: &str, names: &[&str]) -> Result<(
         return Err(run.failure(format!("the NSD has no VNFD {vnf}")));
     };
     let metadata = metadata_for(&run.nsd, vnfd, &run.nsr);
-    let Some(site) = run.nsr.vnfr(vnf).map(|vnfr| vnfr.site.clone()) else {
-        return Err(run.failure(format!("no VNF record {vnf}")));
-    };
-    let vim = run.vim(&site)?;
     for name in names {
+        let Some(site) = site_of(run, vnf, name) else {
+            return Err(run.failure(format!("no VNFC instance {name} of VNF {vnf}")));
+        };
+        let vim = run.vim(&site)?;
         run.step("modify", Some(format!("metadata of {name}")))?;
         if !metadata.is_empty() {
             vim.set_metadata(name, &metadata).await.map_err(|err| {
@@ -155,11 +136,11 @@ pub(super) async fn modify(run: &mut Run, vnf: &str, names: &[&str]) -> Result<(
 
 /// Starts VNF `vnf`'s instances `names`; each must then be RUNNING.
 pub(super) async fn start(run: &mut Run, vnf: &str, names: &[&str]) -> Result<(), Failure> {
-    let Some(site) = run.nsr.vnfr(vnf).map(|vnfr| vnfr.site.clone()) else {
-        return Err(run.failure(format!("no VNF record {vnf}")));
-    };
-    let vim = run.vim(&site)?;
     for name in names {
+        let Some(site) = site_of(run, vnf, name) else {
+            return Err(run.failure(format!("no VNFC instance {name} of VNF {vnf}")));
+        };
+        let vim = run.vim(&site)?;
         run.step("start", Some(format!("container {name} at site {site}")))?;
         let started = vim.start(name).await.map_err(|err| {
             run.failure(format!("start container {name} at site {site}: {}", err.reason()))
@@ -176,6 +157,12 @@ pub(super) async fn start(run: &mut Run, vnf: &str, names: &[&str]) -> Result<()
         }
     }
     Ok(())
+}
+
+/// The site of VNF `vnf`'s instance `name`.
+fn site_of(run: &Run, vnf: &str, name: &str) -> Option<String> {
+    let vnfr = run.nsr.vnfr(vnf)?;
+    vnfr.vnfcs.iter().find(|vnfc| vnfc.name == name).map(|vnfc| vnfc.site.clone())
 }
 
 fn vnfc_mut<'a>(run: &'a mut Run, vnf: &str, name: &str) -> Option<&'a mut VnfcInstance> {

@@ -5,7 +5,7 @@ mod nsr;
 mod op;
 mod site;
 
-pub use nsr::{Failure, NetworkRecord, Nsr, Status, VnfcInstance, Vnfr};
+pub use nsr::{ExtensionRecord, Failure, NetworkRecord, Nsr, Status, VnfcInstance, Vnfr};
 pub use op::{LcmOperation, OpOcc, Operation, OperationState};
 pub use site::{Reachability, Site, SiteView};
 

@@ -52,6 +52,9 @@ pub struct Nsr {
     pub error: Option<Failure>,
     pub vnfrs: Vec<Vnfr>,
     pub networks: Vec<NetworkRecord>,
+    /// The L2 extensions of its virtual links that span several sites.
+    #[serde(default)]
+    pub extensions: Vec<ExtensionRecord>,
     /// Unix seconds.
     pub created: i64,
 }
@@ -69,19 +72,37 @@ impl Nsr {
         self.networks.iter().find(|n| n.site == site && n.virtual_link == virtual_link)
     }
 
+    pub fn extension(&self, virtual_link: &str) -> Option<&ExtensionRecord> {
+        self.extensions.iter().find(|e| e.virtual_link == virtual_link)
+    }
+
+    /// The sites holding a VNFC instance attached to `virtual_link`.
+    pub fn sites_on_link(&self, virtual_link: &str) -> Vec<String> {
+        let mut sites: Vec<String> = self
+            .vnfcs()
+            .filter(|(_, vnfc)| vnfc.addresses.contains_key(virtual_link))
+            .map(|(_, vnfc)| vnfc.site.clone())
+            .collect();
+        sites.sort();
+        sites.dedup();
+        sites
+    }
+
     /// Every VNFC instance, with its VNFR.
     pub fn vnfcs(&self) -> impl Iterator<Item = (&Vnfr, &VnfcInstance)> {
         self.vnfrs.iter().flat_map(|vnfr| vnfr.vnfcs.iter().map(move |vnfc| (vnfr, vnfc)))
     }
 }
 
-/// A VNF record: one VNFD of the NSD, placed on one site.
+/// A VNF record: one VNFD of the NSD. Its instances start on the site it is placed on; a scale
+/// out may put new ones on another site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Vnfr {
     /// The VNFD's name.
     pub name: String,
     /// The VNFD's `type`.
     pub vnf_type: String,
+    /// The site it was placed on at instantiation.
     pub site: String,
     pub status: Status,
     /// The most VNFC instances the first VDU may have.
@@ -102,6 +123,9 @@ pub struct VnfcInstance {
     pub vdu: usize,
     /// The Pop container's name, `<vnfd name>-<short nsr id>-<index>`: also its hostname.
     pub name: String,
+    /// The site it runs on.
+    #[serde(default)]
+    pub site: String,
     pub pop_id: String,
     /// Virtual link name -> the instance's IPv4 address on it.
     pub addresses: BTreeMap<String, String>,
@@ -116,8 +140,27 @@ pub struct VnfcInstance {
 pub struct NetworkRecord {
     pub virtual_link: String,
     pub site: String,
-    /// `<vld name>-<short nsr id>`.
+    /// `<vld name>-<short nsr id>`, the same at every site of the virtual link.
     pub name: String,
+    /// Empty for a network that the site's agent made for an L2 extension.
     pub pop_id: String,
     pub subnet: Ipv4Net,
+    /// The L2 extension it belongs to (its global id), when the link spans sites.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+}
+
+/// A virtual link stretched over several sites: one subnet, one L2 extension (DIMINET) made by
+/// the agent of the site holding most of the link's instances, each site with its own pool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionRecord {
+    pub virtual_link: String,
+    /// The Pop network's name, the same at every site.
+    pub network: String,
+    /// The site whose agent masters the extension; its Pop network was made by the NFVO.
+    pub master: String,
+    /// The inter-site service's global id, as the master's agent named it.
+    pub global_id: String,
+    /// Every site taking part, the master included.
+    pub sites: Vec<String>,
 }

@@ -14,11 +14,14 @@ pub enum Operation {
     Instantiate {
         placement: BTreeMap<String, String>,
     },
-    /// Bring the VNF's first VDU from `before` to `instances` VNFC instances.
+    /// Bring the VNF's first VDU from `before` to `instances` VNFC instances; new ones go to
+    /// `site` (default: the site the VNF was placed on).
     Scale {
         vnf: String,
         instances: u32,
         before: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        site: Option<String>,
     },
     Terminate,
 }

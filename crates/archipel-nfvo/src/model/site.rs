@@ -10,8 +10,14 @@ pub struct Site {
     pub pop_endpoint: String,
     pub username: String,
     pub password: String,
-    /// The site's inter-site agent, kept for inter-site services.
+    /// The site's inter-site agent, for virtual links that span sites.
     pub agent_endpoint: Option<String>,
+    /// The agent's North bearer token; never shown.
+    pub agent_token: Option<String>,
+    /// The MTU a network of this site carries inside a tunnel between sites, as its agent said
+    /// at registration: every Pop network made at a site with an agent gets it from the start,
+    /// since Docker cannot change a network's MTU once made.
+    pub tunnel_mtu: Option<u32>,
     /// Unix seconds.
     pub added: i64,
 }
@@ -23,6 +29,7 @@ impl fmt::Debug for Site {
             .field("pop_endpoint", &self.pop_endpoint)
             .field("username", &self.username)
             .field("agent_endpoint", &self.agent_endpoint)
+            .field("tunnel_mtu", &self.tunnel_mtu)
             .finish_non_exhaustive()
     }
 }

@@ -5,7 +5,14 @@ use crate::ids;
 use crate::model::Nsr;
 
 fn decode(json: String) -> Result<Nsr, StoreError> {
-    serde_json::from_str(&json).map_err(corrupt("network-service record"))
+    let mut nsr: Nsr = serde_json::from_str(&json).map_err(corrupt("network-service record"))?;
+    // Records written before VNFC instances carried their site: they ran on their VNF's.
+    for vnfr in &mut nsr.vnfrs {
+        for vnfc in vnfr.vnfcs.iter_mut().filter(|vnfc| vnfc.site.is_empty()) {
+            vnfc.site = vnfr.site.clone();
+        }
+    }
+    Ok(nsr)
 }
 
 fn encode(nsr: &Nsr) -> Result<String, StoreError> {

@@ -7,10 +7,25 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use super::{corrupt, sql, Store, StoreError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ResourceKind {
-    Network,
     Container,
+    /// A site taking part in an L2 extension: `pop_id` is the extension's global id.
+    Member,
+    /// An L2 extension, at its master site, named like its network: `pop_id` is its global id.
+    Extension,
+    Network,
+}
+
+impl ResourceKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::Container => "container",
+            ResourceKind::Member => "member",
+            ResourceKind::Extension => "extension",
+            ResourceKind::Network => "network",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +90,8 @@ fn decode(raw: RawResource) -> Result<Resource, StoreError> {
     let kind = match kind.as_str() {
         "network" => ResourceKind::Network,
         "container" => ResourceKind::Container,
+        "member" => ResourceKind::Member,
+        "extension" => ResourceKind::Extension,
         _ => return Err(corrupt("resource kind")(Unknown(kind))),
     };
     let state = match state.as_str() {
@@ -89,21 +106,23 @@ fn decode(raw: RawResource) -> Result<Resource, StoreError> {
 }
 
 impl Store {
-    /// Records a container about to be made; returns its sequence number.
-    pub fn add_container(
+    /// Records a container, an extension or a member about to be made; returns its sequence
+    /// number. Networks take [`Store::add_network`], which chooses their subnet.
+    pub fn add_resource(
         &self,
         nsr_id: &str,
         op_id: &str,
         site: &str,
+        kind: ResourceKind,
         name: &str,
     ) -> Result<i64, StoreError> {
         let conn = self.conn();
         conn.execute(
             "INSERT INTO resources (nsr_id, op_id, site, kind, name, state)
-             VALUES (?1, ?2, ?3, 'container', ?4, 'pending')",
-            params![nsr_id, op_id, site, name],
+             VALUES (?1, ?2, ?3, ?4, ?5, 'pending')",
+            params![nsr_id, op_id, site, kind.as_str(), name],
         )
-        .map_err(sql("record a container"))?;
+        .map_err(sql("record an object to make"))?;
         Ok(conn.last_insert_rowid())
     }
 

@@ -2,7 +2,7 @@ use rusqlite::Connection;
 
 use super::{sql, StoreError};
 
-const VERSION: i64 = 1;
+const VERSION: i64 = 2;
 
 const V1: &str = "
 CREATE TABLE nsds (
@@ -57,13 +57,25 @@ CREATE TABLE resources (
 CREATE INDEX resources_by_nsr ON resources (nsr_id);
 ";
 
+/// Sites with agents: the agent's token and the tunnel MTU it reported. Resources gain the kinds
+/// `extension` (an L2 extension, at its master site, named like its network, `pop_id` its global
+/// id) and `member` (a site taking part in one, `pop_id` the extension's global id).
+const V2: &str = "
+ALTER TABLE sites ADD COLUMN agent_token TEXT;
+ALTER TABLE sites ADD COLUMN tunnel_mtu INTEGER;
+";
+
 pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(sql("read the schema version"))?;
-    if version < VERSION {
-        conn.execute_batch(&format!("BEGIN; {V1} PRAGMA user_version = {VERSION}; COMMIT;"))
+    if version < 1 {
+        conn.execute_batch(&format!("BEGIN; {V1} PRAGMA user_version = 1; COMMIT;"))
             .map_err(sql("create the schema"))?;
+    }
+    if version < VERSION {
+        conn.execute_batch(&format!("BEGIN; {V2} PRAGMA user_version = {VERSION}; COMMIT;"))
+            .map_err(sql("migrate the schema to version 2"))?;
     }
     Ok(())
 }

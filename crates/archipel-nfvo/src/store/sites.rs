@@ -3,7 +3,8 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::{sql, Store, StoreError};
 use crate::model::Site;
 
-const COLUMNS: &str = "name, pop_endpoint, username, password, agent_endpoint, added";
+const COLUMNS: &str =
+    "name, pop_endpoint, username, password, agent_endpoint, added, agent_token, tunnel_mtu";
 
 fn site(r: &Row<'_>) -> rusqlite::Result<Site> {
     Ok(Site {
@@ -13,6 +14,8 @@ fn site(r: &Row<'_>) -> rusqlite::Result<Site> {
         password: r.get(3)?,
         agent_endpoint: r.get(4)?,
         added: r.get(5)?,
+        agent_token: r.get(6)?,
+        tunnel_mtu: r.get(7)?,
     })
 }
 
@@ -23,10 +26,19 @@ impl Store {
             .conn()
             .execute(
                 &format!(
-                    "INSERT INTO sites ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                    "INSERT INTO sites ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                      ON CONFLICT (name) DO NOTHING"
                 ),
-                params![s.name, s.pop_endpoint, s.username, s.password, s.agent_endpoint, s.added],
+                params![
+                    s.name,
+                    s.pop_endpoint,
+                    s.username,
+                    s.password,
+                    s.agent_endpoint,
+                    s.added,
+                    s.agent_token,
+                    s.tunnel_mtu
+                ],
             )
             .map_err(sql("insert a site"))?;
         Ok(n > 0)

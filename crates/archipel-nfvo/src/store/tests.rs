@@ -14,6 +14,7 @@ fn nsr(id: &str) -> Nsr {
         error: None,
         vnfrs: Vec::new(),
         networks: Vec::new(),
+        extensions: Vec::new(),
         created: 1,
     }
 }
@@ -58,7 +59,9 @@ fn a_site_name_is_registered_once() {
         pop_endpoint: "http://127.0.0.1:1".into(),
         username: "admin".into(),
         password: "pw".into(),
-        agent_endpoint: None,
+        agent_endpoint: Some("http://127.0.0.1:2".into()),
+        agent_token: Some("token".into()),
+        tunnel_mtu: Some(1450),
         added: 1,
     };
     assert!(store.insert_site(&site).unwrap());
@@ -112,7 +115,7 @@ fn the_intent_log_follows_objects_and_subnets() {
         store.add_network("r", "o", "c", "private-r", pool.subnets(24).unwrap()).unwrap(),
         None
     );
-    let c1 = store.add_container("r", "o", "a", "web-r-0").unwrap();
+    let c1 = store.add_resource("r", "o", "a", ResourceKind::Container, "web-r-0").unwrap();
     store.resource_present(c1, "pop-1").unwrap();
     assert_eq!(store.nsr_on_site("a").unwrap().as_deref(), Some("r"));
 
@@ -135,7 +138,7 @@ fn records_survive_reopening() {
     {
         let store = Store::open(dir.path()).unwrap();
         store.insert_nsr(&nsr("bbbbbbbb-1")).unwrap();
-        store.add_container("bbbbbbbb-1", "o", "a", "x").unwrap();
+        store.add_resource("bbbbbbbb-1", "o", "a", ResourceKind::Container, "x").unwrap();
     }
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.nsrs().unwrap().len(), 1);

@@ -1,6 +1,8 @@
-//! What the engine needs from a site's popd, behind a small trait: the real implementation on
-//! the Pop client ([`PopVims`]) and a recording fake ([`FakeVims`]) for tests.
+//! What the engine needs from a site's popd and its inter-site agent, behind small traits: the
+//! real implementations on the Pop client ([`PopVims`]) and the agent's North client
+//! ([`NorthAgent`]), and a recording fake of both ([`FakeVims`]) for tests.
 
+mod agent;
 mod fake;
 mod pop;
 
@@ -11,6 +13,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use ipnet::Ipv4Net;
 
+pub use agent::{Agent, AgentSite, NorthAgent};
 pub use fake::{FakeCall, FakeContainer, FakeVim, FakeVims};
 pub use pop::{PopVim, PopVims};
 
@@ -44,6 +47,8 @@ impl VimError {
 pub struct NetworkSpec {
     pub name: String,
     pub subnet: Ipv4Net,
+    /// None: the site's default.
+    pub mtu: Option<u32>,
 }
 
 /// A Pop container to create: one endpoint per network, addresses chosen by popd.
@@ -93,7 +98,8 @@ pub trait Vim: Send + Sync + fmt::Debug {
     async fn containers(&self) -> Result<Vec<PopContainer>, VimError>;
 }
 
-/// Gives the [`Vim`] of a site.
+/// Gives the [`Vim`] of a site, and its [`Agent`] when it has one.
 pub trait Vims: Send + Sync + fmt::Debug {
     fn vim(&self, site: &Site) -> Arc<dyn Vim>;
+    fn agent(&self, site: &Site) -> Option<Arc<dyn Agent>>;
 }

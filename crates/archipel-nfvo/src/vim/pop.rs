@@ -7,7 +7,9 @@ use std::time::Duration;
 use archipel_pop_client::{pb, Client, ClientError, Code, Credentials, Filter};
 use async_trait::async_trait;
 
-use super::{ContainerSpec, NetworkSpec, PopContainer, Vim, VimError, VimInfo, Vims};
+use super::{
+    Agent, ContainerSpec, NetworkSpec, NorthAgent, PopContainer, Vim, VimError, VimInfo, Vims,
+};
 use crate::model::Site;
 
 /// Makes a [`PopVim`] per site; every call has `timeout` as its deadline.
@@ -25,6 +27,13 @@ impl Vims for PopVims {
         })
         .with_timeout(self.timeout);
         Arc::new(PopVim { client })
+    }
+
+    fn agent(&self, site: &Site) -> Option<Arc<dyn Agent>> {
+        let endpoint = site.agent_endpoint.as_deref()?;
+        let token = site.agent_token.as_deref().unwrap_or_default();
+        let timeout = archipel_agent::NORTH_TIMEOUT;
+        Some(Arc::new(NorthAgent::new(&site.name, endpoint, token, timeout)))
     }
 }
 
@@ -80,7 +89,7 @@ impl Vim for PopVim {
             name: spec.name.clone(),
             subnet: Some(pb::Subnet { cidr: spec.subnet.to_string(), gateway: String::new() }),
             pools: Vec::new(),
-            mtu: 0,
+            mtu: spec.mtu.unwrap_or(0),
         };
         let network = self.client.create_network(config).await.map_err(failed)?;
         Ok(network.id)

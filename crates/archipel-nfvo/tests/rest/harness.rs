@@ -43,6 +43,7 @@ impl Api {
                 username: "admin".to_owned(),
                 password: "secret".to_owned(),
                 agent_endpoint: None,
+                agent_token: None,
             };
             nfvo.add_site(spec).await.unwrap();
         }

@@ -50,7 +50,8 @@ async fn launch_scale_terminate_delete() {
     assert_eq!(client.vim_id, "a");
     assert_eq!(ns.virtual_link_info.len(), 1);
 
-    let scale = ScaleNsRequest { vnf_name: "sipp-client".into(), number_of_instances: 3 };
+    let scale =
+        ScaleNsRequest { vnf_name: "sipp-client".into(), number_of_instances: 3, vim_id: None };
     let op = api.client.scale(&id, &scale).await.unwrap();
     let op = api.client.wait(&op.id, |_| {}).await.unwrap();
     assert_eq!(op.operation_state, "COMPLETED", "{op:?}");
@@ -59,7 +60,8 @@ async fn launch_scale_terminate_delete() {
     assert_eq!(client.vnfc_instances.len(), 3);
     assert_eq!(api.fake.containers("a").len(), 4);
 
-    let too_many = ScaleNsRequest { vnf_name: "sipp-client".into(), number_of_instances: 6 };
+    let too_many =
+        ScaleNsRequest { vnf_name: "sipp-client".into(), number_of_instances: 6, vim_id: None };
     let err = api.client.scale(&id, &too_many).await.unwrap_err();
     assert_eq!(err.problem().unwrap().status, 400);
 
@@ -144,6 +146,7 @@ async fn sites_are_checked_listed_and_removed() {
         username: "admin".into(),
         password: "pw".into(),
         agent_endpoint: None,
+        agent_token: None,
     };
     let err = api.client.add_site(&request).await.unwrap_err();
     assert_eq!(err.problem().unwrap().status, 422);

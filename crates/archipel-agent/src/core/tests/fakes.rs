@@ -107,7 +107,10 @@ pub struct FakePeers {
 }
 
 impl FakePeers {
-    fn agent(&self, site: &str) -> Result<Arc<Agent>, PeersError> {
+    async fn agent(&self, site: &str) -> Result<Arc<Agent>, PeersError> {
+        // A call over the network suspends the caller: concurrent requests interleave as they
+        // would between real agents.
+        tokio::task::yield_now().await;
         if self.down.lock().unwrap().contains(site) {
             return Err(PeersError::Timeout { site: site.to_owned() });
         }
@@ -130,26 +133,34 @@ fn refused(site: &str) -> impl FnOnce(AgentError) -> PeersError + '_ {
 #[async_trait]
 impl Peers for FakePeers {
     async fn cidr(&self, site: &str, network: &str) -> Result<CidrInfo, PeersError> {
-        self.agent(site)?.cidr_of(network).await.map_err(refused(site))
+        self.agent(site).await?.cidr_of(network).await.map_err(refused(site))
     }
     async fn cidr_free(&self, site: &str, cidr: Ipv4Net) -> Result<FreeReply, PeersError> {
-        self.agent(site)?.cidr_free(cidr).await.map_err(refused(site))
+        self.agent(site).await?.cidr_free(cidr).await.map_err(refused(site))
     }
-    async fn vni_free(&self, site: &str, vni: u32) -> Result<FreeReply, PeersError> {
-        self.agent(site)?.vni_free(vni).await.map_err(refused(site))
+    async fn reserve_vni(
+        &self,
+        site: &str,
+        vni: u32,
+        global_id: &str,
+    ) -> Result<FreeReply, PeersError> {
+        self.agent(site).await?.reserve_vni(vni, global_id).map_err(refused(site))
+    }
+    async fn release_vni(&self, site: &str, vni: u32, global_id: &str) -> Result<(), PeersError> {
+        self.agent(site).await?.release_vni(vni, global_id).map_err(refused(site))
     }
     async fn join(&self, site: &str, service: &Service) -> Result<(), PeersError> {
-        let agent = self.agent(site)?;
+        let agent = self.agent(site).await?;
         if self.failing_join.lock().unwrap().contains(site) {
             return Err(PeersError::Timeout { site: site.to_owned() });
         }
         agent.join(service.clone()).await.map_err(refused(site))
     }
     async fn update(&self, site: &str, service: &Service) -> Result<(), PeersError> {
-        self.agent(site)?.sync(service.clone()).await.map_err(refused(site))
+        self.agent(site).await?.sync(service.clone()).await.map_err(refused(site))
     }
     async fn leave(&self, site: &str, global_id: &str) -> Result<(), PeersError> {
-        self.agent(site)?.leave(global_id).await.map_err(refused(site))
+        self.agent(site).await?.leave(global_id).await.map_err(refused(site))
     }
     async fn grant_pools(
         &self,
@@ -157,7 +168,7 @@ impl Peers for FakePeers {
         global_id: &str,
         requester: &str,
     ) -> Result<Vec<Pool>, PeersError> {
-        self.agent(site)?.grant_pools(global_id, requester).await.map_err(refused(site))
+        self.agent(site).await?.grant_pools(global_id, requester).await.map_err(refused(site))
     }
 }
 

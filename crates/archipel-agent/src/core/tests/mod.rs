@@ -1,5 +1,8 @@
 mod fakes;
 mod heal;
+mod members;
+mod members_refused;
+mod reserve;
 
 use std::net::Ipv4Addr;
 
@@ -7,18 +10,23 @@ use archipel_ipam::Pool;
 use archipel_netlink::Netlink;
 
 use crate::error::AgentError;
-use crate::model::{CreateRequest, ResourceRef, Service, ServiceType};
+use crate::model::{CreateRequest, ResourceRef, Service, ServiceType, UpdateRequest};
 use fakes::{world, Site};
 
+fn refs(resources: &[(&str, &str)]) -> Vec<ResourceRef> {
+    resources
+        .iter()
+        .map(|(site, network)| ResourceRef { site: (*site).into(), network: (*network).into() })
+        .collect()
+}
+
 fn request(kind: ServiceType, resources: &[(&str, &str)]) -> CreateRequest {
-    CreateRequest {
-        kind,
-        name: "ext".into(),
-        resources: resources
-            .iter()
-            .map(|(site, network)| ResourceRef { site: (*site).into(), network: (*network).into() })
-            .collect(),
-    }
+    CreateRequest { kind, name: "ext".into(), resources: refs(resources) }
+}
+
+/// An update to exactly these resources.
+fn members(resources: &[(&str, &str)]) -> UpdateRequest {
+    UpdateRequest { name: None, resources: Some(refs(resources)) }
 }
 
 fn ns(site: &Site) -> Option<&str> {
@@ -223,8 +231,8 @@ async fn a_rename_reaches_every_site() {
     sites["a"].vim.add("net", "10.0.0.0/24").await;
     let req = request(ServiceType::L2, &[("a", "net"), ("b", "net")]);
     let id = sites["a"].agent.create(req).await.unwrap().global_id;
-    let update = crate::model::UpdateRequest { name: "renamed".into() };
-    sites["a"].agent.update(&id, update).await.unwrap();
+    let update = UpdateRequest { name: Some("renamed".into()), resources: None };
+    assert!(sites["a"].agent.update(&id, update).await.unwrap().pending.is_empty());
     let b = sites["b"].agent.get(&id).unwrap();
     assert_eq!(b.name, "renamed");
     assert!(b.resource_of("b").unwrap().created);

@@ -19,7 +19,7 @@ pub struct CreateArgs {
     resources: Vec<ResourceRef>,
 }
 
-fn parse_resource(text: &str) -> Result<ResourceRef, String> {
+pub(super) fn parse_resource(text: &str) -> Result<ResourceRef, String> {
     match text.split_once(':') {
         Some((site, network)) if !site.is_empty() && !network.is_empty() => {
             Ok(ResourceRef { site: site.to_owned(), network: network.to_owned() })

@@ -11,6 +11,7 @@ mod create;
 mod ls;
 mod rm;
 mod show;
+mod update;
 mod view;
 
 #[derive(Debug, Args)]
@@ -18,6 +19,7 @@ mod view;
 Example:
   export ARCHIPEL_AGENT=http://127.0.0.1:7000 ARCHIPEL_AGENT_TOKEN=…
   archipel intersite create --type l2 --name ext --resource a:net --resource b:net
+  archipel intersite update a-1f2e3d4c --resource a:net --resource b:net --resource c:net
   archipel intersite ls")]
 pub struct IntersiteArgs {
     /// The agent to talk to: the master of the services it creates.
@@ -54,6 +56,7 @@ enum IntersiteCommand {
     Create(create::CreateArgs),
     Ls(ls::LsArgs),
     Show(show::ShowArgs),
+    Update(update::UpdateArgs),
     Rm(rm::RmArgs),
 }
 
@@ -84,6 +87,7 @@ pub async fn run(args: IntersiteArgs) -> anyhow::Result<()> {
         IntersiteCommand::Create(args) => create::run(&ctx, args).await,
         IntersiteCommand::Ls(args) => ls::run(&ctx, args).await,
         IntersiteCommand::Show(args) => show::run(&ctx, args).await,
+        IntersiteCommand::Update(args) => update::run(&ctx, args).await,
         IntersiteCommand::Rm(args) => rm::run(&ctx, args).await,
     }
 }

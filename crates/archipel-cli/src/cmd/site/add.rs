@@ -6,11 +6,14 @@ use clap::Args;
 use super::Remote;
 use crate::usage::UsageError;
 
-/// Register a site by its popd; the NFVO checks that the popd answers with these credentials.
+/// Register a site by its popd and, for virtual links that span sites, its inter-site agent. The
+/// NFVO checks that the popd answers with these credentials, and that the agent answers with its
+/// token and serves a site of this name.
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Example:
-  POP_AUTH=admin:secret archipel site add site-a --pop http://127.0.0.1:60000")]
+Examples:
+  POP_AUTH=admin:secret archipel site add site-a --pop http://127.0.0.1:60000
+  eval \"$(archipel lab env a)\"; archipel site add a --pop \"$POP_ENDPOINT\" --agent \"$ARCHIPEL_AGENT\"")]
 pub struct AddArgs {
     /// The site's name: letters, digits, '-', '_', '.'.
     #[arg(value_name = "NAME")]
@@ -18,9 +21,12 @@ pub struct AddArgs {
     /// The site's popd.
     #[arg(long, value_name = "URL")]
     pop: String,
-    /// The site's inter-site agent.
+    /// The site's inter-site agent; its name for the site must be NAME.
     #[arg(long, value_name = "URL")]
     agent: Option<String>,
+    /// The agent's North bearer token (required with --agent).
+    #[arg(long, env = "ARCHIPEL_AGENT_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    agent_token: Option<String>,
     /// Who the NFVO logs in to the popd as.
     #[arg(
         long,
@@ -63,6 +69,7 @@ impl AddArgs {
             username: auth.username.clone(),
             password: auth.password.clone(),
             agent_endpoint: self.agent.clone(),
+            agent_token: self.agent.as_ref().and(self.agent_token.clone()),
         })
     }
 }

@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use super::Link;
 use crate::ids;
-use crate::model::{Failure, NetworkRecord, Nsr, Status, VnfcInstance, Vnfr};
+use crate::model::{ExtensionRecord, Failure, NetworkRecord, Nsr, Status, VnfcInstance, Vnfr};
 
 /// A network service to create from an onboarded NSD (SOL005 `CreateNsRequest`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -40,6 +40,10 @@ pub struct ScaleNsRequest {
     #[schema(minimum = 1, maximum = 4294967295_u64)]
     #[serde(deserialize_with = "whole_number")]
     pub number_of_instances: u32,
+    /// The site new instances go to; default: the site the VNF was placed on. Virtual links of
+    /// the VNF are extended to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vim_id: Option<String>,
 }
 
 /// A count, also written as a float with no fraction (`3.0`), which JSON Schema's integer allows.
@@ -89,6 +93,8 @@ pub struct NsInstance {
     pub vnf_instance: Vec<VnfInstance>,
     /// The Pop network of each virtual link at each site.
     pub virtual_link_info: Vec<NetworkInfo>,
+    /// The L2 extensions of the virtual links that span sites.
+    pub extension_info: Vec<ExtensionInfo>,
     /// RFC 3339.
     pub created_at: String,
     #[serde(rename = "_links")]
@@ -128,6 +134,8 @@ pub struct VnfcInfo {
     pub vdu: u32,
     /// The Pop container's name, also its hostname.
     pub name: String,
+    /// The site it runs on.
+    pub vim_id: String,
     pub pop_id: String,
     /// Virtual link name -> IPv4 address.
     pub addresses: BTreeMap<String, String>,
@@ -144,8 +152,39 @@ pub struct NetworkInfo {
     pub virtual_link: String,
     pub vim_id: String,
     pub name: String,
+    /// Empty for a network that the site's agent made for an extension.
     pub pop_id: String,
     pub subnet: String,
+    /// The global id of the L2 extension it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension_id: Option<String>,
+}
+
+/// A virtual link stretched over several sites by an L2 extension (an inter-site service of
+/// the master site's agent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExtensionInfo {
+    pub virtual_link: String,
+    /// The Pop network's name, the same at every site.
+    pub network: String,
+    /// The site whose agent masters the extension.
+    pub master_vim_id: String,
+    /// The inter-site service's global id at the agents.
+    pub global_id: String,
+    pub vim_ids: Vec<String>,
+}
+
+impl From<ExtensionRecord> for ExtensionInfo {
+    fn from(e: ExtensionRecord) -> Self {
+        Self {
+            virtual_link: e.virtual_link,
+            network: e.network,
+            master_vim_id: e.master,
+            global_id: e.global_id,
+            vim_ids: e.sites,
+        }
+    }
 }
 
 impl From<Nsr> for NsInstance {
@@ -170,6 +209,7 @@ impl From<Nsr> for NsInstance {
             error: nsr.error.map(FailureInfo::from),
             vnf_instance: nsr.vnfrs.into_iter().map(VnfInstance::from).collect(),
             virtual_link_info: nsr.networks.into_iter().map(NetworkInfo::from).collect(),
+            extension_info: nsr.extensions.into_iter().map(ExtensionInfo::from).collect(),
             created_at: ids::rfc3339(nsr.created),
         }
     }
@@ -199,6 +239,7 @@ impl From<VnfcInstance> for VnfcInfo {
             index: v.index,
             vdu: v.vdu as u32,
             name: v.name,
+            vim_id: v.site,
             pop_id: v.pop_id,
             addresses: v.addresses,
             metadata: v.metadata,
@@ -215,6 +256,7 @@ impl From<NetworkRecord> for NetworkInfo {
             name: n.name,
             pop_id: n.pop_id,
             subnet: n.subnet.to_string(),
+            extension_id: n.extension,
         }
     }
 }

@@ -18,10 +18,14 @@ pub struct SiteRequest {
     #[schema(min_length = 1)]
     pub username: String,
     pub password: String,
-    /// The site's inter-site agent, `http://HOST:PORT`.
+    /// The site's inter-site agent, `http://HOST:PORT`: needed for virtual links that span
+    /// this site and others.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(format = "uri", pattern = "^https?://[^/?#@]+")]
     pub agent_endpoint: Option<String>,
+    /// The agent's North bearer token; required with `agentEndpoint`, never shown back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_token: Option<String>,
 }
 
 impl std::fmt::Debug for SiteRequest {
@@ -42,6 +46,7 @@ impl From<SiteRequest> for SiteSpec {
             username: r.username,
             password: r.password,
             agent_endpoint: r.agent_endpoint,
+            agent_token: r.agent_token,
         }
     }
 }
@@ -55,6 +60,9 @@ pub struct SiteInfo {
     pub username: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_endpoint: Option<String>,
+    /// The MTU of the site's networks, as its agent reported for tunnels between sites.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tunnel_mtu: Option<u32>,
     /// RFC 3339.
     pub added_at: String,
     pub reachable: bool,
@@ -82,6 +90,7 @@ impl From<SiteView> for SiteInfo {
             pop_endpoint: site.pop_endpoint,
             username: site.username,
             agent_endpoint: site.agent_endpoint,
+            tunnel_mtu: site.tunnel_mtu,
             added_at: ids::rfc3339(site.added),
             reachable,
             pop_name,

@@ -23,6 +23,7 @@ fn vnfc(index: u32, name: &str, links: &[(&str, &str)]) -> VnfcInstance {
         index,
         vdu: 0,
         name: name.to_owned(),
+        site: "a".to_owned(),
         pop_id: format!("id-{name}"),
         addresses: links.iter().map(|(l, a)| ((*l).to_owned(), (*a).to_owned())).collect(),
         metadata: BTreeMap::new(),
@@ -49,6 +50,7 @@ fn lists_follow_the_index_order_whatever_the_record_order() {
             ],
         )],
         networks: Vec::new(),
+        extensions: Vec::new(),
         created: 0,
     };
     let app = nsd.vnfd_named("app").unwrap();

@@ -117,22 +117,6 @@ async fn dependencies_chain_across_links_with_lists() {
 }
 
 #[tokio::test]
-async fn vnfs_on_two_sites_get_a_network_each_with_its_own_subnet() {
-    let setup = Setup::new(&["a", "b"]).await;
-    let nsr = setup.create(SIPP);
-    let op = setup.instantiate(&nsr, &[("sipp-server", "a"), ("sipp-client", "b")]).await;
-    assert_eq!(op.state, OperationState::Completed, "{op:?}");
-    let nsr = setup.nfvo.nsr(&nsr.id).unwrap();
-    let short = ids::short(&nsr.id).to_owned();
-    assert_eq!(setup.fake.networks("a"), vec![format!("private-{short}")]);
-    assert_eq!(setup.fake.networks("b"), vec![format!("private-{short}")]);
-    assert_ne!(nsr.networks[0].subnet, nsr.networks[1].subnet);
-    assert_eq!(setup.names("a"), vec![format!("sipp-server-{short}-0")]);
-    assert_eq!(setup.names("b"), vec![format!("sipp-client-{short}-0")]);
-    setup.assert_consistent(&nsr.id, &["a", "b"]);
-}
-
-#[tokio::test]
 async fn two_instances_of_one_nsd_never_collide() {
     let setup = Setup::new(&["a"]).await;
     let first = setup.launch(SIPP).await;

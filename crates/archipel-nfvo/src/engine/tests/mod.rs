@@ -1,6 +1,7 @@
 //! Tests of the engine against the recording fake of the sites.
 
 mod deps;
+mod extend;
 mod instantiate;
 mod placement;
 mod recover;
@@ -58,7 +59,8 @@ pub(super) struct Setup {
 }
 
 impl Setup {
-    /// An orchestrator on an in-memory store with sites `sites`, all answering.
+    /// An orchestrator on an in-memory store with sites `sites`, all answering, each with an
+    /// inter-site agent.
     pub async fn new(sites: &[&str]) -> Self {
         let fake = FakeVims::new();
         let config =
@@ -70,7 +72,8 @@ impl Setup {
                 pop_endpoint: format!("http://{site}.invalid:60000"),
                 username: "admin".to_owned(),
                 password: "secret".to_owned(),
-                agent_endpoint: None,
+                agent_endpoint: Some(format!("http://{site}.invalid:7000")),
+                agent_token: Some("token".to_owned()),
             };
             nfvo.add_site(spec).await.unwrap();
         }
@@ -101,8 +104,30 @@ impl Setup {
         self.nfvo.nsr(&nsr.id).unwrap()
     }
 
+    /// Onboards, creates and instantiates every VNF at `site`; the operation must complete.
+    pub async fn launch_at(&self, nsd: &[u8], site: &str) -> Nsr {
+        let nsr = self.create(nsd);
+        let names: Vec<String> = self
+            .nfvo
+            .parsed_nsd(&nsr.nsd_id)
+            .unwrap()
+            .vnfd()
+            .iter()
+            .map(|v| v.name.clone())
+            .collect();
+        let placement: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), site)).collect();
+        let op = self.instantiate(&nsr, &placement).await;
+        assert_eq!(op.state, OperationState::Completed, "{op:?}");
+        self.nfvo.nsr(&nsr.id).unwrap()
+    }
+
     pub async fn scale(&self, nsr: &Nsr, vnf: &str, instances: u32) -> OpOcc {
-        let op = self.nfvo.scale(&nsr.id, vnf, instances).unwrap();
+        self.scale_at(nsr, vnf, instances, None).await
+    }
+
+    /// Scales, new instances going to `site`.
+    pub async fn scale_at(&self, nsr: &Nsr, vnf: &str, n: u32, site: Option<&str>) -> OpOcc {
+        let op = self.nfvo.scale(&nsr.id, vnf, n, site.map(str::to_owned)).unwrap();
         self.nfvo.wait(&op.id).await.unwrap()
     }
 
@@ -121,11 +146,15 @@ impl Setup {
     pub fn assert_consistent(&self, nsr_id: &str, sites: &[&str]) {
         let nsr = self.nfvo.nsr(nsr_id).unwrap();
         let held = self.nfvo.store().resources_of_nsr(nsr_id).unwrap();
-        let mut in_log: Vec<String> =
-            held.iter().map(|r| format!("{}/{}", r.site, r.name)).collect();
+        // An extension is held at its master, whose network the log holds too.
+        let mut in_log: Vec<String> = held
+            .iter()
+            .filter(|r| r.kind != crate::store::ResourceKind::Extension)
+            .map(|r| format!("{}/{}", r.site, r.name))
+            .collect();
         let mut in_record: Vec<String> = nsr
             .vnfcs()
-            .map(|(vnfr, vnfc)| format!("{}/{}", vnfr.site, vnfc.name))
+            .map(|(_, vnfc)| format!("{}/{}", vnfc.site, vnfc.name))
             .chain(nsr.networks.iter().map(|n| format!("{}/{}", n.site, n.name)))
             .collect();
         let mut at_sites: Vec<String> = sites

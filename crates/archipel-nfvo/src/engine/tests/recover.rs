@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::{Setup, SIPP};
 use crate::ids;
 use crate::model::{Nsr, OpOcc, Operation, OperationState, Status};
+use crate::store::ResourceKind;
 use crate::vim::{ContainerSpec, NetworkSpec, Vims};
 
 /// Records `operation` on `nsr` as begun, without running it.
@@ -41,16 +42,17 @@ async fn an_interrupted_launch_is_rolled_back() {
     let pool: ipnet::Ipv4Net = "10.200.0.0/22".parse().unwrap();
     let (seq, subnet) =
         store.add_network(&nsr.id, &op.id, "a", &net, pool.subnets(24).unwrap()).unwrap().unwrap();
-    let id = vim.create_network(&NetworkSpec { name: net.clone(), subnet }).await.unwrap();
+    let id =
+        vim.create_network(&NetworkSpec { name: net.clone(), subnet, mtu: None }).await.unwrap();
     store.resource_present(seq, &id).unwrap();
     let client = format!("sipp-client-{short}-0");
-    let seq = store.add_container(&nsr.id, &op.id, "a", &client).unwrap();
+    let seq = store.add_resource(&nsr.id, &op.id, "a", ResourceKind::Container, &client).unwrap();
     let spec = ContainerSpec { name: client, image: "img".into(), networks: vec![net.clone()] };
     let made = vim.create_container(&spec).await.unwrap();
     store.resource_present(seq, &made.id).unwrap();
     // Killed between writing the intent and the call's answer: the site may hold it or not.
     let server = format!("sipp-server-{short}-0");
-    store.add_container(&nsr.id, &op.id, "a", &server).unwrap();
+    store.add_resource(&nsr.id, &op.id, "a", ResourceKind::Container, &server).unwrap();
     let spec = ContainerSpec { name: server, image: "img".into(), networks: vec![net] };
     vim.create_container(&spec).await.unwrap();
 
@@ -95,7 +97,8 @@ async fn an_interrupted_scale_in_is_finished_and_a_scale_out_undone() {
     let nsr = setup.launch(SIPP).await;
     setup.scale(&nsr, "sipp-client", 3).await;
     let nsr = setup.nfvo.nsr(&nsr.id).unwrap();
-    let scale_in = Operation::Scale { vnf: "sipp-client".into(), instances: 1, before: 3 };
+    let scale_in =
+        Operation::Scale { vnf: "sipp-client".into(), instances: 1, before: 3, site: None };
     begun(&setup, &nsr, scale_in, "delete");
     let ended = setup.nfvo.recover().await.unwrap();
     assert_eq!(ended[0].state, OperationState::Completed, "{ended:?}");
@@ -104,11 +107,12 @@ async fn an_interrupted_scale_in_is_finished_and_a_scale_out_undone() {
     assert_eq!(after.vnfr("sipp-client").unwrap().vnfcs.len(), 1);
     setup.assert_consistent(&nsr.id, &["a"]);
 
-    let scale_out = Operation::Scale { vnf: "sipp-client".into(), instances: 2, before: 1 };
+    let scale_out =
+        Operation::Scale { vnf: "sipp-client".into(), instances: 2, before: 1, site: None };
     let op = begun(&setup, &after, scale_out, "allocate");
     let name = format!("sipp-client-{}-9", ids::short(&nsr.id));
     let store = setup.nfvo.store();
-    store.add_container(&nsr.id, &op.id, "a", &name).unwrap();
+    store.add_resource(&nsr.id, &op.id, "a", ResourceKind::Container, &name).unwrap();
     let vim = setup.fake.vim(&store.site("a").unwrap().unwrap());
     let net = after.networks[0].name.clone();
     vim.create_container(&ContainerSpec { name, image: "img".into(), networks: vec![net] })

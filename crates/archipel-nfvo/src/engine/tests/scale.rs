@@ -73,10 +73,10 @@ async fn scale_stays_within_scale_in_out() {
     let setup = Setup::new(&["a"]).await;
     let nsr = setup.launch(SIPP).await;
     for (vnf, n) in [("sipp-client", 6), ("sipp-client", 0), ("sipp-server", 2)] {
-        let err = setup.nfvo.scale(&nsr.id, vnf, n).unwrap_err();
+        let err = setup.nfvo.scale(&nsr.id, vnf, n, None).unwrap_err();
         assert!(matches!(err, NfvoError::InvalidRequest { .. }), "{err}");
     }
-    let err = setup.nfvo.scale(&nsr.id, "nope", 1).unwrap_err();
+    let err = setup.nfvo.scale(&nsr.id, "nope", 1, None).unwrap_err();
     assert!(err.to_string().contains("has no VNF nope"), "{err}");
 }
 

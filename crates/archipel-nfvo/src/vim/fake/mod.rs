@@ -6,21 +6,63 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::{ContainerSpec, NetworkSpec, PopContainer, Vim, VimError, VimInfo, Vims};
+use super::{Agent, ContainerSpec, NetworkSpec, PopContainer, Vim, VimError, VimInfo, Vims};
 use crate::model::Site;
 use async_trait::async_trait;
+
+mod agent;
+
+pub use agent::FakeAgent;
 
 /// One call, as the fake received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FakeCall {
-    Info { site: String },
-    CreateNetwork { site: String, name: String },
-    DeleteNetwork { site: String, name: String },
-    CreateContainer { site: String, name: String },
-    SetMetadata { site: String, name: String, entries: BTreeMap<String, String> },
-    Start { site: String, name: String },
-    DeleteContainer { site: String, name: String },
-    Containers { site: String },
+    Info {
+        site: String,
+    },
+    CreateNetwork {
+        site: String,
+        name: String,
+    },
+    DeleteNetwork {
+        site: String,
+        name: String,
+    },
+    CreateContainer {
+        site: String,
+        name: String,
+    },
+    SetMetadata {
+        site: String,
+        name: String,
+        entries: BTreeMap<String, String>,
+    },
+    Start {
+        site: String,
+        name: String,
+    },
+    DeleteContainer {
+        site: String,
+        name: String,
+    },
+    Containers {
+        site: String,
+    },
+    /// To the agent of `site`.
+    Extend {
+        site: String,
+        network: String,
+        sites: Vec<String>,
+    },
+    SetSites {
+        site: String,
+        global_id: String,
+        sites: Vec<String>,
+    },
+    RemoveExtension {
+        site: String,
+        global_id: String,
+    },
 }
 
 impl FakeCall {
@@ -33,7 +75,10 @@ impl FakeCall {
             | FakeCall::CreateContainer { site, .. }
             | FakeCall::SetMetadata { site, .. }
             | FakeCall::Start { site, .. }
-            | FakeCall::DeleteContainer { site, .. } => site,
+            | FakeCall::DeleteContainer { site, .. }
+            | FakeCall::Extend { site, .. }
+            | FakeCall::SetSites { site, .. }
+            | FakeCall::RemoveExtension { site, .. } => site,
         }
     }
 
@@ -45,6 +90,8 @@ impl FakeCall {
                 | FakeCall::CreateContainer { .. }
                 | FakeCall::SetMetadata { .. }
                 | FakeCall::Start { .. }
+                | FakeCall::Extend { .. }
+                | FakeCall::SetSites { .. }
         )
     }
 }
@@ -69,6 +116,14 @@ struct FakeNetwork {
     used: BTreeSet<Ipv4Addr>,
 }
 
+/// An L2 extension the fake agents hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakeExtension {
+    pub master: String,
+    pub network: String,
+    pub sites: Vec<String>,
+}
+
 type Rule = Box<dyn Fn(&FakeCall) -> bool + Send>;
 
 #[derive(Default)]
@@ -85,6 +140,8 @@ struct World {
     unreachable: BTreeSet<String>,
     /// Images whose workload ends at once when started.
     exiting_images: BTreeSet<String>,
+    /// Global id -> extension.
+    extensions: BTreeMap<String, FakeExtension>,
 }
 
 /// Every site of a test: hands out a [`FakeVim`] per site name, all sharing one world.
@@ -102,6 +159,11 @@ impl std::fmt::Debug for FakeVims {
 impl Vims for FakeVims {
     fn vim(&self, site: &Site) -> Arc<dyn Vim> {
         Arc::new(FakeVim { site: site.name.clone(), vims: self.clone() })
+    }
+
+    fn agent(&self, site: &Site) -> Option<Arc<dyn Agent>> {
+        site.agent_endpoint.as_ref()?;
+        Some(Arc::new(FakeAgent::new(&site.name, self.clone())))
     }
 }
 
@@ -169,10 +231,15 @@ impl FakeVims {
         world.networks.keys().filter(|(s, _)| s == site).map(|(_, name)| name.clone()).collect()
     }
 
-    /// Whether no site holds any network or container.
+    /// The L2 extensions the agents hold, by global id.
+    pub fn extensions(&self) -> BTreeMap<String, FakeExtension> {
+        self.world().extensions.clone()
+    }
+
+    /// Whether no site holds any network, container or extension.
     pub fn is_empty(&self) -> bool {
         let world = self.world();
-        world.networks.is_empty() && world.containers.is_empty()
+        world.networks.is_empty() && world.containers.is_empty() && world.extensions.is_empty()
     }
 }
 
@@ -195,13 +262,13 @@ fn not_found(message: String) -> VimError {
     VimError::NotFound(Box::new(FakeError(message)))
 }
 
-impl FakeVim {
-    /// Records the call and applies the failure rules.
-    fn enter(&self, call: FakeCall) -> Result<MutexGuard<'_, World>, VimError> {
-        let mut world = self.vims.world();
+impl FakeVims {
+    /// Records the call to `site` and applies the failure rules.
+    fn enter(&self, site: &str, call: FakeCall) -> Result<MutexGuard<'_, World>, VimError> {
+        let mut world = self.world();
         world.calls.push(call.clone());
-        if world.unreachable.contains(&self.site) {
-            return Err(refused(format!("cannot connect to popd of site {}", self.site)));
+        if world.unreachable.contains(site) {
+            return Err(refused(format!("cannot connect to site {site}")));
         }
         if world.failing.iter().any(|rule| rule(&call)) {
             return Err(refused(format!("injected failure of {call:?}")));
@@ -215,6 +282,12 @@ impl FakeVim {
             }
         }
         Ok(world)
+    }
+}
+
+impl FakeVim {
+    fn enter(&self, call: FakeCall) -> Result<MutexGuard<'_, World>, VimError> {
+        self.vims.enter(&self.site, call)
     }
 
     fn key(&self, name: &str) -> (String, String) {

@@ -1,6 +1,9 @@
 //! The agent's local store: one SQLite database (`agent.sqlite` in the data directory) in WAL
-//! mode with DIMINET's tables: service, param, resource, connection; and the master's
-//! tombstones (the sites that must still leave a deleted service).
+//! mode with DIMINET's tables: service, param, resource, connection; the master's tombstones
+//! ([`tombstones`]) and the VNIs held for services being made ([`vni`]).
+
+mod tombstones;
+mod vni;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -41,6 +44,11 @@ CREATE TABLE IF NOT EXISTS tombstone (
     global_id TEXT NOT NULL,
     site TEXT NOT NULL,
     PRIMARY KEY (global_id, site)
+);
+CREATE TABLE IF NOT EXISTS vni_reservation (
+    vni INTEGER PRIMARY KEY,
+    global_id TEXT NOT NULL,
+    expires INTEGER NOT NULL
 );
 ";
 
@@ -229,44 +237,6 @@ impl Store {
             .map_err(sql("read connections"))?;
         Ok(rows)
     }
-
-    /// Records that `sites` must still leave the deleted service `global_id`.
-    pub fn add_tombstones(&self, global_id: &str, sites: &[String]) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(sql("begin"))?;
-        for site in sites {
-            tx.execute(
-                "INSERT OR IGNORE INTO tombstone (global_id, site) VALUES (?1, ?2)",
-                params![global_id, site],
-            )
-            .map_err(sql("write a tombstone"))?;
-        }
-        tx.commit().map_err(sql("commit"))
-    }
-
-    /// Every (service, site) that must still leave, by service.
-    pub fn tombstones(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare("SELECT global_id, site FROM tombstone ORDER BY global_id, site")
-            .map_err(sql("read tombstones"))?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-            .map_err(sql("read tombstones"))?;
-        Ok(rows)
-    }
-
-    /// `site` has left `global_id`.
-    pub fn remove_tombstone(&self, global_id: &str, site: &str) -> Result<(), StoreError> {
-        self.conn()
-            .execute(
-                "DELETE FROM tombstone WHERE global_id = ?1 AND site = ?2",
-                params![global_id, site],
-            )
-            .map_err(sql("delete a tombstone"))?;
-        Ok(())
-    }
 }
 
 #[cfg(test)]
@@ -310,16 +280,5 @@ mod tests {
         assert!(store.delete_service("a-1").unwrap());
         assert!(store.connections("a-1").unwrap().is_empty());
         assert!(!store.delete_service("a-1").unwrap());
-    }
-
-    #[test]
-    fn tombstones_are_kept_until_each_site_has_left() {
-        let store = Store::in_memory().unwrap();
-        store.add_tombstones("a-1", &["b".into(), "c".into()]).unwrap();
-        store.add_tombstones("a-1", &["b".into()]).unwrap();
-        let both = vec![("a-1".to_owned(), "b".to_owned()), ("a-1".to_owned(), "c".to_owned())];
-        assert_eq!(store.tombstones().unwrap(), both);
-        store.remove_tombstone("a-1", "b").unwrap();
-        assert_eq!(store.tombstones().unwrap(), both[1..]);
     }
 }

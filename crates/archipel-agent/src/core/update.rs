@@ -1,0 +1,173 @@
+//! The master's side of changing a service: its name, and the sites of an L2 extension.
+//! Newcomers join before anyone leaves, so a newcomer that fails leaves everything as it was.
+
+use std::collections::BTreeSet;
+
+use futures::future::join_all;
+
+use super::create::distinct_sites;
+use super::reserve::Reserved;
+use super::Agent;
+use crate::error::AgentError;
+use crate::model::{Resource, ResourceRef, Service, ServiceType, UpdateReply, UpdateRequest};
+
+impl Agent {
+    /// North PUT: renames a service and/or changes the sites of an L2 extension, then gives
+    /// every site the new view. Newcomers reserve the service's VNI and join, all or none: when
+    /// one fails, the request fails naming it and nothing has changed anywhere. Departing sites
+    /// leave; one that does not confirm keeps a tombstone, as with a delete. The reply names the
+    /// sites the change has not reached yet (still to leave, or missing the new view): the
+    /// convergence loop takes it there.
+    pub async fn update(
+        &self,
+        global_id: &str,
+        req: UpdateRequest,
+    ) -> Result<UpdateReply, AgentError> {
+        let _guard = self.changes.lock().await;
+        let mut service = self.mastered(global_id)?;
+        service.params.revision += 1;
+        if let Some(name) = req.name {
+            service.name = name;
+        }
+        let (added, removed) = match req.resources {
+            Some(resources) => self.membership(&service, resources)?,
+            None => Default::default(),
+        };
+        drop_sites(&mut service, &removed);
+        self.add_sites(&mut service, &added).await?;
+        // Stored before anyone leaves: the tombstones then cover a crash in between.
+        self.store.put_service(&service)?;
+        self.store.add_tombstones(global_id, &removed)?;
+        let mut pending = self.leave_sites(global_id, &removed).await?;
+        self.follow_underlays(&service).await?;
+        let sites = self.remotes(&service);
+        let pushed = join_all(sites.iter().map(|s| self.peers.update(s, &service))).await;
+        for (site, result) in sites.into_iter().zip(pushed) {
+            if let Err(err) = result {
+                tracing::warn!(service = global_id, %site, error = %err, "the site syncs later");
+                pending.push(site);
+            }
+        }
+        Ok(UpdateReply { service: self.get(global_id)?, pending })
+    }
+
+    /// The sites `resources` adds (with their networks) and the sites it removes; refuses what
+    /// the extension cannot become.
+    fn membership(
+        &self,
+        service: &Service,
+        resources: Vec<ResourceRef>,
+    ) -> Result<(Vec<ResourceRef>, Vec<String>), AgentError> {
+        let id = &service.global_id;
+        if service.kind != ServiceType::L2 {
+            return Err(AgentError::Invalid(format!(
+                "changing the resources of {id} is not supported for l3 services"
+            )));
+        }
+        let kept: BTreeSet<String> = distinct_sites(&resources)?;
+        if !kept.contains(&self.cfg.site) {
+            return Err(AgentError::Invalid(format!(
+                "site {} is the master of {id} and cannot be removed",
+                self.cfg.site
+            )));
+        }
+        let mut added = Vec::new();
+        for r in resources {
+            match service.resource_of(&r.site) {
+                Some(old) if old.network != r.network => {
+                    return Err(AgentError::Invalid(format!(
+                        "site {} takes part in {id} with network {}, not {}: remove the site \
+                         first to change it",
+                        r.site, old.network, r.network
+                    )))
+                }
+                Some(_) => {}
+                None => added.push(r),
+            }
+        }
+        let removed = service.sites().into_iter().filter(|s| !kept.contains(s)).collect();
+        Ok((added, removed))
+    }
+
+    /// Newcomers: the subnet must be free there and the service's VNI reserved; each takes a
+    /// block from the reserve and joins. All or none: on failure the newcomers leave again.
+    async fn add_sites(
+        &self,
+        service: &mut Service,
+        added: &[ResourceRef],
+    ) -> Result<(), AgentError> {
+        if added.is_empty() {
+            return Ok(());
+        }
+        let id = service.global_id.clone();
+        let sites: Vec<String> = added.iter().map(|r| r.site.clone()).collect();
+        let tombstones = self.store.tombstones()?;
+        if let Some((_, site)) = tombstones.iter().find(|(g, s)| *g == id && sites.contains(s)) {
+            return Err(AgentError::Invalid(format!(
+                "site {site} has not left {id} yet since it was removed; add it once it has"
+            )));
+        }
+        if service.params.reserve.len() < added.len() {
+            return Err(AgentError::ReserveEmpty(id));
+        }
+        let (Some(vni), Some(cidr)) = (service.params.vni, service.params.cidr) else {
+            return Err(AgentError::Invalid(format!("{id} lacks its VNI or its subnet")));
+        };
+        self.check_cidr_free(&sites, cidr).await?;
+        let underlays = match self.reserve_at(&sites, vni, &id).await? {
+            Reserved::All(underlays) => underlays,
+            Reserved::Taken { site, conflict } => {
+                return Err(AgentError::VniTaken { site, vni, conflict })
+            }
+        };
+        for r in added {
+            let block = service.params.reserve.remove(0);
+            service.params.pools.insert(r.site.clone(), block);
+            let (site, network) = (r.site.clone(), r.network.clone());
+            service.resources.push(Resource { site, network, created: false });
+        }
+        service.params.underlays.extend(underlays);
+        let joined = join_all(sites.iter().map(|s| self.peers.join(s, service))).await;
+        if let Some(err) = joined.into_iter().find_map(Result::err) {
+            tracing::warn!(service = %id, error = %err, "undoing the newcomers");
+            // Leaving also drops what a site holds of the VNI.
+            join_all(sites.iter().map(|s| self.peers.leave(s, &id))).await;
+            return Err(err.into());
+        }
+        Ok(())
+    }
+
+    /// Asks `sites` to leave a service; returns those that did not confirm. Each has a
+    /// tombstone already, dropped here once it has left, kept for the convergence loop if not.
+    pub(super) async fn leave_sites(
+        &self,
+        global_id: &str,
+        sites: &[String],
+    ) -> Result<Vec<String>, AgentError> {
+        let results = join_all(sites.iter().map(|s| self.peers.leave(s, global_id))).await;
+        let mut pending = Vec::new();
+        for (site, result) in sites.iter().zip(results) {
+            match result {
+                Ok(()) => self.store.remove_tombstone(global_id, site)?,
+                Err(err) => {
+                    tracing::warn!(service = global_id, %site, error = %err, "the site leaves later");
+                    pending.push(site.clone());
+                }
+            }
+        }
+        Ok(pending)
+    }
+}
+
+/// Takes `removed` out of a view. Their addresses go back to the end of the reserve, handed
+/// out last: a site that could not be told to leave may still use them.
+fn drop_sites(service: &mut Service, removed: &[String]) {
+    let p = &mut service.params;
+    for site in removed {
+        if let Some(pools) = p.pools.remove(site).filter(|pools| !pools.is_empty()) {
+            p.reserve.push(pools);
+        }
+        p.underlays.remove(site);
+    }
+    service.resources.retain(|r| !removed.contains(&r.site));
+}

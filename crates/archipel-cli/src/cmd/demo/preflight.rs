@@ -1,0 +1,86 @@
+//! What the demo needs before it makes anything: root, the programs its sites and images run,
+//! a runtime it supports, and no lab already at its directory.
+
+use std::path::Path;
+
+use anyhow::bail;
+
+use super::DemoArgs;
+
+/// The runtime of the sites' popds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Runtime {
+    /// Processes in their own network namespaces, the host's programs as images: no Docker.
+    #[default]
+    Native,
+    /// A Docker Engine: not supported yet (the lab starts every popd on the native runtime).
+    Docker,
+}
+
+/// Fails, saying what to do, when the demo cannot run here.
+pub fn check(args: &DemoArgs) -> anyhow::Result<()> {
+    if args.runtime == Runtime::Docker {
+        bail!(
+            "--runtime docker is not supported yet: the lab starts every popd on the native \
+             runtime; run the demo without --runtime (native needs no Docker)"
+        );
+    }
+    if effective_uid() != Some(0) {
+        bail!(
+            "the demo needs root: it creates network namespaces, links and bridges (run it with \
+             sudo, or as root)"
+        );
+    }
+    if !on_path("ip") {
+        bail!("`ip` is not installed: the lab needs it (Debian package iproute2)");
+    }
+    if !on_path("sipp") {
+        bail!(
+            "`sipp` is not installed: the demo's SIPp images run the host's sipp (Debian \
+             package sip-tester: apt-get install sip-tester)"
+        );
+    }
+    let context = archipel_lab::context_path(Some(&args.dir));
+    if context.exists() {
+        let dir = args.dir.display();
+        bail!(
+            "a lab already runs from {dir} ({} exists): take it down with `archipel lab --dir \
+             {dir} down`, or give the demo another --dir",
+            context.display()
+        );
+    }
+    Ok(())
+}
+
+/// The effective user id, from /proc/self/status (`Uid: real effective saved fs`).
+fn effective_uid() -> Option<u32> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("Uid:"))?;
+    line.split_whitespace().nth(2)?.parse().ok()
+}
+
+/// Whether an executable file `program` is in a directory of PATH.
+fn on_path(program: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    let Some(path) = std::env::var_os("PATH") else { return false };
+    std::env::split_paths(&path).any(|dir| {
+        let file = Path::new(&dir).join(program);
+        std::fs::metadata(file).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_programs_on_path() {
+        assert!(on_path("sh"));
+        assert!(!on_path("archipel-no-such-program"));
+    }
+
+    #[test]
+    fn reads_the_effective_uid() {
+        assert!(effective_uid().is_some());
+    }
+}
