@@ -57,18 +57,22 @@ impl Lab {
 
     /// `archipel ARGS -o json` pointed at `site`'s popd and agent, which must succeed.
     pub fn json(&self, site: &str, args: &[&str]) -> Result<Value> {
+        let out = self.run(site, &[args, &["-o", "json"]].concat())?;
+        Ok(serde_json::from_slice(&out.stdout)?)
+    }
+
+    /// `archipel ARGS` pointed at `site`'s popd and agent, which must succeed.
+    pub fn run(&self, site: &str, args: &[&str]) -> Result<Output> {
         let s = self.site(site)?;
         let out = Command::new(&self.bin)
             .args(args)
-            .args(["-o", "json"])
             .env("POP_ENDPOINT", &s.popd_url)
             .env("POP_AUTH", &s.popd_auth)
             .env("ARCHIPEL_AGENT", &s.agent_url)
             .env("ARCHIPEL_AGENT_TOKEN", &s.agent_token)
             .env("RUST_LOG", "error")
             .output()?;
-        let out = ok(out, &format!("{args:?} at site {site}"))?;
-        Ok(serde_json::from_slice(&out.stdout)?)
+        ok(out, &format!("{args:?} at site {site}"))
     }
 
     pub fn network(&self, site: &str, name: &str, cidr: &str) -> Result<()> {

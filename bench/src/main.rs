@@ -10,6 +10,7 @@ mod netns;
 mod nfvo;
 mod pop;
 mod popd;
+mod split;
 mod stats;
 
 use anyhow::{bail, Result};
@@ -20,7 +21,7 @@ async fn main() -> Result<()> {
     let bin = args.next().unwrap_or_default();
     let suites: Vec<String> = args.collect();
     if bin.is_empty() || suites.is_empty() {
-        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, diminet, dataplane, nfvo)");
+        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, diminet, dataplane, nfvo, split)");
     }
     for suite in suites {
         match suite.as_str() {
@@ -29,9 +30,10 @@ async fn main() -> Result<()> {
             "diminet" => diminet::run(&bin).await?,
             "dataplane" => dataplane::run(&bin).await?,
             "nfvo" => nfvo::run(&bin).await?,
+            "split" => split::run(&bin).await?,
             other => {
                 bail!(
-                    "unknown suite {other}: known suites are pop, native, diminet, dataplane, nfvo"
+                    "unknown suite {other}: known suites are pop, native, diminet, dataplane, nfvo, split"
                 )
             }
         }

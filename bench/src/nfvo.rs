@@ -17,7 +17,7 @@ use tempfile::TempDir;
 use crate::compose::{self, Project};
 use crate::stats::{rss_mib, summarize};
 
-const NSD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/sipp/nsd.json");
+pub(crate) const NSD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/sipp/nsd.json");
 const SITE: &str = "site-a";
 const MANY: usize = 20;
 const POLL: Duration = Duration::from_millis(20);
@@ -103,13 +103,22 @@ pub async fn run(bin: &str) -> Result<()> {
 
 /// Creates a network service of the NSD and instantiates it; returns its id once ACTIVE.
 async fn launch(client: &NfvoClient, nsd_id: &str) -> Result<String> {
+    launch_placed(client, nsd_id, InstantiateNsRequest::default()).await
+}
+
+/// [`launch`] with the VNFs placed as `placement` says.
+pub(crate) async fn launch_placed(
+    client: &NfvoClient,
+    nsd_id: &str,
+    placement: InstantiateNsRequest,
+) -> Result<String> {
     let create = CreateNsRequest {
         nsd_id: nsd_id.into(),
         ns_name: Some(unique("sipp")),
         ns_description: None,
     };
     let ns = client.create_ns(&create).await?.id;
-    let op = client.instantiate(&ns, &InstantiateNsRequest::default()).await?;
+    let op = client.instantiate(&ns, &placement).await?;
     wait_op(client, &op.id).await?;
     let status = client.ns_instance(&ns).await?.status;
     if status != "ACTIVE" {
@@ -119,7 +128,7 @@ async fn launch(client: &NfvoClient, nsd_id: &str) -> Result<String> {
 }
 
 /// Terminates then deletes a network service.
-async fn teardown(client: &NfvoClient, ns: &str) -> Result<()> {
+pub(crate) async fn teardown(client: &NfvoClient, ns: &str) -> Result<()> {
     let op = client.terminate(ns).await?;
     wait_op(client, &op.id).await?;
     client.delete_ns(ns).await?;
@@ -141,14 +150,14 @@ async fn wait_op(client: &NfvoClient, id: &str) -> Result<()> {
 
 /// `archipel nfvo` with a subnet prefix of its own (testkit's NfvoProcess hands out /24s, too
 /// few in a leased /22 for 20 services). Dropping it kills the process.
-struct Nfvod {
+pub(crate) struct Nfvod {
     child: Child,
-    endpoint: String,
+    pub(crate) endpoint: String,
     data_dir: TempDir,
 }
 
 impl Nfvod {
-    fn start(bin: &str, pool: &str, prefix: u8) -> Result<Self> {
+    pub(crate) fn start(bin: &str, pool: &str, prefix: u8) -> Result<Self> {
         let data_dir = tempfile::tempdir()?;
         let log = std::fs::File::create(data_dir.path().join("nfvo.log"))?;
         let mut child = Command::new(bin)
@@ -182,7 +191,7 @@ impl Nfvod {
         self.child.id()
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(self.data_dir.path().join("nfvo.log")).unwrap_or_default()
     }
 }

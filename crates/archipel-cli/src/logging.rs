@@ -10,11 +10,12 @@ pub enum LogFormat {
     Json,
 }
 
-pub fn init(format: LogFormat) {
+/// `level` is the default level (`info`, `warn`…) when RUST_LOG is unset.
+pub fn init(format: LogFormat, level: &str) {
     // netlink-packet-route warns on every link dump of a kernel newer than itself (an attribute
     // grew); that says nothing to an operator.
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,netlink_packet_route=error"));
+        .unwrap_or_else(|_| EnvFilter::new(format!("{level},netlink_packet_route=error")));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),

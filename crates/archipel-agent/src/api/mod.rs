@@ -1,7 +1,7 @@
 //! The agent's HTTP interfaces: North (`/intersite-vertical` and `/intersite-site`, for the NFVO
-//! and the CLI, with a bearer token), Local (`/intersite-local`, for the site's popd, with the same token) and
-//! East-West (`/intersite-horizontal`, for the other agents, with the shared key in
-//! `x-archipel-key`).
+//! and the CLI, with a bearer token), Local (`/intersite-local`, for the site's popd, with the
+//! same token) and East-West (`/intersite-horizontal`, for the other agents, with the shared
+//! key in `x-archipel-key`).
 
 mod auth;
 mod east_west;

@@ -150,7 +150,7 @@ impl Agent {
             match result {
                 Ok(()) => self.store.remove_tombstone(global_id, site)?,
                 Err(err) => {
-                    tracing::warn!(service = global_id, %site, error = %err, "the site leaves later");
+                    tracing::warn!(service = global_id, %site, error = %err, "it leaves later");
                     pending.push(site.clone());
                 }
             }

@@ -1,6 +1,7 @@
 //! The subcommands of `archipel`.
 
 pub mod agent;
+pub mod demo;
 pub mod intersite;
 pub mod lab;
 pub mod nfvo;

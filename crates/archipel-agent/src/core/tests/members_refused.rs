@@ -40,14 +40,15 @@ async fn unchanged(sites: &BTreeMap<String, Site>, before: &Service) {
 async fn changes_the_extension_cannot_become_are_refused() {
     let (sites, _peers, before) = extension(&["c"]).await;
     let id = before.global_id.as_str();
+    let master = format!("site a is the master of {id} and cannot be removed");
+    let network = format!(
+        "site b takes part in {id} with network net, not x: remove the site first to change it"
+    );
     let cases: [(&[(&str, &str)], String); 4] = [
-        (&[("b", "net"), ("c", "net")], format!("site a is the master of {id} and cannot be removed")),
+        (&[("b", "net"), ("c", "net")], master),
         (&[("a", "net")], "a service needs at least two sites".into()),
         (&[("a", "net"), ("b", "net"), ("b", "x")], "each site may bring one network only".into()),
-        (
-            &[("a", "net"), ("b", "x")],
-            format!("site b takes part in {id} with network net, not x: remove the site first to change it"),
-        ),
+        (&[("a", "net"), ("b", "x")], network),
     ];
     for (resources, expected) in cases {
         let mut req = members(resources);

@@ -2,8 +2,10 @@
 //! a runtime it supports, and no lab already at its directory.
 
 use std::path::Path;
+use std::process::Command;
 
 use anyhow::bail;
+use ipnet::Ipv4Net;
 
 use super::DemoArgs;
 
@@ -49,7 +51,41 @@ pub fn check(args: &DemoArgs) -> anyhow::Result<()> {
             context.display()
         );
     }
+    if let Some(link) = link_in(args.underlay) {
+        bail!(
+            "the underlay {} is already used on this host (by {link}; another lab?): give the \
+             demo another --underlay, e.g. 198.18.100.0/24",
+            args.underlay
+        );
+    }
+    let store = super::made::nfvo_dir(&args.dir);
+    if store.exists() {
+        bail!(
+            "{} holds the NFVO store of an earlier demo (kept with --keep): remove it first (rm \
+             -r {}), after `archipel lab --dir {} down` if its lab still runs",
+            store.display(),
+            store.display(),
+            args.dir.display()
+        );
+    }
     Ok(())
+}
+
+/// The host's link holding an address inside `underlay`, if one does (`ip -4 -o addr`).
+fn link_in(underlay: Ipv4Net) -> Option<String> {
+    let out = Command::new("ip").args(["-4", "-o", "addr", "show"]).output().ok()?;
+    used_by(&String::from_utf8_lossy(&out.stdout), underlay)
+}
+
+/// In `ip -4 -o addr` lines (`2: eth0    inet 10.0.0.2/24 brd … scope global eth0`), the link
+/// of the first address inside `underlay`.
+fn used_by(listing: &str, underlay: Ipv4Net) -> Option<String> {
+    listing.lines().find_map(|line| {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let at = words.iter().position(|w| *w == "inet")?;
+        let addr: Ipv4Net = words.get(at + 1)?.parse().ok()?;
+        underlay.contains(&addr.addr()).then(|| words.get(1).unwrap_or(&"?").to_string())
+    })
 }
 
 /// The effective user id, from /proc/self/status (`Uid: real effective saved fs`).
@@ -77,6 +113,16 @@ mod tests {
     fn finds_programs_on_path() {
         assert!(on_path("sh"));
         assert!(!on_path("archipel-no-such-program"));
+    }
+
+    #[test]
+    fn finds_a_link_on_the_underlay() {
+        let listing = "\
+1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever
+5: archh    inet 198.18.0.254/24 scope global archh\\       valid_lft forever";
+        let underlay = |cidr: &str| cidr.parse::<Ipv4Net>().unwrap();
+        assert_eq!(used_by(listing, underlay("198.18.0.0/24")).as_deref(), Some("archh"));
+        assert_eq!(used_by(listing, underlay("198.18.1.0/24")), None);
     }
 
     #[test]

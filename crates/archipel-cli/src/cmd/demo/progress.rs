@@ -69,7 +69,8 @@ impl Progress {
     /// a line of its own.
     fn end_line(&self, outcome: &str) {
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
-        let line = if *open { format!(" ... {outcome}\n") } else { format!("{INDENT}... {outcome}\n") };
+        let line =
+            if *open { format!(" ... {outcome}\n") } else { format!("{INDENT}... {outcome}\n") };
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(line.as_bytes());
         let _ = stdout.flush();

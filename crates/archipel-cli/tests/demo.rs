@@ -1,0 +1,215 @@
+//! `archipel demo` end to end, as scripts/demo.sh runs it: a two-site lab, the SIPp network
+//! service across it, SIPp's counters on stdout, then nothing left: no namespace of the lab
+//! (sites, hub, containers), no host link, no process, no file under its directory. Each run
+//! has a lab name and an underlay of its own, so the tests run side by side.
+//!
+//! Needs root (namespaces, links) and sipp: fails, never skips, without them.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use archipel_testkit::{native, require_root, unique, TestSubnet};
+
+const BIN: &str = env!("CARGO_BIN_EXE_archipel");
+/// Not the default (10), so that the counter shows the flag was heeded.
+const CALLS: u64 = 7;
+/// How long one demo may take before the test gives up on it.
+const LIMIT: Duration = Duration::from_secs(240);
+
+/// One demo's directory, lab name and underlay; whatever a failing test leaves is taken down.
+struct Run {
+    dir: PathBuf,
+    name: String,
+    underlay: String,
+    _subnet: TestSubnet,
+    _root: tempfile::TempDir,
+}
+
+impl Run {
+    fn new() -> Self {
+        require_root();
+        let subnet = TestSubnet::lease();
+        let root = tempfile::tempdir().expect("a temporary directory");
+        // Canonical: popd names its container namespaces after its canonical state directory.
+        let dir = root.path().canonicalize().expect("canonical temporary directory").join("demo");
+        Self { dir, name: unique("d"), underlay: subnet.slash24(15), _subnet: subnet, _root: root }
+    }
+
+    fn command(&self, extra: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("demo")
+            .arg("--dir")
+            .arg(&self.dir)
+            .args(["--name", &self.name, "--underlay", &self.underlay])
+            .args(extra)
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// What is left of the lab: namespaces, the host link, processes, files.
+    fn leftovers(&self) -> Vec<String> {
+        let mut left = Vec::new();
+        let listed = text(&archipel_testkit::run("ip", &["netns", "list"]).stdout);
+        let mut prefixes: Vec<String> =
+            ["a", "b", "hub"].iter().map(|s| format!("{}-{s}", self.name)).collect();
+        for site in ["a", "b"] {
+            let state = self.dir.join(site).join("popd").join("native");
+            prefixes.push(native::netns_prefix(&format!("{}-{site}", self.name), &state));
+        }
+        for ns in listed.lines().filter_map(|l| l.split_whitespace().next()) {
+            if prefixes.iter().any(|p| ns == p || (p.starts_with("apc") && ns.starts_with(p))) {
+                left.push(format!("namespace {ns}"));
+            }
+        }
+        let host_link = format!("{}h", self.name);
+        if archipel_testkit::run("ip", &["link", "show", &host_link]).status.success() {
+            left.push(format!("host link {host_link}"));
+        }
+        left.extend(processes_under(&self.dir).into_iter().map(|p| format!("process {p}")));
+        if let Ok(entries) = std::fs::read_dir(&self.dir) {
+            left.extend(entries.map(|e| format!("file {}", e.unwrap().path().display())));
+        }
+        left
+    }
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        if std::thread::panicking() && self.dir.join("lab.json").exists() {
+            let _ = Command::new(BIN).arg("lab").arg("--dir").arg(&self.dir).arg("down").output();
+        }
+    }
+}
+
+#[test]
+fn the_demo_answers_every_call_across_the_sites_and_leaves_nothing() {
+    let run = Run::new();
+    let calls = CALLS.to_string();
+    let child = run
+        .command(&["--calls", &calls])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run archipel demo");
+    let out = wait_bounded(child);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    let shown = format!("stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(out.status.success(), "the demo failed: {:?}\n{shown}", out.status);
+    assert_eq!(successful_calls(&stdout), Some(CALLS), "SIPp's counter\n{shown}");
+    assert_eq!(counter(&stdout, "Failed call"), Some(0), "{shown}");
+    assert_eq!(counter(&stdout, "Incoming calls created"), Some(CALLS), "the server's\n{shown}");
+    assert!(stdout.contains("extensionInfo:") && stdout.contains("masterVimId: a"), "{shown}");
+    for step in ["==> lab up", "==> launch", "==> terminate", "==> lab down", "==> done in"] {
+        assert!(stdout.contains(step), "no step {step}\n{shown}");
+    }
+    assert_eq!(run.leftovers(), Vec::<String>::new(), "{shown}");
+}
+
+#[test]
+fn an_interrupted_demo_takes_everything_down() {
+    let run = Run::new();
+    let mut child = run
+        .command(&[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run archipel demo");
+    // Interrupted once the network service is being launched: the lab, the NFVO and (soon) the
+    // containers and the extension exist.
+    let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let (lines, seen) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let deadline = Instant::now() + LIMIT;
+    let mut shown = String::new();
+    loop {
+        let line = seen.recv_timeout(deadline.saturating_duration_since(Instant::now()));
+        let line = line.unwrap_or_else(|_| panic!("the demo never launched:\n{shown}"));
+        shown += &format!("{line}\n");
+        if line.starts_with("==> launch") {
+            break;
+        }
+    }
+    let kill = archipel_testkit::run("kill", &["-INT", &child.id().to_string()]);
+    assert!(kill.status.success(), "kill -INT failed");
+    let out = wait_bounded(child);
+    shown.extend(seen.try_iter().map(|l| l + "\n"));
+    shown += &format!("stderr:\n{}", text(&out.stderr));
+    assert!(!out.status.success(), "an interrupted demo must fail\n{shown}");
+    assert!(shown.contains("==> SIGINT: taking everything down"), "{shown}");
+    assert!(shown.contains("interrupted by SIGINT"), "{shown}");
+    assert_eq!(run.leftovers(), Vec::<String>::new(), "{shown}");
+}
+
+/// Waits for the demo, at most [`LIMIT`]; then SIGINT (it tears down), then SIGKILL. Its
+/// output still piped is read as it comes, so that a full pipe never blocks it.
+fn wait_bounded(mut child: Child) -> Output {
+    let stdout = child.stdout.take().map(drain);
+    let stderr = child.stderr.take().map(drain);
+    let deadline = Instant::now() + LIMIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the demo") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = archipel_testkit::run("kill", &["-INT", &child.id().to_string()]);
+            std::thread::sleep(Duration::from_secs(30));
+            let _ = child.kill();
+            let _ = child.wait();
+            let out = |t: Option<std::thread::JoinHandle<Vec<u8>>>| {
+                text(&t.map(|t| t.join().unwrap_or_default()).unwrap_or_default())
+            };
+            panic!("the demo ran over {LIMIT:?}:\n{}\n{}", out(stdout), out(stderr));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let collect = |t: Option<std::thread::JoinHandle<Vec<u8>>>| {
+        t.map(|t| t.join().expect("the output reader")).unwrap_or_default()
+    };
+    Output { status, stdout: collect(stdout), stderr: collect(stderr) }
+}
+
+/// Reads `pipe` to its end in a thread of its own.
+fn drain(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = pipe.read_to_end(&mut bytes);
+        bytes
+    })
+}
+
+/// The cumulative "Successful call" counter of the sipp screen the demo shows.
+fn successful_calls(stdout: &str) -> Option<u64> {
+    counter(stdout, "Successful call")
+}
+
+/// The last column of the last sipp statistics row `name`.
+fn counter(stdout: &str, name: &str) -> Option<u64> {
+    let line = stdout.lines().rev().find(|l| l.trim_start().starts_with(name))?;
+    line.rsplit('|').next()?.trim().parse().ok()
+}
+
+/// The processes whose command line names `dir`, or whose working directory is under it.
+fn processes_under(dir: &Path) -> Vec<u32> {
+    let needle = dir.as_os_str().as_encoded_bytes();
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let named = cmdline.windows(needle.len()).any(|w| w == needle);
+            let cwd = std::fs::read_link(format!("/proc/{pid}/cwd"));
+            named || cwd.is_ok_and(|cwd| cwd.starts_with(dir))
+        })
+        .collect()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
