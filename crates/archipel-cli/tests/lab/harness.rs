@@ -200,3 +200,16 @@ pub fn pings(from: &str, addr: Ipv4Addr) -> bool {
 pub fn slash23(subnet: &TestSubnet, i: u32) -> String {
     subnet.slash24(2 * i).replace("/24", "/23")
 }
+
+/// Waits (10 s at most) until something listens on TCP `port` in namespace `ns`: a server just
+/// spawned may not listen yet, and a client refused at once would fail the test.
+pub fn wait_listening(ns: &str, port: u16) {
+    let wanted = format!(":{port} ");
+    for _ in 0..100 {
+        if sh_out("ip", &["netns", "exec", ns, "ss", "-ltnH"]).contains(&wanted) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("nothing listens on port {port} in {ns}");
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::harness::{pings, text, Lab};
+use crate::harness::{pings, text, wait_listening, Lab};
 
 #[test]
 fn a_site_joins_a_live_extension_without_breaking_a_stream_and_leaves_nothing_behind() {
@@ -33,6 +33,7 @@ fn a_site_joins_a_live_extension_without_breaking_a_stream_and_leaves_nothing_be
         .stderr(Stdio::null())
         .spawn()
         .expect("start iperf3 -s");
+    wait_listening(&b_ns, 5201);
     let stream = stream_to(&a_ns, &b_addr.to_string());
     std::thread::sleep(Duration::from_secs(1));
     let update = ["intersite", "update", &id, "--resource", "a:net", "--resource", "b:net"];

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
 
-use crate::harness::{text, Lab};
+use crate::harness::{text, wait_listening, Lab};
 use crate::orchestrator::{ended, s, sipp_nsd, successful_calls, vnfcs, vnfd_mut, Orchestrator};
 
 const CALLS: u64 = 5;
@@ -79,7 +79,7 @@ fn sipp_calls_cross_sites_and_the_extension_follows_scaling() {
         .stderr(Stdio::null())
         .spawn()
         .expect("iperf3 -s");
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    wait_listening(&b_ns, 5201);
     let target = b_addr.to_string();
     let stream = Command::new("ip")
         .args(["netns", "exec", &a_ns, "iperf3", "-c", &target, "-t", "5", "-J"])
