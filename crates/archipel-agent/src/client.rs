@@ -26,11 +26,18 @@ pub enum NorthError {
 }
 
 /// The North interface of one agent.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct NorthClient {
     base: String,
     token: String,
     http: reqwest::Client,
+}
+
+/// The token stays out of every debug print (the NFVO holds a client per site).
+impl std::fmt::Debug for NorthClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NorthClient").field("base", &self.base).finish_non_exhaustive()
+    }
 }
 
 impl NorthClient {

@@ -73,11 +73,18 @@ pub trait Peers: Send + Sync {
 }
 
 /// [`Peers`] over HTTP (the `/intersite-horizontal` interface).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HttpPeers {
     urls: BTreeMap<String, String>,
     key: String,
     http: reqwest::Client,
+}
+
+/// The shared key stays out of every debug print.
+impl std::fmt::Debug for HttpPeers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpPeers").field("urls", &self.urls).finish_non_exhaustive()
+    }
 }
 
 impl HttpPeers {

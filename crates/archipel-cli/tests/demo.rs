@@ -6,12 +6,12 @@
 //! Needs root (namespaces, links) and sipp: fails, never skips, without them.
 
 use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use archipel_testkit::{native, require_root, unique, TestSubnet};
+use archipel_testkit::{native, processes_under, require_root, sipp_counter, unique, TestSubnet};
 
 const BIN: &str = env!("CARGO_BIN_EXE_archipel");
 /// Not the default (10), so that the counter shows the flag was heeded.
@@ -98,9 +98,13 @@ fn the_demo_answers_every_call_across_the_sites_and_leaves_nothing() {
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     let shown = format!("stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(out.status.success(), "the demo failed: {:?}\n{shown}", out.status);
-    assert_eq!(successful_calls(&stdout), Some(CALLS), "SIPp's counter\n{shown}");
-    assert_eq!(counter(&stdout, "Failed call"), Some(0), "{shown}");
-    assert_eq!(counter(&stdout, "Incoming calls created"), Some(CALLS), "the server's\n{shown}");
+    assert_eq!(sipp_counter(&stdout, "Successful call"), Some(CALLS), "SIPp's counter\n{shown}");
+    assert_eq!(sipp_counter(&stdout, "Failed call"), Some(0), "{shown}");
+    assert_eq!(
+        sipp_counter(&stdout, "Incoming calls created"),
+        Some(CALLS),
+        "the server's\n{shown}"
+    );
     assert!(stdout.contains("extensionInfo:") && stdout.contains("masterVimId: a"), "{shown}");
     for step in ["==> lab up", "==> launch", "==> terminate", "==> lab down", "==> done in"] {
         assert!(stdout.contains(step), "no step {step}\n{shown}");
@@ -182,32 +186,6 @@ fn drain(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHand
         let _ = pipe.read_to_end(&mut bytes);
         bytes
     })
-}
-
-/// The cumulative "Successful call" counter of the sipp screen the demo shows.
-fn successful_calls(stdout: &str) -> Option<u64> {
-    counter(stdout, "Successful call")
-}
-
-/// The last column of the last sipp statistics row `name`.
-fn counter(stdout: &str, name: &str) -> Option<u64> {
-    let line = stdout.lines().rev().find(|l| l.trim_start().starts_with(name))?;
-    line.rsplit('|').next()?.trim().parse().ok()
-}
-
-/// The processes whose command line names `dir`, or whose working directory is under it.
-fn processes_under(dir: &Path) -> Vec<u32> {
-    let needle = dir.as_os_str().as_encoded_bytes();
-    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
-    entries
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-            let named = cmdline.windows(needle.len()).any(|w| w == needle);
-            let cwd = std::fs::read_link(format!("/proc/{pid}/cwd"));
-            named || cwd.is_ok_and(|cwd| cwd.starts_with(dir))
-        })
-        .collect()
 }
 
 fn text(bytes: &[u8]) -> String {

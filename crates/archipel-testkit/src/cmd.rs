@@ -60,3 +60,19 @@ pub fn require_root() {
         .unwrap_or_default();
     assert_eq!(uid, "0", "this test needs root (namespaces, bridges): run it as root");
 }
+
+/// The processes whose command line names `dir`, or whose working directory is under it: what
+/// a daemon or a workload started for a test directory left running.
+pub fn processes_under(dir: &std::path::Path) -> Vec<u32> {
+    let needle = dir.as_os_str().as_encoded_bytes();
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let named = cmdline.windows(needle.len()).any(|w| w == needle);
+            let cwd = std::fs::read_link(format!("/proc/{pid}/cwd"));
+            named || cwd.is_ok_and(|cwd| cwd.starts_with(dir))
+        })
+        .collect()
+}

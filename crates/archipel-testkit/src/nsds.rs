@@ -7,6 +7,13 @@ use serde_json::{json, Value};
 /// The thesis's NSD (Appendix C), as shipped.
 pub const SIPP_NSD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/sipp/nsd.json");
 
+/// The cumulative value (the last column) of the last statistics row `name` ("Successful
+/// call", "Failed call", "Incoming calls created", …) of a sipp screen in `log`.
+pub fn sipp_counter(log: &str, name: &str) -> Option<u64> {
+    let line = log.lines().rev().find(|l| l.trim_start().starts_with(name))?;
+    line.rsplit('|').next()?.trim().parse().ok()
+}
+
 /// The thesis's NSD as a JSON value. The document has a Gson-style trailing comma before a
 /// `]`, which the NFVO accepts and serde_json does not: it is dropped here.
 pub fn sipp_nsd() -> Value {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use archipel_lab::LabContext;
-use archipel_testkit::TestSubnet;
+use archipel_testkit::{processes_under, TestSubnet};
 use serde_json::Value;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_archipel");
@@ -125,7 +125,7 @@ impl Lab {
         }
         let host = Command::new("ip").args(["link", "show", &self.ctx.host_link]).output();
         assert!(!host.unwrap().status.success(), "{} is left", self.ctx.host_link);
-        assert_eq!(lab_processes(&self.ctx.dir), Vec::<u32>::new(), "processes are left");
+        assert_eq!(processes_under(&self.ctx.dir), Vec::<u32>::new(), "processes are left");
         let again = self.lab(&["down"]);
         assert!(again.status.success(), "a second lab down failed: {}", text(&again.stderr));
     }
@@ -167,19 +167,6 @@ fn lab_cmd(dir: &std::path::Path, args: &[&str]) -> Output {
         .expect("run archipel lab")
 }
 
-/// The pids whose command line names `dir`.
-pub fn lab_processes(dir: &std::path::Path) -> Vec<u32> {
-    let needle = dir.as_os_str().as_encoded_bytes();
-    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
-    entries
-        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/cmdline"))
-                .is_ok_and(|c| c.windows(needle.len()).any(|w| w == needle))
-        })
-        .collect()
-}
-
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -212,4 +199,44 @@ pub fn wait_listening(ns: &str, port: u16) {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     panic!("nothing listens on port {port} in {ns}");
+}
+
+/// A 5 s TCP stream (iperf3) from namespace `from` to the server started in namespace `to`,
+/// which listens on `target` before the client starts.
+pub struct Stream {
+    server: std::process::Child,
+    client: std::process::Child,
+}
+
+impl Stream {
+    pub fn start(from: &str, to: &str, target: Ipv4Addr) -> Self {
+        let spawn = |ns: &str, args: &[&str], stdout: std::process::Stdio| {
+            Command::new("ip")
+                .args(["netns", "exec", ns, "iperf3"])
+                .args(args)
+                .stdout(stdout)
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("start iperf3")
+        };
+        let server = spawn(to, &["-s", "-1"], std::process::Stdio::null());
+        wait_listening(to, 5201);
+        let target = target.to_string();
+        let client = spawn(from, &["-c", &target, "-t", "5", "-J"], std::process::Stdio::piped());
+        Self { server, client }
+    }
+
+    /// Waits for the stream's end: it must have carried bytes and lost no connection.
+    pub fn assert_unbroken(mut self, during: &str) {
+        let flowed = self.client.wait_with_output().expect("the stream ends");
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+        let report: serde_json::Value =
+            serde_json::from_slice(&flowed.stdout).unwrap_or_else(|_| {
+                panic!("iperf3 -J said: {}{}", text(&flowed.stdout), text(&flowed.stderr))
+            });
+        assert!(report.get("error").is_none(), "the stream broke {during}: {}", report["error"]);
+        let received = report["end"]["sum_received"]["bytes"].as_u64().unwrap_or_default();
+        assert!(received > 0, "nothing was received {during}: {report}");
+    }
 }

@@ -2,12 +2,9 @@
 //! others neither breaks it nor touches their tunnels, carries traffic at once, and once
 //! removed keeps nothing of the extension.
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use serde_json::Value;
-
-use crate::harness::{pings, text, wait_listening, Lab};
+use crate::harness::{pings, text, Lab, Stream};
 
 #[test]
 fn a_site_joins_a_live_extension_without_breaking_a_stream_and_leaves_nothing_behind() {
@@ -27,27 +24,12 @@ fn a_site_joins_a_live_extension_without_breaking_a_stream_and_leaves_nothing_be
     };
     let tunnels = [ifindex("a"), ifindex("b")];
 
-    let mut server = Command::new("ip")
-        .args(["netns", "exec", &b_ns, "iperf3", "-s", "-1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start iperf3 -s");
-    wait_listening(&b_ns, 5201);
-    let stream = stream_to(&a_ns, &b_addr.to_string());
+    let stream = Stream::start(&a_ns, &b_ns, b_addr);
     std::thread::sleep(Duration::from_secs(1));
     let update = ["intersite", "update", &id, "--resource", "a:net", "--resource", "b:net"];
     let grown = lab.json("a", &[&update[..], &["--resource", "c:net"]].concat());
     assert_eq!(grown["resources"].as_array().map(Vec::len), Some(3), "{grown}");
-    let flowed = stream.wait_with_output().expect("the stream ends");
-    let _ = server.kill();
-    let _ = server.wait();
-    let report: Value = serde_json::from_slice(&flowed.stdout).unwrap_or_else(|_| {
-        panic!("iperf3 -J said: {}{}", text(&flowed.stdout), text(&flowed.stderr))
-    });
-    assert!(report.get("error").is_none(), "the stream broke: {}", report["error"]);
-    let received = report["end"]["sum_received"]["bytes"].as_u64().unwrap_or_default();
-    assert!(received > 0, "nothing was received: {report}");
+    stream.assert_unbroken("while c joined");
     assert_eq!([ifindex("a"), ifindex("b")], tunnels, "a tunnel was recreated");
 
     let (_, c_ns) = lab.container("c", "cc", "net");
@@ -67,26 +49,4 @@ fn a_site_joins_a_live_extension_without_breaking_a_stream_and_leaves_nothing_be
     assert!(pings(&a_ns, b_addr), "a and b no longer reach each other");
     assert_eq!([ifindex("a"), ifindex("b")], tunnels, "a tunnel was recreated");
     lab.down();
-}
-
-/// `iperf3 -c TARGET -t 5 -J` from the namespace `from`, started again while the server does
-/// not listen yet (a refused connection ends the client at once).
-fn stream_to(from: &str, target: &str) -> Child {
-    let start = || {
-        Command::new("ip")
-            .args(["netns", "exec", from, "iperf3", "-c", target, "-t", "5", "-J"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start iperf3 -c")
-    };
-    let mut client = start();
-    for _ in 0..20 {
-        std::thread::sleep(Duration::from_millis(300));
-        match client.try_wait().expect("poll iperf3") {
-            Some(status) if !status.success() => client = start(),
-            _ => break,
-        }
-    }
-    client
 }

@@ -3,11 +3,10 @@
 //! site or a failing site leave nothing anywhere.
 
 use std::net::Ipv4Addr;
-use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
 
-use crate::harness::{text, wait_listening, Lab};
+use crate::harness::{text, Lab, Stream};
 use crate::orchestrator::{ended, s, sipp_nsd, successful_calls, vnfcs, vnfd_mut, Orchestrator};
 
 const CALLS: u64 = 5;
@@ -73,27 +72,9 @@ fn sipp_calls_cross_sites_and_the_extension_follows_scaling() {
     // A stream between a and b while site c joins: not one connection lost.
     let (_, a_ns) = lab.container("a", "iperf-a", &net);
     let (b_addr, b_ns) = lab.container("b", "iperf-b", &net);
-    let mut iperf_server = Command::new("ip")
-        .args(["netns", "exec", &b_ns, "iperf3", "-s", "-1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("iperf3 -s");
-    wait_listening(&b_ns, 5201);
-    let target = b_addr.to_string();
-    let stream = Command::new("ip")
-        .args(["netns", "exec", &a_ns, "iperf3", "-c", &target, "-t", "5", "-J"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("iperf3 -c");
+    let stream = Stream::start(&a_ns, &b_ns, b_addr);
     let scaled = o.json(&["ns", "scale", &id, "sipp-client", "--to", "2", "--site", "c", "--wait"]);
-    let report = stream.wait_with_output().expect("iperf3 -c ends");
-    let _ = iperf_server.kill();
-    let _ = iperf_server.wait();
-    let report: Value = serde_json::from_slice(&report.stdout).expect("iperf3's JSON report");
-    assert!(report.get("error").is_none(), "the stream broke during the join: {report}");
-    let received = report["end"]["sum_received"]["bytes"].as_u64().unwrap_or(0);
-    assert!(received > 0, "{report}");
+    stream.assert_unbroken("while c joined");
 
     assert_eq!(scaled["extensionInfo"][0]["vimIds"], json!(["a", "b", "c"]), "{scaled}");
     let at_c: Vec<Value> =

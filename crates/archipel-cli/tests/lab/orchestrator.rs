@@ -118,7 +118,5 @@ pub fn ended(lab: &Lab, site: &str, name: &str) -> Value {
 /// container `name` of `site`.
 pub fn successful_calls(lab: &Lab, site: &str, name: &str) -> (Option<u64>, String) {
     let log = text(&lab.cli(site, &["pop", "logs", name]).stdout);
-    let line = log.lines().rev().find(|l| l.trim_start().starts_with("Successful call"));
-    let count = line.and_then(|l| l.rsplit('|').next()?.trim().parse().ok());
-    (count, log)
+    (archipel_testkit::sipp_counter(&log, "Successful call"), log)
 }

@@ -68,16 +68,10 @@ fn sipp_completes_a_fixed_number_of_calls() {
     };
     let log = docker(&["logs", &client]);
     assert_eq!(state.trim(), "exited 0", "{log}");
-    assert_eq!(successful_calls(&log), Some(5), "{log}");
+    assert_eq!(archipel_testkit::sipp_counter(&log, "Successful call"), Some(5), "{log}");
     let at_site = &site.servers()[&client];
     assert_eq!(at_site["status"], "EXITED", "{at_site}");
     assert_eq!(at_site["exitCode"], 0, "{at_site}");
-}
-
-/// The cumulative "Successful call" counter of sipp's last statistics screen.
-fn successful_calls(log: &str) -> Option<u64> {
-    let line = log.lines().rev().find(|l| l.trim_start().starts_with("Successful call"))?;
-    line.rsplit('|').next()?.trim().parse().ok()
 }
 
 /// Docker's `State.StartedAt` as (seconds part, nanoseconds): RFC 3339 with the fraction's

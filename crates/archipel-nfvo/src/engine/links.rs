@@ -63,7 +63,6 @@ async fn ensure_network(run: &mut Run, site: &str, link: &str) -> Result<(), Fai
         name,
         pop_id,
         subnet,
-        extension: None,
     });
     run.save()
 }
@@ -109,9 +108,6 @@ async fn extend(run: &mut Run, link: &str, master: &str, sites: &[String]) -> Re
     run.made(seq, &global_id)?;
     for seq in members {
         run.made(seq, &global_id)?;
-    }
-    for n in run.nsr.networks.iter_mut().filter(|n| n.virtual_link == link) {
-        n.extension = Some(global_id.clone());
     }
     let extension = ExtensionRecord {
         virtual_link: link.to_owned(),
@@ -166,7 +162,6 @@ fn add_sites(run: &mut Run, mut extension: ExtensionRecord, sites: &[String], of
         run.nsr.networks.push(NetworkRecord {
             site: site.clone(),
             pop_id: String::new(),
-            extension: Some(extension.global_id.clone()),
             ..of.clone()
         });
     }
@@ -200,66 +195,66 @@ pub(super) fn emptied(run: &Run, held: &[Resource]) -> Vec<Resource> {
     doomed.into_iter().cloned().collect()
 }
 
-/// Undoes one extension or membership at its master's agent. A membership whose extension goes
-/// too needs no call; the sites that could not be reached are added to `run.pending`.
+/// Undoes one extension or membership at its master's agent; the sites that could not be
+/// reached are added to `run.pending`.
 pub(super) async fn undo(run: &mut Run, resource: &Resource) -> Result<(), Failure> {
-    let held = run.resources()?;
-    let gone = |kind, name: &str| {
-        held.iter().any(|r| r.kind == kind && r.name == name && r.state == ResourceState::Deleting)
-    };
     let pending = match resource.kind {
-        ResourceKind::Extension => {
-            let agent = run.agent(&resource.site)?;
-            let global_id = match &resource.pop_id {
-                Some(id) => Some(id.clone()),
-                None => agent.find(&resource.name).await.map_err(|err| {
-                    run.failure(format!(
-                        "find extension {} at site {}: {}",
-                        resource.name,
-                        resource.site,
-                        err.reason()
-                    ))
-                })?,
-            };
-            let Some(global_id) = global_id else { return Ok(()) };
-            agent.remove(&global_id).await.map_err(|err| {
-                run.failure(format!(
-                    "remove extension {global_id} at site {}: {}",
-                    resource.site,
-                    err.reason()
-                ))
-            })?
-        }
-        ResourceKind::Member if !gone(ResourceKind::Extension, &resource.name) => {
-            let Some(extension) =
-                run.nsr.extensions.iter().find(|e| e.network == resource.name).cloned()
-            else {
-                return Ok(());
-            };
-            let leaving = |site: &String| {
-                held.iter().any(|r| {
-                    r.kind == ResourceKind::Member
-                        && r.name == extension.network
-                        && &r.site == site
-                        && r.state == ResourceState::Deleting
-                })
-            };
-            let staying: Vec<String> =
-                extension.sites.iter().filter(|s| !leaving(s)).cloned().collect();
-            let agent = run.agent(&extension.master)?;
-            agent.set_sites(&extension.global_id, &extension.network, &staying).await.map_err(
-                |err| {
-                    run.failure(format!(
-                        "remove site {} from extension {}: {}",
-                        resource.site,
-                        extension.global_id,
-                        err.reason()
-                    ))
-                },
-            )?
-        }
+        ResourceKind::Extension => remove(run, resource).await?,
+        ResourceKind::Member => leave(run, resource).await?,
         _ => Vec::new(),
     };
     run.pending.extend(pending);
     Ok(())
+}
+
+/// Removes the extension `resource` stands for at every site. One whose creation was never
+/// answered is found by its name.
+async fn remove(run: &Run, resource: &Resource) -> Result<Vec<String>, Failure> {
+    let agent = run.agent(&resource.site)?;
+    let at = &resource.site;
+    let global_id = match &resource.pop_id {
+        Some(id) => Some(id.clone()),
+        None => agent.find(&resource.name).await.map_err(|err| {
+            run.failure(format!("find extension {} at site {at}: {}", resource.name, err.reason()))
+        })?,
+    };
+    let Some(global_id) = global_id else { return Ok(Vec::new()) };
+    agent.remove(&global_id).await.map_err(|err| {
+        run.failure(format!("remove extension {global_id} at site {at}: {}", err.reason()))
+    })
+}
+
+/// Has the member site of `resource` leave its extension, with every other member being
+/// deleted now; nothing to do when the extension itself is being deleted.
+async fn leave(run: &Run, resource: &Resource) -> Result<Vec<String>, Failure> {
+    let held = run.resources()?;
+    let deleting = |kind, site: Option<&str>, name: &str| {
+        held.iter().any(|r| {
+            r.kind == kind
+                && site.is_none_or(|site| r.site == site)
+                && r.name == name
+                && r.state == ResourceState::Deleting
+        })
+    };
+    let network = &resource.name;
+    let extension = run.nsr.extensions.iter().find(|e| &e.network == network);
+    let Some(extension) = extension.filter(|_| !deleting(ResourceKind::Extension, None, network))
+    else {
+        return Ok(Vec::new());
+    };
+    let staying: Vec<String> = extension
+        .sites
+        .iter()
+        .filter(|s| !deleting(ResourceKind::Member, Some(s), network))
+        .cloned()
+        .collect();
+    let agent = run.agent(&extension.master)?;
+    agent.set_sites(&extension.global_id, network, &staying).await.map_err(|err| {
+        run.failure(format!(
+            "remove site {} from extension {}: {}",
+            resource.site,
+            extension.global_id,
+            err.reason()
+        ))
+    })
 }

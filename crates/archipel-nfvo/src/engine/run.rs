@@ -206,13 +206,6 @@ impl Run {
             holds(ResourceKind::Network, &n.site, &n.name)
                 || holds(ResourceKind::Member, &n.site, &n.name)
         });
-        let extensions: Vec<String> =
-            self.nsr.extensions.iter().map(|e| e.global_id.clone()).collect();
-        for n in &mut self.nsr.networks {
-            if n.extension.as_ref().is_some_and(|id| !extensions.contains(id)) {
-                n.extension = None;
-            }
-        }
         self.save()
     }
 

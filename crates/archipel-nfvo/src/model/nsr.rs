@@ -145,9 +145,6 @@ pub struct NetworkRecord {
     /// Empty for a network that the site's agent made for an L2 extension.
     pub pop_id: String,
     pub subnet: Ipv4Net,
-    /// The L2 extension it belongs to (its global id), when the link spans sites.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extension: Option<String>,
 }
 
 /// A virtual link stretched over several sites: one subnet, one L2 extension (DIMINET) made by

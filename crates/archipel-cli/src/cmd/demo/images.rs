@@ -1,11 +1,11 @@
-//! The native example images (examples/images/native/*), embedded in the binary and installed
-//! into the lab's image catalogue as examples/images/build-native-images.sh does: each image
-//! directory copied as it is, replacing an older copy. They run the host's programs (sipp for
-//! the SIPp images), so the demo needs no Docker and no registry.
+//! The native example images (examples/images/native/*), embedded in the binary and imported
+//! into the lab's image catalogue as `archipel pop image import` does. They run the host's
+//! programs (sipp for the SIPp images), so the demo needs no Docker and no registry.
 
 use std::path::Path;
 
 use anyhow::Context as _;
+use archipel_pop::runtime::native::import_image;
 
 /// One image directory: its name in the catalogue and its files.
 struct ImageDir {
@@ -50,46 +50,28 @@ const IMAGES: &[ImageDir] = &[
     },
 ];
 
-/// Installs every image into `images_dir` (popd's --images-dir); returns their names.
+/// Installs every image into `images_dir` (popd's --images-dir) through the native runtime's
+/// own import, which checks each manifest and puts each copy in place whole; returns their
+/// names. The embedded files are unpacked beside the catalogue's images first, in a directory
+/// popd skips (its name starts with a dot), and removed afterwards.
 pub fn install(images_dir: &Path) -> anyhow::Result<Vec<String>> {
-    std::fs::create_dir_all(images_dir)
-        .with_context(|| format!("creating the image catalogue {}", images_dir.display()))?;
-    IMAGES.iter().map(|image| install_one(images_dir, image)).collect()
+    let unpacked = images_dir.join(format!(".demo-images-{}", std::process::id()));
+    let names = IMAGES.iter().map(|image| install_one(images_dir, &unpacked, image)).collect();
+    std::fs::remove_dir_all(&unpacked)
+        .with_context(|| format!("removing {}", unpacked.display()))?;
+    names
 }
 
-/// Written aside, then put in place of an older copy: popd never sees half an image (it skips
-/// directories whose names start with a dot).
-fn install_one(images_dir: &Path, image: &ImageDir) -> anyhow::Result<String> {
-    let staging = images_dir.join(format!(".import-{}-{}", image.dir, std::process::id()));
-    let target = images_dir.join(image.dir);
-    remove(&staging)?;
-    std::fs::create_dir(&staging).with_context(|| format!("creating {}", staging.display()))?;
+fn install_one(images_dir: &Path, unpacked: &Path, image: &ImageDir) -> anyhow::Result<String> {
+    let src = unpacked.join(image.dir);
+    std::fs::create_dir_all(&src).with_context(|| format!("creating {}", src.display()))?;
     for (file, bytes) in image.files {
-        let path = staging.join(file);
+        let path = src.join(file);
         std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
     }
-    remove(&target)?;
-    std::fs::rename(&staging, &target)
-        .with_context(|| format!("moving {} to {}", staging.display(), target.display()))?;
-    Ok(manifest_name(image).unwrap_or_else(|| image.dir.to_owned()))
-}
-
-fn remove(dir: &Path) -> anyhow::Result<()> {
-    match std::fs::remove_dir_all(dir) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            Err(e).with_context(|| format!("removing {}", dir.display()))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// The `name = "…"` line of the image's manifest.
-fn manifest_name(image: &ImageDir) -> Option<String> {
-    let (_, manifest) = image.files.iter().find(|(file, _)| *file == "manifest.toml")?;
-    let text = std::str::from_utf8(manifest).ok()?;
-    let line = text.lines().find(|l| l.trim_start().starts_with("name"))?;
-    let value = line.split_once('=')?.1.trim();
-    Some(value.trim_matches('"').to_owned())
+    let info = import_image(images_dir, &src)
+        .with_context(|| format!("importing the {} image", image.dir))?;
+    Ok(info.names.into_iter().next().unwrap_or_else(|| image.dir.to_owned()))
 }
 
 #[cfg(test)]
@@ -119,11 +101,9 @@ mod tests {
     }
 
     #[test]
-    fn installs_each_directory_as_it_is() {
+    fn installs_each_directory_as_it_is_and_nothing_else() {
         let root = tempfile::tempdir().unwrap();
         let images = root.path().join("images");
-        std::fs::create_dir_all(images.join("sipp-server")).unwrap();
-        std::fs::write(images.join("sipp-server/stale"), "old").unwrap();
         let names = install(&images).unwrap();
         assert_eq!(
             names,
@@ -133,14 +113,17 @@ mod tests {
                 "mcilloni/sipp-server:latest"
             ]
         );
-        assert_eq!(listed(&images), listed(Path::new(NATIVE)));
+        let installed = listed(&images);
+        assert_eq!(installed.len(), IMAGES.len(), "only the images are left: {installed:?}");
         for image in IMAGES {
-            for (file, bytes) in image.files {
-                let original = std::fs::read(Path::new(NATIVE).join(image.dir).join(file)).unwrap();
-                assert_eq!(*bytes, original.as_slice());
-                assert_eq!(std::fs::read(images.join(image.dir).join(file)).unwrap(), original);
-            }
+            let holds = |dir: &String| {
+                image.files.iter().all(|(file, bytes)| {
+                    let original = std::fs::read(Path::new(NATIVE).join(image.dir).join(file));
+                    let copy = std::fs::read(images.join(dir).join(file));
+                    *bytes == original.unwrap().as_slice() && copy.is_ok_and(|c| c == *bytes)
+                })
+            };
+            assert!(installed.iter().any(holds), "{} is not installed as it is", image.dir);
         }
-        install(&images).unwrap();
     }
 }

@@ -9,33 +9,13 @@ use archipel_nfvo::api::dto::NsLcmOpOcc;
 use archipel_nfvo::client::NfvoClient;
 
 use super::progress::Step;
+use crate::cmd::ns::remote::follow_op;
 
-/// Follows `op` to its end; an operation that did not complete is an error naming its step and
-/// reason.
+/// Follows `op` to its end, its steps shown under `step`; an operation that did not complete is
+/// an error naming its step and reason.
 pub async fn follow(client: &NfvoClient, op: &NsLcmOpOcc, step: &Step<'_>) -> anyhow::Result<()> {
+    let ended = follow_op(client, op, |line| step.detail(line)).await?;
     let kind = op.lcm_operation_type.to_lowercase();
-    let mut shown: Option<String> = None;
-    let ended = client
-        .wait(&op.id, |op| {
-            let line = match (&op.current_step, &op.step_detail) {
-                (Some(step), Some(detail)) => format!("{step}: {detail}"),
-                (Some(step), None) => step.clone(),
-                _ => return,
-            };
-            if shown.as_ref() != Some(&line) {
-                step.detail(&line);
-                shown = Some(line);
-            }
-        })
-        .await?;
-    if ended.operation_state != "COMPLETED" {
-        let why = ended
-            .failure
-            .as_ref()
-            .map(|f| format!(" at step {}: {}", f.step, f.reason))
-            .unwrap_or_default();
-        bail!("{kind} {} ended {}{why}", ended.id, ended.operation_state);
-    }
     step.detail(format!("{kind} {}: COMPLETED", ended.id));
     Ok(())
 }

@@ -60,29 +60,12 @@ impl Remote {
     pub async fn follow(&self, op: &NsLcmOpOcc) -> anyhow::Result<NsLcmOpOcc> {
         let terminal = std::io::stderr().is_terminal();
         let kind = op.lcm_operation_type.to_lowercase();
-        let mut shown = None;
-        let ended = self
-            .client
-            .wait(&op.id, |op| {
-                let line = match (&op.current_step, &op.step_detail) {
-                    (Some(step), Some(detail)) => format!("{kind}: {step}: {detail}"),
-                    (Some(step), None) => format!("{kind}: {step}"),
-                    _ => return,
-                };
-                if terminal && shown.as_ref() != Some(&line) {
-                    eprintln!("{line}");
-                    shown = Some(line);
-                }
-            })
-            .await?;
-        if ended.operation_state != "COMPLETED" {
-            let why = ended
-                .failure
-                .as_ref()
-                .map(|f| format!(" at step {}: {}", f.step, f.reason))
-                .unwrap_or_default();
-            anyhow::bail!("{kind} {} ended {}{why}", ended.id, ended.operation_state);
-        }
+        let ended = follow_op(&self.client, op, |line| {
+            if terminal {
+                eprintln!("{kind}: {line}");
+            }
+        })
+        .await?;
         if terminal {
             eprintln!("{kind}: completed");
         }
@@ -109,4 +92,37 @@ impl Remote {
             ),
         }
     }
+}
+
+/// Follows operation `op` to its end, handing `show` each new step as `STEP` or `STEP: DETAIL`;
+/// an operation that did not complete is an error naming its step and reason.
+pub async fn follow_op(
+    client: &NfvoClient,
+    op: &NsLcmOpOcc,
+    mut show: impl FnMut(&str),
+) -> anyhow::Result<NsLcmOpOcc> {
+    let mut shown = None;
+    let ended = client
+        .wait(&op.id, |op| {
+            let line = match (&op.current_step, &op.step_detail) {
+                (Some(step), Some(detail)) => format!("{step}: {detail}"),
+                (Some(step), None) => step.clone(),
+                _ => return,
+            };
+            if shown.as_ref() != Some(&line) {
+                show(&line);
+                shown = Some(line);
+            }
+        })
+        .await?;
+    if ended.operation_state != "COMPLETED" {
+        let why = ended
+            .failure
+            .as_ref()
+            .map(|f| format!(" at step {}: {}", f.step, f.reason))
+            .unwrap_or_default();
+        let kind = op.lcm_operation_type.to_lowercase();
+        anyhow::bail!("{kind} {} ended {}{why}", ended.id, ended.operation_state);
+    }
+    Ok(ended)
 }

@@ -208,7 +208,15 @@ impl From<Nsr> for NsInstance {
             status: status(nsr.status),
             error: nsr.error.map(FailureInfo::from),
             vnf_instance: nsr.vnfrs.into_iter().map(VnfInstance::from).collect(),
-            virtual_link_info: nsr.networks.into_iter().map(NetworkInfo::from).collect(),
+            virtual_link_info: nsr
+                .networks
+                .into_iter()
+                .map(|n| {
+                    let extension =
+                        nsr.extensions.iter().find(|e| e.virtual_link == n.virtual_link);
+                    NetworkInfo::new(n, extension.map(|e| e.global_id.clone()))
+                })
+                .collect(),
             extension_info: nsr.extensions.into_iter().map(ExtensionInfo::from).collect(),
             created_at: ids::rfc3339(nsr.created),
         }
@@ -248,15 +256,16 @@ impl From<VnfcInstance> for VnfcInfo {
     }
 }
 
-impl From<NetworkRecord> for NetworkInfo {
-    fn from(n: NetworkRecord) -> Self {
+impl NetworkInfo {
+    /// The network of a virtual link, part of the extension `extension_id` when it has one.
+    fn new(n: NetworkRecord, extension_id: Option<String>) -> Self {
         Self {
             virtual_link: n.virtual_link,
             vim_id: n.site,
             name: n.name,
             pop_id: n.pop_id,
             subnet: n.subnet.to_string(),
-            extension_id: n.extension,
+            extension_id,
         }
     }
 }
