@@ -24,7 +24,7 @@ struct Run {
     dir: PathBuf,
     name: String,
     underlay: String,
-    _subnet: TestSubnet,
+    subnet: TestSubnet,
     _root: tempfile::TempDir,
 }
 
@@ -35,7 +35,7 @@ impl Run {
         let root = tempfile::tempdir().expect("a temporary directory");
         // Canonical: popd names its container namespaces after its canonical state directory.
         let dir = root.path().canonicalize().expect("canonical temporary directory").join("demo");
-        Self { dir, name: unique("d"), underlay: subnet.slash24(15), _subnet: subnet, _root: root }
+        Self { dir, name: unique("d"), underlay: subnet.slash24(15), subnet, _root: root }
     }
 
     fn command(&self, extra: &[&str]) -> Command {
@@ -72,6 +72,13 @@ impl Run {
         if let Ok(entries) = std::fs::read_dir(&self.dir) {
             left.extend(entries.map(|e| format!("file {}", e.unwrap().path().display())));
         }
+        if archipel_testkit::docker_ok(&["info"]) {
+            let label = format!("label=archipel.popd={}-b", self.name);
+            for what in [&["ps", "-aq"][..], &["network", "ls", "-q"]] {
+                let ids = archipel_testkit::docker(&[what, &["--filter", &label]].concat());
+                left.extend(ids.split_whitespace().map(|id| format!("docker object {id}")));
+            }
+        }
         left
     }
 }
@@ -86,10 +93,22 @@ impl Drop for Run {
 
 #[test]
 fn the_demo_answers_every_call_across_the_sites_and_leaves_nothing() {
+    answers_every_call(&Run::new(), &[]);
+}
+
+#[test]
+fn the_demo_on_a_native_and_a_docker_site_answers_every_call_and_leaves_nothing() {
+    archipel_testkit::require_docker();
     let run = Run::new();
+    let subnet = run.subnet.slash24(14);
+    answers_every_call(&run, &["--runtime", "docker", "--docker-subnet", &subnet]);
+}
+
+/// Runs the demo with `extra` flags: every call answered, the steps shown, nothing left.
+fn answers_every_call(run: &Run, extra: &[&str]) {
     let calls = CALLS.to_string();
     let child = run
-        .command(&["--calls", &calls])
+        .command(&[&["--calls", calls.as_str()][..], extra].concat())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

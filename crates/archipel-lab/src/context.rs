@@ -48,6 +48,10 @@ pub struct SiteContext {
     /// The underlay bridge's port toward this site, in the hub namespace.
     pub hub_link: String,
     pub underlay_ip: Ipv4Addr,
+    /// Set for the site on Docker: its popd's default subnet. Such a site has no namespace or
+    /// underlay link of its own; its daemons run in the host (see [`crate::DockerSite`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docker_subnet: Option<Ipv4Net>,
     /// The popd's data directory (its log is `popd.log` beside it).
     pub dir: PathBuf,
     /// Empty until the popd listens.
@@ -102,6 +106,11 @@ impl LabContext {
 }
 
 impl SiteContext {
+    /// Whether its popd runs on Docker.
+    pub fn on_docker(&self) -> bool {
+        self.docker_subnet.is_some()
+    }
+
     pub fn popd_log(&self) -> PathBuf {
         self.dir.join("popd.log")
     }

@@ -5,6 +5,7 @@ use std::path::Path;
 use crate::context::{LabContext, SiteContext};
 use crate::error::LabError;
 use crate::{process, topology};
+use archipel_pop::runtime::docker::DockerRuntime;
 
 /// Takes down the lab whose context is at `path`; `None` when there is none (nothing to do).
 /// Idempotent: what is already gone is skipped.
@@ -16,6 +17,9 @@ pub async fn down(path: &Path) -> Result<Option<LabContext>, LabError> {
     // Agents first: they call their popds.
     process::stop(&ctx.sites.iter().map(SiteContext::agent_data).collect::<Vec<_>>());
     process::stop(&ctx.sites.iter().map(SiteContext::popd_data).collect::<Vec<_>>());
+    for site in ctx.sites.iter().filter(|s| s.on_docker()) {
+        sweep_docker(&ctx, site).await?;
+    }
     for site in &ctx.sites {
         for ns in container_namespaces(site)? {
             process::kill_netns_processes(&ns);
@@ -34,6 +38,18 @@ pub async fn down(path: &Path) -> Result<Option<LabContext>, LabError> {
     // The directory goes only if nothing else was put there.
     let _ = std::fs::remove_dir(&ctx.dir);
     Ok(Some(ctx))
+}
+
+/// Removes what the site's popd left in the Docker Engine (containers, networks), which popd
+/// keeps across its own restarts.
+async fn sweep_docker(ctx: &LabContext, site: &SiteContext) -> Result<(), LabError> {
+    let instance = format!("{}-{}", ctx.name, site.name);
+    let docker = DockerRuntime::connect(&instance).await;
+    let swept = match docker {
+        Ok(docker) => docker.sweep().await,
+        Err(err) => Err(err),
+    };
+    swept.map_err(|source| LabError::Docker { site: site.name.clone(), source: Box::new(source) })
 }
 
 /// The namespaces of the site's native containers: one per workload directory of its popd

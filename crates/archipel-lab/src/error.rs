@@ -41,6 +41,12 @@ pub enum LabError {
     Exited { what: String, log: PathBuf, tail: String },
     #[error("{what} did not listen within {secs} s; its log ({log}) ends with:\n{tail}")]
     NotListening { what: String, secs: u64, log: PathBuf, tail: String },
+    #[error("cannot remove what the popd of site {site} left in Docker")]
+    Docker {
+        site: String,
+        #[source]
+        source: Box<archipel_pop::runtime::RuntimeError>,
+    },
     #[error("`{command}` failed: {stderr}")]
     Command { command: String, stderr: String },
 }

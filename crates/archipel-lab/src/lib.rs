@@ -25,6 +25,6 @@ mod up;
 pub use context::{context_path, LabContext, SiteContext, CONTEXT_ENV, CONTEXT_FILE, DEFAULT_DIR};
 pub use down::down;
 pub use error::LabError;
-pub use plan::{LabPlan, DEFAULT_UNDERLAY};
+pub use plan::{DockerSite, LabPlan, DEFAULT_UNDERLAY};
 pub use process::{restart_agent, site_daemons_running};
 pub use up::up;

@@ -29,6 +29,19 @@ pub struct LabPlan {
     pub dir: PathBuf,
     /// The native image catalogue; `DIR/images` when None.
     pub images_dir: Option<PathBuf>,
+    /// One site whose popd runs on the host's Docker Engine instead of the native runtime.
+    pub docker: Option<DockerSite>,
+}
+
+/// A site on Docker. Docker's bridges live in the host's namespace, so that site's popd and
+/// agent run in the host, and its underlay (VTEP) address is the host's own on the underlay:
+/// one lab holds at most one such site, and it cannot be cut from the underlay alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DockerSite {
+    pub site: String,
+    /// The subnet of its popd's default network: Docker's networks share one address space on
+    /// the host, so it must overlap no other network there.
+    pub default_subnet: Ipv4Net,
 }
 
 impl LabPlan {
@@ -41,15 +54,18 @@ impl LabPlan {
         let sites = (0..self.sites)
             .map(|i| {
                 let name = char::from(b'a' + i as u8).to_string();
+                let docker = self.docker.as_ref().filter(|d| d.site == name);
+                let underlay_ip = if docker.is_some() { host_ip } else { hosts[i] };
                 Ok(SiteContext {
                     netns: format!("{}-{name}", self.name),
                     hub_link: format!("to-{name}"),
-                    underlay_ip: hosts[i],
+                    underlay_ip,
+                    docker_subnet: docker.map(|d| d.default_subnet),
                     dir: dir.join(&name),
                     popd_url: String::new(),
                     popd_auth: format!("admin:{}", secret()?),
                     popd_pid: None,
-                    agent_url: format!("http://{}:{AGENT_PORT}", hosts[i]),
+                    agent_url: format!("http://{underlay_ip}:{AGENT_PORT}"),
                     agent_token: secret()?,
                     agent_pid: None,
                     name,
@@ -81,6 +97,16 @@ impl LabPlan {
         }
         if self.sites == 0 || self.sites > MAX_SITES {
             return Err(invalid(&format!("--sites must be 1 to {MAX_SITES}")));
+        }
+        if let Some(docker) = &self.docker {
+            let known =
+                (0..self.sites).any(|i| char::from(b'a' + i as u8).to_string() == docker.site);
+            if !known {
+                return Err(invalid(&format!(
+                    "the Docker site {} is not a site of the lab",
+                    docker.site
+                )));
+            }
         }
         if self.underlay.prefix_len() > 24 {
             return Err(invalid(&format!(
@@ -117,7 +143,23 @@ mod tests {
             underlay: underlay.parse().unwrap(),
             dir: "/tmp/lab".into(),
             images_dir: None,
+            docker: None,
         }
+    }
+
+    #[test]
+    fn a_docker_site_is_the_host_on_the_underlay() {
+        let docker =
+            DockerSite { site: "b".into(), default_subnet: "10.9.0.0/24".parse().unwrap() };
+        let mut plan = plan("arch", 2, "198.18.4.0/24");
+        plan.docker = Some(docker.clone());
+        let ctx = plan.context().unwrap();
+        assert_eq!(ctx.sites[0].docker_subnet, None);
+        assert_eq!(ctx.sites[1].docker_subnet, Some(docker.default_subnet));
+        assert_eq!(ctx.sites[1].underlay_ip, ctx.host_ip);
+        assert_eq!(ctx.sites[1].agent_url, "http://198.18.4.254:7000");
+        plan.docker = Some(DockerSite { site: "c".into(), ..docker });
+        assert!(plan.context().is_err(), "c is not a site of a 2-site lab");
     }
 
     #[test]

@@ -19,15 +19,23 @@ const LISTEN_TIMEOUT: Duration = Duration::from_secs(60);
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(100);
 
-/// Starts the site's popd (native runtime, managing the site's namespace) in the host,
-/// listening on the host's underlay address, with the site's agent as its pool provider (asked
-/// only when a network runs out, so that the agent may start later); returns its URL and pid.
+/// Starts the site's popd (native runtime, managing the site's namespace; or Docker) in the
+/// host, listening on the host's underlay address, with the site's agent as its pool provider
+/// (asked only when a network runs out, so that the agent may start later); returns its URL
+/// and pid.
 pub(crate) fn start_popd(ctx: &LabContext, site: &SiteContext) -> Result<(String, u32), LabError> {
     let mut cmd = Command::new(archipel()?);
-    cmd.args(["popd", "--runtime", "native", "--netns", &site.netns])
-        .arg("--images-dir")
-        .arg(&ctx.images_dir)
-        .args(["--listen", &format!("{}:0", ctx.host_ip)])
+    cmd.arg("popd");
+    match site.docker_subnet {
+        Some(subnet) => cmd
+            .args(["--runtime", "docker", "--default-subnet", &subnet.to_string()])
+            .args(["--default-network", &format!("{}-{}-private", ctx.name, site.name)]),
+        None => cmd
+            .args(["--runtime", "native", "--netns", &site.netns])
+            .arg("--images-dir")
+            .arg(&ctx.images_dir),
+    };
+    cmd.args(["--listen", &format!("{}:0", ctx.host_ip)])
         .arg("--data-dir")
         .arg(site.popd_data())
         .args(["--name", &format!("{}-{}", ctx.name, site.name)])
@@ -39,18 +47,25 @@ pub(crate) fn start_popd(ctx: &LabContext, site: &SiteContext) -> Result<(String
     Ok((format!("http://{addr}"), pid))
 }
 
-/// Starts the site's agent inside the site's namespace, listening on its underlay address, its
-/// peers every other site's agent; returns its pid.
+/// Starts the site's agent inside the site's namespace (in the host for the site on Docker, where
+/// Docker's bridges are), listening on its underlay address, its peers every other site's
+/// agent; returns its pid.
 pub(crate) fn start_agent(ctx: &LabContext, site: &SiteContext) -> Result<u32, LabError> {
-    let mut cmd = Command::new("ip");
-    cmd.args(["netns", "exec", &site.netns])
-        .arg(archipel()?)
-        .args(["agent", "--site", &site.name, "--listen"])
+    let mut cmd = if site.on_docker() {
+        Command::new(archipel()?)
+    } else {
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &site.netns]).arg(archipel()?);
+        cmd
+    };
+    cmd.args(["agent", "--site", &site.name, "--listen"])
         .arg(format!("{}:{}", site.underlay_ip, crate::plan::AGENT_PORT))
         .arg("--data-dir")
         .arg(site.agent_data())
-        .args(["--pop", &site.popd_url, "--underlay-ip", &site.underlay_ip.to_string()])
-        .args(["--netns", &site.netns]);
+        .args(["--pop", &site.popd_url, "--underlay-ip", &site.underlay_ip.to_string()]);
+    if !site.on_docker() {
+        cmd.args(["--netns", &site.netns]);
+    }
     for peer in ctx.sites.iter().filter(|p| p.name != site.name) {
         cmd.arg("--peer").arg(format!("{}={}", peer.name, peer.agent_url));
     }

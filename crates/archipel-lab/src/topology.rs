@@ -30,7 +30,7 @@ pub(crate) async fn create(ctx: &LabContext) -> Result<(), LabError> {
         Ipv4Net::new(ctx.host_ip, prefix).map_err(|e| LabError::Invalid(e.to_string()))?;
     run(nl.ensure_address(None, &ctx.host_link, host_addr).await, "address the host's veth")?;
     up(&nl, None, &ctx.host_link).await?;
-    for site in &ctx.sites {
+    for site in ctx.sites.iter().filter(|s| !s.on_docker()) {
         ensure_netns(&nl, &site.netns).await?;
         let ns = Some(site.netns.as_str());
         let veth = nl.ensure_veth(hub, &site.hub_link, SITE_UNDERLAY, ns).await;

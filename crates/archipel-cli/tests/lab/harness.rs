@@ -24,6 +24,20 @@ impl Lab {
     /// `archipel lab up --sites N` with a unique name, the last /24 of a leased /20 as the
     /// underlay, and the example native images installed.
     pub fn up(sites: usize) -> Self {
+        Self::up_with(sites, |_| Vec::new())
+    }
+
+    /// [`Lab::up`] with site `site` on the host's Docker Engine, its default network on the
+    /// 14th /24 of the lease. Needs a running Docker Engine and the Docker test images.
+    pub fn up_with_docker(sites: usize, site: &str) -> Self {
+        archipel_testkit::require_docker();
+        Self::up_with(sites, |subnet| {
+            let docker = ["--docker-site", site, "--docker-subnet", &subnet.slash24(14)];
+            docker.iter().map(|a| (*a).to_owned()).collect()
+        })
+    }
+
+    fn up_with(sites: usize, extra: impl FnOnce(&TestSubnet) -> Vec<String>) -> Self {
         archipel_testkit::require_root();
         let subnet = TestSubnet::lease();
         let root = tempfile::tempdir().expect("lab root");
@@ -36,7 +50,9 @@ impl Lab {
         let name = archipel_testkit::unique("l");
         let underlay = subnet.slash24(15);
         let sites = sites.to_string();
-        let args = ["up", "--sites", &sites, "--name", &name, "--underlay", &underlay];
+        let extra = extra(&subnet);
+        let mut args = vec!["up", "--sites", &sites, "--name", &name, "--underlay", &underlay];
+        args.extend(extra.iter().map(String::as_str));
         let out = lab_cmd(&dir, &args);
         assert!(out.status.success(), "lab up failed: {}", text(&out.stderr));
         let ctx = LabContext::load(&dir.join("lab.json")).expect("the lab's context");

@@ -148,3 +148,32 @@ fn one_site_makes_no_extension_and_failures_leave_nothing_anywhere() {
     drop(o);
     lab.down();
 }
+
+#[test]
+fn a_service_split_over_a_native_site_and_a_docker_site_completes_its_calls() {
+    let lab = Lab::up_with_docker(2, "b");
+    let o = Orchestrator::over(&lab);
+    let nsd = o.onboard_sipp("sipp-mixed", CALLS as u32);
+    let out = o.launch(&nsd, &[("sipp-server", "a"), ("sipp-client", "b")]);
+    assert!(out.status.success(), "{}\n{}", text(&out.stderr), o.nfvo.log());
+    let ns: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(ns["extensionInfo"][0]["vimIds"], json!(["a", "b"]), "{ns}");
+    let net = s(&ns["extensionInfo"][0]["network"]).to_owned();
+    let b_net = lab.json("b", &["pop", "networks"]);
+    let docker_net = b_net.as_array().unwrap().iter().find(|n| n["name"] == net.as_str());
+    // Docker cannot change a network's MTU later: it had the tunnel's from the start.
+    assert_eq!(docker_net.map(|n| n["mtu"].clone()), Some(json!(1450)), "{b_net}");
+    assert_calls(&lab, "b", s(&vnfcs(&ns, "sipp-client")[0]["name"]));
+
+    o.json(&["ns", "terminate", s(&ns["id"]), "--wait"]);
+    for site in ["a", "b"] {
+        assert_eq!(lab.json(site, &["pop", "servers"]), json!([]), "containers left at {site}");
+        assert_eq!(lab.json(site, &["intersite", "ls"]), json!([]), "services left at {site}");
+    }
+    let instance = format!("label=archipel.popd={}-b", lab.ctx.name);
+    drop(o);
+    lab.down();
+    let left = archipel_testkit::docker(&["ps", "-aq", "--filter", &instance]);
+    let nets = archipel_testkit::docker(&["network", "ls", "-q", "--filter", &instance]);
+    assert_eq!((left.trim(), nets.trim()), ("", ""), "Docker objects of site b are left");
+}

@@ -4,12 +4,13 @@
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
-use archipel_lab::{LabError, LabPlan};
+use archipel_lab::{DockerSite, LabError, LabPlan};
 
 use super::launch::{self, Placement};
 use super::made::Made;
 use super::nsd::{self, CLIENT, SERVER};
 use super::orchestrator::Orchestrator;
+use super::preflight::Runtime;
 use super::progress::Progress;
 use super::{images, sipp, sites, views, DemoArgs};
 
@@ -31,9 +32,15 @@ pub async fn forward(args: &DemoArgs, progress: &Progress, made: &mut Made) -> a
         underlay: args.underlay,
         dir: args.dir.clone(),
         images_dir: None,
+        docker: (args.runtime == Runtime::Docker)
+            .then(|| DockerSite { site: "b".to_owned(), default_subnet: args.docker_subnet }),
+    };
+    let b = match args.runtime {
+        Runtime::Native => "",
+        Runtime::Docker => "; site b on the host's Docker Engine",
     };
     let step = progress.begin(format!(
-        "lab up: 2 sites, a and b (namespaces, underlay {}, a popd and an agent per site)",
+        "lab up: 2 sites, a and b (namespaces, underlay {}, a popd and an agent per site{b})",
         args.underlay
     ));
     made.lab = Some(archipel_lab::context_path(Some(&args.dir)));

@@ -42,7 +42,8 @@ use progress::{seconds, Progress};
 Run the showcase on this machine, as root, with nothing of Archipel's running:
 
   1. a lab of two sites, a and b: a network namespace each on a shared underlay, each with
-     its own popd (native runtime: no Docker) and its own inter-site agent (archipel lab up);
+     its own popd (native runtime: no Docker; with --runtime docker, site b on the host's
+     Docker Engine) and its own inter-site agent (archipel lab up);
   2. the native example images (SIPp client and server, running the host's sipp) installed in
      the lab's image catalogue;
   3. the orchestrator (NFVO), in this process, its REST API on a free port of 127.0.0.1, and
@@ -70,12 +71,14 @@ With --keep, the lab and the network service stay (also after a failure; an inte
 still takes everything down), the NFVO stops with its store kept in DIR/nfvo, and the demo
 prints how to look around and how to remove it all (archipel lab --dir DIR down).
 
-Needs: root, iproute2, sipp (Debian package sip-tester); scripts/demo.sh installs them.",
+Needs: root, iproute2, sipp (Debian package sip-tester); scripts/demo.sh installs them. With
+--runtime docker: a running Docker Engine and the Docker test images.",
     after_help = "\
 Examples:
   archipel demo
   archipel demo --keep --dir /tmp/demo
-  archipel demo --calls 50 --output json"
+  archipel demo --calls 50 --output json
+  archipel demo --runtime docker"
 )]
 pub struct DemoArgs {
     /// The lab's directory: its context (lab.json), the daemons' data and logs, the image
@@ -86,9 +89,16 @@ pub struct DemoArgs {
     /// to stop.
     #[arg(long)]
     pub keep: bool,
-    /// The sites' runtime; docker is not supported yet.
+    /// Where the client's site runs its containers. With docker, site b's popd runs on the
+    /// host's Docker Engine (the Docker test images, built by
+    /// examples/images/build-docker-test-images.sh) and site a stays native: the service is
+    /// split over a native and a Docker site. A lab holds one Docker site at most.
     #[arg(long, value_enum, default_value_t)]
     pub runtime: Runtime,
+    /// With --runtime docker: the subnet of site b's default Docker network, which must overlap
+    /// no other network of the host.
+    #[arg(long, value_name = "CIDR", default_value = "198.19.0.0/24")]
+    pub docker_subnet: Ipv4Net,
     /// How many calls the SIPp client places (SIPP_CALLS).
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub calls: u32,

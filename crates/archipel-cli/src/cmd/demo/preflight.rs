@@ -1,5 +1,5 @@
 //! What the demo needs before it makes anything: root, the programs its sites and images run,
-//! a runtime it supports, and no lab already at its directory.
+//! Docker and its images when asked for, and no lab already at its directory.
 
 use std::path::Path;
 use std::process::Command;
@@ -15,17 +15,17 @@ pub enum Runtime {
     /// Processes in their own network namespaces, the host's programs as images: no Docker.
     #[default]
     Native,
-    /// A Docker Engine: not supported yet (the lab starts every popd on the native runtime).
+    /// Site b on the host's Docker Engine, site a native.
     Docker,
 }
+
+/// The Docker images the demo's Docker site runs (examples/images/build-docker-test-images.sh).
+const DOCKER_IMAGES: [&str; 2] = ["mcilloni/sipp-server:latest", "mcilloni/sipp-client:latest"];
 
 /// Fails, saying what to do, when the demo cannot run here.
 pub fn check(args: &DemoArgs) -> anyhow::Result<()> {
     if args.runtime == Runtime::Docker {
-        bail!(
-            "--runtime docker is not supported yet: the lab starts every popd on the native \
-             runtime; run the demo without --runtime (native needs no Docker)"
-        );
+        check_docker()?;
     }
     if effective_uid() != Some(0) {
         bail!(
@@ -66,6 +66,32 @@ pub fn check(args: &DemoArgs) -> anyhow::Result<()> {
             store.display(),
             store.display(),
             args.dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// A Docker Engine answers and holds the demo's images.
+fn check_docker() -> anyhow::Result<()> {
+    let answers = Command::new("docker").arg("info").output().is_ok_and(|o| o.status.success());
+    if !answers {
+        bail!(
+            "--runtime docker needs a running Docker Engine (Debian package docker.io; start \
+             dockerd), or run the demo without --runtime"
+        );
+    }
+    let missing: Vec<&str> = DOCKER_IMAGES
+        .into_iter()
+        .filter(|image| {
+            let inspect = Command::new("docker").args(["image", "inspect", image]).output();
+            !inspect.is_ok_and(|o| o.status.success())
+        })
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "the Docker Engine lacks {}: build them with `bash \
+             examples/images/build-docker-test-images.sh`",
+            missing.join(" and ")
         );
     }
     Ok(())

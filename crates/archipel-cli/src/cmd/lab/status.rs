@@ -16,10 +16,11 @@ pub fn run(dir: Option<&Path>, _args: StatusArgs) -> anyhow::Result<()> {
     println!("SITE  NAMESPACE  UNDERLAY  POPD  AGENT");
     for s in &ctx.sites {
         let (popd, agent) = archipel_lab::site_daemons_running(s);
+        let netns = if s.on_docker() { "(host, docker)" } else { s.netns.as_str() };
         println!(
             "{}  {}  {}  {} ({})  {} ({})",
             s.name,
-            s.netns,
+            netns,
             s.underlay_ip,
             s.popd_url,
             state(popd),

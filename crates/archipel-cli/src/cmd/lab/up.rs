@@ -2,13 +2,19 @@
 
 use std::path::{Path, PathBuf};
 
-use archipel_lab::{LabPlan, DEFAULT_DIR, DEFAULT_UNDERLAY};
+use archipel_lab::{DockerSite, LabPlan, DEFAULT_DIR, DEFAULT_UNDERLAY};
 use clap::Args;
 use ipnet::Ipv4Net;
 
 /// Start N sites on this machine: a namespace per site on a shared underlay, a popd (native
-/// runtime) and an agent per site, every agent the peer of every other. Needs root.
+/// runtime) and an agent per site, every agent the peer of every other. One site may run on the
+/// host's Docker Engine instead (--docker-site): its popd and agent then run in the host, which
+/// is its end of the underlay. Needs root.
 #[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  archipel lab up --sites 3
+  archipel lab up --sites 2 --docker-site b --docker-subnet 10.99.0.0/24")]
 pub struct UpArgs {
     /// How many sites (named a, b, c…).
     #[arg(long, default_value_t = 2)]
@@ -22,6 +28,13 @@ pub struct UpArgs {
     /// The native image catalogue of every popd [default: DIR/images].
     #[arg(long, value_name = "DIR")]
     images_dir: Option<PathBuf>,
+    /// The site whose popd runs on the host's Docker Engine (at most one per lab).
+    #[arg(long, value_name = "SITE", requires = "docker_subnet")]
+    docker_site: Option<String>,
+    /// The subnet of the Docker site's default network; it must overlap no other network of the
+    /// host, since Docker's networks live in the host.
+    #[arg(long, value_name = "CIDR", requires = "docker_site")]
+    docker_subnet: Option<Ipv4Net>,
 }
 
 pub async fn run(dir: Option<&Path>, args: UpArgs) -> anyhow::Result<()> {
@@ -31,11 +44,16 @@ pub async fn run(dir: Option<&Path>, args: UpArgs) -> anyhow::Result<()> {
         underlay: args.underlay,
         dir: dir.map_or_else(|| PathBuf::from(DEFAULT_DIR), Path::to_owned),
         images_dir: args.images_dir,
+        docker: args
+            .docker_site
+            .zip(args.docker_subnet)
+            .map(|(site, default_subnet)| DockerSite { site, default_subnet }),
     };
     let ctx = archipel_lab::up(&plan).await?;
     println!("SITE  NAMESPACE  UNDERLAY  POPD  AGENT");
     for s in &ctx.sites {
-        println!("{}  {}  {}  {}  {}", s.name, s.netns, s.underlay_ip, s.popd_url, s.agent_url);
+        let netns = if s.on_docker() { "(host, docker)" } else { s.netns.as_str() };
+        println!("{}  {netns}  {}  {}  {}", s.name, s.underlay_ip, s.popd_url, s.agent_url);
     }
     println!("context: {}", ctx.path().display());
     Ok(())

@@ -58,6 +58,15 @@ impl DockerRuntime {
     pub fn instance(&self) -> &str {
         &self.instance
     }
+
+    /// Removes every container and network labelled with this instance: what a popd that is
+    /// gone for good leaves in the engine (`docker rm -f` and `docker network rm` of each).
+    pub async fn sweep(&self) -> Result<(), RuntimeError> {
+        for workload in managed::list_managed(&self.docker, &self.instance).await? {
+            container::remove(&self.docker, &workload.runtime_id).await?;
+        }
+        network::remove_labelled(&self.docker, &self.instance).await
+    }
 }
 
 #[async_trait::async_trait]

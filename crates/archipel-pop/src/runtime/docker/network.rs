@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 
 use bollard::container::ListContainersOptions;
 use bollard::models::{Ipam, IpamConfig, Network};
-use bollard::network::{CreateNetworkOptions, InspectNetworkOptions};
+use bollard::network::{CreateNetworkOptions, InspectNetworkOptions, ListNetworksOptions};
 use bollard::Docker;
 use ipnet::Ipv4Net;
 
@@ -113,6 +113,20 @@ pub(super) async fn remove(docker: &Docker, spec: &NetworkSpec) -> Result<(), Ru
         Err(e) if !is_not_found(&e) => Err(failed("remove network")(e)),
         _ => Ok(()),
     }
+}
+
+/// Equals `docker network rm` of every network labelled `archipel.popd=INSTANCE`.
+pub(super) async fn remove_labelled(docker: &Docker, instance: &str) -> Result<(), RuntimeError> {
+    let label = format!("{LABEL_POPD}={instance}");
+    let options = ListNetworksOptions { filters: HashMap::from([("label", vec![label.as_str()])]) };
+    let networks = docker.list_networks(Some(options)).await.map_err(failed("list networks"))?;
+    for id in networks.into_iter().filter_map(|n| n.id) {
+        match docker.remove_network(&id).await {
+            Err(e) if !is_not_found(&e) => return Err(failed("remove network")(e)),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The network named exactly `name` (Docker also resolves id prefixes: those do not count).
