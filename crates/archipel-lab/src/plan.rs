@@ -35,7 +35,8 @@ pub struct LabPlan {
 
 /// A site on Docker. Docker's bridges live in the host's namespace, so that site's popd and
 /// agent run in the host, and its underlay (VTEP) address is the host's own on the underlay:
-/// one lab holds at most one such site, and it cannot be cut from the underlay alone.
+/// one lab holds at most one such site, its tunnels are in the host's namespace (so one such lab
+/// runs on a machine at a time), and it cannot be cut from the underlay alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DockerSite {
     pub site: String,

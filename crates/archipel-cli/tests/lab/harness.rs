@@ -117,9 +117,13 @@ impl Lab {
         self.ctx.site(site).unwrap().netns.clone()
     }
 
-    /// Link names in the site's namespace.
+    /// Link names of the site: in its namespace, or in the host's for the site on Docker.
     pub fn links(&self, site: &str) -> Vec<String> {
-        let out = sh_out("ip", &["-n", &self.netns(site), "-o", "link"]);
+        let out = if self.ctx.site(site).unwrap().on_docker() {
+            sh_out("ip", &["-o", "link"])
+        } else {
+            sh_out("ip", &["-n", &self.netns(site), "-o", "link"])
+        };
         out.lines()
             .filter_map(|l| l.split(": ").nth(1))
             .map(|n| n.split('@').next().unwrap_or(n).to_owned())

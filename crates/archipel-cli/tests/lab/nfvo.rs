@@ -150,7 +150,7 @@ fn one_site_makes_no_extension_and_failures_leave_nothing_anywhere() {
 }
 
 #[test]
-fn a_service_split_over_a_native_site_and_a_docker_site_completes_its_calls() {
+fn a_service_split_over_a_native_and_a_docker_site_completes_its_calls() {
     let lab = Lab::up_with_docker(2, "b");
     let o = Orchestrator::over(&lab);
     let nsd = o.onboard_sipp("sipp-mixed", CALLS as u32);
@@ -166,9 +166,24 @@ fn a_service_split_over_a_native_site_and_a_docker_site_completes_its_calls() {
     assert_calls(&lab, "b", s(&vnfcs(&ns, "sipp-client")[0]["name"]));
 
     o.json(&["ns", "terminate", s(&ns["id"]), "--wait"]);
+    let networks = |site| lab.json(site, &["pop", "networks"]);
+    let before = [networks("a"), networks("b")];
     for site in ["a", "b"] {
-        assert_eq!(lab.json(site, &["pop", "servers"]), json!([]), "containers left at {site}");
-        assert_eq!(lab.json(site, &["intersite", "ls"]), json!([]), "services left at {site}");
+        assert_clean(&lab, site, &net);
+    }
+
+    // The second VNF fails to start at site b (Docker cannot run its entrypoint) after the
+    // first started at site a: site a is rolled back too.
+    let mut broken = sipp_nsd("sipp-unstartable", CALLS as u32);
+    vnfd_mut(&mut broken, "sipp-client")["vdu"][0]["vm_image"] = json!([unstartable_image()]);
+    let broken = o.onboard(&broken);
+    let out = o.launch(&broken, &[("sipp-server", "a"), ("sipp-client", "b")]);
+    let err = text(&out.stderr);
+    assert!(!out.status.success() && err.contains("at step start"), "{err}");
+    assert!(err.contains("site b"), "{err}");
+    for (site, before) in ["a", "b"].into_iter().zip(&before) {
+        assert_clean(&lab, site, "");
+        assert_eq!(&networks(site), before, "networks at {site}");
     }
     let instance = format!("label=archipel.popd={}-b", lab.ctx.name);
     drop(o);
@@ -176,4 +191,23 @@ fn a_service_split_over_a_native_site_and_a_docker_site_completes_its_calls() {
     let left = archipel_testkit::docker(&["ps", "-aq", "--filter", &instance]);
     let nets = archipel_testkit::docker(&["network", "ls", "-q", "--filter", &instance]);
     assert_eq!((left.trim(), nets.trim()), ("", ""), "Docker objects of site b are left");
+}
+
+/// A Docker image whose entrypoint does not exist: it is created, and fails to start.
+fn unstartable_image() -> &'static str {
+    const IMAGE: &str = "archipel-test/unstartable:latest";
+    let dockerfile = "FROM archipel-test/busybox:latest\nENTRYPOINT [\"/no/such/program\"]\n";
+    let mut build = std::process::Command::new("docker")
+        .args(["build", "--quiet", "--tag", IMAGE, "-"])
+        .env("DOCKER_BUILDKIT", "0")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("docker build");
+    use std::io::Write as _;
+    build.stdin.take().expect("stdin").write_all(dockerfile.as_bytes()).expect("a Dockerfile");
+    let out = build.wait_with_output().expect("docker build ends");
+    assert!(out.status.success(), "docker build failed: {}", text(&out.stderr));
+    IMAGE
 }

@@ -28,7 +28,8 @@ pub struct UpArgs {
     /// The native image catalogue of every popd [default: DIR/images].
     #[arg(long, value_name = "DIR")]
     images_dir: Option<PathBuf>,
-    /// The site whose popd runs on the host's Docker Engine (at most one per lab).
+    /// The site whose popd runs on the host's Docker Engine: one per lab, and one such lab per
+    /// machine at a time (its tunnels live in the host's namespace).
     #[arg(long, value_name = "SITE", requires = "docker_subnet")]
     docker_site: Option<String>,
     /// The subnet of the Docker site's default network; it must overlap no other network of the
