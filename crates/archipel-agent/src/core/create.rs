@@ -39,14 +39,16 @@ impl Agent {
         self.get(&service.global_id)
     }
 
-    /// This site's share first, then every other site's.
+    /// This site's share and every other site's, all at once: no site's share depends on
+    /// another's, and the caller undoes them all when one fails.
     async fn make_everywhere(
         &self,
         service: &Service,
         remotes: &[String],
     ) -> Result<(), AgentError> {
-        self.apply_local(service).await?;
-        let joined = join_all(remotes.iter().map(|s| self.peers.join(s, service))).await;
+        let joins = join_all(remotes.iter().map(|s| self.peers.join(s, service)));
+        let (local, joined) = futures::join!(self.apply_local(service), joins);
+        local?;
         joined.into_iter().try_for_each(|r| r.map_err(AgentError::from))
     }
 
