@@ -38,10 +38,24 @@ impl Run {
         Self { dir, name: unique("d"), underlay: subnet.slash24(15), subnet, _root: root }
     }
 
+    /// `archipel demo` with this run's directory, name and underlay, and `extra`.
     fn command(&self, extra: &[&str]) -> Command {
         let mut cmd = Command::new(BIN);
-        cmd.arg("demo")
-            .arg("--dir")
+        cmd.arg("demo");
+        self.with_args(cmd, extra)
+    }
+
+    /// The README's first command, `bash scripts/demo.sh`, run as written but on the binary
+    /// under test (ARCHIPEL_BIN) instead of a fresh build.
+    fn script(&self, extra: &[&str]) -> Command {
+        let mut cmd = Command::new("bash");
+        cmd.arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/demo.sh"))
+            .env("ARCHIPEL_BIN", BIN);
+        self.with_args(cmd, extra)
+    }
+
+    fn with_args(&self, mut cmd: Command, extra: &[&str]) -> Command {
+        cmd.arg("--dir")
             .arg(&self.dir)
             .args(["--name", &self.name, "--underlay", &self.underlay])
             .args(extra)
@@ -92,8 +106,9 @@ impl Drop for Run {
 }
 
 #[test]
-fn the_demo_answers_every_call_across_the_sites_and_leaves_nothing() {
-    answers_every_call(&Run::new(), &[]);
+fn the_readme_demo_command_answers_every_call_across_the_sites_and_leaves_nothing() {
+    let run = Run::new();
+    answers_every_call(&run, run.script(&[]));
 }
 
 #[test]
@@ -101,14 +116,14 @@ fn the_demo_on_a_native_and_a_docker_site_answers_every_call_and_leaves_nothing(
     archipel_testkit::require_docker();
     let run = Run::new();
     let subnet = run.subnet.slash24(14);
-    answers_every_call(&run, &["--runtime", "docker", "--docker-subnet", &subnet]);
+    answers_every_call(&run, run.command(&["--runtime", "docker", "--docker-subnet", &subnet]));
 }
 
-/// Runs the demo with `extra` flags: every call answered, the steps shown, nothing left.
-fn answers_every_call(run: &Run, extra: &[&str]) {
-    let calls = CALLS.to_string();
-    let child = run
-        .command(&[&["--calls", calls.as_str()][..], extra].concat())
+/// Runs `demo` (given its run's flags) for [`CALLS`] calls: every call answered, the steps
+/// shown, nothing left.
+fn answers_every_call(run: &Run, mut demo: Command) {
+    let child = demo
+        .args(["--calls", &CALLS.to_string()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -4,8 +4,8 @@
 //!
 //! - the first holds the two commands at the top, `bash scripts/demo.sh` and
 //!   `bash scripts/test.sh`: the test asserts the block is exactly those two lines and runs
-//!   neither. test.sh is what CI runs (it runs this test, among all the others); demo.sh has
-//!   its own test, which runs the demo end to end.
+//!   neither here. test.sh is what CI runs (it runs this test, among all the others); demo.sh
+//!   is run as written by tests/demo.rs, on the binary under test, end to end.
 //! - every other block is a shell session (the tour): its lines run in one `bash -e` session
 //!   (so `export` and `&` work, and the first failing command fails the test), from the
 //!   repository root, with the directory of the `archipel` under test first on PATH, stdin
@@ -88,7 +88,7 @@ fn readme_commands_run_as_written() {
     assert_eq!(
         top.lines, TOP,
         "README.md's first block (line {}) must be exactly the two commands {TOP:?}: this test \
-         runs neither (test.sh is CI, demo.sh has its own test)",
+         runs neither here (test.sh is CI, demo.sh runs in tests/demo.rs)",
         top.line
     );
     let mut ran = 0;
