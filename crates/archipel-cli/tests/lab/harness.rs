@@ -117,6 +117,14 @@ impl Lab {
         self.ctx.site(site).unwrap().netns.clone()
     }
 
+    /// `ip -n HUB link set TO-SITE down|up`: the hub's side of the site's underlay veth, so the
+    /// site is cut off from (or back on) the underlay.
+    pub fn set_underlay(&self, site: &str, up: bool) {
+        let link = &self.ctx.site(site).unwrap().hub_link;
+        let state = if up { "up" } else { "down" };
+        archipel_testkit::sh(&format!("ip -n {} link set dev {link} {state}", self.ctx.hub_netns));
+    }
+
     /// Link names of the site: in its namespace, or in the host's for the site on Docker.
     pub fn links(&self, site: &str) -> Vec<String> {
         let out = if self.ctx.site(site).unwrap().on_docker() {

@@ -26,9 +26,7 @@ fn a_cut_off_site_converges_after_the_partition_heals() {
     let (b3, b3_ns) = lab.container("b", "b3", "net3");
     assert!(pings(&a3_ns, b3) && pings(&b3_ns, a3), "s3 does not carry a<->b before the cut");
 
-    let hub = lab.ctx.hub_netns.clone();
-    let b_link = lab.ctx.site("b").unwrap().hub_link.clone();
-    set_link(&hub, &b_link, "down");
+    lab.set_underlay("b", false);
     assert!(pings(&a2_ns, c2) && pings(&c2_ns, a2), "s2 stopped carrying a<->c");
     assert!(pings(&a1_ns, c1) && pings(&c1_ns, a1), "s1 stopped carrying a<->c");
 
@@ -49,7 +47,7 @@ fn a_cut_off_site_converges_after_the_partition_heals() {
     assert!(!has_network(&lab.json("c", &["pop", "networks"]), "net1"), "c kept net1");
     assert!(lab.links("b").contains(&vx1), "b dropped s1 before the master told it to");
 
-    set_link(&hub, &b_link, "up");
+    lab.set_underlay("b", true);
     let b_left = poll(|| {
         let services = try_json(&lab, "b", &["intersite", "ls"]);
         let networks = try_json(&lab, "b", &["pop", "networks"]);
@@ -103,9 +101,4 @@ fn poll(mut check: impl FnMut() -> bool) -> bool {
         }
         std::thread::sleep(Duration::from_secs(1));
     }
-}
-
-/// `ip -n HUB link set LINK up|down`: the hub's side of a site's underlay veth.
-fn set_link(hub: &str, link: &str, state: &str) {
-    archipel_testkit::sh(&format!("ip -n {hub} link set dev {link} {state}"));
 }

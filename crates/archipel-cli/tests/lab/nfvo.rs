@@ -120,11 +120,9 @@ fn one_site_makes_no_extension_and_failures_leave_nothing_anywhere() {
     assert_clean(&lab, "b", &net);
 
     // Site b cut from the underlay: the launch fails naming it, and leaves nothing.
-    let hub = lab.ctx.hub_netns.clone();
-    let b_link = lab.ctx.site("b").unwrap().hub_link.clone();
-    archipel_testkit::sh(&format!("ip -n {hub} link set dev {b_link} down"));
+    lab.set_underlay("b", false);
     let out = o.launch(&nsd, &[("sipp-server", "a"), ("sipp-client", "b")]);
-    archipel_testkit::sh(&format!("ip -n {hub} link set dev {b_link} up"));
+    lab.set_underlay("b", true);
     let err = text(&out.stderr);
     assert!(!out.status.success() && err.contains("site b"), "{err}");
     for (site, before) in ["a", "b"].into_iter().zip(&before) {
@@ -210,4 +208,36 @@ fn unstartable_image() -> &'static str {
     let out = build.wait_with_output().expect("docker build ends");
     assert!(out.status.success(), "docker build failed: {}", text(&out.stderr));
     IMAGE
+}
+
+#[test]
+fn a_terminate_with_a_site_cut_off_names_it_and_the_site_leaves_once_back() {
+    let lab = Lab::up(2);
+    let o = Orchestrator::over(&lab);
+    let nsd = o.onboard_sipp("sipp-cut", CALLS as u32);
+    let out = o.launch(&nsd, &[("sipp-server", "a"), ("sipp-client", "b")]);
+    assert!(out.status.success(), "{}\n{}", text(&out.stderr), o.nfvo.log());
+    let ns: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let net = s(&ns["extensionInfo"][0]["network"]).to_owned();
+
+    lab.set_underlay("b", false);
+    let ended = o.json(&["ns", "terminate", s(&ns["id"]), "--wait"]);
+    assert_eq!(ended["status"], "TERMINATED", "{ended}");
+    let ops = o.json(&["ns", "ops"]);
+    let terminate = ops.as_array().unwrap().iter().find(|op| op["lcmOperationType"] == "TERMINATE");
+    let detail = terminate.and_then(|op| op["stepDetail"].as_str()).unwrap_or_default();
+    assert!(detail.contains("sites b were unreachable"), "{ops}");
+    assert_clean(&lab, "a", &net);
+
+    // Back on the underlay: the master's convergence pass has b leave.
+    lab.set_underlay("b", true);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    // Leaving ends with forgetting the service: then the rest is gone too.
+    while lab.json("b", &["intersite", "ls"]) != json!([]) {
+        assert!(std::time::Instant::now() < deadline, "b never left: {:?}", lab.links("b"));
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    assert_clean(&lab, "b", &net);
+    drop(o);
+    lab.down();
 }

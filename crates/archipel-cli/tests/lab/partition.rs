@@ -9,9 +9,7 @@ fn an_extension_to_a_cut_off_site_fails_naming_it_and_leaves_nothing() {
     lab.network("a", "net", &cidr);
     let before = lab.json("a", &["pop", "networks"]);
     let links_before = lab.links("a");
-    let hub = lab.ctx.hub_netns.clone();
-    let b_link = lab.ctx.site("b").unwrap().hub_link.clone();
-    set_link(&hub, &b_link, "down");
+    lab.set_underlay("b", false);
 
     let args = ["intersite", "create", "--type", "l2", "--name", "ext", "--timeout", "60"];
     let resources = ["--resource", "a:net", "--resource", "b:net"];
@@ -26,13 +24,8 @@ fn an_extension_to_a_cut_off_site_fails_naming_it_and_leaves_nothing() {
     let (addr, _) = lab.container("a", "local", "net");
     assert!(cidr.parse::<ipnet::Ipv4Net>().unwrap().contains(&addr));
 
-    set_link(&hub, &b_link, "up");
+    lab.set_underlay("b", true);
     let healed = lab.json("a", &[&args[..], &resources].concat());
     assert_eq!(healed["resources"].as_array().map(Vec::len), Some(2), "{healed}");
     lab.down();
-}
-
-/// `ip -n HUB link set LINK up|down`: the hub's side of a site's underlay veth.
-fn set_link(hub: &str, link: &str, state: &str) {
-    archipel_testkit::sh(&format!("ip -n {hub} link set dev {link} {state}"));
 }
