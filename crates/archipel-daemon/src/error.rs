@@ -1,0 +1,28 @@
+//! Error messages for people: an error and its sources on one line.
+
+/// The message of an error followed by those of its sources, joined by ": ".
+pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot open the store")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn joins_each_source_once() {
+        let err = Outer(std::io::Error::other("disk full"));
+        assert_eq!(chain(&err), "cannot open the store: disk full");
+    }
+}

@@ -1,0 +1,21 @@
+//! What every Archipel daemon (popd, the agent, the NFVO) shares, so that each has one home:
+//! the SQLite store scaffolding ([`store`]), identifiers and times ([`ids`]), error chains
+//! ([`chain`]), the ready line tests and the lab wait for ([`ready`]), the stop signals
+//! ([`shutdown_signal`]) and the handle each daemon's library returns ([`Daemon`]).
+
+mod daemon;
+mod error;
+pub mod ids;
+pub mod ready;
+mod signal;
+pub mod store;
+
+#[cfg(feature = "http")]
+mod http;
+
+pub use daemon::{Daemon, Stop};
+pub use error::chain;
+pub use signal::{shutdown_signal, Signal};
+
+#[cfg(feature = "http")]
+pub use http::serve_http;
