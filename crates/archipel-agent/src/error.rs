@@ -54,13 +54,6 @@ pub enum AgentError {
 impl AgentError {
     /// The error with its causes, as one line.
     pub fn chain(&self) -> String {
-        let mut line = self.to_string();
-        let mut source = std::error::Error::source(self);
-        while let Some(cause) = source {
-            line.push_str(": ");
-            line.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        line
+        archipel_daemon::chain(self)
     }
 }

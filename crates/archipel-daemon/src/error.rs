@@ -5,8 +5,12 @@ pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
+        let next = s.to_string();
+        // Some errors (of other crates) repeat their source's text; keep it once.
+        if !text.ends_with(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
         source = s.source();
     }
     text
@@ -24,5 +28,7 @@ mod tests {
     fn joins_each_source_once() {
         let err = Outer(std::io::Error::other("disk full"));
         assert_eq!(chain(&err), "cannot open the store: disk full");
+        let repeats = Outer(std::io::Error::other("cannot open the store"));
+        assert_eq!(chain(&repeats), "cannot open the store");
     }
 }

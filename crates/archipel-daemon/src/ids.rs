@@ -23,6 +23,13 @@ pub fn now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
+/// Milliseconds since the Unix epoch (0 if the clock is before it).
+pub fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 /// `seconds` since the epoch as an RFC 3339 UTC time (`2017-03-03T12:02:32Z`); the epoch
 /// itself for a time `time` cannot represent.
 pub fn rfc3339(seconds: i64) -> String {

@@ -43,21 +43,7 @@ pub enum NfvoError {
     Store(#[from] StoreError),
 }
 
-/// An error and its sources, joined by `: `, for reasons kept on records and shown to users.
-pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(err) = source {
-        let next = err.to_string();
-        // Some errors repeat their source's text; keep it once.
-        if !text.ends_with(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        source = err.source();
-    }
-    text
-}
+pub use archipel_daemon::chain;
 
 #[cfg(test)]
 mod tests {

@@ -79,14 +79,4 @@ impl From<AuthError> for PopError {
     }
 }
 
-/// The message of an error followed by those of its sources, joined by ": ".
-pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
+pub use archipel_daemon::chain;

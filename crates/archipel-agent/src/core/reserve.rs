@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use futures::future::join_all;
 
@@ -16,11 +16,7 @@ use crate::model::FreeReply;
 /// holds its VNI itself.
 const VNI_RESERVATION_TTL: Duration = Duration::from_secs(60);
 
-/// Milliseconds since the Unix epoch, as the store keeps deadlines.
-fn now_ms() -> i64 {
-    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
-}
+use archipel_daemon::ids::now_millis as now_ms;
 
 /// The outcome of reserving a VNI at several sites.
 pub(super) enum Reserved {

@@ -5,9 +5,10 @@
 mod tombstones;
 mod vni;
 
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::path::Path;
+use std::sync::MutexGuard;
 
+use archipel_daemon::store::{corrupt, Db};
 use rusqlite::{params, OptionalExtension};
 
 use crate::model::{Connection, Params, Resource, Service, ServiceType};
@@ -15,7 +16,11 @@ use crate::model::{Connection, Params, Resource, Service, ServiceType};
 /// The database file's name inside the data directory.
 pub const DB_FILE: &str = "agent.sqlite";
 
-const SCHEMA: &str = "
+/// The schema's versions, oldest first. The first creates only what is missing: stores made
+/// before versions were counted hold some of it already.
+const MIGRATIONS: &[&str] = &[V1];
+
+const V1: &str = "
 CREATE TABLE IF NOT EXISTS service (
     global_id TEXT PRIMARY KEY,
     type TEXT NOT NULL,
@@ -52,67 +57,34 @@ CREATE TABLE IF NOT EXISTS vni_reservation (
 );
 ";
 
-/// What can go wrong with the store.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("cannot create the data directory {path}")]
-    DataDir {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("sqlite failed to {op}")]
-    Sqlite {
-        op: &'static str,
-        #[source]
-        source: rusqlite::Error,
-    },
-    #[error("the store holds an unreadable {what}; fix or remove {DB_FILE}")]
-    Corrupt { what: String },
-}
+pub(crate) use archipel_daemon::store::sql;
+pub use archipel_daemon::store::StoreError;
 
-fn sql(op: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
-    move |source| StoreError::Sqlite { op, source }
-}
-
-/// The SQLite store, one connection behind a mutex (the agent's writes are few and small).
+/// The SQLite store (the daemon kit's [`Db`]): the agent's writes are few and small.
 #[derive(Debug)]
 pub struct Store {
-    conn: Mutex<rusqlite::Connection>,
+    db: Db,
 }
 
 impl Store {
     /// Opens (creating if needed) `DIR/agent.sqlite`.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir)
-            .map_err(|source| StoreError::DataDir { path: dir.to_owned(), source })?;
-        Self::setup(rusqlite::Connection::open(dir.join(DB_FILE)).map_err(sql("open"))?)
+        Ok(Self { db: Db::open(dir, DB_FILE, MIGRATIONS)? })
     }
 
     /// A store in memory only, for tests.
     pub fn in_memory() -> Result<Self, StoreError> {
-        Self::setup(rusqlite::Connection::open_in_memory().map_err(sql("open"))?)
-    }
-
-    fn setup(conn: rusqlite::Connection) -> Result<Self, StoreError> {
-        conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
-            .map_err(sql("enable WAL"))?;
-        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
-            .map_err(sql("set pragmas"))?;
-        conn.execute_batch(SCHEMA).map_err(sql("create the schema"))?;
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self { db: Db::in_memory(MIGRATIONS)? })
     }
 
     fn conn(&self) -> MutexGuard<'_, rusqlite::Connection> {
-        // SQLite rolls back a transaction left by a panic, so the connection stays usable.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        self.db.lock()
     }
 
     /// Writes a service with its params and resources, replacing what was stored under its id
     /// (its connections are kept).
     pub fn put_service(&self, service: &Service) -> Result<(), StoreError> {
-        let body = serde_json::to_string(&service.params)
-            .map_err(|_| StoreError::Corrupt { what: "param".into() })?;
+        let body = serde_json::to_string(&service.params).map_err(|_| corrupt("param"))?;
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(sql("begin"))?;
         tx.execute(
@@ -160,9 +132,9 @@ impl Store {
         let Some((kind, name, master, body)) = head else {
             return Ok(None);
         };
-        let corrupt = |what: &str| StoreError::Corrupt { what: format!("{what} of {global_id}") };
-        let kind: ServiceType = kind.parse().map_err(|_| corrupt("type"))?;
-        let params: Params = serde_json::from_str(&body).map_err(|_| corrupt("param"))?;
+        let unreadable = |what: &str| corrupt(format!("{what} of {global_id}"));
+        let kind: ServiceType = kind.parse().map_err(|_| unreadable("type"))?;
+        let params: Params = serde_json::from_str(&body).map_err(|_| unreadable("param"))?;
         let mut stmt = conn
             .prepare(
                 "SELECT site, network, created FROM resource WHERE global_id = ?1

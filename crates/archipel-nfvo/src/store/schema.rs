@@ -1,9 +1,3 @@
-use rusqlite::Connection;
-
-use super::{sql, StoreError};
-
-const VERSION: i64 = 2;
-
 const V1: &str = "
 CREATE TABLE nsds (
     id TEXT PRIMARY KEY,
@@ -65,17 +59,5 @@ ALTER TABLE sites ADD COLUMN agent_token TEXT;
 ALTER TABLE sites ADD COLUMN tunnel_mtu INTEGER;
 ";
 
-pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(sql("read the schema version"))?;
-    if version < 1 {
-        conn.execute_batch(&format!("BEGIN; {V1} PRAGMA user_version = 1; COMMIT;"))
-            .map_err(sql("create the schema"))?;
-    }
-    if version < VERSION {
-        conn.execute_batch(&format!("BEGIN; {V2} PRAGMA user_version = {VERSION}; COMMIT;"))
-            .map_err(sql("migrate the schema to version 2"))?;
-    }
-    Ok(())
-}
+/// The schema's versions, oldest first (the daemon kit applies those a database lacks).
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2];

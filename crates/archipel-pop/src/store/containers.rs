@@ -3,7 +3,7 @@ use std::net::Ipv4Addr;
 
 use rusqlite::{params, Connection};
 
-use super::{sql, Store, StoreError};
+use super::{corrupt, sql, Store, StoreError};
 use crate::model::{ContainerEndpoint, ContainerState, PopContainer};
 
 impl Store {
@@ -102,9 +102,8 @@ impl Store {
             .map_err(sql("read containers"))?;
         let mut out = Vec::with_capacity(rows.len());
         for (mut c, state) in rows {
-            c.state = ContainerState::parse(&state).ok_or_else(|| StoreError::Corrupt {
-                what: format!("state {state:?} of container {}", c.id),
-            })?;
+            c.state = ContainerState::parse(&state)
+                .ok_or_else(|| corrupt(format!("state {state:?} of container {}", c.id)))?;
             c.endpoints = endpoints(&conn, &c.id)?;
             c.metadata = metadata(&conn, &c.id)?;
             out.push(c);
@@ -179,5 +178,5 @@ fn metadata(conn: &Connection, id: &str) -> Result<BTreeMap<String, String>, Sto
 }
 
 pub(super) fn parse_addr(s: &str) -> Result<Ipv4Addr, StoreError> {
-    s.parse().map_err(|_| StoreError::Corrupt { what: format!("address {s:?}") })
+    s.parse().map_err(|_| corrupt(format!("address {s:?}")))
 }

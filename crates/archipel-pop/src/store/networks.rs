@@ -2,13 +2,13 @@ use archipel_ipam::{Pool, SubnetPlan};
 use rusqlite::params;
 
 use super::containers::parse_addr;
-use super::{sql, Store, StoreError};
+use super::{corrupt, sql, Store, StoreError};
 use crate::model::{LinuxAttachment, PopNetwork};
 
 impl Store {
     pub fn put_network(&self, n: &PopNetwork) -> Result<(), StoreError> {
         let pools = serde_json::to_string(n.plan.pools())
-            .map_err(|_| StoreError::Corrupt { what: format!("pools of network {}", n.name) })?;
+            .map_err(|_| corrupt(format!("pools of network {}", n.name)))?;
         self.conn()
             .execute(
                 "INSERT INTO networks (id, name, cidr, gateway, pools, mtu, runtime_id, bridge,
@@ -80,11 +80,11 @@ impl Store {
             .map_err(sql("read networks"))?;
         rows.into_iter()
             .map(|(id, name, cidr, gateway, pools, mtu, runtime_id, bridge, netns, managed)| {
-                let corrupt = || StoreError::Corrupt { what: format!("plan of network {name}") };
-                let cidr = cidr.parse().map_err(|_| corrupt())?;
+                let unreadable = || corrupt(format!("plan of network {name}"));
+                let cidr = cidr.parse().map_err(|_| unreadable())?;
                 let gateway = parse_addr(&gateway)?;
-                let pools: Vec<Pool> = serde_json::from_str(&pools).map_err(|_| corrupt())?;
-                let plan = SubnetPlan::new(cidr, Some(gateway), pools).map_err(|_| corrupt())?;
+                let pools: Vec<Pool> = serde_json::from_str(&pools).map_err(|_| unreadable())?;
+                let plan = SubnetPlan::new(cidr, Some(gateway), pools).map_err(|_| unreadable())?;
                 Ok(PopNetwork {
                     id,
                     name,

@@ -1,9 +1,3 @@
-use rusqlite::Connection;
-
-use super::{sql, StoreError};
-
-const VERSION: i64 = 1;
-
 const V1: &str = "
 CREATE TABLE networks (
     id TEXT PRIMARY KEY,
@@ -57,16 +51,5 @@ CREATE TABLE sessions (
 );
 ";
 
-pub(super) fn migrate(conn: &Connection) -> Result<(), StoreError> {
-    let version: i64 =
-        conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql("read the version"))?;
-    match version {
-        0 => conn
-            .execute_batch(&format!("BEGIN; {V1} PRAGMA user_version = {VERSION}; COMMIT;"))
-            .map_err(sql("create the schema")),
-        VERSION => Ok(()),
-        other => Err(StoreError::Corrupt {
-            what: format!("schema version {other} (this popd knows {VERSION})"),
-        }),
-    }
-}
+/// The schema's versions, oldest first (the daemon kit applies those a database lacks).
+pub(super) const MIGRATIONS: &[&str] = &[V1];

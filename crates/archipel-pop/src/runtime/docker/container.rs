@@ -12,7 +12,7 @@ use bollard::network::ConnectNetworkOptions;
 use bollard::Docker;
 use tracing::warn;
 
-use super::{failed, image, is_not_found, timestamp};
+use super::{failed, image, is_not_found};
 use crate::runtime::{
     EndpointSpec, RuntimeError, StartSpec, Started, Stopped, LABEL_POPD, LABEL_POP_ID,
 };
@@ -188,7 +188,7 @@ pub(super) fn started_at(info: &ContainerInspectResponse) -> i64 {
     info.state
         .as_ref()
         .and_then(|state| state.started_at.as_deref())
-        .and_then(timestamp::unix_seconds)
+        .and_then(archipel_daemon::ids::parse_rfc3339)
         .filter(|&t| t > 0)
         .unwrap_or(0)
 }

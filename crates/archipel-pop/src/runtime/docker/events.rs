@@ -1,7 +1,6 @@
 //! Exits of this popd's containers, from the engine's event stream.
 
 use std::collections::HashMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use bollard::models::EventMessage;
 use bollard::system::EventsOptions;
@@ -19,7 +18,7 @@ use crate::runtime::{RuntimeEvent, LABEL_POPD, LABEL_POP_ID};
 /// what died in between. The stream ends at the first error (the engine restarting, the socket
 /// closing): popd polls `list_managed` as well, so no exit is lost.
 pub(super) fn exits(docker: &Docker, instance: &str) -> BoxStream<'static, RuntimeEvent> {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+    let now = archipel_daemon::ids::now();
     let filters = HashMap::from([
         ("type".to_owned(), vec!["container".to_owned()]),
         ("event".to_owned(), vec!["die".to_owned()]),

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use bollard::image::ListImagesOptions;
 use bollard::Docker;
 
-use super::timestamp::unix_seconds;
 use super::{failed, is_not_found};
 use crate::runtime::{ImageInfo, RuntimeError};
+use archipel_daemon::ids::parse_rfc3339;
 
 /// What Docker lists for an image it holds under no name.
 const UNTAGGED: &str = "<none>:<none>";
@@ -48,7 +48,7 @@ pub(super) async fn lookup(
                     .into_iter()
                     .filter(|tag| tag != UNTAGGED)
                     .collect(),
-                created: image.created.as_deref().and_then(unix_seconds).unwrap_or_default(),
+                created: image.created.as_deref().and_then(parse_rfc3339).unwrap_or_default(),
             };
             if find(std::slice::from_ref(&info), reference).is_some() {
                 return Ok(Some(info));

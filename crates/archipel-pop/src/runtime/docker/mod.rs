@@ -17,7 +17,6 @@ mod events;
 mod image;
 mod managed;
 mod network;
-mod timestamp;
 
 /// Errors of the Docker runtime that Docker itself does not report; they travel as the source
 /// of a [`RuntimeError::Failed`].
