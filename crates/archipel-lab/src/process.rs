@@ -125,8 +125,8 @@ fn wait_listening(
     loop {
         let text = std::fs::read_to_string(log).unwrap_or_default();
         let new = text.get(start..).unwrap_or_default();
-        if let Some(addr) = new.lines().find_map(|l| l.strip_prefix("listening on ")) {
-            return Ok(addr.trim().to_owned());
+        if let Some(addr) = archipel_daemon::ready::find(new) {
+            return Ok(addr.to_owned());
         }
         if let Ok(Some(_)) = child.try_wait() {
             return Err(LabError::Exited { what: what.into(), log: log.into(), tail: tail(new) });

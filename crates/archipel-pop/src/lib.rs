@@ -21,4 +21,4 @@ pub use config::{ConfigFile, LoginThrottle, PoolProviderConfig, PopdConfig, Runt
 pub use error::PopError;
 pub use provider::{HttpPoolProvider, PoolProvider, ProviderError};
 pub use registry::{Pop, PopSettings};
-pub use server::{serve, start, PopdHandle};
+pub use server::{start, PopdHandle};

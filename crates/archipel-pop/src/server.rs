@@ -2,13 +2,11 @@
 //! the runtime in the background, and serves gRPC until asked to stop, then drains in-flight
 //! calls for a bounded time.
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use archipel_daemon::Daemon;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::Server;
 
@@ -26,14 +24,8 @@ use crate::store::Store;
 /// tests that start popd on port 0.
 pub const ADDR_FILE: &str = "popd.addr";
 
-/// A running popd.
-#[derive(Debug)]
-pub struct PopdHandle {
-    addr: SocketAddr,
-    pop: Pop,
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<Result<(), PopError>>,
-}
+/// A running popd: the daemon kit's handle over its core.
+pub type PopdHandle = Daemon<Pop, PopError>;
 
 /// Starts a popd and returns once it listens. Dropping the handle shuts it down.
 pub async fn start(config: PopdConfig, runtime: Arc<dyn Runtime>) -> Result<PopdHandle, PopError> {
@@ -70,86 +62,25 @@ pub async fn start(config: PopdConfig, runtime: Arc<dyn Runtime>) -> Result<Popd
     write_addr(&config.data_dir, addr)?;
     let reconciler = reconcile::spawn(pop.clone(), config.poll_interval);
     let service = PopService::new(pop.clone(), auth).into_server(config.max_message_bytes);
-    let (stop, stopped) = oneshot::channel();
-    let drain = config.drain_timeout;
     let serving = pop.clone();
-    let task = tokio::spawn(async move {
-        let (signal, signalled) = oneshot::channel::<()>();
-        let server = Server::builder().add_service(service).serve_with_incoming_shutdown(
-            incoming,
-            async move {
-                let _ = signalled.await;
-            },
-        );
-        tokio::pin!(server);
-        tokio::select! {
-            ended = &mut server => {
-                serving.close();
-                return ended.map_err(PopError::Serve);
-            }
-            _ = stopped => {}
-        }
-        tracing::info!(drain_secs = drain.as_secs_f32(), "popd shutting down: draining calls");
-        // Watch streams never end by themselves: end them so that the drain can finish.
+    let daemon = Daemon::spawn(addr, pop, |stop| async move {
+        let closing = serving.clone();
+        let stop = async move {
+            stop.await;
+            tracing::info!("popd shutting down: draining calls");
+            // Watch streams never end by themselves: end them so that the drain can finish.
+            closing.close();
+        };
+        let served = Server::builder()
+            .add_service(service)
+            .serve_with_incoming_shutdown(incoming, stop)
+            .await;
         serving.close();
-        let _ = signal.send(());
-        let drained = tokio::time::timeout(drain, &mut server).await;
         let _ = reconciler.await;
-        match drained {
-            Ok(result) => result.map_err(PopError::Serve),
-            Err(_) => {
-                tracing::warn!("calls still running after the drain timeout were cut");
-                Ok(())
-            }
-        }
+        served.map_err(PopError::Serve)
     });
     tracing::info!(listen = %addr, name = %config.name, runtime = runtime_kind, data_dir = %config.data_dir.display(), "popd serving");
-    Ok(PopdHandle { addr, pop, stop: Some(stop), task })
-}
-
-/// Runs a popd until `shutdown` resolves, then drains and returns.
-pub async fn serve(
-    config: PopdConfig,
-    runtime: Arc<dyn Runtime>,
-    shutdown: impl Future<Output = ()>,
-) -> Result<(), PopError> {
-    start(config, runtime).await?.run_until(shutdown).await
-}
-
-impl PopdHandle {
-    /// The address it listens on (the real port when asked for port 0).
-    pub fn local_addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// The core, for embedding and tests.
-    pub fn pop(&self) -> &Pop {
-        &self.pop
-    }
-
-    /// Stops accepting calls, drains in-flight ones (bounded by the drain timeout), returns.
-    pub async fn shutdown(mut self) -> Result<(), PopError> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        join(&mut self.task).await
-    }
-
-    /// Serves until `shutdown` resolves (or the server fails), then shuts down.
-    pub async fn run_until(mut self, shutdown: impl Future<Output = ()>) -> Result<(), PopError> {
-        tokio::select! {
-            _ = shutdown => self.shutdown().await,
-            ended = join(&mut self.task) => ended,
-        }
-    }
-}
-
-async fn join(task: &mut JoinHandle<Result<(), PopError>>) -> Result<(), PopError> {
-    match task.await {
-        Ok(result) => result,
-        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(_) => Err(PopError::ShuttingDown),
-    }
+    Ok(daemon)
 }
 
 /// Writes `ADDR\n` to the data directory's address file, atomically (write, then rename).

@@ -24,8 +24,8 @@ pub(crate) fn spawn_listening(mut cmd: Command, what: &str, log: &Path) -> (Chil
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(addr) = line.strip_prefix("listening on ") {
-                let _ = tx.send(addr.trim().to_owned());
+            if let Some(addr) = archipel_daemon::ready::parse(&line) {
+                let _ = tx.send(addr.to_owned());
             }
         }
     });

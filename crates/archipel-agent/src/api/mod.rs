@@ -11,6 +11,7 @@ mod north;
 
 use std::sync::Arc;
 
+use archipel_daemon::{serve_http, Daemon};
 use axum::Router;
 
 use crate::core::Agent;
@@ -27,20 +28,17 @@ pub fn router(agent: Arc<Agent>, secrets: Secrets) -> Router {
         .merge(east_west::router(agent, secrets))
 }
 
-/// Serves both interfaces on `listener` until `shutdown` completes, then lets the calls in
+/// A running agent: the daemon kit's handle over its logic core.
+pub type AgentHandle = Daemon<Arc<Agent>, std::io::Error>;
+
+/// Serves both interfaces on `listener` until the handle is shut down, then lets the calls in
 /// flight finish.
-pub async fn serve(
+pub fn start(
     listener: tokio::net::TcpListener,
     agent: Arc<Agent>,
     secrets: Secrets,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    // No Nagle: a response written in pieces would wait for the peer's delayed ACK.
-    let listener = listener.tap_io(|stream| {
-        if let Err(error) = stream.set_nodelay(true) {
-            tracing::debug!(%error, "cannot set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, router(agent, secrets)).with_graceful_shutdown(shutdown).await
+) -> std::io::Result<AgentHandle> {
+    let addr = listener.local_addr()?;
+    let app = router(agent.clone(), secrets);
+    Ok(Daemon::spawn(addr, agent, |stop| serve_http(listener, app, stop)))
 }

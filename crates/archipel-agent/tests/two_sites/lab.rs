@@ -5,7 +5,7 @@ use std::net::Ipv4Addr;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use archipel_agent::api::{serve, Secrets};
+use archipel_agent::api::{self, AgentHandle, Secrets};
 use archipel_agent::{
     Agent, AgentConfig, HttpPeers, NetworkSpec, SiteNetwork, SiteVim, Store, VimError,
     DEFAULT_TIMEOUT,
@@ -14,7 +14,6 @@ use archipel_ipam::{Pool, SubnetPlan};
 use archipel_netlink::{Netlink, RtNetlink};
 use async_trait::async_trait;
 use ipnet::Ipv4Net;
-use tokio::sync::oneshot;
 
 pub const KEY: &str = "east-west-test-key";
 pub const TOKEN: &str = "north-test-token";
@@ -105,8 +104,7 @@ impl SiteVim for BridgeVim {
 pub struct Lab {
     pub nl: RtNetlink,
     pub urls: Vec<String>,
-    stops: Vec<oneshot::Sender<()>>,
-    servers: Vec<tokio::task::JoinHandle<std::io::Result<()>>>,
+    agents: Vec<AgentHandle>,
     _dirs: Vec<tempfile::TempDir>,
     names: Namespaces,
 }
@@ -142,7 +140,7 @@ impl Lab {
         // Nothing listens on port 1: site c is down.
         peer_urls.insert("c".into(), "http://127.0.0.1:1".into());
 
-        let (mut stops, mut servers, mut dirs) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut agents, mut dirs) = (Vec::new(), Vec::new());
         for (i, listener) in listeners.into_iter().enumerate() {
             let vim = Arc::new(BridgeVim { ns: names.0[i].clone(), nl, nets: Mutex::default() });
             for (_, name, cidr) in networks.iter().filter(|(site, _, _)| *site == i) {
@@ -169,15 +167,10 @@ impl Lab {
                 Arc::new(peers),
             );
             let secrets = Secrets { north_token: TOKEN.into(), east_west_key: KEY.into() };
-            let (stop, stopped) = oneshot::channel::<()>();
-            let shutdown = async move {
-                let _ = stopped.await;
-            };
-            servers.push(tokio::spawn(serve(listener, Arc::new(agent), secrets, shutdown)));
-            stops.push(stop);
+            agents.push(api::start(listener, Arc::new(agent), secrets).unwrap());
             dirs.push(dir);
         }
-        Self { nl, urls, stops, servers, _dirs: dirs, names }
+        Self { nl, urls, agents, _dirs: dirs, names }
     }
 
     pub fn site_ns(&self, i: usize) -> Option<&str> {
@@ -205,11 +198,8 @@ impl Lab {
 
     /// Stops the agents and waits for them.
     pub async fn stop(mut self) {
-        for stop in self.stops.drain(..) {
-            let _ = stop.send(());
-        }
-        for server in self.servers.drain(..) {
-            server.await.unwrap().unwrap();
+        for agent in self.agents.drain(..) {
+            assert!(agent.shutdown(std::time::Duration::from_secs(10)).await.unwrap());
         }
     }
 }

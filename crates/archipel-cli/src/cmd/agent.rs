@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use archipel_agent::api::{serve, Secrets};
+use archipel_agent::api::{self, Secrets};
 use archipel_agent::{generate_token, AgentConfig, Setup, DEFAULT_CONVERGE_INTERVAL};
+use archipel_daemon::{ready, shutdown_signal};
 use archipel_pop_client::Credentials;
 use clap::Args;
 
@@ -55,6 +56,9 @@ pub struct AgentArgs {
     /// (after a partition), in seconds.
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_CONVERGE_INTERVAL.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
     converge_interval: u64,
+    /// At a stop, how long the calls in flight have to finish, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    drain_timeout: u64,
 }
 
 fn parse_peer(text: &str) -> Result<(String, String), String> {
@@ -67,6 +71,8 @@ fn parse_peer(text: &str) -> Result<(String, String), String> {
 }
 
 pub async fn run(args: AgentArgs) -> anyhow::Result<()> {
+    // Signal handlers first: a signal that arrives while the agent starts is not lost.
+    let stop = shutdown_signal().context("installing the SIGTERM and SIGINT handlers")?;
     let (username, password) =
         args.pop_auth.split_once(':').context("POP_AUTH must be USER:PASSWORD")?;
     let mut config = AgentConfig::new(args.site, args.underlay_ip);
@@ -96,28 +102,12 @@ pub async fn run(args: AgentArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let bound = listener.local_addr().context("cannot read the bound address")?;
-    println!("listening on {bound}");
     let secrets = Secrets { north_token, east_west_key: args.key };
-    serve(listener, agent, secrets, terminated()).await.context("the server failed")?;
+    let handle = api::start(listener, agent, secrets).context("cannot read the bound address")?;
+    ready::announce(handle.local_addr()).context("writing to stdout")?;
+    handle.run(stop, Duration::from_secs(args.drain_timeout)).await.context("the server failed")?;
     tracing::info!("drained, exiting");
     Ok(())
-}
-
-/// Completes on SIGTERM or SIGINT: the server then stops accepting and lets calls finish.
-async fn terminated() {
-    use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-        }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
 }
 
 #[cfg(test)]

@@ -2,16 +2,15 @@
 //! VNFM, REST API). It recovers what a previous run left in progress, serves until SIGTERM or
 //! SIGINT, then lets requests and operations in flight finish for a while.
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context;
+use archipel_daemon::{ready, shutdown_signal};
 use archipel_nfvo::vim::PopVims;
 use archipel_nfvo::{api, Ipv4Net, Nfvo, NfvoConfig};
-use tokio::signal::unix::{signal, SignalKind};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
@@ -52,8 +51,7 @@ fn parse_pool(text: &str) -> Result<Ipv4Net, String> {
 
 pub async fn run(args: NfvoArgs) -> anyhow::Result<()> {
     // Signal handlers first: a signal that arrives while the NFVO starts is not lost.
-    let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
-    let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    let stop = shutdown_signal().context("installing the SIGTERM and SIGINT handlers")?;
     let config = NfvoConfig {
         subnet_pool: args.subnet_pool,
         subnet_prefix: args.subnet_prefix,
@@ -66,26 +64,10 @@ pub async fn run(args: NfvoArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
-    println!("listening on {}", listener.local_addr().context("reading the bound address")?);
-    std::io::stdout().flush().context("writing to stdout")?;
-
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let mut server = tokio::spawn(api::serve(listener, nfvo.clone(), async {
-        let _ = stopped.await;
-    }));
-    tokio::select! {
-        _ = term.recv() => tracing::info!("SIGTERM received"),
-        _ = int.recv() => tracing::info!("SIGINT received"),
-        served = &mut server => return Ok(served.context("the API server panicked")??),
-    }
-    let _ = stop.send(());
-    let drain = Duration::from_secs(args.drain_timeout);
-    let deadline = Instant::now() + drain;
-    match tokio::time::timeout(drain, server).await {
-        Ok(served) => served.context("the API server panicked")??,
-        Err(_) => tracing::warn!("requests still in flight after {drain:?}: stopping anyway"),
-    }
-    if !nfvo.drain(deadline.saturating_duration_since(Instant::now())).await {
+    let handle = api::start(listener, nfvo).context("reading the bound address")?;
+    ready::announce(handle.local_addr()).context("writing to stdout")?;
+    let drained = handle.run(stop, Duration::from_secs(args.drain_timeout)).await;
+    if !drained.context("serving the API")? {
         tracing::warn!("operations still running: the next start finishes or rolls them back");
     }
     Ok(())

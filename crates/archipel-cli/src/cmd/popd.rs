@@ -9,13 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
+use archipel_daemon::{ready, shutdown_signal};
 use archipel_netlink::RtNetlink;
 use archipel_pop::auth::User;
 use archipel_pop::runtime::docker::DockerRuntime;
 use archipel_pop::runtime::native::{NativeConfig, NativeRuntime};
 use archipel_pop::runtime::Runtime;
 use archipel_pop::{ConfigFile, PoolProviderConfig, PopdConfig, RuntimeKind};
-use tokio::signal::unix::{signal, SignalKind};
 
 const AUTH_ENV: &str = "POPD_AUTH";
 
@@ -113,19 +113,11 @@ pub async fn run(args: PopdArgs) -> anyhow::Result<()> {
         RuntimeKind::Native => Arc::new(native_runtime(&args, &config).await?),
     };
     // Signal handlers first: a signal that arrives while popd starts is not lost.
-    let mut term = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
-    let mut int = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    let stop = shutdown_signal().context("installing the SIGTERM and SIGINT handlers")?;
+    let drain = config.drain_timeout;
     let handle = archipel_pop::start(config, runtime).await?;
-    println!("listening on {}", handle.local_addr());
-    std::io::stdout().flush().context("writing to stdout")?;
-    handle
-        .run_until(async move {
-            tokio::select! {
-                _ = term.recv() => tracing::info!("SIGTERM received"),
-                _ = int.recv() => tracing::info!("SIGINT received"),
-            }
-        })
-        .await?;
+    ready::announce(handle.local_addr()).context("writing to stdout")?;
+    handle.run(stop, drain).await?;
     Ok(())
 }
 

@@ -11,8 +11,7 @@ mod problem;
 pub mod responses;
 mod sites;
 
-use std::future::Future;
-
+use archipel_daemon::{serve_http, Daemon};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -49,21 +48,17 @@ pub fn router(nfvo: Nfvo) -> Router {
         .with_state(nfvo)
 }
 
-/// Serves the API on `listener` until `shutdown` completes, then lets the requests in flight
-/// finish.
-pub async fn serve(
-    listener: TcpListener,
-    nfvo: Nfvo,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    // No Nagle: a response written in pieces would wait for the peer's delayed ACK.
-    let listener = listener.tap_io(|stream| {
-        if let Err(error) = stream.set_nodelay(true) {
-            tracing::debug!(%error, "cannot set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, router(nfvo)).with_graceful_shutdown(shutdown).await
+/// A running NFVO: the daemon kit's handle over its engine.
+pub type NfvoHandle = Daemon<Nfvo, std::io::Error>;
+
+/// Serves the API on `listener` until the handle is shut down; the shutdown then lets the
+/// requests in flight finish, then the operations running (each within the drain timeout).
+pub fn start(listener: TcpListener, nfvo: Nfvo) -> std::io::Result<NfvoHandle> {
+    let addr = listener.local_addr()?;
+    let app = router(nfvo.clone());
+    let engine = nfvo.clone();
+    let daemon = Daemon::spawn(addr, nfvo, |stop| serve_http(listener, app, stop));
+    Ok(daemon.with_drain(move |left| async move { engine.drain(left).await }))
 }
 
 async fn not_found() -> ApiError {

@@ -1,11 +1,11 @@
 use std::sync::Arc;
 
+use archipel_nfvo::api::{self, NfvoHandle};
 use archipel_nfvo::client::NfvoClient;
 use archipel_nfvo::engine::SiteSpec;
 use archipel_nfvo::store::Store;
 use archipel_nfvo::vim::FakeVims;
-use archipel_nfvo::{api, Nfvo, NfvoConfig};
-use tokio::sync::oneshot;
+use archipel_nfvo::{Nfvo, NfvoConfig};
 
 /// The example NSD: the thesis's Appendix C.
 pub const SIPP: &[u8] =
@@ -18,7 +18,7 @@ pub struct Api {
     pub nfvo: Nfvo,
     pub base: String,
     http: reqwest::Client,
-    _stop: oneshot::Sender<()>,
+    _handle: NfvoHandle,
 }
 
 /// A raw answer: status, content type, body.
@@ -48,18 +48,15 @@ impl Api {
             nfvo.add_site(spec).await.unwrap();
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(api::serve(listener, nfvo.clone(), async {
-            let _ = stopped.await;
-        }));
+        let handle = api::start(listener, nfvo.clone()).unwrap();
+        let base = format!("http://{}", handle.local_addr());
         Self {
             client: NfvoClient::new(&base).unwrap(),
             fake,
             nfvo,
             base,
             http: reqwest::Client::new(),
-            _stop: stop,
+            _handle: handle,
         }
     }
 

@@ -129,7 +129,7 @@ async fn the_protocol_end_to_end() {
     assert_eq!(after.code(), Code::Unauthenticated);
 
     // Watch streams end at shutdown, so the drain is quick.
-    handle.shutdown().await.unwrap();
+    handle.shutdown(Duration::from_secs(10)).await.unwrap();
     let mut buffered = 0;
     while let Ok(Some(_)) = events.message().await {
         buffered += 1;
@@ -144,24 +144,15 @@ async fn serve_returns_when_asked_and_sessions_survive_it() {
     let handle = start(config(dir.path()), rt.clone()).await.unwrap();
     let mut client = PopClient::connect(format!("http://{}", handle.local_addr())).await.unwrap();
     let token = login(&mut client).await;
-    handle.shutdown().await.unwrap();
+    handle.shutdown(Duration::from_secs(10)).await.unwrap();
 
-    let (stop, stopped) = oneshot::channel::<()>();
-    let server = tokio::spawn(serve(config(dir.path()), rt, async move {
-        let _ = stopped.await;
-    }));
-    let addr = loop {
-        // The address file is rewritten once the restarted popd listens.
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        let text = std::fs::read_to_string(dir.path().join(ADDR_FILE)).unwrap();
-        let addr: SocketAddr = text.trim().parse().unwrap();
-        if let Ok(c) = PopClient::connect(format!("http://{addr}")).await {
-            client = c;
-            break addr;
-        }
-    };
+    let handle = start(config(dir.path()), rt).await.unwrap();
+    // The address file is rewritten once the restarted popd listens.
+    let text = std::fs::read_to_string(dir.path().join(ADDR_FILE)).unwrap();
+    let addr: SocketAddr = text.trim().parse().unwrap();
+    assert_eq!(addr, handle.local_addr());
+    let mut client = PopClient::connect(format!("http://{addr}")).await.unwrap();
     let list = client.containers(authed(pb::Filter::default(), &token)).await;
     assert!(list.is_ok(), "session valid after a restart ({addr}): {list:?}");
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    assert!(handle.shutdown(Duration::from_secs(10)).await.unwrap());
 }

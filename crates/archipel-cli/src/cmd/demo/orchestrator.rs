@@ -4,14 +4,13 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context as _;
+use archipel_nfvo::api::{self, NfvoHandle};
 use archipel_nfvo::client::NfvoClient;
 use archipel_nfvo::vim::PopVims;
-use archipel_nfvo::{api, Nfvo, NfvoConfig};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use archipel_nfvo::{Nfvo, NfvoConfig};
 
 /// The deadline of each Pop call, as `archipel nfvo` has by default.
 const POP_TIMEOUT: Duration = Duration::from_secs(60);
@@ -21,12 +20,10 @@ const DRAIN: Duration = Duration::from_secs(30);
 /// A running NFVO and its client.
 #[derive(Debug)]
 pub struct Orchestrator {
-    nfvo: Nfvo,
+    handle: NfvoHandle,
     client: NfvoClient,
     endpoint: String,
     data_dir: PathBuf,
-    stop: oneshot::Sender<()>,
-    server: JoinHandle<std::io::Result<()>>,
 }
 
 impl Orchestrator {
@@ -39,14 +36,10 @@ impl Orchestrator {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .context("listening on 127.0.0.1 for the NFVO's REST API")?;
-        let addr = listener.local_addr().context("reading the NFVO's address")?;
-        let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(api::serve(listener, nfvo.clone(), async {
-            let _ = stopped.await;
-        }));
-        let endpoint = format!("http://{addr}");
+        let handle = api::start(listener, nfvo).context("reading the NFVO's address")?;
+        let endpoint = format!("http://{}", handle.local_addr());
         let client = NfvoClient::new(&endpoint)?;
-        Ok(Self { nfvo, client, endpoint, data_dir: data_dir.to_owned(), stop, server })
+        Ok(Self { handle, client, endpoint, data_dir: data_dir.to_owned() })
     }
 
     pub fn client(&self) -> &NfvoClient {
@@ -64,16 +57,8 @@ impl Orchestrator {
     /// Stops as `archipel nfvo` does at SIGTERM: no new request, those in flight and the
     /// operations running finish (for a while). The store stays.
     pub async fn stop(self) -> anyhow::Result<()> {
-        let _ = self.stop.send(());
-        let deadline = Instant::now() + DRAIN;
-        match tokio::time::timeout(DRAIN, self.server).await {
-            Ok(served) => served
-                .context("the NFVO's API server panicked")?
-                .context("serving the NFVO's API")?,
-            Err(_) => tracing::warn!("requests still in flight after {DRAIN:?}: stopping anyway"),
-        }
-        if !self.nfvo.drain(deadline.saturating_duration_since(Instant::now())).await {
-            anyhow::bail!("operations of the NFVO still ran after {DRAIN:?}");
+        if !self.handle.shutdown(DRAIN).await.context("serving the NFVO's API")? {
+            anyhow::bail!("requests or operations of the NFVO still ran after {DRAIN:?}");
         }
         Ok(())
     }
