@@ -60,6 +60,9 @@ pub struct PopdArgs {
     /// The largest request accepted, in bytes [default: 1048576]
     #[arg(long, global = true)]
     pub max_message_bytes: Option<usize>,
+    /// At a stop, how long the calls in flight have to finish, in seconds [default: 10]
+    #[arg(long, global = true)]
+    pub drain_timeout: Option<u64>,
     /// The site's agent (e.g. http://10.0.0.1:7000), asked for another address block when a
     /// network runs out; without it such a Create fails
     #[arg(long, requires = "pool_provider_token")]
@@ -158,6 +161,9 @@ fn apply_flags(args: &PopdArgs, config: &mut PopdConfig) -> anyhow::Result<()> {
     }
     if let Some(v) = args.max_message_bytes {
         config.max_message_bytes = v;
+    }
+    if let Some(v) = args.drain_timeout {
+        config.drain_timeout = Duration::from_secs(v);
     }
     if let (Some(url), Some(token)) = (&args.pool_provider, &args.pool_provider_token) {
         config.pool_provider = Some(PoolProviderConfig { url: url.clone(), token: token.clone() });
