@@ -90,7 +90,7 @@ impl Bed {
         let lab = Lab::up(bin, sites)?;
         let names: Vec<String> = lab.ctx.sites.iter().map(|s| s.name.clone()).collect();
         for (i, site) in names.iter().enumerate() {
-            lab.network(site, &format!("d{site}"), &lab.slash25(i as u32))?;
+            lab.network(site, &format!("d{site}"), &lab.slash25(u32::try_from(i)?))?;
         }
         eprintln!("diminet: a lab of {sites} sites up in {:.1} s", t.elapsed().as_secs_f64());
         Ok(Self { lab, names })
@@ -143,7 +143,7 @@ impl XorShift {
     }
 
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        usize::try_from(self.next() % n as u64).unwrap_or(0)
     }
 
     /// `k` distinct items of `all` (a partial Fisher-Yates shuffle).

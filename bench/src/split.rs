@@ -89,7 +89,7 @@ pub async fn run(bin: &str) -> Result<()> {
 /// the NFVO asks it; then removes both.
 fn extend_alone(lab: &Lab, i: usize) -> Result<Duration> {
     let net = format!("alone{i}");
-    lab.network("a", &net, &lab.slash25(2 + (i as u32 % 4)))?;
+    lab.network("a", &net, &lab.slash25(2 + u32::try_from(i % 4)?))?;
     let resources = ["--resource", &format!("a:{net}"), "--resource", &format!("b:{net}")];
     let args = ["intersite", "create", "--type", "l2", "--name", &net];
     let t = Instant::now();

@@ -20,10 +20,12 @@ pub fn summarize(samples: &[Duration]) -> Summary {
     let mut ms: Vec<f64> = samples.iter().map(|d| d.as_secs_f64() * 1e3).collect();
     ms.sort_by(f64::total_cmp);
     let n = ms.len();
+    // Sample counts are small: a u32 holds them, and an f64 holds any u32 exactly.
+    let count = |n: usize| f64::from(u32::try_from(n).unwrap_or(u32::MAX));
     let median_ms = if n % 2 == 1 { ms[n / 2] } else { (ms[n / 2 - 1] + ms[n / 2]) / 2.0 };
-    let mean_ms = ms.iter().sum::<f64>() / n as f64;
-    let var = ms.iter().map(|x| (x - mean_ms).powi(2)).sum::<f64>() / (n.max(2) - 1) as f64;
-    Summary { n, median_ms, mean_ms, stderr_ms: (var / n as f64).sqrt() }
+    let mean_ms = ms.iter().sum::<f64>() / count(n);
+    let var = ms.iter().map(|x| (x - mean_ms).powi(2)).sum::<f64>() / count(n.max(2) - 1);
+    Summary { n, median_ms, mean_ms, stderr_ms: (var / count(n)).sqrt() }
 }
 
 /// Resident memory of a process, from /proc, in MiB.

@@ -4,6 +4,7 @@
 //! has a lab name and an underlay of its own, so the tests run side by side.
 //!
 //! Needs root (namespaces, links) and sipp: fails, never skips, without them.
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;

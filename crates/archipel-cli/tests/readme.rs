@@ -20,6 +20,7 @@
 //!
 //! Needs root (the tour's popd runs the native runtime: network namespaces, bridges, veths):
 //! fails, never skips, without it.
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 use std::fs::File;
 use std::os::unix::process::CommandExt;

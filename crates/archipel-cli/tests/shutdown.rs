@@ -2,6 +2,7 @@
 //! in flight, and exits 0 within its drain timeout. Each test holds a request open across the
 //! signal: an HTTP request whose body is only half sent (the NFVO, the agent), a Watch stream
 //! (popd, which ends it cleanly at a stop).
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

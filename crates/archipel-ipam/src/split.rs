@@ -25,7 +25,7 @@ pub fn split_pools(plan: &SubnetPlan, blocks: usize) -> Result<Vec<Vec<Pool>>, I
     let mut out = Vec::with_capacity(blocks);
     for _ in 0..blocks {
         let mut pools: Vec<Pool> = Vec::new();
-        for addr in hosts.by_ref().take(size as usize) {
+        for addr in hosts.by_ref().take(usize::try_from(size).unwrap_or(usize::MAX)) {
             match pools.last_mut() {
                 Some(p) if u32::from(p.last) + 1 == addr => p.last = addr.into(),
                 _ => pools.push(Pool { first: addr.into(), last: addr.into() }),

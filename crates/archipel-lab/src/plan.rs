@@ -52,9 +52,11 @@ impl LabPlan {
         let hosts: Vec<Ipv4Addr> = self.underlay.hosts().collect();
         let host_ip = *hosts.last().ok_or_else(|| invalid("the underlay has no addresses"))?;
         let dir = std::path::absolute(&self.dir).map_err(LabError::io("resolve", &self.dir))?;
-        let sites = (0..self.sites)
-            .map(|i| {
-                let name = char::from(b'a' + i as u8).to_string();
+        let sites = (b'a'..=b'z')
+            .take(self.sites)
+            .enumerate()
+            .map(|(i, letter)| {
+                let name = char::from(letter).to_string();
                 let docker = self.docker.as_ref().filter(|d| d.site == name);
                 let underlay_ip = if docker.is_some() { host_ip } else { hosts[i] };
                 Ok(SiteContext {
@@ -101,7 +103,7 @@ impl LabPlan {
         }
         if let Some(docker) = &self.docker {
             let known =
-                (0..self.sites).any(|i| char::from(b'a' + i as u8).to_string() == docker.site);
+                (b'a'..=b'z').take(self.sites).any(|l| char::from(l).to_string() == docker.site);
             if !known {
                 return Err(invalid(&format!(
                     "the Docker site {} is not a site of the lab",

@@ -100,7 +100,8 @@ fn spawn_listening(mut cmd: Command, what: &str, log: &Path) -> Result<(String, 
     let out =
         File::options().create(true).append(true).open(log).map_err(LabError::io("open", log))?;
     let err = out.try_clone().map_err(LabError::io("open", log))?;
-    let start = std::fs::metadata(log).map_err(LabError::io("read", log))?.len() as usize;
+    let start = std::fs::metadata(log).map_err(LabError::io("read", log))?.len();
+    let start = usize::try_from(start).unwrap_or(usize::MAX);
     if std::env::var_os("RUST_LOG").is_none() {
         cmd.env("RUST_LOG", "info");
     }

@@ -1,4 +1,5 @@
 //! Onboarding the thesis's SIPp NSD and the other descriptors the catalogue must accept.
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 use archipel_nfvo::catalogue::{metadata_key, parse_nsd, Nsd, ParameterKind, VnfDependency};
 use serde_json::{json, Value};

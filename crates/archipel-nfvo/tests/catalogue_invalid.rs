@@ -1,4 +1,5 @@
 //! Every refused NSD names the exact place of its fault.
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 use archipel_nfvo::catalogue::{parse_nsd, CatalogueError, Violation};
 use serde_json::{json, Value};

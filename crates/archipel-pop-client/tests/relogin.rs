@@ -1,4 +1,5 @@
 //! The session cache and the transparent re-login against an in-process fake popd.
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,5 +1,6 @@
 //! The core over the real Docker runtime: a lifecycle, a workload that ends by itself, and a
 //! restart of popd that re-adopts what runs. Needs the Docker Engine; fails without it.
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 use std::collections::BTreeMap;
 use std::path::Path;

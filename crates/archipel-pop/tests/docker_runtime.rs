@@ -2,6 +2,7 @@
 //! unreachable) and the test image of `examples/images/build-docker-test-images.sh`, which it
 //! builds first. Every test labels what it creates with its own popd instance (pid and counter);
 //! a guard removes all of it, even when the test panics.
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;

@@ -2,6 +2,7 @@
 //! (fails without it) and the host's busybox-static and sipp. Every test works in a site
 //! namespace of its own, with its own popd instance and state directory; a guard removes every
 //! namespace it made, also when it panics.
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 #[path = "native_runtime/support.rs"]
 mod support;

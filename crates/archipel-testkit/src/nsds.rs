@@ -63,7 +63,7 @@ pub fn broken_nsds(base: &Value) -> Vec<(&'static str, Vec<u8>, &'static str)> {
         (
             "missing name",
             edit(|d| {
-                d.as_object_mut().unwrap().remove("name");
+                d.as_object_mut().expect("the NSD is an object").remove("name");
             }),
             "name",
         ),
@@ -118,7 +118,7 @@ pub fn broken_nsds(base: &Value) -> Vec<(&'static str, Vec<u8>, &'static str)> {
         (
             "dependency cycle",
             edit(|d| {
-                d["vnf_dependency"].as_array_mut().unwrap().push(json!({
+                d["vnf_dependency"].as_array_mut().expect("vnf_dependency is a list").push(json!({
                     "source": {"name": "sipp-client"},
                     "target": {"name": "sipp-server"},
                     "parameters": ["hostname"]

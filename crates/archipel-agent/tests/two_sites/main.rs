@@ -2,6 +2,7 @@
 //! loopback for each, and a VIM that makes bridges with the real kernel: the agents stretch a
 //! network over a VXLAN and two "containers" ping each other across it. Needs root and FAILS
 //! without it.
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 mod lab;
 

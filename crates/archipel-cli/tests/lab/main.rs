@@ -2,6 +2,7 @@
 //! (native runtime), real agents, containers pinging and carrying traffic across sites. Every
 //! test brings up a lab of its own (unique name, underlay and subnets) and takes it down,
 //! checking that nothing of it remains. Needs root and FAILS without it.
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 mod crash;
 mod east_west;

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::harness::{text, Lab, Stream};
 use crate::orchestrator::{ended, s, sipp_nsd, successful_calls, vnfcs, vnfd_mut, Orchestrator};
 
-const CALLS: u64 = 5;
+const CALLS: u32 = 5;
 
 /// Whether `addr` is in one of the pools the extension handed `site`.
 fn in_pool(service: &Value, site: &str, addr: Ipv4Addr) -> bool {
@@ -40,14 +40,18 @@ fn assert_clean(lab: &Lab, site: &str, net: &str) {
 fn assert_calls(lab: &Lab, site: &str, name: &str) {
     let c = ended(lab, site, name);
     let (count, log) = successful_calls(lab, site, name);
-    assert_eq!((c["status"].as_str(), count), (Some("EXITED"), Some(CALLS)), "{c}\n{log}");
+    assert_eq!(
+        (c["status"].as_str(), count),
+        (Some("EXITED"), Some(u64::from(CALLS))),
+        "{c}\n{log}"
+    );
 }
 
 #[test]
 fn sipp_calls_cross_sites_and_the_extension_follows_scaling() {
     let lab = Lab::up(3);
     let o = Orchestrator::over(&lab);
-    let nsd = o.onboard_sipp("sipp-split", CALLS as u32);
+    let nsd = o.onboard_sipp("sipp-split", CALLS);
     let out = o.launch(&nsd, &[("sipp-server", "a"), ("sipp-client", "b")]);
     assert!(out.status.success(), "{}\n{}", text(&out.stderr), o.nfvo.log());
     let ns: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -106,7 +110,7 @@ fn one_site_makes_no_extension_and_failures_leave_nothing_anywhere() {
     // Each popd has a default network of its own.
     let networks = |site| lab.json(site, &["pop", "networks"]);
     let before = [networks("a"), networks("b")];
-    let nsd = o.onboard_sipp("sipp-local", CALLS as u32);
+    let nsd = o.onboard_sipp("sipp-local", CALLS);
     let out = o.launch(&nsd, &[("sipp-server", "b"), ("sipp-client", "b")]);
     assert!(out.status.success(), "{}\n{}", text(&out.stderr), o.nfvo.log());
     let ns: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -132,7 +136,7 @@ fn one_site_makes_no_extension_and_failures_leave_nothing_anywhere() {
 
     // The second VNF cannot be made at site b (its image is missing): site a, which already
     // holds the client, the network and the extension, is rolled back too.
-    let mut broken = sipp_nsd("sipp-broken", CALLS as u32);
+    let mut broken = sipp_nsd("sipp-broken", CALLS);
     vnfd_mut(&mut broken, "sipp-server")["vdu"][0]["vm_image"] =
         json!(["archipel-test/missing:latest"]);
     let broken = o.onboard(&broken);
@@ -151,7 +155,7 @@ fn one_site_makes_no_extension_and_failures_leave_nothing_anywhere() {
 fn a_service_split_over_a_native_and_a_docker_site_completes_its_calls() {
     let lab = Lab::up_with_docker(2, "b");
     let o = Orchestrator::over(&lab);
-    let nsd = o.onboard_sipp("sipp-mixed", CALLS as u32);
+    let nsd = o.onboard_sipp("sipp-mixed", CALLS);
     let out = o.launch(&nsd, &[("sipp-server", "a"), ("sipp-client", "b")]);
     assert!(out.status.success(), "{}\n{}", text(&out.stderr), o.nfvo.log());
     let ns: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -172,7 +176,7 @@ fn a_service_split_over_a_native_and_a_docker_site_completes_its_calls() {
 
     // The second VNF fails to start at site b (Docker cannot run its entrypoint) after the
     // first started at site a: site a is rolled back too.
-    let mut broken = sipp_nsd("sipp-unstartable", CALLS as u32);
+    let mut broken = sipp_nsd("sipp-unstartable", CALLS);
     vnfd_mut(&mut broken, "sipp-client")["vdu"][0]["vm_image"] = json!([unstartable_image()]);
     let broken = o.onboard(&broken);
     let out = o.launch(&broken, &[("sipp-server", "a"), ("sipp-client", "b")]);
@@ -214,7 +218,7 @@ fn unstartable_image() -> &'static str {
 fn a_terminate_with_a_site_cut_off_names_it_and_the_site_leaves_once_back() {
     let lab = Lab::up(2);
     let o = Orchestrator::over(&lab);
-    let nsd = o.onboard_sipp("sipp-cut", CALLS as u32);
+    let nsd = o.onboard_sipp("sipp-cut", CALLS);
     let out = o.launch(&nsd, &[("sipp-server", "a"), ("sipp-client", "b")]);
     assert!(out.status.success(), "{}\n{}", text(&out.stderr), o.nfvo.log());
     let ns: Value = serde_json::from_slice(&out.stdout).unwrap();

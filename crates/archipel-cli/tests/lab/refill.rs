@@ -81,6 +81,6 @@ fn an_exhausted_pool_is_refilled_from_the_master_and_no_address_is_used_twice() 
             }
         }
     }
-    assert_eq!(owner.len() as u32, 2 * initial + 3);
+    assert_eq!(u32::try_from(owner.len()).unwrap(), 2 * initial + 3);
     lab.down();
 }

@@ -45,10 +45,10 @@ impl World {
         let subnet = TestSubnet::lease();
         let sites: Vec<Site> = runtimes
             .iter()
-            .zip(0..)
+            .zip(0u8..)
             .map(|(&rt, i)| Site {
-                name: format!("site-{}", char::from(b'a' + i as u8)),
-                popd: PopdProcess::start(BIN, rt, &subnet.slash24(i), &[]),
+                name: format!("site-{}", char::from(b'a' + i)),
+                popd: PopdProcess::start(BIN, rt, &subnet.slash24(u32::from(i)), &[]),
                 rt,
             })
             .collect();

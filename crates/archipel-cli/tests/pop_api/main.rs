@@ -1,5 +1,6 @@
 //! The Pop API acceptance suite: the real `archipel popd` against a real runtime, driven through
 //! the real CLI and the raw gRPC protocol, with the effects checked in the world (Docker).
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 mod auth;
 mod bad_input;

@@ -139,7 +139,8 @@ impl Nfvo {
                 });
             }
         }
-        let before = vnfr.vnfcs.iter().filter(|vnfc| vnfc.vdu == 0).count() as u32;
+        let before = vnfr.vnfcs.iter().filter(|vnfc| vnfc.vdu == 0).count();
+        let before = u32::try_from(before).unwrap_or(u32::MAX);
         nsr.status = Status::Scaling;
         let operation = Operation::Scale { vnf: vnf.to_owned(), instances, before, site };
         self.begin(nsr, operation)

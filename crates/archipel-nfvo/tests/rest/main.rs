@@ -1,4 +1,5 @@
 //! The REST API served on a loopback port in-process, with the recording fake of the sites.
+#![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 mod harness;
 mod invalid_nsd;

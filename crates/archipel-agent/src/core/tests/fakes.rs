@@ -191,7 +191,7 @@ pub async fn world(names: &[&str]) -> (BTreeMap<String, Site>, Arc<FakePeers>) {
         let ns = format!("site-{name}");
         nl.ensure_netns(&ns).await.unwrap();
         nl.ensure_bridge(Some(&ns), "eth0", Some(1500)).await.unwrap();
-        let underlay = Ipv4Addr::new(192, 0, 2, i as u8 + 1);
+        let underlay = Ipv4Addr::new(192, 0, 2, u8::try_from(i + 1).unwrap());
         nl.ensure_address(Some(&ns), "eth0", Ipv4Net::new(underlay, 24).unwrap()).await.unwrap();
         let vim = FakeVim { ns: ns.clone(), nl: nl.clone(), nets: Arc::default() };
         let mut cfg = AgentConfig::new(*name, underlay);

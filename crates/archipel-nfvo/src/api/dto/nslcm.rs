@@ -47,6 +47,8 @@ pub struct ScaleNsRequest {
 }
 
 /// A count, also written as a float with no fraction (`3.0`), which JSON Schema's integer allows.
+// The cast is exact: the fraction and the range are checked first.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
     let n = f64::deserialize(deserializer)?;
     if n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) {
@@ -245,7 +247,7 @@ impl From<VnfcInstance> for VnfcInfo {
     fn from(v: VnfcInstance) -> Self {
         Self {
             index: v.index,
-            vdu: v.vdu as u32,
+            vdu: u32::try_from(v.vdu).unwrap_or(u32::MAX),
             name: v.name,
             vim_id: v.site,
             pop_id: v.pop_id,
