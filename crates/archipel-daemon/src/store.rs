@@ -6,7 +6,40 @@ use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::Connection;
+pub use rusqlite::Connection;
+
+/// Declares a daemon's store: a struct over a [`Db`] holding `FILE` in the data directory, with
+/// `open(dir)`, `in_memory()` (for tests) and a private `conn()` for the daemon's queries.
+///
+/// ```ignore
+/// archipel_daemon::sqlite_store!(pub struct Store in "popd.sqlite", migrations schema::MIGRATIONS);
+/// ```
+#[macro_export]
+macro_rules! sqlite_store {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident in $file:expr, migrations $migrations:expr) => {
+        $(#[$meta])*
+        #[derive(Debug)]
+        $vis struct $name {
+            db: $crate::store::Db,
+        }
+
+        impl $name {
+            /// Opens (creating if needed) the database in `dir`, its schema brought up to date.
+            pub fn open(dir: &::std::path::Path) -> Result<Self, $crate::store::StoreError> {
+                Ok(Self { db: $crate::store::Db::open(dir, $file, $migrations)? })
+            }
+
+            /// A store that lives in memory only, for tests.
+            pub fn in_memory() -> Result<Self, $crate::store::StoreError> {
+                Ok(Self { db: $crate::store::Db::in_memory($migrations)? })
+            }
+
+            fn conn(&self) -> ::std::sync::MutexGuard<'_, $crate::store::Connection> {
+                self.db.lock()
+            }
+        }
+    };
+}
 
 /// What can go wrong with a store.
 #[derive(Debug, thiserror::Error)]

@@ -5,10 +5,7 @@
 mod tombstones;
 mod vni;
 
-use std::path::Path;
-use std::sync::MutexGuard;
-
-use archipel_daemon::store::{corrupt, Db};
+use archipel_daemon::store::corrupt;
 use rusqlite::{params, OptionalExtension};
 
 use crate::model::{Connection, Params, Resource, Service, ServiceType};
@@ -60,27 +57,12 @@ CREATE TABLE IF NOT EXISTS vni_reservation (
 pub(crate) use archipel_daemon::store::sql;
 pub use archipel_daemon::store::StoreError;
 
-/// The SQLite store (the daemon kit's [`Db`]): the agent's writes are few and small.
-#[derive(Debug)]
-pub struct Store {
-    db: Db,
-}
+archipel_daemon::sqlite_store!(
+    /// The SQLite store: the agent's writes are few and small.
+    pub struct Store in DB_FILE, migrations MIGRATIONS
+);
 
 impl Store {
-    /// Opens (creating if needed) `DIR/agent.sqlite`.
-    pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        Ok(Self { db: Db::open(dir, DB_FILE, MIGRATIONS)? })
-    }
-
-    /// A store in memory only, for tests.
-    pub fn in_memory() -> Result<Self, StoreError> {
-        Ok(Self { db: Db::in_memory(MIGRATIONS)? })
-    }
-
-    fn conn(&self) -> MutexGuard<'_, rusqlite::Connection> {
-        self.db.lock()
-    }
-
     /// Writes a service with its params and resources, replacing what was stored under its id
     /// (its connections are kept).
     pub fn put_service(&self, service: &Service) -> Result<(), StoreError> {
