@@ -79,7 +79,7 @@ impl From<OpOcc> for NsLcmOpOcc {
             lcm_operation_type: kind.to_owned(),
             is_automatic_invocation: false,
             operation_params: params,
-            current_step: op.step,
+            current_step: op.step.map(|s| s.to_string()),
             step_detail: op.detail,
             error,
             failure: op.error.map(FailureInfo::from),
