@@ -258,3 +258,58 @@ pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The texts users see, word for word.
+    #[test]
+    fn messages() {
+        let taken = PopError::address("mgmt", IpamError::Taken("10.0.0.5".parse().unwrap()));
+        assert_eq!(
+            taken.to_string(),
+            "network mgmt: address 10.0.0.5 is already taken; ask for another address or leave \
+             it empty for a free one"
+        );
+        let exhausted = PopError::address("mgmt", IpamError::Exhausted { pools: "p".into() });
+        assert_eq!(
+            exhausted.to_string(),
+            "network mgmt: address pool exhausted: every address of p is taken; delete \
+             containers or widen the network's pools"
+        );
+        let name = PopError::InvalidName { what: "container", name: "-a".into() };
+        assert_eq!(
+            name.to_string(),
+            "invalid container name \"-a\": use a letter or digit, then letters, digits, '_', \
+             '.' or '-', at most 128 characters"
+        );
+        let flavour = PopError::UnknownFlavour { flavour: "m1".into() };
+        assert_eq!(
+            flavour.to_string(),
+            "unknown flavour \"m1\": this popd offers only docker.container (id \
+             docker-flavour-id); leave the flavour empty"
+        );
+        let key = PopError::InvalidMetadataKey { key: "A-B".into() };
+        assert_eq!(
+            key.to_string(),
+            "invalid metadata key \"A-B\": it becomes an environment variable, so use a letter \
+             or '_', then letters, digits or '_'"
+        );
+        let busy = PopError::NetworkInUse {
+            network: "n".into(),
+            containers: vec!["a".into(), "b".into()],
+        };
+        assert_eq!(
+            busy.to_string(),
+            "network n still holds addresses of containers a, b; delete them first"
+        );
+        let refill = PopError::NotRefilled {
+            exhausted: Box::new(exhausted),
+            source: ProviderError::Refused { status: 409, message: "reserve empty".into() },
+        };
+        assert!(chain(&refill).ends_with(
+            "the site's agent gave no more addresses: the pool provider refused (409): reserve empty"
+        ));
+    }
+}
