@@ -43,5 +43,8 @@ mod tests {
         sent.sort();
         assert_eq!(described, sent);
         assert_eq!(schema["required"], serde_json::json!(["type", "title", "status", "detail"]));
+        let doc = serde_json::to_value(crate::api::openapi::openapi()).unwrap();
+        let named = &doc["components"]["schemas"]["Problem"]["properties"];
+        assert_eq!(named, &schema["properties"], "the document names it Problem");
     }
 }
