@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use archipel_daemon::problem::Problem;
 use archipel_ipam::Pool;
 use serde::de::DeserializeOwned;
 
@@ -59,12 +60,8 @@ impl NorthClient {
         if status.is_success() {
             return Ok(resp);
         }
-        let body: serde_json::Value = resp.json().await.unwrap_or_default();
-        let message = body
-            .get("error")
-            .and_then(|e| e.as_str())
-            .map(str::to_owned)
-            .unwrap_or_else(|| status.to_string());
+        let problem = resp.json::<Problem>().await.ok();
+        let message = problem.map_or_else(|| status.to_string(), |p| p.detail);
         Err(NorthError::Refused { status: status.as_u16(), message })
     }
 

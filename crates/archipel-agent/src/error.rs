@@ -9,12 +9,12 @@ use crate::vim::VimError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AgentError {
-    #[error("no inter-site service {0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Invalid(String),
-    #[error("network {0} of this site is in no L2 extension: no master can give it addresses")]
-    NotExtended(String),
+    #[error("no inter-site service {global_id}")]
+    ServiceNotFound { global_id: String },
+    #[error(
+        "network {network} of this site is in no L2 extension: no master can give it addresses"
+    )]
+    NotExtended { network: String },
     #[error("site {site} has no network {network}")]
     NoNetwork { site: String, network: String },
     #[error(
@@ -37,8 +37,43 @@ pub enum AgentError {
     NothingFree { what: &'static str },
     #[error("site {master} is the master of service {global_id}; ask its agent")]
     NotMaster { global_id: String, master: String },
-    #[error("service {0} has no address block left in reserve")]
-    ReserveEmpty(String),
+    #[error("service {global_id} has no address block left in reserve")]
+    ReserveEmpty { global_id: String },
+
+    // A request that cannot be right, whatever the state.
+    #[error("each site may bring one network only")]
+    SiteTwice,
+    #[error("a service needs at least two sites")]
+    TooFewSites,
+    #[error("site {site} (the master) must be one of the resources")]
+    MasterNotAResource { site: String },
+    #[error("site {site} is the master of {global_id} and cannot be removed")]
+    MasterRemoved { site: String, global_id: String },
+    #[error("site {site} is not a resource of {global_id}")]
+    NotAResource { site: String, global_id: String },
+    #[error("site {site} has no address pools in service {global_id}")]
+    NoPoolsAt { site: String, global_id: String },
+    #[error("changing the resources of {global_id} is not supported for l3 services")]
+    L3Membership { global_id: String },
+    #[error(
+        "site {site} takes part in {global_id} with network {network}, not {asked}: remove the \
+         site first to change it"
+    )]
+    NetworkChange { site: String, global_id: String, network: String, asked: String },
+    #[error("site {site} has not left {global_id} yet since it was removed; add it once it has")]
+    StillLeaving { site: String, global_id: String },
+    /// A service record without a parameter the master always sets.
+    #[error("service {global_id} lacks its {what}")]
+    Incomplete { global_id: String, what: &'static str },
+    #[error("network {network} of site {site} is {found} and not {cidr}")]
+    CidrMismatch { network: String, site: String, found: Ipv4Net, cidr: Ipv4Net },
+    #[error("the transit range {range} is smaller than a /24")]
+    TransitTooSmall { range: Ipv4Net },
+    #[error("bad transit segment {segment}")]
+    BadTransit { segment: Ipv4Net },
+    /// A body about another service than the path names.
+    #[error("the body is about {body} and not {path}")]
+    IdMismatch { body: String, path: String },
     #[error("cannot split the subnet")]
     Ipam(#[source] archipel_ipam::IpamError),
     #[error("the local store failed")]

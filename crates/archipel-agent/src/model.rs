@@ -6,6 +6,8 @@ use std::fmt;
 use std::net::Ipv4Addr;
 use std::str::FromStr;
 
+/// East-West, North and the site's own popd: the blocks a site that ran out of addresses got.
+pub use archipel_ipam::grant::PoolGrant;
 use archipel_ipam::Pool;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
@@ -205,12 +207,4 @@ pub struct FreeReply {
 pub struct VniReservation {
     pub vni: u32,
     pub global_id: String,
-}
-
-/// East-West: a site that ran out of addresses asks the master for a block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PoolGrant {
-    pub site: String,
-    #[serde(default)]
-    pub pools: Vec<Pool>,
 }

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use archipel_daemon::problem::Problem;
 use archipel_ipam::Pool;
 use async_trait::async_trait;
 use ipnet::Ipv4Net;
@@ -117,12 +118,8 @@ impl HttpPeers {
         if status.is_success() {
             return Ok(resp);
         }
-        let body: serde_json::Value = resp.json().await.unwrap_or_default();
-        let message = body
-            .get("error")
-            .and_then(|e| e.as_str())
-            .map(str::to_owned)
-            .unwrap_or_else(|| status.to_string());
+        let problem = resp.json::<Problem>().await.ok();
+        let message = problem.map_or_else(|| status.to_string(), |p| p.detail);
         Err(PeersError::Refused { site: site.to_owned(), status: status.as_u16(), message })
     }
 

@@ -1,7 +1,8 @@
 //! What every Archipel daemon (popd, the agent, the NFVO) shares, so that each has one home:
 //! the SQLite store scaffolding ([`store`]), identifiers and times ([`ids`]), error chains
 //! ([`chain`]), the ready line tests and the lab wait for ([`ready`]), the stop signals
-//! ([`shutdown_signal`]) and the handle each daemon's library returns ([`Daemon`]).
+//! ([`shutdown_signal`]), the handle each daemon's library returns ([`Daemon`]) and, with the
+//! `http` feature, how the REST APIs answer errors ([`problem`]).
 
 mod daemon;
 mod error;
@@ -12,6 +13,8 @@ pub mod store;
 
 #[cfg(feature = "http")]
 mod http;
+#[cfg(feature = "http")]
+pub mod problem;
 
 pub use daemon::{Daemon, Stop};
 pub use error::chain;

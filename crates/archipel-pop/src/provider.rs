@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use archipel_daemon::problem::Problem;
+use archipel_ipam::grant::{local_pools_path, PoolGrant};
 use archipel_ipam::Pool;
 use async_trait::async_trait;
 
@@ -34,7 +36,7 @@ pub trait PoolProvider: Send + Sync {
 }
 
 /// The site's agent: `POST {url}/intersite-local/networks/{network}/pools` with its North
-/// bearer token.
+/// bearer token; the agent answers a [`PoolGrant`] (the contract lives in `archipel-ipam`).
 #[derive(Clone)]
 pub struct HttpPoolProvider {
     http: reqwest::Client,
@@ -48,12 +50,6 @@ impl std::fmt::Debug for HttpPoolProvider {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct Grant {
-    #[serde(default)]
-    pools: Vec<Pool>,
-}
-
 impl HttpPoolProvider {
     pub fn new(url: &str, token: &str) -> Self {
         let http = reqwest::Client::builder().timeout(TIMEOUT).build().unwrap_or_default();
@@ -64,7 +60,7 @@ impl HttpPoolProvider {
 #[async_trait]
 impl PoolProvider for HttpPoolProvider {
     async fn grow(&self, network: &str) -> Result<Vec<Pool>, ProviderError> {
-        let url = format!("{}/intersite-local/networks/{network}/pools", self.url);
+        let url = format!("{}{}", self.url, local_pools_path(network));
         let reply = self
             .http
             .post(&url)
@@ -74,10 +70,10 @@ impl PoolProvider for HttpPoolProvider {
             .map_err(|source| ProviderError::Unreachable { url: url.clone(), source })?;
         let status = reply.status();
         if !status.is_success() {
-            let body: serde_json::Value = reply.json().await.unwrap_or_default();
-            let message = body["error"].as_str().unwrap_or("no reason given").to_owned();
+            let problem = reply.json::<Problem>().await.ok();
+            let message = problem.map_or_else(|| "no reason given".to_owned(), |p| p.detail);
             return Err(ProviderError::Refused { status: status.as_u16(), message });
         }
-        Ok(reply.json::<Grant>().await.map_err(ProviderError::Malformed)?.pools)
+        Ok(reply.json::<PoolGrant>().await.map_err(ProviderError::Malformed)?.pools)
     }
 }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::auth::{self, Secrets};
 use super::ApiError;
 use crate::core::Agent;
+use crate::error::AgentError;
 use crate::model::{CidrInfo, FreeReply, JoinRequest, PoolGrant, Service, VniReservation};
 
 type Shared = State<Arc<Agent>>;
@@ -47,10 +48,7 @@ async fn sync(
     Json(service): Json<Service>,
 ) -> Result<StatusCode, ApiError> {
     if service.global_id != id {
-        return Err(ApiError {
-            status: StatusCode::BAD_REQUEST,
-            message: format!("the body is about {} and not {id}", service.global_id),
-        });
+        return Err(AgentError::IdMismatch { body: service.global_id, path: id }.into());
     }
     agent.sync(service).await?;
     Ok(StatusCode::NO_CONTENT)

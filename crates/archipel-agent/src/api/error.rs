@@ -1,50 +1,86 @@
-//! How failures are answered: a status and `{"error": "…"}`.
+//! How failures are answered: the one place that decides the HTTP status of each error of the
+//! core, answered as RFC 9457 problem details (the daemon kit's [`Problem`]).
 
+use archipel_daemon::problem::Problem;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 
 use crate::error::AgentError;
 use crate::peers::PeersError;
 
 /// An HTTP failure.
 #[derive(Debug)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub message: String,
-}
+pub struct ApiError(pub Problem);
 
 impl ApiError {
-    pub fn unauthorized(message: &str) -> Self {
-        Self { status: StatusCode::UNAUTHORIZED, message: message.to_owned() }
+    pub fn unauthorized(detail: &str) -> Self {
+        Self(Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "unauthorized", detail))
     }
 }
 
 impl From<AgentError> for ApiError {
     fn from(err: AgentError) -> Self {
-        let status = match &err {
-            AgentError::NotFound(_) | AgentError::NoNetwork { .. } | AgentError::NotExtended(_) => {
-                StatusCode::NOT_FOUND
+        use AgentError as E;
+        let (status, kind, title) = match &err {
+            E::ServiceNotFound { .. } | E::NoNetwork { .. } | E::NotExtended { .. } => {
+                (StatusCode::NOT_FOUND, "not-found", "not found")
             }
-            AgentError::Invalid(_) => StatusCode::BAD_REQUEST,
-            AgentError::Overlap { .. }
-            | AgentError::CidrTaken { .. }
-            | AgentError::VniTaken { .. }
-            | AgentError::NothingFree { .. }
-            | AgentError::NotMaster { .. }
-            | AgentError::ReserveEmpty(_) => StatusCode::CONFLICT,
-            AgentError::Peer(PeersError::Refused { status, .. }) if *status < 500 => {
-                StatusCode::CONFLICT
+            E::SiteTwice
+            | E::TooFewSites
+            | E::MasterNotAResource { .. }
+            | E::MasterRemoved { .. }
+            | E::NotAResource { .. }
+            | E::NoPoolsAt { .. }
+            | E::L3Membership { .. }
+            | E::NetworkChange { .. }
+            | E::StillLeaving { .. }
+            | E::Incomplete { .. }
+            | E::CidrMismatch { .. }
+            | E::TransitTooSmall { .. }
+            | E::BadTransit { .. }
+            | E::IdMismatch { .. } => {
+                (StatusCode::BAD_REQUEST, "invalid-request", "invalid request")
             }
-            AgentError::Peer(_) => StatusCode::BAD_GATEWAY,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
+            E::Overlap { .. }
+            | E::CidrTaken { .. }
+            | E::VniTaken { .. }
+            | E::NothingFree { .. }
+            | E::NotMaster { .. }
+            | E::ReserveEmpty { .. } => (StatusCode::CONFLICT, "conflict", "conflict"),
+            E::Peer(PeersError::Refused { status, .. }) if *status < 500 => {
+                (StatusCode::CONFLICT, "conflict", "conflict")
+            }
+            E::Peer(_) => (StatusCode::BAD_GATEWAY, "peer-failed", "another site failed"),
+            E::Ipam(_) | E::Store(_) | E::Vim(_) | E::Dataplane(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+            }
         };
-        Self { status, message: err.chain() }
+        Self(Problem::new(status, kind, title, err.chain()))
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(serde_json::json!({ "error": self.message }))).into_response()
+        self.0.into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_answers_its_status_with_the_whole_chain() {
+        let status = |e: AgentError| ApiError::from(e).0.status;
+        assert_eq!(status(AgentError::ServiceNotFound { global_id: "a-1".into() }), 404);
+        assert_eq!(status(AgentError::TooFewSites), 400);
+        assert_eq!(status(AgentError::ReserveEmpty { global_id: "a-1".into() }), 409);
+        let refused =
+            |status| PeersError::Refused { site: "b".into(), status, message: "no".into() };
+        assert_eq!(status(AgentError::Peer(refused(404))), 409);
+        assert_eq!(status(AgentError::Peer(refused(500))), 502);
+        let problem = ApiError::from(AgentError::Peer(refused(409))).0;
+        assert_eq!(problem.problem_type, "urn:archipel:problem:conflict");
+        assert_eq!(problem.detail, AgentError::Peer(refused(409)).chain());
     }
 }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use archipel_ipam::grant::{PoolGrant, LOCAL_POOLS_ROUTE};
 use axum::extract::{Path, State};
 use axum::routing::post;
 use axum::{middleware, Json, Router};
@@ -10,11 +11,10 @@ use axum::{middleware, Json, Router};
 use super::auth::{self, Secrets};
 use super::ApiError;
 use crate::core::Agent;
-use crate::model::PoolGrant;
 
 pub(super) fn router(agent: Arc<Agent>, secrets: Arc<Secrets>) -> axum::Router {
     Router::new()
-        .route("/intersite-local/networks/{name}/pools", post(grow))
+        .route(LOCAL_POOLS_ROUTE, post(grow))
         .layer(middleware::from_fn_with_state(secrets, auth::north))
         .with_state(agent)
 }

@@ -53,12 +53,11 @@ impl Agent {
 
     /// The first /24 of the configured transit range that overlaps nothing at any site.
     pub(super) async fn choose_transit(&self, remotes: &[String]) -> Result<Ipv4Net, AgentError> {
-        let candidates = self.cfg.transit.subnets(24).map_err(|_| {
-            AgentError::Invalid(format!(
-                "the transit range {} is smaller than a /24",
-                self.cfg.transit
-            ))
-        })?;
+        let candidates = self
+            .cfg
+            .transit
+            .subnets(24)
+            .map_err(|_| AgentError::TransitTooSmall { range: self.cfg.transit })?;
         for cidr in candidates.take(ATTEMPTS as usize) {
             if !self.cidr_free(cidr).await?.free {
                 continue;

@@ -54,10 +54,7 @@ impl Agent {
 
     fn new_service(&self, req: CreateRequest) -> Result<Service, AgentError> {
         if !distinct_sites(&req.resources)?.contains(&self.cfg.site) {
-            return Err(AgentError::Invalid(format!(
-                "site {} (the master) must be one of the resources",
-                self.cfg.site
-            )));
+            return Err(AgentError::MasterNotAResource { site: self.cfg.site.clone() });
         }
         let suffix = hex::encode(rand::random::<[u8; 4]>());
         Ok(Service {
@@ -138,7 +135,7 @@ impl Agent {
         for site in service.sites() {
             let host = hosts.next().ok_or(AgentError::NothingFree { what: "transit address" })?;
             let net = ipnet::Ipv4Net::new(host, transit.prefix_len())
-                .map_err(|_| AgentError::Invalid(format!("bad transit segment {transit}")))?;
+                .map_err(|_| AgentError::BadTransit { segment: transit })?;
             addresses.insert(site, net);
         }
         let mtu = self.tunnel_mtu().await?;
@@ -155,10 +152,12 @@ impl Agent {
     }
 
     fn own_network(&self, service: &Service) -> Result<String, AgentError> {
-        service
-            .resource_of(&self.cfg.site)
-            .map(|r| r.network.clone())
-            .ok_or_else(|| AgentError::Invalid(format!("site {} is not a resource", self.cfg.site)))
+        service.resource_of(&self.cfg.site).map(|r| r.network.clone()).ok_or_else(|| {
+            AgentError::NotAResource {
+                site: self.cfg.site.clone(),
+                global_id: service.global_id.clone(),
+            }
+        })
     }
 }
 
@@ -166,10 +165,10 @@ impl Agent {
 pub(super) fn distinct_sites(resources: &[ResourceRef]) -> Result<BTreeSet<String>, AgentError> {
     let sites: BTreeSet<String> = resources.iter().map(|r| r.site.clone()).collect();
     if sites.len() < resources.len() {
-        return Err(AgentError::Invalid("each site may bring one network only".into()));
+        return Err(AgentError::SiteTwice);
     }
     if sites.len() < 2 {
-        return Err(AgentError::Invalid("a service needs at least two sites".into()));
+        return Err(AgentError::TooFewSites);
     }
     Ok(sites)
 }

@@ -12,8 +12,8 @@ use crate::error::AgentError;
 use crate::model::{CidrInfo, Connection, FreeReply, Service, ServiceType};
 use crate::vim::{NetworkSpec, SiteNetwork};
 
-fn missing(what: &str) -> AgentError {
-    AgentError::Invalid(format!("the service lacks its {what}"))
+fn missing(service: &Service, what: &'static str) -> AgentError {
+    AgentError::Incomplete { global_id: service.global_id.clone(), what }
 }
 
 impl Agent {
@@ -89,25 +89,28 @@ impl Agent {
     /// Makes this site's share of a service and stores it; on failure undoes what it made.
     pub(super) async fn apply_local(&self, service: &Service) -> Result<(), AgentError> {
         let site = self.cfg.site.as_str();
-        let me = service.resource_of(site).ok_or_else(|| {
-            AgentError::Invalid(format!("site {site} is not a resource of the service"))
+        let me = service.resource_of(site).ok_or_else(|| AgentError::NotAResource {
+            site: site.to_owned(),
+            global_id: service.global_id.clone(),
         })?;
         let p = &service.params;
-        let vni = p.vni.ok_or_else(|| missing("VNI"))?;
-        let mtu = p.mtu.ok_or_else(|| missing("MTU"))?;
+        let vni = p.vni.ok_or_else(|| missing(service, "VNI"))?;
+        let mtu = p.mtu.ok_or_else(|| missing(service, "MTU"))?;
         let remotes = p.underlays.iter().filter(|(s, _)| *s != site).map(|(_, a)| *a).collect();
         let tunnel = Tunnel { vni, local: self.cfg.underlay, remotes, mtu };
         let (net, created, attached) = match service.kind {
             ServiceType::L2 => {
-                let cidr = p.cidr.ok_or_else(|| missing("subnet"))?;
-                let gateway = p.gateway.ok_or_else(|| missing("gateway"))?;
-                let pools = p.pools.get(site).cloned().ok_or_else(|| missing("pools"))?;
+                let cidr = p.cidr.ok_or_else(|| missing(service, "subnet"))?;
+                let gateway = p.gateway.ok_or_else(|| missing(service, "gateway"))?;
+                let pools = p.pools.get(site).cloned().ok_or_else(|| missing(service, "pools"))?;
                 let (net, created) = match self.vim.network(&me.network).await? {
                     Some(n) if n.cidr != cidr => {
-                        return Err(AgentError::Invalid(format!(
-                            "network {} of site {site} is {} and not {cidr}",
-                            n.name, n.cidr
-                        )))
+                        return Err(AgentError::CidrMismatch {
+                            network: n.name,
+                            site: site.to_owned(),
+                            found: n.cidr,
+                            cidr,
+                        })
                     }
                     Some(_) => {
                         (self.vim.update_network(&me.network, Some(pools), Some(mtu)).await?, false)
@@ -129,7 +132,8 @@ impl Agent {
             }
             ServiceType::L3 => {
                 let net = self.local_network(&me.network).await?;
-                let address = *p.transit.get(site).ok_or_else(|| missing("transit address"))?;
+                let address =
+                    *p.transit.get(site).ok_or_else(|| missing(service, "transit address"))?;
                 let routes: Vec<_> = p
                     .subnets
                     .iter()

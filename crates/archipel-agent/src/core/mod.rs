@@ -95,7 +95,9 @@ impl Agent {
     }
 
     pub fn get(&self, global_id: &str) -> Result<Service, AgentError> {
-        self.store.service(global_id)?.ok_or_else(|| AgentError::NotFound(global_id.to_owned()))
+        self.store
+            .service(global_id)?
+            .ok_or_else(|| AgentError::ServiceNotFound { global_id: global_id.to_owned() })
     }
 
     /// A service this site is the master of.

@@ -18,12 +18,13 @@ impl Agent {
     async fn grant_locked(&self, global_id: &str, site: &str) -> Result<Vec<Pool>, AgentError> {
         let mut service = self.mastered(global_id)?;
         if service.kind != ServiceType::L2 || service.resource_of(site).is_none() {
-            return Err(AgentError::Invalid(format!(
-                "site {site} has no address pools in service {global_id}"
-            )));
+            return Err(AgentError::NoPoolsAt {
+                site: site.to_owned(),
+                global_id: global_id.to_owned(),
+            });
         }
         if service.params.reserve.is_empty() {
-            return Err(AgentError::ReserveEmpty(global_id.to_owned()));
+            return Err(AgentError::ReserveEmpty { global_id: global_id.to_owned() });
         }
         let block = service.params.reserve.remove(0);
         service.params.pools.entry(site.to_owned()).or_default().extend(block.iter().copied());
@@ -48,8 +49,9 @@ impl Agent {
         } else {
             self.peers.grant_pools(&service.master, global_id, &site).await?
         };
-        let me = service.resource_of(&site).ok_or_else(|| {
-            AgentError::Invalid(format!("site {site} is not a resource of {global_id}"))
+        let me = service.resource_of(&site).ok_or_else(|| AgentError::NotAResource {
+            site: site.clone(),
+            global_id: global_id.to_owned(),
         })?;
         let mut pools = self.local_network(&me.network).await?.pools;
         pools.extend(block.iter().copied());
@@ -75,7 +77,7 @@ impl Agent {
                 s.kind == ServiceType::L2
                     && s.resource_of(site).is_some_and(|r| r.network == network)
             })
-            .ok_or_else(|| AgentError::NotExtended(network.to_owned()))?;
+            .ok_or_else(|| AgentError::NotExtended { network: network.to_owned() })?;
         let block = self.grow(&service.global_id).await?;
         Ok((service.global_id, block))
     }

@@ -60,26 +60,25 @@ impl Agent {
     ) -> Result<(Vec<ResourceRef>, Vec<String>), AgentError> {
         let id = &service.global_id;
         if service.kind != ServiceType::L2 {
-            return Err(AgentError::Invalid(format!(
-                "changing the resources of {id} is not supported for l3 services"
-            )));
+            return Err(AgentError::L3Membership { global_id: id.clone() });
         }
         let kept: BTreeSet<String> = distinct_sites(&resources)?;
         if !kept.contains(&self.cfg.site) {
-            return Err(AgentError::Invalid(format!(
-                "site {} is the master of {id} and cannot be removed",
-                self.cfg.site
-            )));
+            return Err(AgentError::MasterRemoved {
+                site: self.cfg.site.clone(),
+                global_id: id.clone(),
+            });
         }
         let mut added = Vec::new();
         for r in resources {
             match service.resource_of(&r.site) {
                 Some(old) if old.network != r.network => {
-                    return Err(AgentError::Invalid(format!(
-                        "site {} takes part in {id} with network {}, not {}: remove the site \
-                         first to change it",
-                        r.site, old.network, r.network
-                    )))
+                    return Err(AgentError::NetworkChange {
+                        site: r.site,
+                        global_id: id.clone(),
+                        network: old.network.clone(),
+                        asked: r.network,
+                    })
                 }
                 Some(_) => {}
                 None => added.push(r),
@@ -103,15 +102,13 @@ impl Agent {
         let sites: Vec<String> = added.iter().map(|r| r.site.clone()).collect();
         let tombstones = self.store.tombstones()?;
         if let Some((_, site)) = tombstones.iter().find(|(g, s)| *g == id && sites.contains(s)) {
-            return Err(AgentError::Invalid(format!(
-                "site {site} has not left {id} yet since it was removed; add it once it has"
-            )));
+            return Err(AgentError::StillLeaving { site: site.clone(), global_id: id });
         }
         if service.params.reserve.len() < added.len() {
-            return Err(AgentError::ReserveEmpty(id));
+            return Err(AgentError::ReserveEmpty { global_id: id });
         }
         let (Some(vni), Some(cidr)) = (service.params.vni, service.params.cidr) else {
-            return Err(AgentError::Invalid(format!("{id} lacks its VNI or its subnet")));
+            return Err(AgentError::Incomplete { global_id: id, what: "VNI or its subnet" });
         };
         self.check_cidr_free(&sites, cidr).await?;
         let underlays = match self.reserve_at(&sites, vni, &id).await? {

@@ -18,9 +18,10 @@ use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 
+pub use archipel_daemon::problem::PROBLEM_JSON;
 pub use extract::{BODY_LIMIT, NSD_LIMIT};
 pub use openapi::openapi;
-pub use problem::{ApiError, PROBLEM_JSON};
+pub use problem::ApiError;
 
 use crate::Nfvo;
 use dto::Problem;

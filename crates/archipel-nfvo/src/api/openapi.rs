@@ -24,7 +24,7 @@ use super::{nsd, nslcm, sites};
         sites::add, sites::list, sites::show, sites::remove,
     ),
     components(
-        schemas(dto::Problem),
+        schemas(dto::ProblemSchema),
         responses(BadRequest, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable),
     ),
     tags(

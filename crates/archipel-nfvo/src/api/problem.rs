@@ -1,39 +1,10 @@
 //! Errors as problem details.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::dto::Problem;
 use crate::error::{chain, NfvoError};
-
-/// The media type of problem details.
-pub const PROBLEM_JSON: &str = "application/problem+json";
-
-impl Problem {
-    pub(crate) fn new(
-        status: StatusCode,
-        kind: &str,
-        title: &str,
-        detail: impl Into<String>,
-    ) -> Self {
-        Self {
-            problem_type: format!("urn:archipel:problem:{kind}"),
-            title: title.to_owned(),
-            status: status.as_u16(),
-            detail: detail.into(),
-            path: None,
-        }
-    }
-}
-
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, axum::Json(self)).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        response
-    }
-}
 
 /// An error of the core, answered as problem details.
 #[derive(Debug)]

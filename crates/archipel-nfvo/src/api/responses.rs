@@ -2,34 +2,34 @@
 
 use utoipa::ToResponse;
 
-use super::dto::Problem;
+use super::dto::ProblemSchema;
 
 /// The request is malformed or asks for something impossible.
 #[derive(Debug, ToResponse)]
 #[response(description = "invalid request", content_type = "application/problem+json")]
-pub struct BadRequest(pub Problem);
+pub struct BadRequest(pub ProblemSchema);
 
 /// No such resource.
 #[derive(Debug, ToResponse)]
 #[response(description = "not found", content_type = "application/problem+json")]
-pub struct NotFound(pub Problem);
+pub struct NotFound(pub ProblemSchema);
 
 /// The resource is in a state that does not allow the request.
 #[derive(Debug, ToResponse)]
 #[response(description = "conflict", content_type = "application/problem+json")]
-pub struct Conflict(pub Problem);
+pub struct Conflict(pub ProblemSchema);
 
 /// The request body is larger than the route allows.
 #[derive(Debug, ToResponse)]
 #[response(description = "request body too large", content_type = "application/problem+json")]
-pub struct PayloadTooLarge(pub Problem);
+pub struct PayloadTooLarge(pub ProblemSchema);
 
 /// The request body is not JSON.
 #[derive(Debug, ToResponse)]
 #[response(description = "unsupported media type", content_type = "application/problem+json")]
-pub struct UnsupportedMediaType(pub Problem);
+pub struct UnsupportedMediaType(pub ProblemSchema);
 
 /// Well formed, but cannot be done: a site does not answer, or a VNF has no site.
 #[derive(Debug, ToResponse)]
 #[response(description = "cannot be done", content_type = "application/problem+json")]
-pub struct Unprocessable(pub Problem);
+pub struct Unprocessable(pub ProblemSchema);

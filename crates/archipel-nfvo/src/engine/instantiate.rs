@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::links;
 use super::run::Run;
 use super::vnfm::{self, Made};
-use crate::model::{Failure, Status, Vnfr};
+use crate::model::{Failure, Status, Step, Vnfr};
 
 pub(super) async fn forward(
     run: &mut Run,
@@ -45,7 +45,7 @@ pub(super) async fn forward(
             }
         }
     }
-    run.step("networks", None)?;
+    run.step(Step::Networks, None)?;
     for ((_, link), counts) in instances {
         let mut sites: Vec<(usize, String)> =
             counts.into_iter().map(|(site, n)| (n, site)).collect();
@@ -55,7 +55,7 @@ pub(super) async fn forward(
     }
 
     // Every VNFC first, so every address is known before anything is configured.
-    run.step("allocate", None)?;
+    run.step(Step::Allocate, None)?;
     let mut made: Vec<Made> = Vec::new();
     let templates: Vec<(String, usize, Vec<String>)> = run
         .nsd

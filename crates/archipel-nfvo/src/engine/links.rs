@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::run::Run;
 use crate::ids;
-use crate::model::{ExtensionRecord, Failure, NetworkRecord};
+use crate::model::{ExtensionRecord, Failure, NetworkRecord, Step};
 use crate::store::{Resource, ResourceKind, ResourceState};
 use crate::vim::{Agent, NetworkSpec};
 
@@ -48,7 +48,7 @@ async fn ensure_network(run: &mut Run, site: &str, link: &str) -> Result<(), Fai
         return Ok(());
     }
     let name = format!("{link}-{}", ids::short(&run.nsr.id));
-    run.step("networks", Some(format!("network {name} at site {site}")))?;
+    run.step(Step::Networks, Some(format!("network {name} at site {site}")))?;
     let mtu = run.site(site)?.tunnel_mtu;
     let (seq, subnet) = run.intend_network(site, &name)?;
     let vim = run.vim(site)?;
@@ -93,7 +93,7 @@ async fn extend(run: &mut Run, link: &str, master: &str, sites: &[String]) -> Re
     };
     let agent = agent_for(run, link, master, sites)?;
     let listed = sites.join(", ");
-    run.step("extend", Some(format!("virtual link {link} over sites {listed}")))?;
+    run.step(Step::Extend, Some(format!("virtual link {link} over sites {listed}")))?;
     let seq = run.intend(master, ResourceKind::Extension, &network.name)?;
     let mut members = Vec::new();
     for site in &sites[1..] {
@@ -131,7 +131,7 @@ async fn join(
     sites.extend(missing.iter().cloned());
     let agent = agent_for(run, link, &extension.master, &sites)?;
     let joining = missing.join(", ");
-    run.step("extend", Some(format!("sites {joining} join virtual link {link}")))?;
+    run.step(Step::Extend, Some(format!("sites {joining} join virtual link {link}")))?;
     let mut seqs = Vec::new();
     for site in missing {
         seqs.push(run.intend(site, ResourceKind::Member, &extension.network)?);

@@ -6,7 +6,7 @@
 use super::run::{self, Run};
 use super::{scale, terminate, Nfvo};
 use crate::error::NfvoError;
-use crate::model::{Failure, OpOcc, Operation, OperationState};
+use crate::model::{Failure, OpOcc, Operation, OperationState, Step};
 
 const INTERRUPTED: &str =
     "the NFVO stopped during the operation; what it had made was undone at start-up";
@@ -27,10 +27,8 @@ impl Nfvo {
 }
 
 async fn recover(nfvo: &Nfvo, op: OpOcc) {
-    let interrupted = Failure {
-        step: op.step.clone().unwrap_or_else(|| "begin".to_owned()),
-        reason: INTERRUPTED.to_owned(),
-    };
+    let interrupted =
+        Failure { step: op.step.unwrap_or(Step::Begin), reason: INTERRUPTED.to_owned() };
     let mut run = match Run::load(nfvo, op.clone()) {
         Ok(run) => run,
         Err(failure) => return run::abandon(nfvo, op, failure),

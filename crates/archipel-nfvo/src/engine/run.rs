@@ -8,7 +8,9 @@ use super::{instantiate, links, scale, terminate, Nfvo};
 use crate::catalogue::Nsd;
 use crate::error::chain;
 use crate::ids;
-use crate::model::{Failure, LcmOperation, Nsr, OpOcc, Operation, OperationState, Site, Status};
+use crate::model::{
+    Failure, LcmOperation, Nsr, OpOcc, Operation, OperationState, Site, Status, Step,
+};
 use crate::store::{Resource, ResourceKind, ResourceState};
 use crate::vim::{Agent, Vim};
 
@@ -61,17 +63,14 @@ impl Run {
             Ok((nsr, nsd, sites))
         };
         let (nsr, nsd, sites) =
-            load().map_err(|err| Failure { step: "load".to_owned(), reason: chain(&err) })?;
+            load().map_err(|err| Failure { step: Step::Load, reason: chain(&err) })?;
         let sites = sites.into_iter().map(|site| (site.name.clone(), site)).collect();
         Ok(Self { nfvo: nfvo.clone(), op, nsr, nsd, sites, pending: Vec::new() })
     }
 
     /// A failure of the current step.
     pub(super) fn failure(&self, reason: impl Into<String>) -> Failure {
-        Failure {
-            step: self.op.step.clone().unwrap_or_else(|| "begin".to_owned()),
-            reason: reason.into(),
-        }
+        Failure { step: self.op.step.unwrap_or(Step::Begin), reason: reason.into() }
     }
 
     fn stored<T>(&self, result: Result<T, crate::store::StoreError>) -> Result<T, Failure> {
@@ -79,9 +78,9 @@ impl Run {
     }
 
     /// Enters a step; `detail` says what it is doing, for progress displays.
-    pub(super) fn step(&mut self, step: &str, detail: Option<String>) -> Result<(), Failure> {
-        tracing::debug!(op = %self.op.id, step, detail = detail.as_deref().unwrap_or(""), "step");
-        self.op.step = Some(step.to_owned());
+    pub(super) fn step(&mut self, step: Step, detail: Option<String>) -> Result<(), Failure> {
+        tracing::debug!(op = %self.op.id, %step, detail = detail.as_deref().unwrap_or(""), "step");
+        self.op.step = Some(step);
         self.op.detail = detail;
         let result = self.nfvo.store().put_op(&self.op);
         self.stored(result)
@@ -216,7 +215,7 @@ impl Run {
         if going.is_empty() {
             return Ok(());
         }
-        self.step("delete", Some(format!("{} objects left being deleted", going.len())))?;
+        self.step(Step::Delete, Some(format!("{} objects left being deleted", going.len())))?;
         self.delete(going).await
     }
 

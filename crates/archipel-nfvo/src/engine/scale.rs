@@ -9,7 +9,7 @@ use super::deps::metadata_for;
 use super::links;
 use super::run::Run;
 use super::vnfm;
-use crate::model::{Failure, Status, VnfcInstance};
+use crate::model::{Failure, Status, Step, VnfcInstance};
 use crate::store::{Resource, ResourceKind};
 
 pub(super) async fn forward(
@@ -52,7 +52,7 @@ async fn scale_out(run: &mut Run, vnf: &str, more: usize, site: &str) -> Result<
             vnfc.connection_point.iter().map(|cp| cp.virtual_link_reference.clone()).collect()
         })
         .unwrap_or_default();
-    run.step("allocate", None)?;
+    run.step(Step::Allocate, None)?;
     let mut made = Vec::new();
     for _ in 0..more {
         made.push(vnfm::allocate(run, vnf, 0, &links, site).await?);
@@ -67,7 +67,7 @@ async fn scale_out(run: &mut Run, vnf: &str, more: usize, site: &str) -> Result<
 /// they leave empty.
 async fn scale_in(run: &mut Run, doomed: Vec<(String, String)>) -> Result<(), Failure> {
     let names: Vec<&str> = doomed.iter().map(|(_, name)| name.as_str()).collect();
-    run.step("delete", Some(format!("containers {}", names.join(", "))))?;
+    run.step(Step::Delete, Some(format!("containers {}", names.join(", "))))?;
     let rows: Vec<Resource> = run
         .resources()?
         .into_iter()
@@ -82,7 +82,7 @@ async fn scale_in(run: &mut Run, doomed: Vec<(String, String)>) -> Result<(), Fa
         return Ok(());
     }
     let sites: Vec<&str> = emptied.iter().map(|r| r.site.as_str()).collect();
-    run.step("extend", Some(format!("sites {} leave the extensions", sites.join(", "))))?;
+    run.step(Step::Extend, Some(format!("sites {} leave the extensions", sites.join(", "))))?;
     run.delete(emptied).await
 }
 

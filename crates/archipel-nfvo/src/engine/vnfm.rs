@@ -7,12 +7,17 @@ use super::deps::metadata_for;
 use super::links;
 use super::run::Run;
 use crate::ids;
-use crate::model::{Failure, VnfcInstance};
+use crate::model::{Failure, Step, VnfcInstance};
 use crate::store::ResourceKind;
 use crate::vim::ContainerSpec;
 
-/// A VNFC instance made by this operation: its VNF and container name.
-pub(super) type Made = (String, String);
+/// A VNFC instance made by this operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Made {
+    pub vnf: String,
+    /// Its container's name.
+    pub name: String,
+}
 
 /// Creates one VNFC instance of VDU `vdu` of VNF `vnf` at `site`, attached to `links`, which
 /// are made to reach the site first.
@@ -30,10 +35,10 @@ pub(super) async fn allocate(
         .and_then(|vdu| vdu.vm_image.first())
         .cloned()
         .ok_or_else(|| run.failure(format!("VNF {vnf} has no image for VDU {vdu}")))?;
-    let vnfr = run.nsr.vnfr_mut(vnf).ok_or_else(|| Failure {
-        step: "allocate".to_owned(),
-        reason: format!("no VNF record {vnf}"),
-    })?;
+    let vnfr = run
+        .nsr
+        .vnfr_mut(vnf)
+        .ok_or_else(|| Failure { step: Step::Allocate, reason: format!("no VNF record {vnf}") })?;
     let index = vnfr.next_index;
     vnfr.next_index += 1;
     let site = site.to_owned();
@@ -42,7 +47,7 @@ pub(super) async fn allocate(
         links::reach(run, link, std::slice::from_ref(&site)).await?;
     }
     let name = format!("{vnf}-{}-{index}", ids::short(&run.nsr.id));
-    run.step("allocate", Some(format!("container {name} at site {site}")))?;
+    run.step(Step::Allocate, Some(format!("container {name} at site {site}")))?;
     let networks: Vec<String> = links
         .iter()
         .filter_map(|link| run.nsr.network(&site, link).map(|n| n.name.clone()))
@@ -75,14 +80,14 @@ pub(super) async fn allocate(
         vnfr.vnfcs.push(vnfc);
     }
     run.save()?;
-    Ok((vnf.to_owned(), name))
+    Ok(Made { vnf: vnf.to_owned(), name })
 }
 
 /// Checks that every instance is at its site, CREATED.
 pub(super) async fn check(run: &mut Run, made: &[Made]) -> Result<(), Failure> {
-    run.step("check", None)?;
+    run.step(Step::Check, None)?;
     let mut by_site: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for (vnf, name) in made {
+    for Made { vnf, name } in made {
         if let Some(site) = site_of(run, vnf, name) {
             by_site.entry(site).or_default().push(name);
         }
@@ -118,7 +123,7 @@ pub(super) async fn modify(run: &mut Run, vnf: &str, names: &[&str]) -> Result<(
             return Err(run.failure(format!("no VNFC instance {name} of VNF {vnf}")));
         };
         let vim = run.vim(&site)?;
-        run.step("modify", Some(format!("metadata of {name}")))?;
+        run.step(Step::Modify, Some(format!("metadata of {name}")))?;
         if !metadata.is_empty() {
             vim.set_metadata(name, &metadata).await.map_err(|err| {
                 run.failure(format!("set the metadata of {name} at site {site}: {}", err.reason()))
@@ -141,7 +146,7 @@ pub(super) async fn start(run: &mut Run, vnf: &str, names: &[&str]) -> Result<()
             return Err(run.failure(format!("no VNFC instance {name} of VNF {vnf}")));
         };
         let vim = run.vim(&site)?;
-        run.step("start", Some(format!("container {name} at site {site}")))?;
+        run.step(Step::Start, Some(format!("container {name} at site {site}")))?;
         let started = vim.start(name).await.map_err(|err| {
             run.failure(format!("start container {name} at site {site}: {}", err.reason()))
         })?;
@@ -171,5 +176,5 @@ fn vnfc_mut<'a>(run: &'a mut Run, vnf: &str, name: &str) -> Option<&'a mut VnfcI
 
 /// The names of `made` that belong to VNF `vnf`.
 pub(super) fn of_vnf<'a>(made: &'a [Made], vnf: &str) -> Vec<&'a str> {
-    made.iter().filter(|(v, _)| v == vnf).map(|(_, name)| name.as_str()).collect()
+    made.iter().filter(|m| m.vnf == vnf).map(|m| m.name.as_str()).collect()
 }

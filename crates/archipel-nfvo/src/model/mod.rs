@@ -4,10 +4,12 @@
 mod nsr;
 mod op;
 mod site;
+mod step;
 
 pub use nsr::{ExtensionRecord, Failure, NetworkRecord, Nsr, Status, VnfcInstance, Vnfr};
 pub use op::{LcmOperation, OpOcc, Operation, OperationState};
 pub use site::{Reachability, Site, SiteView};
+pub use step::{Step, UnknownStep};
 
 /// An onboarded NSD: the document as it was posted, and what the catalogue read from it.
 #[derive(Debug, Clone, PartialEq, Eq)]

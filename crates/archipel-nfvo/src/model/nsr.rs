@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
+use super::Step;
+
 /// Open Baton's record statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -36,7 +38,7 @@ impl Status {
 /// Where an operation failed and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
-    pub step: String,
+    pub step: Step,
     pub reason: String,
 }
 

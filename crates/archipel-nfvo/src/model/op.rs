@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::nsr::Failure;
+use super::Step;
 
 /// An operation on an NSR and what it was asked to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,7 +96,7 @@ pub struct OpOcc {
     pub operation: Operation,
     pub state: OperationState,
     /// The step running now, or the last one run.
-    pub step: Option<String>,
+    pub step: Option<Step>,
     /// What the step is doing, for progress displays.
     pub detail: Option<String>,
     pub error: Option<Failure>,

@@ -1,7 +1,7 @@
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{corrupt, sql, Store, StoreError};
-use crate::model::{Failure, Nsr, OpOcc, Operation, OperationState};
+use crate::model::{Failure, Nsr, OpOcc, Operation, OperationState, Step};
 
 const COLUMNS: &str = "id, nsr_id, operation, state, step, detail, error, started, entered";
 
@@ -46,12 +46,14 @@ fn decode(raw: RawOp) -> Result<OpOcc, StoreError> {
         .map(|e| serde_json::from_str(&e))
         .transpose()
         .map_err(corrupt("operation error"))?;
+    let step: Option<Step> =
+        raw.step.map(|s| s.parse()).transpose().map_err(corrupt("operation step"))?;
     Ok(OpOcc {
         id: raw.id,
         nsr_id: raw.nsr_id,
         operation,
         state,
-        step: raw.step,
+        step,
         detail: raw.detail,
         error,
         started: raw.started,
@@ -96,7 +98,7 @@ impl Store {
                 op.nsr_id,
                 operation,
                 op.state.as_str(),
-                op.step,
+                op.step.map(Step::as_str),
                 op.detail,
                 error,
                 op.started,
@@ -116,7 +118,14 @@ impl Store {
             .execute(
                 "UPDATE ops SET state = ?2, step = ?3, detail = ?4, error = ?5, entered = ?6
                  WHERE id = ?1",
-                params![op.id, op.state.as_str(), op.step, op.detail, error, op.entered],
+                params![
+                    op.id,
+                    op.state.as_str(),
+                    op.step.map(Step::as_str),
+                    op.detail,
+                    error,
+                    op.entered
+                ],
             )
             .map_err(sql("update an operation"))?;
         Ok(())

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::model::{Failure, NsdRecord, Nsr, OpOcc, Operation, OperationState, Site, Status};
+use crate::model::{Failure, NsdRecord, Nsr, OpOcc, Operation, OperationState, Site, Status, Step};
 
 fn nsr(id: &str) -> Nsr {
     Nsr {
@@ -91,7 +91,7 @@ fn one_operation_at_a_time_per_nsr() {
 
     let mut first = store.op("o1").unwrap().unwrap();
     first.state = OperationState::Failed;
-    first.error = Some(Failure { step: "allocate".into(), reason: "no image".into() });
+    first.error = Some(Failure { step: Step::Allocate, reason: "no image".into() });
     store.put_op(&first).unwrap();
     assert_eq!(store.op("o1").unwrap(), Some(first));
     assert!(store.ops(Some(OperationState::Processing)).unwrap().is_empty());

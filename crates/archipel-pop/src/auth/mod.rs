@@ -39,9 +39,6 @@ pub enum AuthError {
     BadAuthEnv,
 }
 
-/// The one answer to every failed login, whatever was wrong.
-const BAD_LOGIN: &str = "invalid username or password; check the credentials and log in again";
-
 /// Logins and sessions of one popd.
 #[derive(Debug)]
 pub struct Auth {
@@ -97,7 +94,7 @@ impl Auth {
         if !(verified && known) {
             self.throttle.failed(peer);
             tracing::info!(user, %peer, "login refused");
-            return Err(PopError::Unauthenticated(BAD_LOGIN.into()));
+            return Err(PopError::BadLogin);
         }
         self.throttle.succeeded(peer);
         let mut raw = [0u8; 32];
@@ -120,11 +117,9 @@ impl Auth {
             Some(s) if s.expires > now => Ok(s.user),
             Some(_) => {
                 self.store.delete_session(&hash)?;
-                Err(PopError::Unauthenticated("the session has expired; log in again".into()))
+                Err(PopError::SessionExpired)
             }
-            None => Err(PopError::Unauthenticated(
-                "the token is not a valid session; log in again".into(),
-            )),
+            None => Err(PopError::UnknownSession),
         }
     }
 

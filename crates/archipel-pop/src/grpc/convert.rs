@@ -26,33 +26,28 @@ pub fn filter(f: Option<pb::Filter>) -> Option<Selector> {
 
 /// The one container a call is about.
 pub fn target(f: Option<pb::Filter>) -> Result<Selector, PopError> {
-    filter(f).ok_or_else(|| {
-        PopError::InvalidArgument("a filter with the container's id or name is required".into())
-    })
+    filter(f).ok_or_else(|| PopError::FilterRequired { what: "container" })
 }
 
 pub fn network_target(f: Option<pb::NetworkFilter>) -> Result<Selector, PopError> {
     match f.and_then(|f| f.options) {
         Some(pb::network_filter::Options::Id(id)) if !id.is_empty() => Ok(Selector::Id(id)),
         Some(pb::network_filter::Options::Name(n)) if !n.is_empty() => Ok(Selector::Name(n)),
-        _ => Err(PopError::InvalidArgument(
-            "a filter with the network's id or name is required".into(),
-        )),
+        _ => Err(PopError::FilterRequired { what: "network" }),
     }
 }
 
 fn addr(what: &str, text: &str) -> Result<Ipv4Addr, PopError> {
     text.trim()
         .parse()
-        .map_err(|_| PopError::InvalidArgument(format!("{what} {text:?} is not an IPv4 address")))
+        .map_err(|_| PopError::NotAnAddress { what: what.to_owned(), text: text.to_owned() })
 }
 
 pub fn create_container(c: pb::ContainerConfig) -> Result<CreateContainer, PopError> {
     let mut endpoints = Vec::with_capacity(c.endpoints.len());
     for (key, ep) in c.endpoints {
         let network = [key, ep.net_name, ep.net_id].into_iter().find(|s| !s.is_empty());
-        let network = network
-            .ok_or_else(|| PopError::InvalidArgument("an endpoint must name its network".into()))?;
+        let network = network.ok_or(PopError::EndpointWithoutNetwork)?;
         let address = match ep.ipv4.map(|ip| ip.address).filter(|a| !a.is_empty()) {
             Some(a) => Some(addr(&format!("the address asked on network {network}"), &a)?),
             None => None,
@@ -70,7 +65,7 @@ pub fn metadata(md: Option<pb::Metadata>) -> BTreeMap<String, String> {
 fn pools(list: Vec<pb::Pool>, network: &str) -> Result<Vec<Pool>, PopError> {
     list.into_iter()
         .map(|p| {
-            let bad = |e| PopError::InvalidArgument(format!("network {network}: {e}"));
+            let bad = |source| PopError::InvalidAddressing { network: network.to_owned(), source };
             let first = addr(&format!("network {network}: pool start"), &p.first)?;
             let last = addr(&format!("network {network}: pool end"), &p.last)?;
             Pool::new(first, last).map_err(bad)
@@ -80,12 +75,11 @@ fn pools(list: Vec<pb::Pool>, network: &str) -> Result<Vec<Pool>, PopError> {
 
 pub fn create_network(n: pb::NetworkConfig) -> Result<CreateNetwork, PopError> {
     let subnet = n.subnet.unwrap_or_default();
-    let cidr = subnet.cidr.trim().parse().map_err(|_| {
-        PopError::InvalidArgument(format!(
-            "network {}: subnet {:?} is not an IPv4 prefix like 10.0.0.0/24",
-            n.name, subnet.cidr
-        ))
-    })?;
+    let cidr = subnet
+        .cidr
+        .trim()
+        .parse()
+        .map_err(|_| PopError::NotAPrefix { network: n.name.clone(), text: subnet.cidr.clone() })?;
     let gateway = match subnet.gateway.trim() {
         "" => None,
         g => Some(addr(&format!("network {}: gateway", n.name), g)?),

@@ -48,9 +48,7 @@ impl PopService {
     fn authorize<T>(&self, req: &Request<T>) -> Result<String, Status> {
         let tokens = request::tokens(req.metadata());
         if tokens.is_empty() {
-            return Err(Status::unauthenticated(
-                "no session token: call Login and send its token in gRPC metadata key \"token\"",
-            ));
+            return Err(to_status(PopError::NoToken));
         }
         let mut last = None;
         for token in &tokens {

@@ -1,5 +1,6 @@
-//! PopError -> tonic::Status: one precise code per variant, and a lowercase message that says
-//! what is wrong and what to do (the error's chain of causes included).
+//! PopError -> tonic::Status: the one place that decides which gRPC code each error answers,
+//! with a lowercase message that says what is wrong and what to do (the error's chain of causes
+//! included).
 
 use tonic::{Code, Status};
 
@@ -7,28 +8,61 @@ use crate::error::{chain, PopError};
 use crate::runtime::RuntimeError;
 
 pub fn code_of(err: &PopError) -> Code {
+    use PopError as E;
     match err {
-        PopError::NotFound(_) => Code::NotFound,
-        PopError::InvalidArgument(_) => Code::InvalidArgument,
-        PopError::AlreadyExists(_) => Code::AlreadyExists,
-        PopError::FailedPrecondition(_) => Code::FailedPrecondition,
-        PopError::ResourceExhausted(_) => Code::ResourceExhausted,
-        PopError::Unauthenticated(_) => Code::Unauthenticated,
-        PopError::ShuttingDown => Code::Unavailable,
-        PopError::Runtime(r) => match r {
+        E::ContainerNotFound { .. }
+        | E::ContainerDeleted { .. }
+        | E::NetworkNotFound { .. }
+        | E::UnknownNetwork { .. }
+        | E::NetworkDeleted { .. }
+        | E::ImageNotFound { .. }
+        | E::OutputGone { .. } => Code::NotFound,
+        E::FilterRequired { .. }
+        | E::NameRequired { .. }
+        | E::InvalidName { .. }
+        | E::InvalidMetadataKey { .. }
+        | E::InvalidMetadataValue { .. }
+        | E::NotAnAddress { .. }
+        | E::NotAPrefix { .. }
+        | E::EndpointWithoutNetwork
+        | E::NetworkTwice { .. }
+        | E::UnknownFlavour { .. }
+        | E::ImageRequired
+        | E::ImagePathRequired
+        | E::ImagePathRelative { .. }
+        | E::InvalidImage(_)
+        | E::MtuOutOfRange { .. }
+        | E::InvalidSubnetPlan { .. }
+        | E::InvalidPools { .. }
+        | E::SubnetOverlap { .. }
+        | E::AddressUnusable { .. }
+        | E::InvalidAddressing { .. }
+        | E::DefaultSubnetUnusable { .. } => Code::InvalidArgument,
+        E::ContainerExists { .. }
+        | E::NetworkExists { .. }
+        | E::AddressTaken { .. }
+        | E::ImageExists { .. } => Code::AlreadyExists,
+        E::WrongState { .. }
+        | E::EndpointNetworkGone { .. }
+        | E::NeverRan { .. }
+        | E::NetworkInUse { .. }
+        | E::InUseOutsidePools { .. }
+        // The server has the call; the site's runtime cannot do it.
+        | E::Unsupported { .. } => Code::FailedPrecondition,
+        E::PoolExhausted { .. } | E::NotRefilled { .. } => Code::ResourceExhausted,
+        E::NoToken | E::BadLogin | E::SessionExpired | E::UnknownSession => Code::Unauthenticated,
+        E::ShuttingDown => Code::Unavailable,
+        E::Runtime(r) => match r {
             RuntimeError::ImageNotFound(_) | RuntimeError::WorkloadNotFound(_) => Code::NotFound,
             RuntimeError::NetworkConflict { .. } | RuntimeError::ImageExists { .. } => {
                 Code::AlreadyExists
             }
             RuntimeError::InvalidImage(_) => Code::InvalidArgument,
-            // The server has the call; the site's runtime cannot do it.
             RuntimeError::Unsupported { .. } => Code::FailedPrecondition,
             RuntimeError::Unavailable { .. } => Code::Unavailable,
             RuntimeError::Failed { .. } => Code::Internal,
         },
-        PopError::Store(_) | PopError::Auth(_) | PopError::Io { .. } | PopError::Serve(_) => {
-            Code::Internal
-        }
+        E::Store(_) | E::Auth(_) | E::Io { .. } | E::Serve(_) => Code::Internal,
     }
 }
 
@@ -47,8 +81,9 @@ mod tests {
     #[test]
     fn codes() {
         let s = |e: PopError| to_status(e).code();
-        assert_eq!(s(PopError::NotFound("x".into())), Code::NotFound);
-        assert_eq!(s(PopError::ResourceExhausted("x".into())), Code::ResourceExhausted);
+        assert_eq!(s(PopError::NetworkDeleted { name: "x".into() }), Code::NotFound);
+        let exhausted = PopError::PoolExhausted { network: "x".into(), pools: "p".into() };
+        assert_eq!(s(exhausted), Code::ResourceExhausted);
         assert_eq!(s(RuntimeError::ImageNotFound("nope:1".into()).into()), Code::NotFound);
         assert_eq!(s(PopError::Runtime(RuntimeError::ImageNotFound("n".into()))), Code::NotFound);
         let failed = RuntimeError::Failed { op: "start", source: "no such file".into() };

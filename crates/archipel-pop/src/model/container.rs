@@ -96,10 +96,11 @@ impl PopContainer {
     /// Moves to `next`, refusing what the state machine forbids.
     pub fn transition(&mut self, next: ContainerState) -> Result<(), PopError> {
         if !self.state.can_become(next) {
-            return Err(PopError::FailedPrecondition(format!(
-                "container {} is {}; it cannot become {next}",
-                self.name, self.state
-            )));
+            return Err(PopError::WrongState {
+                container: self.name.clone(),
+                state: self.state,
+                rule: format!("it cannot become {next}"),
+            });
         }
         self.state = next;
         Ok(())

@@ -2,22 +2,19 @@ use std::collections::BTreeMap;
 
 use crate::error::PopError;
 
-const MAX_NAME_LEN: usize = 128;
+pub const MAX_NAME_LEN: usize = 128;
 
 /// A container or network name as Docker accepts it: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`, at most 128
 /// characters. `what` names the object in the error ("container", "network").
-pub fn validate_name(what: &str, name: &str) -> Result<(), PopError> {
+pub fn validate_name(what: &'static str, name: &str) -> Result<(), PopError> {
     let mut chars = name.chars();
     let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
     let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
     if name.is_empty() {
-        return Err(PopError::InvalidArgument(format!("a {what} name is required")));
+        return Err(PopError::NameRequired { what });
     }
     if !first_ok || !rest_ok || name.len() > MAX_NAME_LEN {
-        return Err(PopError::InvalidArgument(format!(
-            "invalid {what} name {name:?}: use a letter or digit, then letters, digits, '_', '.' \
-             or '-', at most {MAX_NAME_LEN} characters"
-        )));
+        return Err(PopError::InvalidName { what, name: name.to_owned() });
     }
     Ok(())
 }
@@ -30,15 +27,10 @@ pub fn validate_metadata(entries: &BTreeMap<String, String>) -> Result<(), PopEr
         let mut chars = key.chars();
         let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
         if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(PopError::InvalidArgument(format!(
-                "invalid metadata key {key:?}: it becomes an environment variable, so use a \
-                 letter or '_', then letters, digits or '_'"
-            )));
+            return Err(PopError::InvalidMetadataKey { key: key.clone() });
         }
         if value.contains('\0') || value.contains('\n') {
-            return Err(PopError::InvalidArgument(format!(
-                "invalid value for metadata key {key}: it must hold no NUL and no newline"
-            )));
+            return Err(PopError::InvalidMetadataValue { key: key.clone() });
         }
     }
     Ok(())
@@ -58,7 +50,10 @@ mod tests {
             validate_name("container", ok).unwrap();
         }
         for bad in ["", "-a", ".a", "a b", "a/b", "é", &"a".repeat(129)] {
-            assert!(matches!(validate_name("container", bad), Err(PopError::InvalidArgument(_))));
+            assert!(matches!(
+                validate_name("container", bad),
+                Err(PopError::NameRequired { .. } | PopError::InvalidName { .. })
+            ));
         }
     }
 
@@ -67,13 +62,14 @@ mod tests {
         validate_metadata(&md(&[("SERVER_IP", "10.0.0.2"), ("_x1", ""), ("A", "a b=c")])).unwrap();
         for (key, value) in [("1A", "x"), ("A-B", "x"), ("", "x"), ("A B", "x")] {
             let err = validate_metadata(&md(&[(key, value)])).unwrap_err();
-            assert!(
-                matches!(&err, PopError::InvalidArgument(m) if m.contains(&format!("{key:?}")))
-            );
+            assert!(matches!(&err, PopError::InvalidMetadataKey { .. }
+                    if err.to_string().contains(&format!("{key:?}"))));
         }
         for value in ["a\nb", "a\0b"] {
             let err = validate_metadata(&md(&[("KEY", value)])).unwrap_err();
-            assert!(matches!(&err, PopError::InvalidArgument(m) if m.contains("KEY")));
+            assert!(
+                matches!(&err, PopError::InvalidMetadataValue { .. } if err.to_string().contains("KEY"))
+            );
         }
     }
 }

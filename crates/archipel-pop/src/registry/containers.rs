@@ -16,21 +16,16 @@ impl Pop {
         validate_name("container", &cmd.name)?;
         let flavour = match cmd.flavour.as_str() {
             "" | FLAVOUR_ID | FLAVOUR_NAME => FLAVOUR_ID,
-            other => {
-                return Err(PopError::InvalidArgument(format!(
-                    "unknown flavour {other:?}: this popd offers only {FLAVOUR_NAME} \
-                     (id {FLAVOUR_ID}); leave the flavour empty"
-                )))
-            }
+            other => return Err(PopError::UnknownFlavour { flavour: other.to_owned() }),
         };
         if cmd.image.is_empty() {
-            return Err(PopError::InvalidArgument("an image is required".into()));
+            return Err(PopError::ImageRequired);
         }
         if self.lock().names.contains_key(&cmd.name) {
             return Err(taken_name(&cmd.name));
         }
         if self.inner().runtime.image(&cmd.image).await?.is_none() {
-            return Err(crate::runtime::RuntimeError::ImageNotFound(cmd.image).into());
+            return Err(PopError::ImageNotFound { image: cmd.image });
         }
         let wanted = if cmd.endpoints.is_empty() {
             let network = self.settings().default_network.clone();
@@ -74,17 +69,10 @@ impl Pop {
         let mut resolved = Vec::with_capacity(wanted.len());
         let mut seen = HashSet::new();
         for req in wanted {
-            let net = st.network_ref(&req.network).filter(|n| !n.deleting).ok_or_else(|| {
-                PopError::NotFound(format!(
-                    "network {} not found; list the networks or create it first",
-                    req.network
-                ))
-            })?;
+            let net = st.network_ref(&req.network).filter(|n| !n.deleting);
+            let net = net.ok_or_else(|| PopError::UnknownNetwork { name: req.network.clone() })?;
             if !seen.insert(net.record.id.clone()) {
-                return Err(PopError::InvalidArgument(format!(
-                    "network {} is named by two endpoints; give one endpoint per network",
-                    net.record.name
-                )));
+                return Err(PopError::NetworkTwice { network: net.record.name.clone() });
             }
             resolved.push((net.record.id.clone(), net.record.name.clone(), req.address));
         }
@@ -99,7 +87,7 @@ impl Pop {
                 Err(e) => {
                     release(&mut st, &endpoints);
                     let exhausted = matches!(e, IpamError::Exhausted { .. });
-                    let error = ipam_error(net_name, e);
+                    let error = PopError::address(net_name, e);
                     if exhausted {
                         return Ok(Reserved::Exhausted { network: net_name.clone(), error });
                     }
@@ -142,10 +130,11 @@ impl Pop {
             let mut st = this.lock();
             let mut record = st.slot(&id)?.record.clone();
             if record.state != ContainerState::Created {
-                return Err(PopError::FailedPrecondition(format!(
-                    "container {} is {}; metadata can change only while it is CREATED",
-                    record.name, record.state
-                )));
+                return Err(PopError::WrongState {
+                    container: record.name,
+                    state: record.state,
+                    rule: "metadata can change only while it is CREATED".into(),
+                });
             }
             for (key, value) in entries {
                 if value.is_empty() {
@@ -171,9 +160,7 @@ enum Reserved {
 }
 
 fn taken_name(name: &str) -> PopError {
-    PopError::AlreadyExists(format!(
-        "a container named {name} already exists; choose another name or delete it first"
-    ))
+    PopError::ContainerExists { name: name.to_owned() }
 }
 
 fn release(st: &mut super::State, endpoints: &BTreeMap<String, ContainerEndpoint>) {
@@ -181,21 +168,5 @@ fn release(st: &mut super::State, endpoints: &BTreeMap<String, ContainerEndpoint
         if let Some(net) = st.networks.get_mut(&ep.network_id) {
             net.alloc.release(ep.address);
         }
-    }
-}
-
-/// The error of an address that cannot be reserved on `network`.
-pub(super) fn ipam_error(network: &str, e: IpamError) -> PopError {
-    match e {
-        IpamError::Taken(_) => PopError::AlreadyExists(format!(
-            "network {network}: {e}; ask for another address or leave it empty for a free one"
-        )),
-        IpamError::Exhausted { .. } => PopError::ResourceExhausted(format!(
-            "network {network}: {e}; delete containers or widen the network's pools"
-        )),
-        IpamError::OutsideSubnet { .. } | IpamError::Reserved { .. } => PopError::InvalidArgument(
-            format!("network {network}: {e}; ask for a free host address of the subnet"),
-        ),
-        other => PopError::InvalidArgument(format!("network {network}: {other}")),
     }
 }

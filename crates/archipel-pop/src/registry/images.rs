@@ -14,16 +14,10 @@ impl Pop {
     /// local to the site, and a relative path would depend on popd's working directory).
     pub async fn import_image(&self, src: &Path) -> Result<ImageInfo, PopError> {
         if src.as_os_str().is_empty() {
-            return Err(PopError::InvalidArgument(
-                "the field `path` is required: the image directory, an absolute path on popd's host"
-                    .to_owned(),
-            ));
+            return Err(PopError::ImagePathRequired);
         }
         if !src.is_absolute() {
-            return Err(PopError::InvalidArgument(format!(
-                "the field `path` ({}) must be absolute: a directory on popd's host",
-                src.display()
-            )));
+            return Err(PopError::ImagePathRelative { path: src.to_owned() });
         }
         let image = self.inner().runtime.import_image(src).await?;
         info!(id = %image.id, names = ?image.names, src = %src.display(), "image imported");

@@ -69,19 +69,19 @@ impl Pop {
         let st = self.lock();
         let record = &st.slot(id)?.record;
         if record.state != ContainerState::Created {
-            return Err(PopError::FailedPrecondition(format!(
-                "container {} is {}; only a CREATED container can be started",
-                record.name, record.state
-            )));
+            return Err(PopError::WrongState {
+                container: record.name.clone(),
+                state: record.state,
+                rule: "only a CREATED container can be started".into(),
+            });
         }
         let mut endpoints = Vec::with_capacity(record.endpoints.len());
         for (name, ep) in &record.endpoints {
-            let net = st.networks.get(&ep.network_id).ok_or_else(|| {
-                PopError::FailedPrecondition(format!(
-                    "network {name} of container {} is gone",
-                    record.name
-                ))
-            })?;
+            let net =
+                st.networks.get(&ep.network_id).ok_or_else(|| PopError::EndpointNetworkGone {
+                    network: name.clone(),
+                    container: record.name.clone(),
+                })?;
             endpoints.push(EndpointSpec {
                 network: name.clone(),
                 network_runtime_id: net.record.runtime_id.clone(),
@@ -122,10 +122,11 @@ impl Pop {
         let mut st = self.lock();
         let mut record = st.slot(id)?.record.clone();
         if record.state != ContainerState::Running {
-            return Err(PopError::FailedPrecondition(format!(
-                "container {} is {}; only a RUNNING container can be stopped",
-                record.name, record.state
-            )));
+            return Err(PopError::WrongState {
+                container: record.name.clone(),
+                state: record.state,
+                rule: "only a RUNNING container can be stopped".into(),
+            });
         }
         let runtime_id = record.runtime_id.clone().unwrap_or_default();
         record.transition(ContainerState::Stopping)?;

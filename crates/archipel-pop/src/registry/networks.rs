@@ -1,4 +1,4 @@
-use archipel_ipam::{overlaps, Allocator, IpamError, SubnetPlan};
+use archipel_ipam::{overlaps, Allocator, SubnetPlan};
 
 use super::open::adopt_attachment;
 use super::state::NetSlot;
@@ -16,9 +16,8 @@ impl Pop {
     pub async fn create_network(&self, cmd: CreateNetwork) -> Result<PopNetwork, PopError> {
         validate_name("network", &cmd.name)?;
         check_mtu(cmd.mtu)?;
-        let plan = SubnetPlan::new(cmd.subnet, cmd.gateway, cmd.pools).map_err(|e| {
-            PopError::InvalidArgument(format!("network {}: invalid subnet plan: {e}", cmd.name))
-        })?;
+        let plan = SubnetPlan::new(cmd.subnet, cmd.gateway, cmd.pools)
+            .map_err(|source| PopError::InvalidSubnetPlan { network: cmd.name.clone(), source })?;
         let this = self.clone();
         detached(async move {
             let _net_ops = this.inner().net_ops.lock().await;
@@ -51,17 +50,14 @@ impl Pop {
         let st = self.lock();
         for other in st.networks.values().map(|n| &n.record) {
             if other.name == name {
-                return Err(PopError::AlreadyExists(format!(
-                    "a network named {name} already exists; choose another name"
-                )));
+                return Err(PopError::NetworkExists { name: name.to_owned() });
             }
             if overlaps(&other.plan.cidr(), &plan.cidr()) {
-                return Err(PopError::InvalidArgument(format!(
-                    "subnet {} overlaps subnet {} of network {}; choose a disjoint subnet",
-                    plan.cidr(),
-                    other.plan.cidr(),
-                    other.name
-                )));
+                return Err(PopError::SubnetOverlap {
+                    subnet: plan.cidr(),
+                    other: other.plan.cidr(),
+                    network: other.name.clone(),
+                });
             }
         }
         Ok(())
@@ -84,7 +80,7 @@ impl Pop {
                 let mut after = slot.record.clone();
                 if let Some(pools) = &update.pools {
                     let mut probe = slot.alloc.clone();
-                    probe.set_pools(pools.clone()).map_err(|e| pools_error(&after.name, e))?;
+                    probe.set_pools(pools.clone()).map_err(|e| PopError::pools(&after.name, e))?;
                     after.plan = probe.plan().clone();
                 }
                 (slot.record.clone(), after)
@@ -95,11 +91,11 @@ impl Pop {
             }
             let mut st = this.lock();
             let slot = st.networks.get_mut(&before.id).ok_or_else(|| {
-                PopError::NotFound(format!("network {} was deleted meanwhile", before.name))
+                PopError::NetworkDeleted { name: before.name.clone() }
             })?;
             let mut alloc = slot.alloc.clone();
             if let Some(pools) = update.pools {
-                alloc.set_pools(pools).map_err(|e| pools_error(&after.name, e))?;
+                alloc.set_pools(pools).map_err(|e| PopError::pools(&after.name, e))?;
             }
             this.inner().store.put_network(&after)?;
             slot.alloc = alloc;
@@ -139,21 +135,17 @@ impl Pop {
     fn mark_deleting(&self, sel: &Selector) -> Result<PopNetwork, PopError> {
         let mut st = self.lock();
         let net = st.network(sel)?.record.clone();
-        let mut holders: Vec<&str> = st
+        let mut holders: Vec<String> = st
             .containers
             .values()
             .map(|s| &s.record)
             .filter(|c| c.holds_addresses())
             .filter(|c| c.endpoints.values().any(|ep| ep.network_id == net.id))
-            .map(|c| c.name.as_str())
+            .map(|c| c.name.clone())
             .collect();
         if !holders.is_empty() {
             holders.sort_unstable();
-            return Err(PopError::FailedPrecondition(format!(
-                "network {} still holds addresses of containers {}; delete them first",
-                net.name,
-                holders.join(", ")
-            )));
+            return Err(PopError::NetworkInUse { network: net.name, containers: holders });
         }
         if let Some(slot) = st.networks.get_mut(&net.id) {
             slot.deleting = true;
@@ -170,20 +162,9 @@ impl Pop {
 
 fn check_mtu(mtu: Option<u32>) -> Result<(), PopError> {
     match mtu {
-        Some(m) if !MTU_RANGE.contains(&m) => Err(PopError::InvalidArgument(format!(
-            "mtu {m} is out of range; use {}..={} (0 keeps the default)",
-            MTU_RANGE.start(),
-            MTU_RANGE.end()
-        ))),
+        Some(mtu) if !MTU_RANGE.contains(&mtu) => {
+            Err(PopError::MtuOutOfRange { mtu, min: *MTU_RANGE.start(), max: *MTU_RANGE.end() })
+        }
         _ => Ok(()),
-    }
-}
-
-fn pools_error(network: &str, e: IpamError) -> PopError {
-    match e {
-        IpamError::InUseOutsidePools { .. } => PopError::FailedPrecondition(format!(
-            "network {network}: {e}; keep it inside the pools or delete its container first"
-        )),
-        other => PopError::InvalidArgument(format!("network {network}: invalid pools: {other}")),
     }
 }

@@ -95,11 +95,8 @@ async fn create_default(
     runtime: &dyn Runtime,
     settings: &PopSettings,
 ) -> Result<(PopNetwork, Vec<std::net::Ipv4Addr>), PopError> {
-    let plan = SubnetPlan::new(settings.default_subnet, None, Vec::new()).map_err(|e| {
-        PopError::InvalidArgument(format!(
-            "the default subnet {} cannot be used: {e}",
-            settings.default_subnet
-        ))
+    let plan = SubnetPlan::new(settings.default_subnet, None, Vec::new()).map_err(|source| {
+        PopError::DefaultSubnetUnusable { subnet: settings.default_subnet, source }
     })?;
     let mut net = PopNetwork {
         id: new_id(),

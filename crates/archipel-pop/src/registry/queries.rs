@@ -80,15 +80,11 @@ impl Pop {
             let record = &st.container(sel)?.record;
             (record.name.clone(), record.runtime_id.clone())
         };
-        let runtime_id = runtime_id.ok_or_else(|| {
-            PopError::FailedPrecondition(format!(
-                "container {name} has never run, so it has no output; start it first"
-            ))
-        })?;
+        let Some(runtime_id) = runtime_id else {
+            return Err(PopError::NeverRan { container: name });
+        };
         match self.inner().runtime.logs(&runtime_id, tail).await {
-            Err(RuntimeError::WorkloadNotFound(_)) => Err(PopError::NotFound(format!(
-                "the workload of container {name} is gone, and its output with it"
-            ))),
+            Err(RuntimeError::WorkloadNotFound(_)) => Err(PopError::OutputGone { container: name }),
             other => Ok(other?),
         }
     }

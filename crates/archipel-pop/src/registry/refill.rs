@@ -33,10 +33,7 @@ impl Pop {
             }
             Err(e) => {
                 tracing::warn!(%network, error = %chain(&e), "no more addresses from the pool provider");
-                Err(PopError::ResourceExhausted(format!(
-                    "{exhausted}; the site's agent gave no more addresses: {}",
-                    chain(&e)
-                )))
+                Err(PopError::NotRefilled { exhausted: Box::new(exhausted), source: e })
             }
         }
     }

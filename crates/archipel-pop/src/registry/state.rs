@@ -43,19 +43,12 @@ impl State {
             Selector::Id(id) => self.containers.get(id),
             Selector::Name(name) => self.names.get(name).and_then(|id| self.containers.get(id)),
         };
-        found.ok_or_else(|| {
-            PopError::NotFound(format!(
-                "no container with {}; list the containers to see what exists",
-                sel.describe()
-            ))
-        })
+        found.ok_or_else(|| PopError::ContainerNotFound { selector: sel.clone() })
     }
 
     /// The container by id; gone means it was deleted while the caller waited for it.
     pub fn slot(&self, id: &str) -> Result<&Slot, PopError> {
-        self.containers
-            .get(id)
-            .ok_or_else(|| PopError::NotFound(format!("container {id} was deleted meanwhile")))
+        self.containers.get(id).ok_or_else(|| PopError::ContainerDeleted { id: id.to_owned() })
     }
 
     /// A network by name, else by id.
@@ -71,12 +64,7 @@ impl State {
             Selector::Id(id) => self.networks.get(id),
             Selector::Name(name) => self.networks.values().find(|n| &n.record.name == name),
         };
-        found.ok_or_else(|| {
-            PopError::NotFound(format!(
-                "no network with {}; list the networks to see what exists",
-                sel.describe()
-            ))
-        })
+        found.ok_or_else(|| PopError::NetworkNotFound { selector: sel.clone() })
     }
 
     /// Returns a container's addresses to their pools.

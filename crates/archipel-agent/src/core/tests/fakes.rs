@@ -125,7 +125,7 @@ impl FakePeers {
 
 fn refused(site: &str) -> impl FnOnce(AgentError) -> PeersError + '_ {
     move |e| {
-        let status = if matches!(e, AgentError::NotFound(_)) { 404 } else { 409 };
+        let status = if matches!(e, AgentError::ServiceNotFound { .. }) { 404 } else { 409 };
         PeersError::Refused { site: site.to_owned(), status, message: e.chain() }
     }
 }

@@ -204,7 +204,7 @@ async fn a_network_that_runs_out_grows_its_extension() {
     assert_eq!(sites["b"].vim.get("net").unwrap().pools.len(), had.len() + block.len());
     sites["b"].vim.add("alone", "10.9.0.0/24").await;
     let err = sites["b"].agent.grow_network("alone").await.unwrap_err();
-    assert!(matches!(err, AgentError::NotExtended(ref n) if n == "alone"), "{err}");
+    assert!(matches!(err, AgentError::NotExtended { ref network } if network == "alone"), "{err}");
 }
 
 #[tokio::test]

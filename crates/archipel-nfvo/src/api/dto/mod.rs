@@ -16,7 +16,7 @@ pub use nslcm::{
     ScaleNsRequest, TerminateNsRequest, VnfInstance, VnfcInfo,
 };
 pub use op::{NsLcmOpOcc, OpLinks};
-pub use problem::Problem;
+pub use problem::{Problem, ProblemSchema};
 pub use site::{SiteInfo, SiteRequest};
 
 /// A link to a resource of this API.

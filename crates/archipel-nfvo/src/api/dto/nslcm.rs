@@ -72,7 +72,7 @@ pub struct FailureInfo {
 
 impl From<Failure> for FailureInfo {
     fn from(f: Failure) -> Self {
-        Self { step: f.step, reason: f.reason }
+        Self { step: f.step.to_string(), reason: f.reason }
     }
 }
 

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{FailureInfo, Link, Problem};
+use super::{FailureInfo, Link, Problem, ProblemSchema};
 use crate::ids;
 use crate::model::{OpOcc, Operation};
 
@@ -32,6 +32,7 @@ pub struct NsLcmOpOcc {
     pub step_detail: Option<String>,
     /// Why it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<ProblemSchema>)]
     pub error: Option<Problem>,
     /// Where it failed, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,7 +79,7 @@ impl From<OpOcc> for NsLcmOpOcc {
             lcm_operation_type: kind.to_owned(),
             is_automatic_invocation: false,
             operation_params: params,
-            current_step: op.step,
+            current_step: op.step.map(|s| s.to_string()),
             step_detail: op.detail,
             error,
             failure: op.error.map(FailureInfo::from),

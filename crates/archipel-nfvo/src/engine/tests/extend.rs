@@ -3,7 +3,7 @@
 
 use super::{Setup, SIPP, TIERS};
 use crate::ids;
-use crate::model::OperationState;
+use crate::model::{OperationState, Step};
 use crate::vim::FakeCall;
 
 fn extends(setup: &Setup) -> Vec<FakeCall> {
@@ -122,7 +122,7 @@ async fn an_unreachable_site_fails_the_extension_naming_it() {
     let op = setup.instantiate(&nsr, &[("sipp-server", "a"), ("sipp-client", "b")]).await;
     assert_eq!(op.state, OperationState::Failed);
     let failure = op.error.unwrap();
-    assert_eq!(failure.step, "extend");
+    assert_eq!(failure.step, Step::Extend);
     assert!(failure.reason.contains("over sites a, b"), "{}", failure.reason);
     assert!(setup.fake.is_empty());
 }

@@ -1,6 +1,6 @@
 use super::{Setup, SIPP, TIERS};
 use crate::ids;
-use crate::model::{OperationState, Status};
+use crate::model::{OperationState, Status, Step};
 use crate::vim::FakeCall;
 
 #[tokio::test]
@@ -134,7 +134,7 @@ async fn active_only_when_every_vnfc_runs() {
     let op = setup.instantiate(&nsr, &[]).await;
     assert_eq!(op.state, OperationState::Failed);
     let failure = op.error.unwrap();
-    assert_eq!(failure.step, "start");
+    assert_eq!(failure.step, Step::Start);
     assert!(failure.reason.contains("is EXITED after start, not RUNNING"), "{}", failure.reason);
     let nsr = setup.nfvo.nsr(&nsr.id).unwrap();
     assert_eq!(nsr.status, Status::Error);

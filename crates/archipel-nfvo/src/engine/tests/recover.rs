@@ -5,18 +5,18 @@ use std::collections::BTreeMap;
 
 use super::{Setup, SIPP};
 use crate::ids;
-use crate::model::{Nsr, OpOcc, Operation, OperationState, Status};
+use crate::model::{Nsr, OpOcc, Operation, OperationState, Status, Step};
 use crate::store::ResourceKind;
 use crate::vim::{ContainerSpec, NetworkSpec, Vims};
 
 /// Records `operation` on `nsr` as begun, without running it.
-fn begun(setup: &Setup, nsr: &Nsr, operation: Operation, step: &str) -> OpOcc {
+fn begun(setup: &Setup, nsr: &Nsr, operation: Operation, step: Step) -> OpOcc {
     let op = OpOcc {
         id: ids::new_id(),
         nsr_id: nsr.id.clone(),
         operation,
         state: OperationState::Processing,
-        step: Some(step.to_owned()),
+        step: Some(step),
         detail: None,
         error: None,
         started: 1,
@@ -35,7 +35,7 @@ async fn an_interrupted_launch_is_rolled_back() {
         ("sipp-client".to_owned(), "a".to_owned()),
         ("sipp-server".to_owned(), "a".to_owned()),
     ]);
-    let op = begun(&setup, &nsr, Operation::Instantiate { placement }, "allocate");
+    let op = begun(&setup, &nsr, Operation::Instantiate { placement }, Step::Allocate);
     let store = setup.nfvo.store();
     let vim = setup.fake.vim(&store.site("a").unwrap().unwrap());
     let net = format!("private-{short}");
@@ -59,7 +59,7 @@ async fn an_interrupted_launch_is_rolled_back() {
     let ended = setup.nfvo.recover().await.unwrap();
     assert_eq!(ended.len(), 1);
     assert_eq!(ended[0].state, OperationState::RolledBack);
-    assert_eq!(ended[0].error.as_ref().unwrap().step, "allocate");
+    assert_eq!(ended[0].error.as_ref().unwrap().step, Step::Allocate);
     assert!(setup.fake.is_empty());
     assert!(store.resources_of_nsr(&nsr.id).unwrap().is_empty());
     let nsr = setup.nfvo.nsr(&nsr.id).unwrap();
@@ -77,7 +77,7 @@ async fn an_interrupted_launch_is_rolled_back() {
 async fn an_interrupted_terminate_is_finished() {
     let setup = Setup::new(&["a"]).await;
     let nsr = setup.launch(SIPP).await;
-    begun(&setup, &nsr, Operation::Terminate, "delete");
+    begun(&setup, &nsr, Operation::Terminate, Step::Delete);
     let store = setup.nfvo.store();
     let held = store.resources_of_nsr(&nsr.id).unwrap();
     let client = held.iter().find(|r| r.name.starts_with("sipp-client")).unwrap();
@@ -99,7 +99,7 @@ async fn an_interrupted_scale_in_is_finished_and_a_scale_out_undone() {
     let nsr = setup.nfvo.nsr(&nsr.id).unwrap();
     let scale_in =
         Operation::Scale { vnf: "sipp-client".into(), instances: 1, before: 3, site: None };
-    begun(&setup, &nsr, scale_in, "delete");
+    begun(&setup, &nsr, scale_in, Step::Delete);
     let ended = setup.nfvo.recover().await.unwrap();
     assert_eq!(ended[0].state, OperationState::Completed, "{ended:?}");
     let after = setup.nfvo.nsr(&nsr.id).unwrap();
@@ -109,7 +109,7 @@ async fn an_interrupted_scale_in_is_finished_and_a_scale_out_undone() {
 
     let scale_out =
         Operation::Scale { vnf: "sipp-client".into(), instances: 2, before: 1, site: None };
-    let op = begun(&setup, &after, scale_out, "allocate");
+    let op = begun(&setup, &after, scale_out, Step::Allocate);
     let name = format!("sipp-client-{}-9", ids::short(&nsr.id));
     let store = setup.nfvo.store();
     store.add_resource(&nsr.id, &op.id, "a", ResourceKind::Container, &name).unwrap();

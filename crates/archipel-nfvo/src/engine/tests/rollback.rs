@@ -1,13 +1,13 @@
 use std::collections::BTreeSet;
 
 use super::{Setup, SIPP, TIERS};
-use crate::model::{OperationState, Status};
+use crate::model::{OperationState, Status, Step};
 use crate::vim::FakeCall;
 
 /// Fails the n-th call that makes something, for every n until the launch succeeds: each
 /// failed launch is FAILED at its step with the reason, and leaves nothing at the site and
 /// nothing in the records.
-async fn every_making_call_fails_once(nsd: &[u8]) -> BTreeSet<String> {
+async fn every_making_call_fails_once(nsd: &[u8]) -> BTreeSet<Step> {
     let mut steps = BTreeSet::new();
     for n in 0.. {
         let setup = Setup::new(&["a"]).await;
@@ -21,7 +21,7 @@ async fn every_making_call_fails_once(nsd: &[u8]) -> BTreeSet<String> {
         assert_eq!(op.state, OperationState::Failed, "call {n}: {op:?}");
         let failure = op.error.clone().unwrap();
         assert!(failure.reason.contains("injected failure"), "{failure:?}");
-        steps.insert(failure.step.clone());
+        steps.insert(failure.step);
         let nsr = setup.nfvo.nsr(&nsr.id).unwrap();
         assert_eq!(nsr.status, Status::Error);
         assert_eq!(nsr.error, Some(failure));
@@ -35,8 +35,8 @@ async fn every_making_call_fails_once(nsd: &[u8]) -> BTreeSet<String> {
 #[tokio::test]
 async fn a_failure_at_any_step_of_a_launch_leaves_nothing() {
     let steps = every_making_call_fails_once(SIPP).await;
-    let expected: BTreeSet<String> =
-        ["networks", "allocate", "modify", "start"].map(str::to_owned).into();
+    let expected: BTreeSet<Step> =
+        [Step::Networks, Step::Allocate, Step::Modify, Step::Start].into();
     assert_eq!(steps, expected);
     let steps = every_making_call_fails_once(TIERS.as_bytes()).await;
     assert_eq!(steps, expected);
@@ -48,7 +48,7 @@ async fn a_failed_check_rolls_back() {
     setup.fake.fail_when(|call| matches!(call, FakeCall::Containers { .. }));
     let nsr = setup.create(SIPP);
     let op = setup.instantiate(&nsr, &[]).await;
-    assert_eq!(op.error.unwrap().step, "check");
+    assert_eq!(op.error.unwrap().step, Step::Check);
     assert!(setup.fake.is_empty());
 }
 
@@ -62,7 +62,7 @@ async fn the_second_vnf_failing_removes_the_first() {
     let op = setup.instantiate(&nsr, &[]).await;
     assert_eq!(op.state, OperationState::Failed);
     let failure = op.error.unwrap();
-    assert_eq!(failure.step, "allocate");
+    assert_eq!(failure.step, Step::Allocate);
     assert!(failure.reason.starts_with("create container sipp-server-"), "{}", failure.reason);
     let deleted: Vec<FakeCall> = setup
         .fake
@@ -83,7 +83,7 @@ async fn a_rollback_that_cannot_reach_the_site_says_so_and_keeps_the_records() {
     let nsr = setup.create(SIPP);
     let op = setup.instantiate(&nsr, &[]).await;
     let failure = op.error.unwrap();
-    assert_eq!(failure.step, "start");
+    assert_eq!(failure.step, Step::Start);
     assert!(failure.reason.contains("the rollback failed too"), "{}", failure.reason);
     // What is left is on the records, so terminate can remove it later.
     setup.assert_consistent(&nsr.id, &["a"]);

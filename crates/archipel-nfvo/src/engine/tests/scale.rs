@@ -1,6 +1,6 @@
 use super::{Setup, SIPP, TIERS};
 use crate::ids;
-use crate::model::{OperationState, Status};
+use crate::model::{OperationState, Status, Step};
 use crate::vim::FakeCall;
 use crate::NfvoError;
 
@@ -91,7 +91,7 @@ async fn a_failed_scale_out_removes_only_the_new_instances() {
         .fail_when(move |call| matches!(call, FakeCall::Start { name, .. } if *name == failing));
     let op = setup.scale(&nsr, "sipp-client", 4).await;
     assert_eq!(op.state, OperationState::Failed);
-    assert_eq!(op.error.unwrap().step, "start");
+    assert_eq!(op.error.unwrap().step, Step::Start);
     let after = setup.nfvo.nsr(&nsr.id).unwrap();
     assert_eq!(after.status, Status::Error);
     assert_eq!(after.vnfr("sipp-client").unwrap().vnfcs.len(), 1);

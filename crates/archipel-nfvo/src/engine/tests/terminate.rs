@@ -1,5 +1,5 @@
 use super::{Setup, SIPP, TIERS};
-use crate::model::{OperationState, Status};
+use crate::model::{OperationState, Status, Step};
 use crate::vim::FakeCall;
 use crate::NfvoError;
 
@@ -32,7 +32,7 @@ async fn a_failed_terminate_keeps_what_is_left_and_can_be_retried() {
     setup.fake.fail_when(|call| matches!(call, FakeCall::DeleteNetwork { .. }));
     let op = setup.terminate(&nsr).await;
     assert_eq!(op.state, OperationState::Failed);
-    assert_eq!(op.error.as_ref().unwrap().step, "delete");
+    assert_eq!(op.error.as_ref().unwrap().step, Step::Delete);
     let after = setup.nfvo.nsr(&nsr.id).unwrap();
     assert_eq!(after.status, Status::Error);
     assert_eq!(after.networks.len(), 1);

@@ -34,7 +34,7 @@ fn container_config_endpoints() {
         ..Default::default()
     };
     assert!(
-        matches!(create_container(bad), Err(PopError::InvalidArgument(m)) if m.contains("10.0.0"))
+        matches!(create_container(bad), Err(e @ PopError::NotAnAddress { .. }) if e.to_string().contains("10.0.0"))
     );
 }
 
@@ -48,7 +48,7 @@ fn filters() {
         filter(f(Some(pb::filter::Options::Name("x".into())))),
         Some(Selector::Name("x".into()))
     );
-    assert!(matches!(target(f(None)), Err(PopError::InvalidArgument(_))));
+    assert!(matches!(target(f(None)), Err(PopError::FilterRequired { what: "container" })));
 }
 
 #[test]
@@ -65,11 +65,11 @@ fn network_config() {
     assert_eq!(cmd.pools.len(), 1);
     let mut reversed = cfg.clone();
     reversed.pools[0] = pb::Pool { first: "10.9.0.20".into(), last: "10.9.0.10".into() };
-    assert!(matches!(create_network(reversed), Err(PopError::InvalidArgument(_))));
+    assert!(matches!(create_network(reversed), Err(PopError::InvalidAddressing { .. })));
     let mut no_subnet = cfg;
     no_subnet.subnet = None;
     assert!(
-        matches!(create_network(no_subnet), Err(PopError::InvalidArgument(m)) if m.contains("prefix"))
+        matches!(create_network(no_subnet), Err(e @ PopError::NotAPrefix { .. }) if e.to_string().contains("prefix"))
     );
 }
 

@@ -23,10 +23,12 @@ async fn wanted_addresses() {
     let c = f.pop.create(on("a", &[("private", Some("10.77.3.4"))])).await.unwrap();
     assert_eq!(addr_of(&c, "private"), "10.77.3.4");
     let taken = f.pop.create(on("b", &[("private", Some("10.77.3.4"))])).await.unwrap_err();
-    assert!(matches!(taken, PopError::AlreadyExists(m) if m.contains("10.77.3.4")));
+    assert!(
+        matches!(&taken, PopError::AddressTaken { .. } if taken.to_string().contains("10.77.3.4"))
+    );
     for bad in ["10.78.0.9", "10.77.0.1", "10.77.255.255", "10.77.0.0"] {
         let err = f.pop.create(on("b", &[("private", Some(bad))])).await.unwrap_err();
-        assert!(matches!(err, PopError::InvalidArgument(_)), "{bad}: {err:?}");
+        assert!(matches!(err, PopError::AddressUnusable { .. }), "{bad}: {err:?}");
     }
 }
 
@@ -40,7 +42,7 @@ async fn all_or_nothing_across_endpoints() {
         .create(on("two", &[("private", None), ("mgmt", Some("10.88.0.5"))]))
         .await
         .unwrap_err();
-    assert!(matches!(err, PopError::AlreadyExists(_)));
+    assert!(matches!(err, PopError::AddressTaken { .. }));
     assert!(f.pop.containers(Some(&name("two"))).is_empty());
     assert_eq!(f.store.allocations().unwrap().len(), 1);
     // The first endpoint's address was given back.
@@ -48,7 +50,7 @@ async fn all_or_nothing_across_endpoints() {
     assert_eq!(addr_of(&next, "private"), "10.77.0.2");
     assert_eq!(addr_of(&next, "mgmt"), "10.88.0.2");
     let twice = f.pop.create(on("dup", &[("mgmt", None), ("mgmt", None)])).await.unwrap_err();
-    assert!(matches!(twice, PopError::InvalidArgument(_)));
+    assert!(matches!(twice, PopError::NetworkTwice { .. }));
 }
 
 #[tokio::test]
@@ -60,7 +62,7 @@ async fn exhausted_pool() {
     }
     let err = f.pop.create(on("c", &[("tiny", None)])).await.unwrap_err();
     assert!(
-        matches!(&err, PopError::ResourceExhausted(m) if m.contains("pool exhausted")),
+        matches!(&err, PopError::PoolExhausted { .. } if err.to_string().contains("pool exhausted")),
         "{err:?}"
     );
     // A pinned address outside the pools is still possible.

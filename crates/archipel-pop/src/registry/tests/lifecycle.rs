@@ -34,16 +34,18 @@ async fn create_refusals() {
     let f = Fixture::new().await;
     f.pop.create(plain("web")).await.unwrap();
     let err = |r: Result<_, PopError>| r.unwrap_err();
-    assert!(matches!(err(f.pop.create(plain("web")).await), PopError::AlreadyExists(_)));
-    assert!(matches!(err(f.pop.create(plain("-bad")).await), PopError::InvalidArgument(_)));
+    assert!(matches!(err(f.pop.create(plain("web")).await), PopError::ContainerExists { .. }));
+    assert!(matches!(err(f.pop.create(plain("-bad")).await), PopError::InvalidName { .. }));
     let flavour = CreateContainer { flavour: "m1.large".into(), ..plain("x") };
-    assert!(matches!(err(f.pop.create(flavour).await), PopError::InvalidArgument(_)));
+    assert!(matches!(err(f.pop.create(flavour).await), PopError::UnknownFlavour { .. }));
     let image = CreateContainer { image: "nope:1".into(), ..plain("x") };
     assert!(
-        matches!(err(f.pop.create(image).await), PopError::NotFound(m) if m.contains("nope:1"))
+        matches!(err(f.pop.create(image).await), e @ PopError::ImageNotFound { .. } if e.to_string().contains("nope:1"))
     );
     let net = on("x", &[("nowhere", None)]);
-    assert!(matches!(err(f.pop.create(net).await), PopError::NotFound(m) if m.contains("nowhere")));
+    assert!(
+        matches!(err(f.pop.create(net).await), e @ PopError::UnknownNetwork { .. } if e.to_string().contains("nowhere"))
+    );
     // Nothing of the refused calls was reserved.
     assert_eq!(addr_of(&f.pop.create(plain("next")).await.unwrap(), "private"), "10.77.0.3");
 }
@@ -55,7 +57,9 @@ async fn metadata_merges_deletes_validates_and_becomes_the_environment() {
     f.pop.set_metadata(&name("web"), md(&[("A", "1"), ("B", "2")])).await.unwrap();
     f.pop.set_metadata(&name("web"), md(&[("A", ""), ("C", "x y")])).await.unwrap();
     let bad = f.pop.set_metadata(&name("web"), md(&[("NOT-OK", "1")])).await.unwrap_err();
-    assert!(matches!(bad, PopError::InvalidArgument(m) if m.contains("NOT-OK")));
+    assert!(
+        matches!(&bad, PopError::InvalidMetadataKey { .. } if bad.to_string().contains("NOT-OK"))
+    );
     let c = f.pop.container(&name("web")).unwrap();
     assert_eq!(c.metadata, md(&[("B", "2"), ("C", "x y")]));
     assert_eq!(f.store.containers().unwrap()[0].metadata, c.metadata);
@@ -76,7 +80,7 @@ async fn metadata_merges_deletes_validates_and_becomes_the_environment() {
     assert_eq!(running.endpoints["private"].mac.as_deref(), Some("02:42:0a:4d:00:02"));
 
     let late = f.pop.set_metadata(&name("web"), md(&[("D", "1")])).await.unwrap_err();
-    assert!(matches!(late, PopError::FailedPrecondition(_)));
+    assert!(matches!(late, PopError::WrongState { .. }));
 }
 
 #[tokio::test]
@@ -85,7 +89,7 @@ async fn start_only_once_and_failure_is_final() {
     f.pop.create(plain("web")).await.unwrap();
     f.pop.start(&name("web")).await.unwrap();
     let again = f.pop.start(&name("web")).await.unwrap_err();
-    assert!(matches!(again, PopError::FailedPrecondition(_)));
+    assert!(matches!(again, PopError::WrongState { .. }));
 
     f.pop.create(plain("bad")).await.unwrap();
     f.rt.fail_next_start("exec: no such file");
@@ -103,7 +107,7 @@ async fn start_only_once_and_failure_is_final() {
         f.pop.stop(&name("bad"), None).await.map(|_| ()),
         f.pop.set_metadata(&name("bad"), md(&[("A", "1")])).await,
     ] {
-        assert!(matches!(refused, Err(PopError::FailedPrecondition(_))));
+        assert!(matches!(refused, Err(PopError::WrongState { .. })));
     }
     f.pop.delete(&name("bad"), None).await.unwrap();
 }
@@ -113,7 +117,7 @@ async fn stop_ends_exited_and_frees_addresses() {
     let f = Fixture::new().await;
     let created = f.pop.create(plain("web")).await.unwrap();
     let refused = f.pop.stop(&name("web"), None).await.unwrap_err();
-    assert!(matches!(refused, PopError::FailedPrecondition(_)));
+    assert!(matches!(refused, PopError::WrongState { .. }));
     let running = f.pop.start(&name("web")).await.unwrap();
     let rid = running.runtime_id.clone().unwrap();
     f.rt.set_stop_result(Stopped { code: 143, killed: false });
@@ -128,7 +132,7 @@ async fn stop_ends_exited_and_frees_addresses() {
     let again = f.pop.create(plain("other")).await.unwrap();
     assert_eq!(addr_of(&again, "private"), addr_of(&created, "private"));
     let twice = f.pop.stop(&name("web"), None).await.unwrap_err();
-    assert!(matches!(twice, PopError::FailedPrecondition(_)));
+    assert!(matches!(twice, PopError::WrongState { .. }));
     assert!(f.pop.logs(&name("web"), None).await.is_ok(), "an exited workload keeps its output");
 }
 
@@ -163,7 +167,7 @@ async fn delete_leaves_nothing() {
     assert!(f.store.containers().unwrap().is_empty());
     assert!(f.store.allocations().unwrap().is_empty());
     let gone = f.pop.delete(&name("web"), None).await.unwrap_err();
-    assert!(matches!(gone, PopError::NotFound(_)));
+    assert!(matches!(gone, PopError::ContainerNotFound { .. }));
     assert_eq!(addr_of(&f.pop.create(plain("web")).await.unwrap(), "private"), "10.77.0.2");
 }
 
@@ -172,7 +176,7 @@ async fn logs_need_a_workload() {
     let f = Fixture::new().await;
     f.pop.create(plain("web")).await.unwrap();
     let early = f.pop.logs(&name("web"), None).await.unwrap_err();
-    assert!(matches!(early, PopError::FailedPrecondition(_)));
+    assert!(matches!(early, PopError::NeverRan { .. }));
     f.pop.start(&name("web")).await.unwrap();
     let id = f.pop.container(&name("web")).unwrap().id;
     let all = String::from_utf8(f.pop.logs(&name("web"), None).await.unwrap()).unwrap();

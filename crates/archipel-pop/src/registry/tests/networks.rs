@@ -1,5 +1,5 @@
 use super::*;
-use crate::error::PopError;
+use crate::error::{chain, PopError};
 use crate::model::{CreateNetwork, UpdateNetwork};
 use crate::runtime::fake::Call;
 
@@ -37,16 +37,18 @@ async fn create_network_and_its_refusals() {
     assert_eq!(f.store.networks().unwrap().len(), 2);
     let err = |r: Result<_, PopError>| r.unwrap_err();
     let dup = f.pop.create_network(net("mgmt", "10.89.0.0/24")).await;
-    assert!(matches!(err(dup), PopError::AlreadyExists(_)));
+    assert!(matches!(err(dup), PopError::NetworkExists { .. }));
     let overlap = f.pop.create_network(net("other", "10.88.0.128/25")).await;
-    assert!(matches!(err(overlap), PopError::InvalidArgument(m) if m.contains("mgmt")));
+    assert!(
+        matches!(err(overlap), e @ PopError::SubnetOverlap { .. } if e.to_string().contains("mgmt"))
+    );
     let bad_gw =
         CreateNetwork { gateway: Some("10.90.1.1".parse().unwrap()), ..net("x", "10.90.0.0/24") };
     assert!(
-        matches!(err(f.pop.create_network(bad_gw).await), PopError::InvalidArgument(m) if m.contains("10.90.1.1"))
+        matches!(err(f.pop.create_network(bad_gw).await), e @ PopError::InvalidSubnetPlan { .. } if chain(&e).contains("10.90.1.1"))
     );
     let bad_mtu = CreateNetwork { mtu: Some(10), ..net("x", "10.90.0.0/24") };
-    assert!(matches!(err(f.pop.create_network(bad_mtu).await), PopError::InvalidArgument(_)));
+    assert!(matches!(err(f.pop.create_network(bad_mtu).await), PopError::MtuOutOfRange { .. }));
     f.rt.fail_networks(Some("bridge exists"));
     let failing = f.pop.create_network(net("x", "10.90.0.0/24")).await;
     assert!(matches!(err(failing), PopError::Runtime(_)));
@@ -63,7 +65,9 @@ async fn update_pools_and_mtu() {
     let outside =
         UpdateNetwork { pools: Some(vec!["10.88.0.2-10.88.0.50".parse().unwrap()]), mtu: None };
     let err = f.pop.update_network(&name("mgmt"), outside).await.unwrap_err();
-    assert!(matches!(err, PopError::FailedPrecondition(m) if m.contains("10.88.0.100")));
+    assert!(
+        matches!(&err, PopError::InUseOutsidePools { .. } if err.to_string().contains("10.88.0.100"))
+    );
     let inside = UpdateNetwork {
         pools: Some(vec!["10.88.0.90-10.88.0.110".parse().unwrap()]),
         mtu: Some(1300),
@@ -77,7 +81,7 @@ async fn update_pools_and_mtu() {
     let c = f.pop.create(on("b", &[("mgmt", None)])).await.unwrap();
     assert_eq!(addr_of(&c, "mgmt"), "10.88.0.90");
     let missing = f.pop.update_network(&name("nope"), UpdateNetwork::default()).await.unwrap_err();
-    assert!(matches!(missing, PopError::NotFound(_)));
+    assert!(matches!(missing, PopError::NetworkNotFound { .. }));
 }
 
 #[tokio::test]
@@ -86,14 +90,16 @@ async fn delete_network_only_when_free() {
     f.pop.create_network(net("mgmt", "10.88.0.0/24")).await.unwrap();
     f.pop.create(on("a", &[("mgmt", None)])).await.unwrap();
     let busy = f.pop.delete_network(&name("mgmt")).await.unwrap_err();
-    assert!(matches!(busy, PopError::FailedPrecondition(m) if m.contains("containers a")));
+    assert!(
+        matches!(&busy, PopError::NetworkInUse { .. } if busy.to_string().contains("containers a"))
+    );
     f.pop.delete(&name("a"), None).await.unwrap();
     f.pop.delete_network(&name("mgmt")).await.unwrap();
     assert!(f.rt.calls().contains(&Call::RemoveNetwork("mgmt".into())));
     assert_eq!(f.pop.networks(None).len(), 1);
     assert_eq!(f.store.networks().unwrap().len(), 1);
     let gone = f.pop.create(on("b", &[("mgmt", None)])).await.unwrap_err();
-    assert!(matches!(gone, PopError::NotFound(_)));
+    assert!(matches!(gone, PopError::UnknownNetwork { .. }));
 }
 
 #[tokio::test]
@@ -101,12 +107,14 @@ async fn the_default_network_can_go_and_comes_back_at_the_next_start() {
     let f = Fixture::new().await;
     f.pop.create(plain("a")).await.unwrap();
     let busy = f.pop.delete_network(&name("private")).await.unwrap_err();
-    assert!(matches!(busy, PopError::FailedPrecondition(_)));
+    assert!(matches!(busy, PopError::NetworkInUse { .. }));
     f.pop.delete(&name("a"), None).await.unwrap();
     f.pop.delete_network(&name("private")).await.unwrap();
     assert!(f.rt.networks().is_empty());
     let homeless = f.pop.create(plain("b")).await.unwrap_err();
-    assert!(matches!(homeless, PopError::NotFound(m) if m.contains("private")));
+    assert!(
+        matches!(&homeless, PopError::UnknownNetwork { .. } if homeless.to_string().contains("private"))
+    );
     let again = f.restart().await;
     assert_eq!(again.networks(None).len(), 1);
     again.create(plain("b")).await.unwrap();

@@ -4,7 +4,7 @@ use archipel_ipam::Pool;
 use async_trait::async_trait;
 
 use super::*;
-use crate::error::PopError;
+use crate::error::{chain, PopError};
 use crate::model::{CreateNetwork, UpdateNetwork};
 use crate::provider::{PoolProvider, ProviderError};
 
@@ -65,7 +65,7 @@ async fn an_exhausted_network_is_refilled_once_and_the_create_succeeds() {
 
     let err = f.pop.create(on("d", &[("mgmt", None)])).await.unwrap_err();
     assert!(
-        matches!(&err, PopError::ResourceExhausted(m) if m.contains("reserve empty")),
+        matches!(&err, PopError::NotRefilled { .. } if chain(&err).contains("reserve empty")),
         "{err:?}"
     );
     assert_eq!(provider.calls.lock().unwrap().len(), 2);
@@ -98,5 +98,5 @@ async fn without_a_provider_exhaustion_fails_the_create() {
     f.pop.create_network(spec).await.unwrap();
     f.pop.create(on("a", &[("tiny", None)])).await.unwrap();
     let err = f.pop.create(on("b", &[("tiny", None)])).await.unwrap_err();
-    assert!(matches!(err, PopError::ResourceExhausted(_)), "{err:?}");
+    assert!(matches!(err, PopError::PoolExhausted { .. }), "{err:?}");
 }
