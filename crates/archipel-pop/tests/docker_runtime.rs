@@ -139,6 +139,7 @@ fn containers_labelled(label: &str) -> Vec<String> {
 }
 
 #[tokio::test]
+#[ignore = "needs docker"]
 async fn containers_on_a_network_talk_stop_and_leave_nothing() {
     let (runtime, cleanup) = runtime().await;
     assert_eq!(runtime.kind(), "docker");
@@ -196,6 +197,7 @@ async fn containers_on_a_network_talk_stop_and_leave_nothing() {
 }
 
 #[tokio::test]
+#[ignore = "needs docker"]
 async fn exits_reach_events_listing_and_logs() {
     let (runtime, _cleanup) = runtime().await;
     let net = network_spec();
@@ -242,6 +244,7 @@ async fn exits_reach_events_listing_and_logs() {
 }
 
 #[tokio::test]
+#[ignore = "needs docker"]
 async fn a_workload_that_ignores_sigterm_is_killed() {
     let (runtime, _cleanup) = runtime().await;
     let net = network_spec();
@@ -258,6 +261,7 @@ async fn a_workload_that_ignores_sigterm_is_killed() {
 }
 
 #[tokio::test]
+#[ignore = "needs docker"]
 async fn failed_starts_leave_nothing() {
     let (runtime, _cleanup) = runtime().await;
     let net = network_spec();
@@ -289,6 +293,7 @@ async fn failed_starts_leave_nothing() {
 }
 
 #[tokio::test]
+#[ignore = "needs docker"]
 async fn several_networks_and_instances_stay_apart() {
     let (runtime, mut cleanup) = runtime().await;
     let other_instance = unique("aptest-other");
@@ -323,6 +328,7 @@ async fn several_networks_and_instances_stay_apart() {
 }
 
 #[tokio::test]
+#[ignore = "needs docker"]
 async fn foreign_networks_are_adopted_or_refused() {
     let (runtime, _cleanup) = runtime().await;
     let mut net = network_spec();
@@ -370,6 +376,7 @@ async fn foreign_networks_are_adopted_or_refused() {
 }
 
 #[tokio::test]
+#[ignore = "needs docker"]
 async fn mtu_and_images() {
     let (runtime, _cleanup) = runtime().await;
     let mut net = network_spec();

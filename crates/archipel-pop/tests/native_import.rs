@@ -47,6 +47,7 @@ fn answer(err: RuntimeError) -> (Code, String) {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn imports_an_image_directory_and_lists_it() {
     let root = tempfile::tempdir().unwrap();
     let runtime = runtime(root.path()).await;
@@ -67,6 +68,7 @@ async fn imports_an_image_directory_and_lists_it() {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn refuses_an_image_without_entrypoint_naming_the_field() {
     let root = tempfile::tempdir().unwrap();
     let runtime = runtime(root.path()).await;
@@ -91,6 +93,7 @@ async fn refuses_an_image_without_entrypoint_naming_the_field() {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn refuses_a_second_image_of_the_same_name() {
     let root = tempfile::tempdir().unwrap();
     let runtime = runtime(root.path()).await;
