@@ -17,6 +17,8 @@ mod model;
 mod peers;
 mod setup;
 mod store;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 mod vim;
 
 pub use crate::core::{Agent, AgentConfig, DEFAULT_CONVERGE_INTERVAL};

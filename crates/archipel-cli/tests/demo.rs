@@ -107,12 +107,14 @@ impl Drop for Run {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn the_readme_demo_command_answers_every_call_across_the_sites_and_leaves_nothing() {
     let run = Run::new();
     answers_every_call(&run, run.script(&[]));
 }
 
 #[test]
+#[ignore = "needs root and docker"]
 fn the_demo_on_a_native_and_a_docker_site_answers_every_call_and_leaves_nothing() {
     archipel_testkit::require_docker();
     let run = Run::new();
@@ -148,6 +150,7 @@ fn answers_every_call(run: &Run, mut demo: Command) {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn an_interrupted_demo_takes_everything_down() {
     let run = Run::new();
     let mut child = run

@@ -80,6 +80,7 @@ fn fenced_blocks(text: &str) -> Vec<Block> {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn readme_commands_run_as_written() {
     require_root();
     let root = repo_root();

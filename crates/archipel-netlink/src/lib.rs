@@ -2,13 +2,14 @@
 //! VXLAN devices and their flood entries, addresses, routes and MTU, behind the small
 //! [`Netlink`] trait.
 //!
-//! [`RtNetlink`] is the real implementation (rtnetlink; root or CAP_NET_ADMIN), [`FakeNetlink`] a
-//! recording in-memory one for the unit tests of the crates that use this one. Namespaces are
+//! [`RtNetlink`] is the real implementation (rtnetlink; root or CAP_NET_ADMIN), `FakeNetlink` (feature
+//! `testing`) a recording in-memory one for the tests of the crates that use this one. Namespaces are
 //! those of `ip netns` (`/run/netns/NAME`), so `ip -n NAME …` shows what this crate does.
 
 mod address;
 mod conn;
 mod error;
+#[cfg(any(test, feature = "testing"))]
 mod fake;
 mod fdb;
 mod firewall;
@@ -24,6 +25,7 @@ mod veth;
 mod vxlan;
 
 pub use error::{NetlinkError, Result};
+#[cfg(any(test, feature = "testing"))]
 pub use fake::FakeNetlink;
 pub use netlink::Netlink;
 pub use netns::{in_netns, in_netns_async, netns_path, NETNS_DIR};

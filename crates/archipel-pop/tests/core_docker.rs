@@ -79,6 +79,7 @@ fn labelled(instance: &str) -> Vec<String> {
 }
 
 #[tokio::test]
+#[ignore = "needs docker"]
 async fn lifecycle_and_recovery_over_docker() {
     build_image();
     let subnets = TestSubnet::lease();

@@ -140,6 +140,7 @@ fn containers_labelled(label: &str) -> Vec<String> {
 }
 
 #[tokio::test]
+#[ignore = "needs docker"]
 async fn containers_on_a_network_talk_stop_and_leave_nothing() {
     let (runtime, cleanup) = runtime().await;
     assert_eq!(runtime.kind(), "docker");
@@ -197,6 +198,7 @@ async fn containers_on_a_network_talk_stop_and_leave_nothing() {
 }
 
 #[tokio::test]
+#[ignore = "needs docker"]
 async fn exits_reach_events_listing_and_logs() {
     let (runtime, _cleanup) = runtime().await;
     let net = network_spec();
@@ -243,6 +245,7 @@ async fn exits_reach_events_listing_and_logs() {
 }
 
 #[tokio::test]
+#[ignore = "needs docker"]
 async fn a_workload_that_ignores_sigterm_is_killed() {
     let (runtime, _cleanup) = runtime().await;
     let net = network_spec();
@@ -259,6 +262,7 @@ async fn a_workload_that_ignores_sigterm_is_killed() {
 }
 
 #[tokio::test]
+#[ignore = "needs docker"]
 async fn failed_starts_leave_nothing() {
     let (runtime, _cleanup) = runtime().await;
     let net = network_spec();
@@ -290,6 +294,7 @@ async fn failed_starts_leave_nothing() {
 }
 
 #[tokio::test]
+#[ignore = "needs docker"]
 async fn several_networks_and_instances_stay_apart() {
     let (runtime, mut cleanup) = runtime().await;
     let other_instance = unique("aptest-other");
@@ -324,6 +329,7 @@ async fn several_networks_and_instances_stay_apart() {
 }
 
 #[tokio::test]
+#[ignore = "needs docker"]
 async fn foreign_networks_are_adopted_or_refused() {
     let (runtime, _cleanup) = runtime().await;
     let mut net = network_spec();
@@ -371,6 +377,7 @@ async fn foreign_networks_are_adopted_or_refused() {
 }
 
 #[tokio::test]
+#[ignore = "needs docker"]
 async fn mtu_and_images() {
     let (runtime, _cleanup) = runtime().await;
     let mut net = network_spec();

@@ -48,6 +48,7 @@ fn answer(err: RuntimeError) -> (Code, String) {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn imports_an_image_directory_and_lists_it() {
     let root = tempfile::tempdir().unwrap();
     let runtime = runtime(root.path()).await;
@@ -68,6 +69,7 @@ async fn imports_an_image_directory_and_lists_it() {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn refuses_an_image_without_entrypoint_naming_the_field() {
     let root = tempfile::tempdir().unwrap();
     let runtime = runtime(root.path()).await;
@@ -92,6 +94,7 @@ async fn refuses_an_image_without_entrypoint_naming_the_field() {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn refuses_a_second_image_of_the_same_name() {
     let root = tempfile::tempdir().unwrap();
     let runtime = runtime(root.path()).await;

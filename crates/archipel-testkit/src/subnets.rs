@@ -1,6 +1,7 @@
 use std::fs;
 use std::io::Write;
 use std::net::Ipv4Addr;
+use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 const LEASES: &str = "/tmp/archipel-test-subnets";
@@ -19,6 +20,9 @@ pub struct TestSubnet {
 impl TestSubnet {
     pub fn lease() -> Self {
         fs::create_dir_all(LEASES).expect("create subnet lease directory");
+        // Shared like /tmp: whoever runs the tests, root or not, leases from the same blocks.
+        // Only the directory's owner may set this; others find it already set.
+        let _ = fs::set_permissions(LEASES, fs::Permissions::from_mode(0o1777));
         let start = std::process::id() % BLOCKS;
         for i in 0..BLOCKS {
             let n = (start + i) % BLOCKS;

@@ -1,18 +1,15 @@
-//! The lab: site namespaces with an underlay, a VIM making real bridges, and the agents.
+//! The lab: site namespaces with an underlay, a VIM making real bridges (the agent's
+//! `testing::BridgeVim` on the kernel), and the agents.
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::process::Command;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use archipel_agent::api::{self, AgentHandle, Secrets};
-use archipel_agent::{
-    Agent, AgentConfig, HttpPeers, NetworkSpec, SiteNetwork, SiteVim, Store, VimError,
-    DEFAULT_TIMEOUT,
-};
-use archipel_ipam::{Pool, SubnetPlan};
+use archipel_agent::testing::BridgeVim;
+use archipel_agent::{Agent, AgentConfig, HttpPeers, Store, DEFAULT_TIMEOUT};
 use archipel_netlink::{Netlink, RtNetlink};
-use async_trait::async_trait;
 use ipnet::Ipv4Net;
 
 pub const KEY: &str = "east-west-test-key";
@@ -27,74 +24,6 @@ impl Drop for Namespaces {
         for name in &self.0 {
             let _ = Command::new("ip").args(["netns", "del", name]).output();
         }
-    }
-}
-
-/// A site's VIM: networks in memory, each a real bridge `br-NAME` in the site's namespace.
-#[derive(Debug)]
-struct BridgeVim {
-    ns: String,
-    nl: RtNetlink,
-    nets: Mutex<BTreeMap<String, SiteNetwork>>,
-}
-
-fn vim_err(e: archipel_netlink::NetlinkError) -> VimError {
-    VimError::Other(e.to_string())
-}
-
-#[async_trait]
-impl SiteVim for BridgeVim {
-    async fn networks(&self) -> Result<Vec<SiteNetwork>, VimError> {
-        Ok(self.nets.lock().unwrap().values().cloned().collect())
-    }
-
-    async fn create_network(&self, spec: &NetworkSpec) -> Result<SiteNetwork, VimError> {
-        let bridge = format!("br-{}", spec.name);
-        let mtu = spec.mtu.unwrap_or(1500);
-        let ns = Some(self.ns.as_str());
-        self.nl.ensure_bridge(ns, &bridge, Some(mtu)).await.map_err(vim_err)?;
-        self.nl.set_up(ns, &bridge).await.map_err(vim_err)?;
-        let gateway = Ipv4Net::new(spec.gateway, spec.cidr.prefix_len())
-            .map_err(|e| VimError::Other(e.to_string()))?;
-        self.nl.ensure_address(ns, &bridge, gateway).await.map_err(vim_err)?;
-        let net = SiteNetwork {
-            name: spec.name.clone(),
-            cidr: spec.cidr,
-            gateway: spec.gateway,
-            pools: spec.pools.clone(),
-            mtu,
-            bridge,
-            netns: Some(self.ns.clone()),
-        };
-        self.nets.lock().unwrap().insert(spec.name.clone(), net.clone());
-        Ok(net)
-    }
-
-    async fn update_network(
-        &self,
-        name: &str,
-        pools: Option<Vec<Pool>>,
-        mtu: Option<u32>,
-    ) -> Result<SiteNetwork, VimError> {
-        let net = {
-            let mut nets = self.nets.lock().unwrap();
-            let net = nets.get_mut(name).ok_or_else(|| VimError::Other(format!("no {name}")))?;
-            if let Some(pools) = pools {
-                net.pools = pools;
-            }
-            net.mtu = mtu.unwrap_or(net.mtu);
-            net.clone()
-        };
-        self.nl.set_mtu(Some(&self.ns), &net.bridge, net.mtu).await.map_err(vim_err)?;
-        Ok(net)
-    }
-
-    async fn delete_network(&self, name: &str) -> Result<(), VimError> {
-        let removed = self.nets.lock().unwrap().remove(name);
-        if let Some(net) = removed {
-            self.nl.delete_link(Some(&self.ns), &net.bridge).await.map_err(vim_err)?;
-        }
-        Ok(())
     }
 }
 
@@ -142,18 +71,9 @@ impl Lab {
 
         let (mut agents, mut dirs) = (Vec::new(), Vec::new());
         for (i, listener) in listeners.into_iter().enumerate() {
-            let vim = Arc::new(BridgeVim { ns: names.0[i].clone(), nl, nets: Mutex::default() });
+            let vim = Arc::new(BridgeVim::new(names.0[i].clone(), nl));
             for (_, name, cidr) in networks.iter().filter(|(site, _, _)| *site == i) {
-                let cidr: Ipv4Net = cidr.parse().unwrap();
-                let plan = SubnetPlan::new(cidr, None, Vec::new()).unwrap();
-                let spec = NetworkSpec {
-                    name: (*name).into(),
-                    cidr,
-                    gateway: plan.gateway(),
-                    pools: plan.pools().to_vec(),
-                    mtu: None,
-                };
-                vim.create_network(&spec).await.unwrap();
+                vim.add(name, cidr).await;
             }
             let dir = tempfile::tempdir().unwrap();
             let peers = HttpPeers::new(peer_urls.clone(), KEY, DEFAULT_TIMEOUT);

@@ -32,6 +32,7 @@ fn request(kind: ServiceType, resources: &[(&str, &str)]) -> CreateRequest {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root"]
 async fn containers_of_two_sites_ping_across_the_extension_the_agents_built() {
     let lab = Lab::start(NET).await;
     let north = NorthClient::new(&lab.urls[0], TOKEN, Duration::from_secs(30));
@@ -78,6 +79,7 @@ async fn containers_of_two_sites_ping_across_the_extension_the_agents_built() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root"]
 async fn a_create_that_needs_an_unreachable_site_leaves_nothing() {
     let lab = Lab::start(NET).await;
     let north = NorthClient::new(&lab.urls[0], TOKEN, Duration::from_secs(30));
@@ -97,6 +99,7 @@ async fn a_create_that_needs_an_unreachable_site_leaves_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root"]
 async fn both_interfaces_refuse_calls_without_their_secret() {
     let lab = Lab::start(NET).await;
     let http = reqwest::Client::new();
@@ -118,6 +121,7 @@ async fn both_interfaces_refuse_calls_without_their_secret() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root"]
 async fn a_vni_reserved_over_http_is_taken_for_others_until_released() {
     let lab = Lab::start(NET).await;
     let http = reqwest::Client::new();
@@ -149,6 +153,7 @@ async fn a_vni_reserved_over_http_is_taken_for_others_until_released() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root"]
 async fn containers_of_two_subnets_ping_through_the_transit_the_agents_built() {
     let lab = Lab::start(&[(0, "one", "10.61.0.0/24"), (1, "two", "10.62.0.0/24")]).await;
     let north = NorthClient::new(&lab.urls[0], TOKEN, Duration::from_secs(30));
@@ -173,6 +178,7 @@ async fn containers_of_two_subnets_ping_through_the_transit_the_agents_built() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root"]
 async fn overlapping_subnets_are_refused_over_http_naming_both() {
     let lab = Lab::start(&[(0, "one", "10.61.0.0/16"), (1, "two", "10.61.7.0/24")]).await;
     let north = NorthClient::new(&lab.urls[0], TOKEN, Duration::from_secs(30));

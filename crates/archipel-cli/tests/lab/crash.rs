@@ -6,6 +6,7 @@ use std::process::{Command, Stdio};
 use crate::harness::{pings, text, Lab};
 
 #[test]
+#[ignore = "needs root"]
 fn the_data_plane_outlives_a_killed_agent_which_restarts_on_its_data() {
     let lab = Lab::up(2);
     lab.network("a", "net", &lab.subnet.slash24(3));
@@ -78,6 +79,7 @@ fn the_data_plane_outlives_a_killed_agent_which_restarts_on_its_data() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn lab_down_after_every_daemon_was_killed_leaves_nothing() {
     let lab = Lab::up(2);
     lab.network("b", "net", &lab.subnet.slash24(4));

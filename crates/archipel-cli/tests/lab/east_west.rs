@@ -10,6 +10,7 @@ use std::process::Command;
 use crate::harness::{text, Lab, BIN};
 
 #[test]
+#[ignore = "needs root"]
 fn east_west_without_the_key_is_refused() {
     let lab = Lab::up(2);
     let a = lab.ctx.site("a").unwrap();
@@ -32,6 +33,7 @@ fn east_west_without_the_key_is_refused() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn a_second_lab_of_the_same_name_is_refused_and_the_first_runs_on() {
     let lab = Lab::up(2);
     let other = tempfile::tempdir().unwrap();

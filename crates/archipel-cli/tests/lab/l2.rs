@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::harness::{pings, text, Lab};
 
 #[test]
+#[ignore = "needs root"]
 fn two_sites_share_a_subnet_ping_and_carry_100_mb() {
     let lab = Lab::up(2);
     let cidr = lab.subnet.slash24(0);
@@ -55,6 +56,7 @@ fn two_sites_share_a_subnet_ping_and_carry_100_mb() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn three_sites_share_a_subnet_and_every_pair_pings() {
     let lab = Lab::up(3);
     lab.network("a", "net", &lab.subnet.slash24(1));

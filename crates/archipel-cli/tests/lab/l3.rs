@@ -3,6 +3,7 @@
 use crate::harness::{pings, slash23, text, Lab};
 
 #[test]
+#[ignore = "needs root"]
 fn two_slash23s_route_and_an_overlap_is_refused_naming_both() {
     let lab = Lab::up(2);
     let (one, two) = (slash23(&lab.subnet, 2), slash23(&lab.subnet, 3));

@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::harness::{pings, text, Lab, Stream};
 
 #[test]
+#[ignore = "needs root"]
 fn a_site_joins_a_live_extension_without_breaking_a_stream_and_leaves_nothing_behind() {
     let lab = Lab::up(3);
     lab.network("a", "net", &lab.subnet.slash24(7));

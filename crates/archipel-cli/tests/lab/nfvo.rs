@@ -48,6 +48,7 @@ fn assert_calls(lab: &Lab, site: &str, name: &str) {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn sipp_calls_cross_sites_and_the_extension_follows_scaling() {
     let lab = Lab::up(3);
     let o = Orchestrator::over(&lab);
@@ -104,6 +105,7 @@ fn sipp_calls_cross_sites_and_the_extension_follows_scaling() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn one_site_makes_no_extension_and_failures_leave_nothing_anywhere() {
     let lab = Lab::up(2);
     let o = Orchestrator::over(&lab);
@@ -152,6 +154,7 @@ fn one_site_makes_no_extension_and_failures_leave_nothing_anywhere() {
 }
 
 #[test]
+#[ignore = "needs root and docker"]
 fn a_service_split_over_a_native_and_a_docker_site_completes_its_calls() {
     let lab = Lab::up_with_docker(2, "b");
     let o = Orchestrator::over(&lab);
@@ -215,6 +218,7 @@ fn unstartable_image() -> &'static str {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn a_terminate_with_a_site_cut_off_names_it_and_the_site_leaves_once_back() {
     let lab = Lab::up(2);
     let o = Orchestrator::over(&lab);

@@ -18,6 +18,7 @@ fn request(master: &str, network: &str) -> CreateRequest {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn two_masters_over_a_shared_site_at_once_never_share_a_vni() {
     let lab = Lab::up(3);
     lab.network("a", "na", &lab.subnet.slash24(8));

@@ -8,6 +8,7 @@ use crate::harness::{
 };
 
 #[test]
+#[ignore = "needs root"]
 fn the_client_scales_out_to_three_and_in_to_one() {
     let world = World::new(&[PopdRuntime::Native]);
     let site = &world.sites[0];

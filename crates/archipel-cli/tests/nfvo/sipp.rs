@@ -12,6 +12,7 @@ use crate::harness::{
 };
 
 #[test]
+#[ignore = "needs docker"]
 fn the_unchanged_nsd_launches_configured_and_in_order() {
     let world = World::new(&[PopdRuntime::Docker]);
     let site = &world.sites[0];
@@ -43,6 +44,7 @@ fn the_unchanged_nsd_launches_configured_and_in_order() {
 }
 
 #[test]
+#[ignore = "needs docker"]
 fn sipp_completes_a_fixed_number_of_calls() {
     let world = World::new(&[PopdRuntime::Docker]);
     let site = &world.sites[0];

@@ -6,11 +6,13 @@ use archipel_testkit::{run, unique, PopdRuntime};
 use crate::harness::{all_vnfcs, str_of, World, SIPP_NSD};
 
 #[test]
+#[ignore = "needs docker"]
 fn terminate_leaves_nothing_at_a_docker_site() {
     terminate_leaves_nothing(PopdRuntime::Docker);
 }
 
 #[test]
+#[ignore = "needs root"]
 fn terminate_leaves_nothing_at_a_native_site() {
     terminate_leaves_nothing(PopdRuntime::Native);
 }

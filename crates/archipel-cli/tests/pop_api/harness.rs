@@ -27,10 +27,12 @@ macro_rules! on_both_runtimes {
     ($body:ident) => {
         mod $body {
             #[tokio::test(flavor = "multi_thread")]
+            #[ignore = "needs docker"]
             async fn docker() {
                 super::$body(archipel_testkit::PopdRuntime::Docker).await
             }
             #[tokio::test(flavor = "multi_thread")]
+            #[ignore = "needs root"]
             async fn native() {
                 super::$body(archipel_testkit::PopdRuntime::Native).await
             }

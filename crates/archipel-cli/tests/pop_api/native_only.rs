@@ -34,6 +34,7 @@ async fn spawn_with(
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs root"]
 async fn the_sipp_client_completes_its_calls_or_fails_against_a_wrong_address() {
     let site = Site::new(PopdRuntime::Native, &[]);
     let (_, token) = site.login().await;
@@ -65,6 +66,7 @@ async fn the_sipp_client_completes_its_calls_or_fails_against_a_wrong_address() 
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs root"]
 async fn stop_ends_a_workload_that_ignores_sigterm_within_the_deadline() {
     let site = Site::new(PopdRuntime::Native, &[]);
     let (mut c, token) = site.login().await;
@@ -105,6 +107,7 @@ async fn stop_ends_a_workload_that_ignores_sigterm_within_the_deadline() {
 }
 
 #[test]
+#[ignore = "needs root"]
 fn without_root_the_native_daemon_refuses_in_one_line() {
     archipel_testkit::require_root();
     let dir = tempfile::tempdir().expect("data dir");

@@ -36,6 +36,7 @@ fn snapshot(ns: &str) -> Vec<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root"]
 async fn a_bridge_and_a_veth_between_two_namespaces_carry_a_ping() {
     let nl = netlink();
     let names = Namespaces::new(&["a", "b"]);
@@ -49,6 +50,7 @@ async fn a_bridge_and_a_veth_between_two_namespaces_carry_a_ping() {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn ensuring_everything_twice_changes_nothing() {
     let nl = netlink();
     let names = Namespaces::new(&["a", "b"]);
@@ -59,6 +61,7 @@ async fn ensuring_everything_twice_changes_nothing() {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn links_are_reported_as_ip_shows_them() {
     let nl = netlink();
     let names = Namespaces::new(&["a", "b"]);
@@ -85,6 +88,7 @@ async fn links_are_reported_as_ip_shows_them() {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn mtu_is_set_as_asked() {
     let nl = netlink();
     let names = Namespaces::new(&["a", "b"]);
@@ -102,6 +106,7 @@ async fn mtu_is_set_as_asked() {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn deleting_leaves_nothing() {
     let nl = netlink();
     let names = Namespaces::new(&["a", "b"]);
@@ -121,6 +126,7 @@ async fn deleting_leaves_nothing() {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn a_pair_whose_peer_was_not_moved_yet_is_finished() {
     let nl = netlink();
     let names = Namespaces::new(&["a", "b"]);
@@ -135,6 +141,7 @@ async fn a_pair_whose_peer_was_not_moved_yet_is_finished() {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn a_link_of_another_kind_is_refused_not_replaced() {
     let nl = netlink();
     let names = Namespaces::new(&["a"]);

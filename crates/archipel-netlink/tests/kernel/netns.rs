@@ -5,6 +5,7 @@ use archipel_netlink::{in_netns, in_netns_async, netns_path, Netlink, NetlinkErr
 use crate::common::{ip, ip_netns_ls, netlink, run, Namespaces};
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn a_namespace_is_made_like_ip_netns_add_and_deleted_like_ip_netns_del() {
     let nl = netlink();
     let names = Namespaces::new(&["a"]);
@@ -27,6 +28,7 @@ async fn a_namespace_is_made_like_ip_netns_add_and_deleted_like_ip_netns_del() {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn a_namespace_made_by_ip_is_adopted() {
     let nl = netlink();
     let names = Namespaces::new(&["a"]);
@@ -37,6 +39,7 @@ async fn a_namespace_made_by_ip_is_adopted() {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn in_netns_runs_code_and_processes_inside_the_namespace() {
     let nl = netlink();
     let names = Namespaces::new(&["a"]);
@@ -61,6 +64,7 @@ fn own_netns() -> std::path::PathBuf {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn a_missing_namespace_is_named_in_the_error() {
     let nl = netlink();
     let names = Namespaces::new(&["missing"]);
@@ -70,6 +74,7 @@ async fn a_missing_namespace_is_named_in_the_error() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root"]
 async fn ip_forward_is_set_in_the_namespace_only() {
     let nl = netlink();
     let names = Namespaces::new(&["r"]);

@@ -28,6 +28,7 @@ async fn joined(nl: &RtNetlink, names: &Namespaces) {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn addresses_are_added_once_and_deleted() {
     let nl = netlink();
     let names = Namespaces::new(&["a", "b"]);
@@ -53,6 +54,7 @@ async fn addresses_are_added_once_and_deleted() {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn routes_are_replaced_listed_and_deleted() {
     let nl = netlink();
     let names = Namespaces::new(&["a", "b"]);
@@ -94,6 +96,7 @@ async fn routes_are_replaced_listed_and_deleted() {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn a_default_route_via_a_gateway_carries_traffic() {
     let nl = netlink();
     let names = Namespaces::new(&["a", "b"]);

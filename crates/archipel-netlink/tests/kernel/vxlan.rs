@@ -49,6 +49,7 @@ async fn two_sites(nl: &RtNetlink, names: &Namespaces) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root"]
 async fn containers_of_two_sites_ping_across_the_vxlan() {
     let nl = netlink();
     let names = Namespaces::new(&["s1", "s2", "c1", "c2"]);
@@ -67,6 +68,7 @@ async fn containers_of_two_sites_ping_across_the_vxlan() {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn ensuring_a_site_twice_keeps_one_device_and_one_flood_entry() {
     let nl = netlink();
     let names = Namespaces::new(&["s1", "s2", "c1", "c2"]);
@@ -80,6 +82,7 @@ async fn ensuring_a_site_twice_keeps_one_device_and_one_flood_entry() {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn flood_entries_are_added_listed_and_deleted() {
     let nl = netlink();
     let names = Namespaces::new(&["s1", "s2", "c1", "c2"]);
@@ -102,6 +105,7 @@ async fn flood_entries_are_added_listed_and_deleted() {
 }
 
 #[tokio::test]
+#[ignore = "needs root"]
 async fn a_vxlan_with_other_tunnel_parameters_is_replaced() {
     let nl = netlink();
     let names = Namespaces::new(&["s1", "s2", "c1", "c2"]);

@@ -1,8 +1,9 @@
 //! What the engine needs from a site's popd and its inter-site agent, behind small traits: the
 //! real implementations on the Pop client ([`PopVims`]) and the agent's North client
-//! ([`NorthAgent`]), and a recording fake of both ([`FakeVims`]) for tests.
+//! ([`NorthAgent`]), and a recording fake of both (`FakeVims`, feature `testing`) for tests.
 
 mod agent;
+#[cfg(any(test, feature = "testing"))]
 mod fake;
 mod pop;
 
@@ -14,6 +15,7 @@ use async_trait::async_trait;
 use ipnet::Ipv4Net;
 
 pub use agent::{Agent, AgentSite, NorthAgent};
+#[cfg(any(test, feature = "testing"))]
 pub use fake::{FakeCall, FakeContainer, FakeVim, FakeVims};
 pub use pop::{PopVim, PopVims};
 

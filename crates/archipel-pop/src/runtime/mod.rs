@@ -13,7 +13,7 @@ use futures::stream::BoxStream;
 use ipnet::Ipv4Net;
 
 pub mod docker;
-#[cfg(any(test, feature = "fake"))]
+#[cfg(any(test, feature = "testing"))]
 pub mod fake;
 pub mod native;
 

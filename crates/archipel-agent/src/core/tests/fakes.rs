@@ -1,11 +1,11 @@
-//! Fakes for the core's tests: a VIM keeping networks in memory with their bridges in a
+//! Fakes for the core's tests: sites whose VIM ([`BridgeVim`]) makes its bridges in a
 //! FakeNetlink, and peers that call the other sites' agents in-process.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex};
 
-use archipel_ipam::{Pool, SubnetPlan};
+use archipel_ipam::Pool;
 use archipel_netlink::{FakeNetlink, Netlink};
 use async_trait::async_trait;
 use ipnet::Ipv4Net;
@@ -15,86 +15,7 @@ use crate::error::AgentError;
 use crate::model::{CidrInfo, FreeReply, Service};
 use crate::peers::{Peers, PeersError};
 use crate::store::Store;
-use crate::vim::{NetworkSpec, SiteNetwork, SiteVim, VimError};
-
-#[derive(Debug, Clone)]
-pub struct FakeVim {
-    pub ns: String,
-    pub nl: FakeNetlink,
-    pub nets: Arc<Mutex<BTreeMap<String, SiteNetwork>>>,
-}
-
-impl FakeVim {
-    pub async fn add(&self, name: &str, cidr: &str) {
-        let cidr: Ipv4Net = cidr.parse().unwrap();
-        let plan = SubnetPlan::new(cidr, None, Vec::new()).unwrap();
-        let spec = NetworkSpec {
-            name: name.into(),
-            cidr,
-            gateway: plan.gateway(),
-            pools: plan.pools().to_vec(),
-            mtu: None,
-        };
-        self.create_network(&spec).await.unwrap();
-    }
-
-    pub fn get(&self, name: &str) -> Option<SiteNetwork> {
-        self.nets.lock().unwrap().get(name).cloned()
-    }
-}
-
-#[async_trait]
-impl SiteVim for FakeVim {
-    async fn networks(&self) -> Result<Vec<SiteNetwork>, VimError> {
-        Ok(self.nets.lock().unwrap().values().cloned().collect())
-    }
-
-    async fn create_network(&self, spec: &NetworkSpec) -> Result<SiteNetwork, VimError> {
-        let bridge = format!("br-{}", spec.name);
-        let mtu = spec.mtu.unwrap_or(1500);
-        self.nl
-            .ensure_bridge(Some(&self.ns), &bridge, Some(mtu))
-            .await
-            .map_err(|e| VimError::Other(e.to_string()))?;
-        let net = SiteNetwork {
-            name: spec.name.clone(),
-            cidr: spec.cidr,
-            gateway: spec.gateway,
-            pools: spec.pools.clone(),
-            mtu,
-            bridge,
-            netns: Some(self.ns.clone()),
-        };
-        self.nets.lock().unwrap().insert(spec.name.clone(), net.clone());
-        Ok(net)
-    }
-
-    async fn update_network(
-        &self,
-        name: &str,
-        pools: Option<Vec<Pool>>,
-        mtu: Option<u32>,
-    ) -> Result<SiteNetwork, VimError> {
-        let mut nets = self.nets.lock().unwrap();
-        let net = nets.get_mut(name).ok_or_else(|| VimError::Other(format!("no {name}")))?;
-        if let Some(pools) = pools {
-            net.pools = pools;
-        }
-        net.mtu = mtu.unwrap_or(net.mtu);
-        Ok(net.clone())
-    }
-
-    async fn delete_network(&self, name: &str) -> Result<(), VimError> {
-        let removed = self.nets.lock().unwrap().remove(name);
-        if let Some(net) = removed {
-            self.nl
-                .delete_link(Some(&self.ns), &net.bridge)
-                .await
-                .map_err(|e| VimError::Other(e.to_string()))?;
-        }
-        Ok(())
-    }
-}
+use crate::testing::BridgeVim;
 
 /// The agents of every site, reached by direct calls.
 #[derive(Debug, Default)]
@@ -176,7 +97,7 @@ impl Peers for FakePeers {
 #[derive(Debug, Clone)]
 pub struct Site {
     pub agent: Arc<Agent>,
-    pub vim: FakeVim,
+    pub vim: BridgeVim<FakeNetlink>,
     pub nl: FakeNetlink,
     pub underlay: Ipv4Addr,
 }
@@ -193,7 +114,7 @@ pub async fn world(names: &[&str]) -> (BTreeMap<String, Site>, Arc<FakePeers>) {
         nl.ensure_bridge(Some(&ns), "eth0", Some(1500)).await.unwrap();
         let underlay = Ipv4Addr::new(192, 0, 2, u8::try_from(i + 1).unwrap());
         nl.ensure_address(Some(&ns), "eth0", Ipv4Net::new(underlay, 24).unwrap()).await.unwrap();
-        let vim = FakeVim { ns: ns.clone(), nl: nl.clone(), nets: Arc::default() };
+        let vim = BridgeVim::new(ns.clone(), nl.clone());
         let mut cfg = AgentConfig::new(*name, underlay);
         cfg.netns = Some(ns);
         let agent = Arc::new(Agent::new(
