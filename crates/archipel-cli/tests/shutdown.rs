@@ -133,6 +133,7 @@ fn the_agent_answers_the_request_in_flight_and_exits_on_sigterm() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs root"]
 async fn popd_ends_its_watch_streams_and_exits_on_sigterm() {
     require_root();
     let subnet = TestSubnet::lease();
