@@ -33,11 +33,14 @@ pub async fn run(bin: &str) -> Result<()> {
     println!("| --- | --- | --- |");
     println!("| `archipel` binary (every subcommand) | {:.1} MiB | |", mib(size));
     println!(
-        "| popd RSS, idle | {:.1} MiB | goal < 10 MiB; thesis: 3 components < 20 MiB |",
-        idle.rss
+        "| popd RSS, idle | {:.1} MiB (anonymous {:.1}) | goal < 10 MiB; thesis: 3 components < 20 MiB |",
+        idle.rss, idle.anon
     );
     println!("| popd PSS, idle | {:.1} MiB | |", idle.pss);
-    println!("| popd RSS, {MANY} native containers running | {:.1} MiB | thesis: nearly constant as containers are added |", busy.rss);
+    println!(
+        "| popd RSS, {MANY} native containers running | {:.1} MiB (anonymous {:.1}) | thesis: nearly constant as containers are added |",
+        busy.rss, busy.anon
+    );
     println!("| popd PSS, {MANY} native containers running | {:.1} MiB | |\n", busy.pss);
     Ok(())
 }

@@ -37,11 +37,13 @@ pub fn rss_mib(pid: u32) -> f64 {
 }
 
 /// A process's memory in MiB: resident, and proportional (each shared page divided among the
-/// processes that map it), from `/proc/PID/smaps_rollup`.
+/// processes that map it), from `/proc/PID/smaps_rollup`; `anon` is the resident part that
+/// maps no file (heap, stacks), the rest is the binary's and libraries' pages.
 #[derive(Debug, Clone, Copy)]
 pub struct Memory {
     pub rss: f64,
     pub pss: f64,
+    pub anon: f64,
 }
 
 impl Memory {
@@ -58,7 +60,8 @@ impl Memory {
                 .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         };
-        Some(Self { rss: kib("Rss")? / 1024.0, pss: kib("Pss")? / 1024.0 })
+        let mib = |key: &str| kib(key).map(|k| k / 1024.0);
+        Some(Self { rss: mib("Rss")?, pss: mib("Pss")?, anon: mib("Anonymous")? })
     }
 }
 
@@ -69,9 +72,9 @@ mod tests {
     #[test]
     fn reads_rss_and_pss_from_smaps_rollup() {
         let text = "55d0-7ffd ---p 00000000 00:00 0 [rollup]\nRss:  9216 kB\nPss:  5120 kB\n\
-                    Pss_Anon:  4096 kB\n";
+                    Pss_Anon:  4096 kB\nAnonymous:  3072 kB\n";
         let m = Memory::parse(text).unwrap();
-        assert_eq!((m.rss, m.pss), (9.0, 5.0));
+        assert_eq!((m.rss, m.pss, m.anon), (9.0, 5.0, 3.0));
         assert!(Memory::parse("Rss: 1 kB\n").is_none());
         let me = Memory::of(std::process::id()).unwrap();
         assert!(me.rss > 0.0 && me.pss > 0.0 && me.pss <= me.rss, "{me:?}");
