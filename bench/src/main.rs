@@ -5,6 +5,7 @@ mod compose;
 mod dataplane;
 mod diminet;
 mod lab;
+mod memory;
 mod native;
 mod netns;
 mod nfvo;
@@ -21,19 +22,20 @@ async fn main() -> Result<()> {
     let bin = args.next().unwrap_or_default();
     let suites: Vec<String> = args.collect();
     if bin.is_empty() || suites.is_empty() {
-        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, diminet, dataplane, nfvo, split)");
+        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, memory, diminet, dataplane, nfvo, split)");
     }
     for suite in suites {
         match suite.as_str() {
             "pop" => pop::run(&bin).await?,
             "native" => native::run(&bin).await?,
+            "memory" => memory::run(&bin).await?,
             "diminet" => diminet::run(&bin).await?,
             "dataplane" => dataplane::run(&bin).await?,
             "nfvo" => nfvo::run(&bin).await?,
             "split" => split::run(&bin).await?,
             other => {
                 bail!(
-                    "unknown suite {other}: known suites are pop, native, diminet, dataplane, nfvo, split"
+                    "unknown suite {other}: known suites are pop, native, memory, diminet, dataplane, nfvo, split"
                 )
             }
         }

@@ -37,3 +37,48 @@ pub fn rss_mib(pid: u32) -> f64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
+
+/// A process's memory in MiB: resident, and proportional (each shared page divided among the
+/// processes that map it), from `/proc/PID/smaps_rollup`; `anon` is the resident part that
+/// maps no file (heap, stacks), the rest is the binary's and libraries' pages.
+#[derive(Debug, Clone, Copy)]
+pub struct Memory {
+    pub rss: f64,
+    pub pss: f64,
+    pub anon: f64,
+}
+
+impl Memory {
+    pub fn of(pid: u32) -> anyhow::Result<Self> {
+        let path = format!("/proc/{pid}/smaps_rollup");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("cannot read {path}: {e}"))?;
+        Self::parse(&text).ok_or_else(|| anyhow::anyhow!("{path} has no Rss or Pss line"))
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        let kib = |key: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        };
+        let mib = |key: &str| kib(key).map(|k| k / 1024.0);
+        Some(Self { rss: mib("Rss")?, pss: mib("Pss")?, anon: mib("Anonymous")? })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_rss_and_pss_from_smaps_rollup() {
+        let text = "55d0-7ffd ---p 00000000 00:00 0 [rollup]\nRss:  9216 kB\nPss:  5120 kB\n\
+                    Pss_Anon:  4096 kB\nAnonymous:  3072 kB\n";
+        let m = Memory::parse(text).unwrap();
+        assert_eq!((m.rss, m.pss, m.anon), (9.0, 5.0, 3.0));
+        assert!(Memory::parse("Rss: 1 kB\n").is_none());
+        let me = Memory::of(std::process::id()).unwrap();
+        assert!(me.rss > 0.0 && me.pss > 0.0 && me.pss <= me.rss, "{me:?}");
+    }
+}

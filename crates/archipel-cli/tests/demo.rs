@@ -71,8 +71,8 @@ impl Run {
         let mut prefixes: Vec<String> =
             ["a", "b", "hub"].iter().map(|s| format!("{}-{s}", self.name)).collect();
         for site in ["a", "b"] {
-            let state = self.dir.join(site).join("popd").join("native");
-            prefixes.push(native::netns_prefix(&format!("{}-{site}", self.name), &state));
+            let data = self.dir.join(site).join("popd");
+            prefixes.push(native::netns_prefix(&format!("{}-{site}", self.name), &data));
         }
         for ns in listed.lines().filter_map(|l| l.split_whitespace().next()) {
             if prefixes.iter().any(|p| ns == p || (p.starts_with("apc") && ns.starts_with(p))) {

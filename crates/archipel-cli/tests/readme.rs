@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use archipel_pop::runtime::native::bridge_name;
 use archipel_pop::{ConfigFile, PopdConfig};
 use archipel_testkit::{native, require_root, run};
 
@@ -275,7 +276,7 @@ impl Popd {
     /// What this popd left in the kernel, removed once found.
     fn leftovers(&self, created: &[String]) -> Vec<String> {
         let mut problems = Vec::new();
-        let prefix = native::netns_prefix(&self.name, &self.data_dir.join("native"));
+        let prefix = native::netns_prefix(&self.name, &self.data_dir);
         let namespaces = native::namespaces(&prefix);
         if !namespaces.is_empty() {
             problems.push(format!("{}: container namespaces left: {namespaces:?}", self.which()));
@@ -302,18 +303,6 @@ impl Popd {
     fn which(&self) -> String {
         format!("popd {} ({})", self.name, self.config.display())
     }
-}
-
-/// The bridge the native runtime makes for `network` of `instance`: `apb` and 12 hex digits of
-/// sha256(instance NUL network) (crates/archipel-pop/src/runtime/native/names.rs).
-fn bridge_name(instance: &str, network: &str) -> String {
-    let out = Command::new("sh")
-        .args(["-c", r#"printf '%s\0%s' "$1" "$2" | sha256sum"#, "sh", instance, network])
-        .output()
-        .expect("run sha256sum");
-    assert!(out.status.success(), "sha256sum failed");
-    let hex = String::from_utf8_lossy(&out.stdout);
-    format!("apb{}", &hex[..12])
 }
 
 #[test]

@@ -5,7 +5,9 @@ use std::path::Path;
 use crate::context::{LabContext, SiteContext};
 use crate::error::LabError;
 use crate::{process, topology};
+use archipel_netlink::RtNetlink;
 use archipel_pop::runtime::docker::DockerRuntime;
+use archipel_pop::runtime::native::{self, NativeLayout};
 
 /// Takes down the lab whose context is at `path`; `None` when there is none (nothing to do).
 /// Idempotent: what is already gone is skipped.
@@ -21,10 +23,7 @@ pub async fn down(path: &Path) -> Result<Option<LabContext>, LabError> {
         sweep_docker(&ctx, site).await?;
     }
     for site in &ctx.sites {
-        for ns in container_namespaces(site)? {
-            process::kill_netns_processes(&ns);
-            topology::delete_netns(&ns).await?;
-        }
+        sweep_native(ctx.name.as_str(), site).await?;
         process::kill_netns_processes(&site.netns);
     }
     topology::remove(&ctx).await?;
@@ -43,7 +42,7 @@ pub async fn down(path: &Path) -> Result<Option<LabContext>, LabError> {
 /// Removes what the site's popd left in the Docker Engine (containers, networks), which popd
 /// keeps across its own restarts.
 async fn sweep_docker(ctx: &LabContext, site: &SiteContext) -> Result<(), LabError> {
-    let instance = format!("{}-{}", ctx.name, site.name);
+    let instance = instance(&ctx.name, site);
     let docker = DockerRuntime::connect(&instance).await;
     let swept = match docker {
         Ok(docker) => docker.sweep().await,
@@ -52,25 +51,21 @@ async fn sweep_docker(ctx: &LabContext, site: &SiteContext) -> Result<(), LabErr
     swept.map_err(|source| LabError::Docker { site: site.name.clone(), source: Box::new(source) })
 }
 
-/// The namespaces of the site's native containers: one per workload directory of its popd
-/// (`STATE_DIR/workloads/NETNS/`, see the native runtime), present or not.
-fn container_namespaces(site: &SiteContext) -> Result<Vec<String>, LabError> {
-    let dir = site.popd_data().join("native").join("workloads");
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(LabError::io("read", &dir)(e)),
-    };
-    let mut names = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(LabError::io("read", &dir))?;
-        if let Some(name) = entry.file_name().to_str() {
-            if Path::new(archipel_netlink::NETNS_DIR).join(name).exists() {
-                names.push(name.to_owned());
-            }
-        }
-    }
-    Ok(names)
+/// Removes the namespaces of the site's native containers with what runs in them, through the
+/// native runtime's own `sweep` (the namespaces named for that popd or recorded by it), which
+/// popd keeps across its own restarts.
+async fn sweep_native(lab: &str, site: &SiteContext) -> Result<(), LabError> {
+    let layout = NativeLayout::new(&instance(lab, site), &native::state_dir(&site.popd_data()));
+    layout
+        .sweep(&RtNetlink::new())
+        .await
+        .map(drop)
+        .map_err(|source| LabError::Native { site: site.name.clone(), source: Box::new(source) })
+}
+
+/// The instance name of the site's popd.
+fn instance(lab: &str, site: &SiteContext) -> String {
+    format!("{lab}-{}", site.name)
 }
 
 fn remove_dir(dir: &Path) -> Result<(), LabError> {

@@ -47,6 +47,12 @@ pub enum LabError {
         #[source]
         source: Box<archipel_pop::runtime::RuntimeError>,
     },
+    #[error("cannot remove the native containers of the popd of site {site}")]
+    Native {
+        site: String,
+        #[source]
+        source: Box<archipel_pop::runtime::RuntimeError>,
+    },
     #[error("`{command}` failed: {stderr}")]
     Command { command: String, stderr: String },
 }

@@ -69,11 +69,6 @@ pub(crate) async fn remove(ctx: &LabContext) -> Result<(), LabError> {
     run(host, &format!("delete the host's veth {}", ctx.host_link))
 }
 
-/// `ip netns del NS` for a container namespace the site's popd made.
-pub(crate) async fn delete_netns(ns: &str) -> Result<(), LabError> {
-    run(RtNetlink::new().delete_netns(ns).await, &format!("delete the namespace {ns}"))
-}
-
 async fn ensure_netns(nl: &RtNetlink, ns: &str) -> Result<(), LabError> {
     run(nl.ensure_netns(ns).await, &format!("add the namespace {ns}"))
 }

@@ -1,21 +1,15 @@
-//! What a native popd leaves in the kernel, found the way its runtime names things
-//! (`crates/archipel-pop/src/runtime/native/names.rs`), so tests can look at it and sweep it.
+//! What a native popd leaves in the kernel, found by the names its runtime gives
+//! ([`NativeLayout`]), so tests can look at it and sweep it.
 
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
+use archipel_pop::runtime::native::{state_dir, NativeLayout};
 
 use crate::cmd::run;
 
-/// The prefix of every container namespace of a native popd: `apc` and the owner tag, sha256
-/// of the instance name, a NUL and the canonical state directory.
-pub fn netns_prefix(instance: &str, state_dir: &Path) -> String {
-    let state_dir = std::fs::canonicalize(state_dir).unwrap_or_else(|_| state_dir.to_owned());
-    let mut h = Sha256::new();
-    h.update(instance.as_bytes());
-    h.update([0]);
-    h.update(state_dir.to_string_lossy().as_bytes());
-    format!("apc{}", &hex::encode(h.finalize())[..8])
+/// The prefix of every container namespace of the native popd `instance` on `data_dir`.
+pub fn netns_prefix(instance: &str, data_dir: &Path) -> String {
+    NativeLayout::new(instance, &state_dir(data_dir)).netns_prefix()
 }
 
 /// The network namespaces whose names start with `prefix`.

@@ -121,7 +121,7 @@ impl PopdProcess {
 
     /// The prefix of this native popd's container namespaces.
     pub fn native_netns_prefix(&self) -> String {
-        crate::native::netns_prefix(&self.name, &self.data_dir.path().join("native"))
+        crate::native::netns_prefix(&self.name, self.data_dir.path())
     }
 
     /// The native image catalogue of this popd (`--images-dir`).

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use archipel_lab::LabContext;
+use archipel_pop::runtime::native::{self, NativeLayout};
 use archipel_testkit::{processes_under, TestSubnet};
 use serde_json::Value;
 
@@ -106,11 +107,11 @@ impl Lab {
             .unwrap_or_else(|| panic!("no container of site {site} holds {addr}"))
     }
 
-    /// The namespaces of the site's containers, from its popd's workload directories.
+    /// The namespaces of the site's containers, as its popd's native runtime recorded them.
     pub fn container_namespaces(&self, site: &str) -> Vec<String> {
-        let dir = self.ctx.site(site).unwrap().popd_data().join("native/workloads");
-        let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-        entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect()
+        let data = self.ctx.site(site).unwrap().popd_data();
+        let instance = format!("{}-{site}", self.ctx.name);
+        NativeLayout::new(&instance, &native::state_dir(&data)).recorded().unwrap_or_default()
     }
 
     pub fn netns(&self, site: &str) -> String {

@@ -3,14 +3,15 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::Child;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use archipel_netlink::Netlink;
 use tokio::sync::broadcast;
 use tracing::warn;
 
-use super::record::{Record, Status, WorkloadDir};
+use super::host::{self, Host};
+use super::layout::NativeLayout;
+use super::record::{ProcessId, Record, Status, WorkloadDir};
 use super::sandbox::Net;
 use crate::runtime::RuntimeEvent;
 
@@ -34,25 +35,24 @@ impl Entry {
 
 pub(super) struct Inner {
     pub(super) instance: String,
-    /// Names this runtime's namespaces (see `names`).
-    pub(super) tag: String,
-    pub(super) state_dir: PathBuf,
+    /// Its state directory and the names of its namespaces.
+    pub(super) layout: NativeLayout,
     pub(super) images_dir: PathBuf,
     pub(super) site_netns: Option<String>,
     pub(super) netlink: Arc<dyn Netlink>,
     pub(super) entries: Mutex<BTreeMap<String, Arc<Entry>>>,
-    /// Supervisors spawned by this process, reaped as they end.
-    pub(super) children: Mutex<Vec<Child>>,
+    /// Spawns, signals and watches the workloads' processes.
+    pub(super) host: Arc<dyn Host>,
     pub(super) events: broadcast::Sender<RuntimeEvent>,
 }
 
 impl Inner {
     pub(super) fn net(&self) -> Net<'_> {
-        Net { netlink: &*self.netlink, site: self.site_netns.as_deref() }
+        Net { netlink: &*self.netlink, site: self.site_netns.as_deref(), host: &self.host }
     }
 
     pub(super) fn dir(&self, runtime_id: &str) -> WorkloadDir {
-        WorkloadDir::new(&self.state_dir, runtime_id)
+        self.layout.dir(runtime_id)
     }
 
     pub(super) fn entry(&self, runtime_id: &str) -> Option<Arc<Entry>> {
@@ -74,7 +74,12 @@ impl Inner {
 
     /// Reaps the supervisors that ended, so none stays a zombie.
     pub(super) fn reap(&self) {
-        lock(&self.children).retain_mut(|child| matches!(child.try_wait(), Ok(None)));
+        self.host.reap();
+    }
+
+    /// Whether the recorded process is still the one that runs under its pid.
+    pub(super) fn alive(&self, process: ProcessId) -> bool {
+        host::alive(&*self.host, process)
     }
 
     /// Tells the subscribers that a workload ended.

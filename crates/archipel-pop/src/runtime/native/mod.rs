@@ -23,7 +23,10 @@
 //!   namespaces: and the state directory and the Pop id), so a restart finds them again and two
 //!   popds on one host never touch each other's namespaces. At construction, and in
 //!   [`NativeRuntime::cleanup_orphans`], namespaces named for this runtime without a record are
-//!   removed with their veths and processes.
+//!   removed with their veths and processes. [`NativeLayout`] tells others these names and
+//!   sweeps what a stopped popd left.
+//! - Processes are spawned, read in /proc, signalled and reaped through `host` only, so the
+//!   logic above is unit-tested without root against its fake.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -44,18 +47,20 @@ use super::{
     RuntimeEvent, StartSpec, Started, Stopped,
 };
 use error::failed;
+use host::Host;
 use inner::{Entry, Inner};
 use record::Status;
 
 mod error;
+mod host;
 mod image;
 mod import;
 mod inner;
+mod layout;
 mod logs;
 mod names;
 mod network;
 mod privilege;
-mod procfs;
 mod record;
 mod sandbox;
 mod spawn;
@@ -64,6 +69,7 @@ mod workload;
 
 pub use error::NativeError;
 pub use import::import_image;
+pub use layout::{bridge_name, state_dir, NativeLayout};
 pub use record::ProcessId;
 
 /// What a native runtime needs.
@@ -102,7 +108,7 @@ impl fmt::Debug for NativeRuntime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NativeRuntime")
             .field("instance", &self.inner.instance)
-            .field("state_dir", &self.inner.state_dir)
+            .field("state_dir", &self.inner.layout.state_dir)
             .field("site_netns", &self.inner.site_netns)
             .finish_non_exhaustive()
     }
@@ -117,6 +123,11 @@ impl NativeRuntime {
             what: "the native runtime needs root or CAP_NET_ADMIN".to_owned(),
             source: Box::new(e),
         })?;
+        Self::on(config, Arc::new(host::SysHost::default())).await
+    }
+
+    /// [`NativeRuntime::new`] on `host`, without the privilege check.
+    async fn on(config: NativeConfig, host: Arc<dyn Host>) -> Result<NativeRuntime, RuntimeError> {
         if let Some(site) = &config.site_netns {
             let exists = config
                 .netlink
@@ -142,14 +153,13 @@ impl NativeRuntime {
             .map(|r| (r.runtime_id.clone(), Arc::new(Entry::new(r))))
             .collect::<BTreeMap<_, _>>();
         let inner = Arc::new(Inner {
-            tag: names::owner_tag(&config.instance, &state_dir),
+            layout: NativeLayout::new(&config.instance, &state_dir),
             instance: config.instance,
-            state_dir,
             images_dir: config.images_dir,
             site_netns: config.site_netns,
             netlink: config.netlink,
             entries: Mutex::new(entries),
-            children: Mutex::new(Vec::new()),
+            host,
             events: broadcast::channel(256).0,
         });
         inner.recover().await?;
@@ -292,3 +302,6 @@ impl Runtime for NativeRuntime {
             .boxed()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -43,7 +43,7 @@ pub(super) fn owner_tag(instance: &str, state_dir: &Path) -> String {
 }
 
 /// The start of the name of every container namespace of the owner `tag`.
-fn netns_prefix(tag: &str) -> String {
+pub(super) fn netns_prefix(tag: &str) -> String {
     format!("{NETNS_PREFIX}{tag}")
 }
 

@@ -101,6 +101,7 @@ mod tests {
     use archipel_netlink::{FakeNetlink, Netlink};
 
     use super::*;
+    use crate::runtime::native::sandbox::tests::fake_host;
 
     fn spec(subnet: &str, gateway: &str, mtu: Option<u32>) -> NetworkSpec {
         NetworkSpec {
@@ -116,7 +117,8 @@ mod tests {
     async fn makes_a_bridge_with_the_gateway_and_adopts_it() {
         let fake = FakeNetlink::new();
         fake.ensure_netns("site").await.unwrap();
-        let net = Net { netlink: &fake, site: Some("site") };
+        let host = fake_host();
+        let net = Net { netlink: &fake, site: Some("site"), host: &host };
         let spec = spec("10.1.0.0/24", "10.1.0.1", Some(1450));
         let attachment = net.ensure_network("popd-a", &spec).await.unwrap();
         let bridge = names::bridge("popd-a", "private");
@@ -140,7 +142,8 @@ mod tests {
     #[tokio::test]
     async fn refuses_a_bridge_holding_another_subnet() {
         let fake = FakeNetlink::new();
-        let net = Net { netlink: &fake, site: None };
+        let host = fake_host();
+        let net = Net { netlink: &fake, site: None, host: &host };
         net.ensure_network("popd-a", &spec("10.1.0.0/24", "10.1.0.1", None)).await.unwrap();
         let calls = fake.take_calls();
         let err =
@@ -155,7 +158,8 @@ mod tests {
     #[tokio::test]
     async fn sets_the_mtu_of_the_bridge_and_its_ports_and_removes_it() {
         let fake = FakeNetlink::new();
-        let net = Net { netlink: &fake, site: None };
+        let host = fake_host();
+        let net = Net { netlink: &fake, site: None, host: &host };
         let mut spec = spec("10.1.0.0/24", "10.1.0.1", None);
         net.ensure_network("popd-a", &spec).await.unwrap();
         let bridge = names::bridge("popd-a", "private");

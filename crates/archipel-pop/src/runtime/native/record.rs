@@ -124,6 +124,22 @@ fn workloads(state_dir: &Path) -> PathBuf {
     state_dir.join("workloads")
 }
 
+/// The runtime ids that have a directory under `state_dir`; none if it does not exist.
+pub(super) fn recorded_ids(state_dir: &Path) -> Result<Vec<String>, NativeError> {
+    let dir = workloads(state_dir);
+    let entries = match fs::read_dir(&dir) {
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+        entries => entries.map_err(NativeError::io("list", &dir))?,
+    };
+    let mut ids = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(NativeError::io("list", &dir))?;
+        ids.extend(entry.file_name().into_string().ok());
+    }
+    ids.sort();
+    Ok(ids)
+}
+
 /// Every readable record under `state_dir`; an unreadable one is skipped with a warning (its
 /// namespace then counts as an orphan).
 pub(super) fn load_all(state_dir: &Path) -> Result<Vec<Record>, NativeError> {

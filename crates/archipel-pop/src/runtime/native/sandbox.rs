@@ -4,12 +4,14 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use archipel_netlink::{netns_path, Netlink, NetlinkError};
+use std::sync::Arc;
+
+use archipel_netlink::{Netlink, NetlinkError};
 use nix::sys::signal::Signal;
 use tracing::warn;
 
 use super::error::{failed, NativeError};
-use super::procfs;
+use super::host::{self, Host};
 use super::record::{EndpointRecord, ProcessId};
 use crate::runtime::RuntimeError;
 
@@ -17,12 +19,13 @@ use crate::runtime::RuntimeError;
 const KILL_POLL: Duration = Duration::from_millis(20);
 const KILL_ROUNDS: u32 = 250;
 
-/// The kernel's side of the native runtime: the site's namespace (None: the host's) and the
-/// netlink access to it.
+/// The kernel's side of the native runtime: the site's namespace (None: the host's), the
+/// netlink access to it, and the host's processes (to empty a namespace before deleting it).
 #[derive(Clone, Copy)]
 pub(super) struct Net<'a> {
     pub(super) netlink: &'a dyn Netlink,
     pub(super) site: Option<&'a str>,
+    pub(super) host: &'a Arc<dyn Host>,
 }
 
 impl Net<'_> {
@@ -97,7 +100,7 @@ impl Net<'_> {
         leader: Option<ProcessId>,
         host_veths: &[String],
     ) -> Result<(), RuntimeError> {
-        kill_all(netns, leader).await;
+        kill_all(self.host, netns, leader).await;
         let mut first = None;
         for veth in host_veths {
             if let Err(e) = self.netlink.delete_link(self.site, veth).await {
@@ -116,12 +119,11 @@ fn setup_failed(error: NetlinkError) -> RuntimeError {
 }
 
 /// SIGKILL to the recorded group and to every process in `netns` until none is left there.
-pub(super) async fn kill_all(netns: &str, leader: Option<ProcessId>) {
-    let file = netns_path(netns);
+pub(super) async fn kill_all(host: &Arc<dyn Host>, netns: &str, leader: Option<ProcessId>) {
     for _ in 0..KILL_ROUNDS {
-        let target = file.clone();
+        let (host, target) = (host.clone(), netns.to_owned());
         let signalled = tokio::task::spawn_blocking(move || {
-            procfs::signal_all(leader, &target, Signal::SIGKILL)
+            host::signal_all(&*host, leader, &target, Signal::SIGKILL)
         })
         .await
         .unwrap_or(false);
@@ -134,11 +136,16 @@ pub(super) async fn kill_all(netns: &str, leader: Option<ProcessId>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use archipel_netlink::FakeNetlink;
 
     use super::*;
+    use crate::runtime::native::host::fake::FakeHost;
     use crate::runtime::native::names;
+
+    pub(in crate::runtime::native) fn fake_host() -> Arc<dyn Host> {
+        Arc::new(FakeHost::new())
+    }
 
     fn endpoint(netns: &str, i: usize, network: &str, address: &str) -> EndpointRecord {
         EndpointRecord {
@@ -163,7 +170,8 @@ mod tests {
     async fn plugs_each_endpoint_into_its_bridge() {
         let fake = FakeNetlink::new();
         site(&fake).await;
-        let net = Net { netlink: &fake, site: Some("site") };
+        let host = fake_host();
+        let net = Net { netlink: &fake, site: Some("site"), host: &host };
         let netns = names::netns("0123abcd", "pop-1");
         let endpoints = [
             endpoint(&netns, 0, "private", "10.1.0.2/24"),
@@ -204,7 +212,8 @@ mod tests {
     async fn a_failure_leaves_nothing_behind() {
         let fake = FakeNetlink::new();
         site(&fake).await;
-        let net = Net { netlink: &fake, site: Some("site") };
+        let host = fake_host();
+        let net = Net { netlink: &fake, site: Some("site"), host: &host };
         let netns = names::netns("0123abcd", "pop-2");
         let endpoints = [
             endpoint(&netns, 0, "private", "10.1.0.3/24"),

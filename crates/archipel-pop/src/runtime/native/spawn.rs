@@ -14,11 +14,10 @@ use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-
-use archipel_netlink::in_netns_async;
+use std::process::{Command, Stdio};
 
 use super::error::NativeError;
+use super::host::Host;
 use super::image::Image;
 use super::record::WorkloadDir;
 use crate::runtime::RuntimeError;
@@ -63,13 +62,14 @@ impl Launch {
 }
 
 /// Spawns the supervisor in `netns`, in `dir`'s working directory, with its output appended to
-/// `dir`'s log. Equals `cd WORK; env -i ENV… ip netns exec NETNS sh -c SUPERVISOR
+/// `dir`'s log; returns its pid. Equals `cd WORK; env -i ENV… ip netns exec NETNS sh -c SUPERVISOR
 /// archipel-supervisor EXIT_FILE - ARGV… >>output.log 2>&1 </dev/null` in a new process group.
 pub(super) async fn spawn(
+    host: &dyn Host,
     netns: &str,
     dir: &WorkloadDir,
     launch: Launch,
-) -> Result<Child, RuntimeError> {
+) -> Result<u32, RuntimeError> {
     let failed =
         |e: NativeError| RuntimeError::Failed { op: "start workload", source: Box::new(e) };
     let work = dir.work();
@@ -88,15 +88,9 @@ pub(super) async fn spawn(
         .open(&log_path)
         .map_err(|e| failed(NativeError::io("open", &log_path)(e)))?;
     let log_err = log.try_clone().map_err(|e| failed(NativeError::io("open", &log_path)(e)))?;
-    let spawned = in_netns_async(Some(netns), move || {
-        supervisor(&exit, &work, &launch).stdin(Stdio::null()).stdout(log).stderr(log_err).spawn()
-    })
-    .await
-    .map_err(|e| RuntimeError::Failed {
-        op: "enter the workload's network namespace",
-        source: Box::new(e),
-    })?;
-    spawned.map_err(|e| failed(NativeError::Spawn(e)))
+    let mut command = supervisor(&exit, &work, &launch);
+    command.stdin(Stdio::null()).stdout(log).stderr(log_err);
+    host.spawn(netns, command).await
 }
 
 fn supervisor(exit: &PathBuf, work: &PathBuf, launch: &Launch) -> Command {

@@ -9,8 +9,6 @@ use tracing::{info, warn};
 
 use super::error::failed;
 use super::inner::Inner;
-use super::names;
-use super::procfs;
 use super::record::Status;
 use super::workload::KILLED;
 use crate::runtime::{ManagedWorkload, RuntimeError, WorkloadState};
@@ -39,7 +37,7 @@ impl Inner {
             let Ok(_op) = entry.op.try_lock() else { continue };
             let record = entry.record();
             let ended = match record.status {
-                Status::Running => !record.process.is_some_and(procfs::alive),
+                Status::Running => !record.process.is_some_and(|p| self.alive(p)),
                 Status::Starting => true,
                 Status::Exited { .. } => false,
             };
@@ -58,7 +56,7 @@ impl Inner {
                 let state = match record.status {
                     Status::Exited { code } => WorkloadState::Exited { code },
                     Status::Starting => WorkloadState::Running,
-                    Status::Running if record.process.is_some_and(procfs::alive) => {
+                    Status::Running if record.process.is_some_and(|p| self.alive(p)) => {
                         WorkloadState::Running
                     }
                     // Ended since the last poll, which will finish it.
@@ -103,7 +101,7 @@ impl Inner {
         let namespaces = self.netlink.list_netns().await.map_err(failed("list namespaces"))?;
         let mut removed = Vec::new();
         for netns in namespaces {
-            if names::is_own_netns(&self.tag, &netns) && self.entry(&netns).is_none() {
+            if self.layout.owns(&netns) && self.entry(&netns).is_none() {
                 self.remove_unrecorded(&netns).await?;
                 info!(%netns, "removed a network namespace that belongs to no workload");
                 removed.push(netns);

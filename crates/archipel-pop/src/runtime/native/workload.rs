@@ -3,16 +3,15 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use archipel_netlink::netns_path;
 use ipnet::Ipv4Net;
 use nix::sys::signal::Signal;
 use tracing::warn;
 
 use super::error::{failed, NativeError};
+use super::host;
 use super::image;
 use super::inner::{lock, Entry, Inner};
 use super::names;
-use super::procfs;
 use super::record::{EndpointRecord, ProcessId, Record, Status};
 use super::sandbox::kill_all;
 use super::spawn::{spawn, Launch};
@@ -37,7 +36,7 @@ impl Inner {
             }));
         }
         let launch = Launch::new(image, &spec.env).map_err(failed("start workload"))?;
-        let id = names::netns(&self.tag, &spec.pop_id);
+        let id = self.layout.netns(&spec.pop_id);
         if let Some(old) = self.entry(&id) {
             if !matches!(old.record().status, Status::Exited { .. }) {
                 return Err(failed("start workload")(NativeError::AlreadyRunning(id)));
@@ -91,8 +90,8 @@ impl Inner {
         // Leftovers of an earlier attempt under the same name go first.
         self.net().tear_down(&id, None, &hosts).await?;
         let macs = self.net().set_up(&id, &record.endpoints).await?;
-        let child = match spawn(&id, &dir, launch).await {
-            Ok(child) => child,
+        let pid = match spawn(&*self.host, &id, &dir, launch).await {
+            Ok(pid) => pid,
             Err(error) => {
                 if let Err(cleanup) = self.net().tear_down(&id, None, &hosts).await {
                     warn!(%id, error = %crate::error::chain(&cleanup), "cannot undo a failed start");
@@ -102,9 +101,7 @@ impl Inner {
         };
         // An unreaped child keeps its /proc entry, so its start time is there even if it
         // already ended.
-        let pid = child.id();
-        let start_time = procfs::any_start_time(pid).unwrap_or_default();
-        lock(&self.children).push(child);
+        let start_time = host::any_start_time(&*self.host, pid).unwrap_or_default();
         record.process = Some(ProcessId { pid, start_time });
         record.status = Status::Running;
         if let Err(error) = dir.save(&record) {
@@ -125,25 +122,25 @@ impl Inner {
         let record = entry.record();
         let process = match (record.status, record.process) {
             (Status::Exited { code }, _) => return Ok(Some(Stopped { code, killed: false })),
-            (Status::Running, Some(process)) if procfs::alive(process) => process,
+            (Status::Running, Some(process)) if self.alive(process) => process,
             _ => {
                 let code = self.finish(&entry).await;
                 return Ok(Some(Stopped { code, killed: false }));
             }
         };
-        let file = netns_path(id);
+        let (host, netns) = (self.host.clone(), id.to_owned());
         tokio::task::spawn_blocking(move || {
-            procfs::signal_all(Some(process), &file, Signal::SIGTERM)
+            host::signal_all(&*host, Some(process), &netns, Signal::SIGTERM)
         })
         .await
         .ok();
         let deadline = Instant::now() + timeout;
-        while procfs::alive(process) && Instant::now() < deadline {
+        while self.alive(process) && Instant::now() < deadline {
             tokio::time::sleep(STOP_POLL).await;
         }
-        let killed = procfs::alive(process);
+        let killed = self.alive(process);
         if killed {
-            kill_all(id, Some(process)).await;
+            kill_all(&self.host, id, Some(process)).await;
         }
         let code = self.finish(&entry).await;
         Ok(Some(Stopped { code, killed }))
@@ -180,7 +177,7 @@ impl Inner {
         let op = entry.op.lock().await;
         let record = entry.record();
         if record.status == Status::Running {
-            kill_all(id, record.process).await;
+            kill_all(&self.host, id, record.process).await;
         }
         self.finish(&entry).await;
         // Again, in case tearing down failed when the workload ended.
@@ -193,7 +190,7 @@ impl Inner {
 
     /// Removes the namespace and veths of a workload of this instance that has no record.
     pub(super) async fn remove_unrecorded(&self, netns: &str) -> Result<(), RuntimeError> {
-        if !names::is_own_netns(&self.tag, netns) {
+        if !self.layout.owns(netns) {
             return Ok(());
         }
         let prefix = names::veth_prefix(netns);

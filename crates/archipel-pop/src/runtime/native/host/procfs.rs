@@ -1,17 +1,11 @@
-//! Processes as /proc shows them: whether a recorded process still runs, which processes live
-//! in a network namespace, and signalling them.
+//! Processes as /proc shows them.
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
-use nix::sys::signal::{kill, killpg, Signal};
-use nix::unistd::Pid;
-
-use super::record::ProcessId;
-
 /// State (field 3) and start time (field 22) of `/proc/PID/stat`.
-fn stat(pid: u32) -> Option<(char, u64)> {
+pub(super) fn stat(pid: u32) -> Option<(char, u64)> {
     let text = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     parse_stat(&text)
 }
@@ -24,21 +18,6 @@ fn parse_stat(text: &str) -> Option<(char, u64)> {
     // `rest` starts at field 3; field 22 is 19 further.
     let start_time = fields.nth(18)?.parse().ok()?;
     Some((state, start_time))
-}
-
-/// The start time of a running process (a zombie has ended).
-pub(super) fn start_time(pid: u32) -> Option<u64> {
-    stat(pid).filter(|(state, _)| *state != 'Z').map(|(_, start)| start)
-}
-
-/// The start time of a process, ended (a zombie) or not.
-pub(super) fn any_start_time(pid: u32) -> Option<u64> {
-    stat(pid).map(|(_, start)| start)
-}
-
-/// Whether the recorded process is still the one that runs under its pid.
-pub(super) fn alive(process: ProcessId) -> bool {
-    start_time(process.pid) == Some(process.start_time)
 }
 
 /// Every process in the network namespace mounted at `netns_file`, like `ip netns pids NAME`.
@@ -58,27 +37,11 @@ pub(super) fn netns_members(netns_file: &Path) -> Vec<u32> {
         .collect()
 }
 
-/// Sends `signal` to the group the recorded process leads, if it still runs, and to every
-/// process of the namespace (which catches those that left the group). Returns whether any
-/// process was signalled.
-pub(super) fn signal_all(leader: Option<ProcessId>, netns_file: &Path, signal: Signal) -> bool {
-    let mut any = false;
-    if let Some(leader) = leader.filter(|p| alive(*p)) {
-        any |= killpg(pid(leader.pid), signal).is_ok();
-    }
-    for member in netns_members(netns_file) {
-        any |= kill(pid(member), signal).is_ok();
-    }
-    any
-}
-
-fn pid(pid: u32) -> Pid {
-    Pid::from_raw(i32::try_from(pid).unwrap_or(i32::MAX))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::native::host::{alive, start_time, SysHost};
+    use crate::runtime::native::record::ProcessId;
 
     #[test]
     fn parses_state_and_start_time() {
@@ -90,10 +53,11 @@ mod tests {
 
     #[test]
     fn knows_this_process_and_not_a_reused_pid() {
+        let host = SysHost::default();
         let me = std::process::id();
-        let start = start_time(me).unwrap();
-        assert!(alive(ProcessId { pid: me, start_time: start }));
-        assert!(!alive(ProcessId { pid: me, start_time: start + 1 }));
+        let start = start_time(&host, me).unwrap();
+        assert!(alive(&host, ProcessId { pid: me, start_time: start }));
+        assert!(!alive(&host, ProcessId { pid: me, start_time: start + 1 }));
     }
 
     #[test]
