@@ -3,7 +3,6 @@
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::error::NativeError;
 use super::image::{self, Image};
@@ -32,7 +31,7 @@ pub fn import_image(images_dir: &Path, src: &Path) -> Result<ImageInfo, NativeEr
     let staging = images_dir.join(format!(
         ".import-{}-{}",
         std::process::id(),
-        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+        archipel_daemon::ids::new_id()
     ));
     let result = copy_tree(src, &staging)
         .and_then(|()| fs::rename(&staging, &dest).map_err(NativeError::io("rename into", &dest)));

@@ -1,7 +1,7 @@
 //! A workload's life: start, its end (by itself or by Stop), removal.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use ipnet::Ipv4Net;
 use nix::sys::signal::Signal;
@@ -50,7 +50,7 @@ impl Inner {
             image: image.info.id.clone(),
             endpoints: endpoints(&id, spec)?,
             process: None,
-            started_at: unix_now(),
+            started_at: archipel_daemon::ids::now(),
             status: Status::Starting,
         };
         let entry = Arc::new(Entry::new(record.clone()));
@@ -229,10 +229,4 @@ fn endpoints(netns: &str, spec: &StartSpec) -> Result<Vec<EndpointRecord>, Runti
 
 fn host_veths(record: &Record) -> Vec<String> {
     record.endpoints.iter().map(|e| e.host_veth.clone()).collect()
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
