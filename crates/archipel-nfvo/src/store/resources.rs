@@ -68,17 +68,7 @@ type RawResource =
     (i64, String, String, String, String, String, Option<String>, Option<String>, String);
 
 fn raw(r: &Row<'_>) -> rusqlite::Result<RawResource> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-    ))
+    r.try_into()
 }
 
 #[derive(Debug, thiserror::Error)]

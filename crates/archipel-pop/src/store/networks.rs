@@ -61,20 +61,7 @@ impl Store {
             bool,
         );
         let rows: Vec<Row> = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                    r.get(9)?,
-                ))
-            })
+            .query_map([], |r| Row::try_from(r))
             .map_err(sql("read networks"))?
             .collect::<Result<_, _>>()
             .map_err(sql("read networks"))?;
