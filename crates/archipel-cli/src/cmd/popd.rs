@@ -127,7 +127,7 @@ pub async fn run(args: PopdArgs) -> anyhow::Result<()> {
 async fn native_runtime(args: &PopdArgs, config: &PopdConfig) -> anyhow::Result<NativeRuntime> {
     let native = NativeConfig {
         instance: config.name.clone(),
-        state_dir: config.data_dir.join("native"),
+        state_dir: archipel_pop::runtime::native::state_dir(&config.data_dir),
         images_dir: args.images_dir.clone().unwrap_or_else(|| config.data_dir.join("images")),
         site_netns: args.netns.clone(),
         netlink: Arc::new(RtNetlink::new()),
