@@ -14,8 +14,25 @@ use crate::model::{CidrInfo, FreeReply, JoinRequest, PoolGrant, Service, VniRese
 /// How long one call to another agent may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// The header that carries the shared East-West key.
+/// The header that carries the key the calling site shares with the called one.
 pub const KEY_HEADER: &str = "x-archipel-key";
+/// The header that names the calling site.
+pub const SITE_HEADER: &str = "x-archipel-site";
+
+/// How this agent reaches one peer: the URL of its agent and the key the two sites share
+/// (each pair of sites its own).
+#[derive(Clone, PartialEq, Eq)]
+pub struct PeerLink {
+    pub url: String,
+    pub key: String,
+}
+
+/// The key stays out of every debug print.
+impl std::fmt::Debug for PeerLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PeerLink").field("url", &self.url).finish_non_exhaustive()
+    }
+}
 
 /// What can go wrong reaching another site.
 #[derive(Debug, thiserror::Error)]
@@ -74,33 +91,35 @@ pub trait Peers: Send + Sync {
 }
 
 /// [`Peers`] over HTTP (the `/intersite-horizontal` interface).
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct HttpPeers {
-    urls: BTreeMap<String, String>,
-    key: String,
+    /// This site's name, which every call carries.
+    site: String,
+    peers: BTreeMap<String, PeerLink>,
     http: reqwest::Client,
 }
 
-/// The shared key stays out of every debug print.
-impl std::fmt::Debug for HttpPeers {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpPeers").field("urls", &self.urls).finish_non_exhaustive()
-    }
-}
-
 impl HttpPeers {
-    /// `urls`: site name -> base URL of its agent (`http://host:port`).
-    pub fn new(urls: BTreeMap<String, String>, key: impl Into<String>, timeout: Duration) -> Self {
+    /// `site`: this site; `peers`: site name -> its agent (`http://host:port`) and key.
+    pub fn new(
+        site: impl Into<String>,
+        peers: BTreeMap<String, PeerLink>,
+        timeout: Duration,
+    ) -> Self {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
             .build()
             .unwrap_or_default();
-        Self { urls, key: key.into(), http }
+        Self { site: site.into(), peers, http }
+    }
+
+    fn peer(&self, site: &str) -> Result<&PeerLink, PeersError> {
+        self.peers.get(site).ok_or_else(|| PeersError::UnknownSite(site.to_owned()))
     }
 
     fn url(&self, site: &str, path: &str) -> Result<String, PeersError> {
-        let base = self.urls.get(site).ok_or_else(|| PeersError::UnknownSite(site.to_owned()))?;
+        let base = &self.peer(site)?.url;
         Ok(format!("{}/intersite-horizontal{path}", base.trim_end_matches('/')))
     }
 
@@ -113,7 +132,9 @@ impl HttpPeers {
             true => PeersError::Timeout { site: site.to_owned() },
             false => PeersError::Unreachable { site: site.to_owned(), source },
         };
-        let resp = req.header(KEY_HEADER, &self.key).send().await.map_err(unreachable)?;
+        let key = &self.peer(site)?.key;
+        let req = req.header(SITE_HEADER, &self.site).header(KEY_HEADER, key);
+        let resp = req.send().await.map_err(unreachable)?;
         let status = resp.status();
         if status.is_success() {
             return Ok(resp);

@@ -9,7 +9,7 @@ use archipel_netlink::RtNetlink;
 use archipel_pop_client::{Client, Credentials};
 
 use crate::core::{Agent, AgentConfig};
-use crate::peers::HttpPeers;
+use crate::peers::{HttpPeers, PeerLink};
 use crate::store::{Store, StoreError};
 use crate::vim::PopVim;
 
@@ -21,10 +21,9 @@ pub struct Setup {
     pub data_dir: PathBuf,
     /// The site's own popd.
     pub pop: Credentials,
-    /// The other sites' agents: site name -> base URL.
-    pub peers: BTreeMap<String, String>,
-    /// The East-West shared key.
-    pub key: String,
+    /// The other sites' agents and the key shared with each, by site name; their underlay
+    /// addresses are in `config.peers`.
+    pub peers: BTreeMap<String, PeerLink>,
     /// The deadline of each call to another agent.
     pub timeout: Duration,
     /// How often the convergence loop runs ([`Agent::converge`]).
@@ -43,7 +42,7 @@ impl Setup {
     pub fn build(self) -> Result<Agent, StoreError> {
         let store = Store::open(&self.data_dir)?;
         let vim = PopVim::new(Client::new(self.pop));
-        let peers = HttpPeers::new(self.peers, self.key, self.timeout);
+        let peers = HttpPeers::new(self.config.site.clone(), self.peers, self.timeout);
         Ok(Agent::new(
             self.config,
             store,

@@ -1,7 +1,7 @@
 //! The agent's HTTP interfaces: North (`/intersite-vertical` and `/intersite-site`, for the NFVO
 //! and the CLI, with a bearer token), Local (`/intersite-local`, for the site's popd, with the
-//! same token) and East-West (`/intersite-horizontal`, for the other agents, with the shared
-//! key in `x-archipel-key`).
+//! same token) and East-West (`/intersite-horizontal`, for the other agents: each call comes
+//! from a [`Caller`], a peer site the transport established).
 
 mod auth;
 mod east_west;
@@ -16,7 +16,7 @@ use axum::Router;
 
 use crate::core::Agent;
 
-pub use auth::Secrets;
+pub use auth::{Caller, Secrets};
 pub use error::ApiError;
 
 /// Both interfaces, each behind its own secret.

@@ -39,7 +39,7 @@ async fn a_participant_that_lost_a_service_joins_it_again() {
     let req = request(ServiceType::L2, &[("a", "net"), ("b", "net")]);
     let service = sites["a"].agent.create(req).await.unwrap();
     let b = &sites["b"];
-    b.agent.leave(&service.global_id).await.unwrap();
+    b.agent.leave("a", &service.global_id).await.unwrap();
     assert!(b.vim.get("net").is_none());
 
     sites["a"].agent.converge().await.unwrap();
