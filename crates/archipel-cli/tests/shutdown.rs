@@ -118,15 +118,18 @@ fn the_agent_answers_the_request_in_flight_and_exits_on_sigterm() {
         "admin:unused",
         "--underlay-ip",
         "192.0.2.1",
-        "--key",
-        "east-west-key",
+        "--peer",
+        "b=http://192.0.2.2:7000",
+        "--peer-keys",
+        "b=east-west-key",
         "--north-token",
         "north-token",
     ]);
     let status = half_sent_request_across_sigterm(
         &mut agent,
-        "POST /intersite-horizontal/vni-reservations HTTP/1.1\r\nx-archipel-key: east-west-key",
-        br#"{"vni": 4242, "global_id": "a-shutdown"}"#,
+        "POST /intersite-horizontal/vni-reservations HTTP/1.1\r\nx-archipel-site: b\r\n\
+         x-archipel-key: east-west-key",
+        br#"{"vni": 4242, "global_id": "b-shutdown"}"#,
     );
     assert!(status.starts_with("HTTP/1.1 200"), "a reservation across the stop: {status:?}");
     assert!(exit_within_drain(&mut agent.child).success());

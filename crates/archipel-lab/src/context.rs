@@ -2,6 +2,7 @@
 //! find it again, also after a crash. It is written before anything is made and rewritten as
 //! each daemon starts.
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::net::Ipv4Addr;
 use std::os::unix::fs::OpenOptionsExt as _;
@@ -34,8 +35,8 @@ pub struct LabContext {
     pub host_ip: Ipv4Addr,
     /// The native image catalogue shared by every popd.
     pub images_dir: PathBuf,
-    /// The East-West key shared by every agent.
-    pub key: String,
+    /// The East-West keys, one per pair of sites (see [`LabContext::pair_key`]).
+    pub pair_keys: BTreeMap<String, String>,
     pub sites: Vec<SiteContext>,
 }
 
@@ -91,6 +92,20 @@ impl LabContext {
             .and_then(|mut f| f.write_all(&json))
             .map_err(LabError::io("write", &staged))?;
         std::fs::rename(&staged, &path).map_err(LabError::io("write", &path))
+    }
+
+    /// The name of the pair of sites `a` and `b`, either way round.
+    pub fn pair(a: &str, b: &str) -> String {
+        if a < b {
+            format!("{a}+{b}")
+        } else {
+            format!("{b}+{a}")
+        }
+    }
+
+    /// The East-West key sites `a` and `b` share.
+    pub fn pair_key(&self, a: &str, b: &str) -> Option<&str> {
+        self.pair_keys.get(&Self::pair(a, b)).map(String::as_str)
     }
 
     pub fn site(&self, name: &str) -> Result<&SiteContext, LabError> {

@@ -1,5 +1,6 @@
 //! What a lab is made of, decided before anything is made: names, addresses, secrets.
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
@@ -83,7 +84,7 @@ impl LabPlan {
             hub_netns: format!("{}-hub", self.name),
             host_link: format!("{}h", self.name),
             host_ip,
-            key: secret()?,
+            pair_keys: pair_keys(&sites)?,
             sites,
         })
     }
@@ -126,6 +127,17 @@ fn invalid(what: &str) -> LabError {
 }
 
 /// 32 hex digits from the kernel's random source.
+/// One East-West key per pair of sites, named by [`LabContext::pair`].
+fn pair_keys(sites: &[SiteContext]) -> Result<BTreeMap<String, String>, LabError> {
+    let mut keys = BTreeMap::new();
+    for (i, a) in sites.iter().enumerate() {
+        for b in &sites[i + 1..] {
+            keys.insert(LabContext::pair(&a.name, &b.name), secret()?);
+        }
+    }
+    Ok(keys)
+}
+
 fn secret() -> Result<String, LabError> {
     let path = std::path::Path::new("/dev/urandom");
     let mut bytes = [0u8; 16];
@@ -178,7 +190,10 @@ mod tests {
         assert_eq!(ctx.sites[1].hub_link, "to-b");
         assert_eq!(ctx.images_dir, PathBuf::from("/tmp/lab/images"));
         assert_ne!(ctx.sites[0].agent_token, ctx.sites[1].agent_token);
-        assert_eq!(ctx.key.len(), 32);
+        assert_eq!(ctx.pair_keys.len(), 3);
+        let (ab, bc) = (ctx.pair_key("b", "a").unwrap(), ctx.pair_key("b", "c").unwrap());
+        assert_eq!((ab.len(), ab), (32, ctx.pair_key("a", "b").unwrap()));
+        assert_ne!(ab, bc);
     }
 
     #[test]

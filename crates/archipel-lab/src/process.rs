@@ -66,12 +66,15 @@ pub(crate) fn start_agent(ctx: &LabContext, site: &SiteContext) -> Result<u32, L
     if !site.on_docker() {
         cmd.args(["--netns", &site.netns]);
     }
+    let mut keys = Vec::new();
     for peer in ctx.sites.iter().filter(|p| p.name != site.name) {
         cmd.arg("--peer").arg(format!("{}={}", peer.name, peer.agent_url));
+        let key = ctx.pair_key(&site.name, &peer.name).unwrap_or_default();
+        keys.push(format!("{}={key}", peer.name));
     }
     // Secrets through the environment: the command line is visible to every user.
     cmd.env("POP_AUTH", &site.popd_auth)
-        .env("ARCHIPEL_AGENT_KEY", &ctx.key)
+        .env("ARCHIPEL_AGENT_KEYS", keys.join(","))
         .env("ARCHIPEL_AGENT_TOKEN", &site.agent_token);
     let what = format!("the agent of site {}", site.name);
     Ok(spawn_listening(cmd, &what, &site.agent_log())?.1)

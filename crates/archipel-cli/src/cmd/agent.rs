@@ -5,9 +5,9 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Context as _;
+use anyhow::{bail, Context as _};
 use archipel_agent::api::{self, Secrets};
-use archipel_agent::{generate_token, AgentConfig, Setup, DEFAULT_CONVERGE_INTERVAL};
+use archipel_agent::{generate_token, AgentConfig, PeerLink, Setup, DEFAULT_CONVERGE_INTERVAL};
 use archipel_daemon::{ready, shutdown_signal};
 use archipel_pop_client::Credentials;
 use clap::Args;
@@ -15,7 +15,7 @@ use clap::Args;
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Example:
-  export POP_AUTH=admin:secret ARCHIPEL_AGENT_KEY=shared-secret
+  export POP_AUTH=admin:secret ARCHIPEL_AGENT_KEYS=b=key-shared-by-a-and-b
   archipel agent --site a --listen 0.0.0.0:7000 --data-dir /var/lib/archipel/agent \\
     --pop http://127.0.0.1:60000 --underlay-ip 192.0.2.1 --peer b=http://192.0.2.2:7000")]
 pub struct AgentArgs {
@@ -40,12 +40,17 @@ pub struct AgentArgs {
     /// The network namespace holding the underlay address (default: the host's).
     #[arg(long, value_name = "NS")]
     netns: Option<String>,
-    /// Another site's agent; repeat for each site.
+    /// Another site's agent; repeat for each site. Its underlay (VTEP) address is the URL's
+    /// host unless --peer-underlay gives it.
     #[arg(long = "peer", value_name = "NAME=URL", value_parser = parse_peer)]
     peers: Vec<(String, String)>,
-    /// The East-West key shared by every agent.
-    #[arg(long, env = "ARCHIPEL_AGENT_KEY", value_name = "KEY", hide_env_values = true)]
-    key: String,
+    /// A peer's underlay address, when its agent's URL does not name it; repeat for each.
+    #[arg(long = "peer-underlay", value_name = "NAME=IP", value_parser = parse_underlay)]
+    peer_underlays: Vec<(String, Ipv4Addr)>,
+    /// The East-West key this site shares with each peer, one per pair of sites (a peer never
+    /// holds a key that opens a third site): NAME=KEY, comma-separated.
+    #[arg(long, env = "ARCHIPEL_AGENT_KEYS", value_name = "NAME=KEY,...", hide_env_values = true, value_parser = parse_keys)]
+    peer_keys: PeerKeys,
     /// The North bearer token; one is generated and printed when unset.
     #[arg(long, env = "ARCHIPEL_AGENT_TOKEN", value_name = "TOKEN", hide_env_values = true)]
     north_token: Option<String>,
@@ -70,13 +75,88 @@ fn parse_peer(text: &str) -> Result<(String, String), String> {
     }
 }
 
+fn parse_underlay(text: &str) -> Result<(String, Ipv4Addr), String> {
+    let parsed = text.split_once('=').and_then(|(name, ip)| Some((name, ip.parse().ok()?)));
+    match parsed {
+        Some((name, ip)) if !name.is_empty() => Ok((name.to_owned(), ip)),
+        _ => Err("expected NAME=IP, such as b=192.0.2.2".to_owned()),
+    }
+}
+
+/// The keys shared with the peers, by site name; never printed.
+#[derive(Clone)]
+struct PeerKeys(BTreeMap<String, String>);
+
+impl std::fmt::Debug for PeerKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
+    }
+}
+
+/// The largest key accepted: keys are compared through their digests, any length works, but
+/// an unbounded input is refused.
+const MAX_KEY: usize = 256;
+
+fn parse_keys(text: &str) -> Result<PeerKeys, String> {
+    let mut keys = BTreeMap::new();
+    for pair in text.split(',').filter(|p| !p.is_empty()) {
+        let Some((name, key)) =
+            pair.split_once('=').filter(|(n, k)| !n.is_empty() && !k.is_empty())
+        else {
+            return Err("expected NAME=KEY pairs separated by commas, such as b=K1,c=K2".to_owned());
+        };
+        if key.len() > MAX_KEY {
+            return Err(format!("the key of peer {name} is longer than {MAX_KEY} bytes"));
+        }
+        if keys.insert(name.to_owned(), key.to_owned()).is_some() {
+            return Err(format!("peer {name} has two keys"));
+        }
+    }
+    Ok(PeerKeys(keys))
+}
+
+/// Each peer's link (URL and key) and underlay address; every peer needs a key and an
+/// underlay address, and every key a peer.
+fn peers(
+    args: &AgentArgs,
+) -> anyhow::Result<(BTreeMap<String, PeerLink>, BTreeMap<String, Ipv4Addr>)> {
+    let underlays: BTreeMap<&str, Ipv4Addr> =
+        args.peer_underlays.iter().map(|(n, ip)| (n.as_str(), *ip)).collect();
+    let (mut links, mut addresses) = (BTreeMap::new(), BTreeMap::new());
+    for (name, url) in &args.peers {
+        let key = args.peer_keys.0.get(name).with_context(|| {
+            format!("peer {name} has no key: give it in ARCHIPEL_AGENT_KEYS as {name}=KEY")
+        })?;
+        let host = url.split("://").nth(1).and_then(|rest| rest.split([':', '/']).next());
+        let underlay = underlays
+            .get(name.as_str())
+            .copied()
+            .or_else(|| host?.parse().ok())
+            .with_context(|| {
+                format!("the URL of peer {name} names no IPv4 address: give its underlay address with --peer-underlay {name}=IP")
+            })?;
+        links.insert(name.clone(), PeerLink { url: url.clone(), key: key.clone() });
+        addresses.insert(name.clone(), underlay);
+    }
+    let known = |name: &String| links.contains_key(name);
+    if let Some(name) = args.peer_keys.0.keys().find(|n| !known(n)) {
+        bail!("ARCHIPEL_AGENT_KEYS holds a key for {name}, which is not a --peer");
+    }
+    if let Some((name, _)) = args.peer_underlays.iter().find(|(n, _)| !known(n)) {
+        bail!("--peer-underlay names {name}, which is not a --peer");
+    }
+    Ok((links, addresses))
+}
+
 pub async fn run(args: AgentArgs) -> anyhow::Result<()> {
     // Signal handlers first: a signal that arrives while the agent starts is not lost.
     let stop = shutdown_signal().context("installing the SIGTERM and SIGINT handlers")?;
     let (username, password) =
         args.pop_auth.split_once(':').context("POP_AUTH must be USER:PASSWORD")?;
+    let (links, underlays) = peers(&args)?;
     let mut config = AgentConfig::new(args.site, args.underlay_ip);
     config.netns = args.netns;
+    config.peers = underlays;
     let setup = Setup {
         config,
         data_dir: args.data_dir,
@@ -85,8 +165,7 @@ pub async fn run(args: AgentArgs) -> anyhow::Result<()> {
             username: username.to_owned(),
             password: password.to_owned(),
         },
-        peers: args.peers.into_iter().collect::<BTreeMap<_, _>>(),
-        key: args.key.clone(),
+        peers: links,
         timeout: Duration::from_secs(args.peer_timeout),
         converge_interval: Duration::from_secs(args.converge_interval),
     };
@@ -102,7 +181,7 @@ pub async fn run(args: AgentArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let secrets = Secrets { north_token, east_west_key: args.key };
+    let secrets = Secrets { north_token, peer_keys: args.peer_keys.0 };
     let handle = api::start(listener, agent, secrets).context("cannot read the bound address")?;
     ready::announce(handle.local_addr()).context("writing to stdout")?;
     handle.run(stop, Duration::from_secs(args.drain_timeout)).await.context("the server failed")?;
@@ -134,15 +213,45 @@ mod tests {
             "admin:pw",
             "--underlay-ip",
             "192.0.2.1",
-            "--key",
-            "k",
+            "--peer-keys",
+            "b=k1,c=k2",
             "--peer",
             "b=http://192.0.2.2:7000",
+            "--peer",
+            "c=http://agent-c.example:7000",
+            "--peer-underlay",
+            "c=192.0.2.3",
         ];
         let cli = Cli::try_parse_from(words).unwrap();
-        assert_eq!(cli.agent.peers, [("b".to_owned(), "http://192.0.2.2:7000".to_owned())]);
+        assert_eq!(cli.agent.peers[0], ("b".to_owned(), "http://192.0.2.2:7000".to_owned()));
         assert_eq!(cli.agent.converge_interval, 5);
+        let (links, underlays) = peers(&cli.agent).unwrap();
+        assert_eq!(
+            links["c"],
+            PeerLink { url: "http://agent-c.example:7000".into(), key: "k2".into() }
+        );
+        let expected = [("b", [192, 0, 2, 2]), ("c", [192, 0, 2, 3])];
+        assert_eq!(underlays, expected.map(|(s, ip)| (s.to_owned(), Ipv4Addr::from(ip))).into());
         assert!(parse_peer("b:http://x").is_err());
         assert!(parse_peer("=http://x").is_err());
+        assert!(parse_keys("b=k1,b=k2").is_err());
+        assert!(parse_keys("b").is_err());
+        assert!(parse_keys(&format!("b={}", "k".repeat(MAX_KEY + 1))).is_err());
+        assert!(!format!("{:?}", parse_keys("b=secret").unwrap()).contains("secret"));
+    }
+
+    #[test]
+    fn refuses_a_peer_without_key_or_underlay_and_a_key_without_peer() {
+        let parse = |extra: &[&str]| {
+            let base = ["agent", "--site", "a", "--data-dir", "/tmp/x", "--pop-auth", "admin:pw"];
+            let words = [&base[..], &["--underlay-ip", "192.0.2.1"], extra].concat();
+            peers(&Cli::try_parse_from(words).unwrap().agent).unwrap_err().to_string()
+        };
+        let no_key = parse(&["--peer-keys", "c=k", "--peer", "b=http://192.0.2.2:7000"]);
+        assert!(no_key.starts_with("peer b has no key"), "{no_key}");
+        let named = parse(&["--peer-keys", "b=k", "--peer", "b=http://agent-b:7000"]);
+        assert!(named.contains("--peer-underlay b=IP"), "{named}");
+        let stray = parse(&["--peer-keys", "b=k,c=k", "--peer", "b=http://192.0.2.2:7000"]);
+        assert_eq!(stray, "ARCHIPEL_AGENT_KEYS holds a key for c, which is not a --peer");
     }
 }

@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-use archipel_agent::KEY_HEADER;
+use archipel_agent::{KEY_HEADER, SITE_HEADER};
 
 use std::process::Command;
 
@@ -18,7 +18,8 @@ fn east_west_without_the_key_is_refused() {
     let path = "/intersite-horizontal/vni-free?vni=7";
     assert_eq!(status(&addr, path, None), 401);
     assert_eq!(status(&addr, path, Some((KEY_HEADER, "nope"))), 401);
-    assert_eq!(status(&addr, path, Some((KEY_HEADER, &lab.ctx.key))), 200);
+    let key = lab.ctx.pair_key("a", "b").unwrap();
+    assert_eq!(status(&addr, path, Some((KEY_HEADER, &format!("{key}\r\n{SITE_HEADER}: b")))), 200);
     assert_eq!(status(&addr, "/intersite-vertical", None), 401);
     let bearer = format!("Bearer {}", a.agent_token);
     assert_eq!(status(&addr, "/intersite-vertical", Some(("authorization", &bearer))), 200);

@@ -14,5 +14,6 @@ mod membership;
 mod nfvo;
 mod orchestrator;
 mod partition;
+mod peers;
 mod refill;
 mod vni_race;
