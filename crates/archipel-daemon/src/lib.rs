@@ -2,7 +2,8 @@
 //! the SQLite store scaffolding ([`store`]), identifiers and times ([`ids`]), error chains
 //! ([`chain`]), the ready line tests and the lab wait for ([`ready`]), the stop signals
 //! ([`shutdown_signal`]), the handle each daemon's library returns ([`Daemon`]) and, with the
-//! `http` feature, how the REST APIs answer errors ([`problem`]).
+//! `http` feature, how the REST APIs answer errors ([`problem`]) and, with the `tls` feature,
+//! TLS configurations and serving over TLS ([`tls`]).
 
 mod daemon;
 mod error;
@@ -15,6 +16,8 @@ pub mod store;
 mod http;
 #[cfg(feature = "http")]
 pub mod problem;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 pub use daemon::{Daemon, Stop};
 pub use error::chain;
