@@ -9,7 +9,7 @@ use axum::{middleware, Extension, Json, Router};
 use ipnet::Ipv4Net;
 use serde::Deserialize;
 
-use super::auth::{self, Caller, Secrets};
+use super::auth::{self, Caller, Peering, Secrets};
 use super::ApiError;
 use crate::core::Agent;
 use crate::error::AgentError;
@@ -23,6 +23,10 @@ const BASE: &str = "/intersite-horizontal";
 const BODY_LIMIT: usize = 64 * 1024;
 
 pub(super) fn router(agent: Arc<Agent>, secrets: Arc<Secrets>) -> axum::Router {
+    let peering = Arc::new(Peering {
+        peers: agent.peers().cloned().collect(),
+        keys: secrets.peer_keys.clone(),
+    });
     Router::new()
         .route(BASE, post(join))
         .route(&format!("{BASE}/networks/{{name}}/cidr"), get(cidr))
@@ -33,7 +37,7 @@ pub(super) fn router(agent: Arc<Agent>, secrets: Arc<Secrets>) -> axum::Router {
         .route(&format!("{BASE}/{{global_id}}"), get(show).put(sync).delete(leave))
         .route(&format!("{BASE}/{{global_id}}/pools"), post(grant))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn_with_state(secrets, auth::east_west))
+        .layer(middleware::from_fn_with_state(peering, auth::east_west))
         .with_state(agent)
 }
 

@@ -16,6 +16,10 @@ impl ApiError {
     pub fn unauthorized(detail: &str) -> Self {
         Self(Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "unauthorized", detail))
     }
+
+    pub fn forbidden(detail: &str) -> Self {
+        Self(Problem::new(StatusCode::FORBIDDEN, "forbidden", "forbidden", detail))
+    }
 }
 
 impl From<AgentError> for ApiError {

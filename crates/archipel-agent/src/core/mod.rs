@@ -95,6 +95,11 @@ impl Agent {
         &self.cfg.site
     }
 
+    /// The sites whose East-West calls this agent accepts.
+    pub fn peers(&self) -> impl Iterator<Item = &String> {
+        self.cfg.peers.keys()
+    }
+
     /// Every service this site takes part in.
     pub fn list(&self) -> Result<Vec<Service>, AgentError> {
         Ok(self.store.services()?)
