@@ -98,7 +98,8 @@ fn forged_joins_are_refused_and_the_extension_in_place_carries_traffic() {
     };
     let as_c = [(SITE_HEADER, "c"), (KEY_HEADER, c_key.as_str())];
     let wrong_pair = [(SITE_HEADER, "c"), (KEY_HEADER, lab.ctx.pair_key("a", "b").unwrap())];
-    let cases: Vec<(&str, Value, &[(&str, &str)], u16, String)> = vec![
+    type Headers<'a> = &'a [(&'a str, &'a str)];
+    let cases: Vec<(&str, Value, Headers, u16, String)> = vec![
         (
             "a site that is not a peer",
             join(&|s| s["master"] = json!("x")),
