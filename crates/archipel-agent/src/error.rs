@@ -39,6 +39,11 @@ pub enum AgentError {
     NotMaster { global_id: String, master: String },
     #[error("service {global_id} has no address block left in reserve")]
     ReserveEmpty { global_id: String },
+    #[error(
+        "network {network} exists at site {site} with other pools: a participant joins with a \
+         network it makes itself"
+    )]
+    NetworkExists { site: String, network: String },
     #[error("network {network} of site {site} is already part of service {global_id}")]
     NetworkInService { site: String, network: String, global_id: String },
 

@@ -56,7 +56,8 @@ impl From<AgentError> for ApiError {
             | E::NothingFree { .. }
             | E::NotMaster { .. }
             | E::ReserveEmpty { .. }
-            | E::NetworkInService { .. } => (StatusCode::CONFLICT, "conflict", "conflict"),
+            | E::NetworkInService { .. }
+            | E::NetworkExists { .. } => (StatusCode::CONFLICT, "conflict", "conflict"),
             E::CallerNotMaster { .. }
             | E::NotYours { .. }
             | E::NotAParticipant { .. }

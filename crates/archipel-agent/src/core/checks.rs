@@ -128,7 +128,8 @@ impl Agent {
     }
 
     /// A join: the view holds (see [`Agent::check_view`]); this site's network is in no other
-    /// service; the VNI is free here, and held for the service from now on.
+    /// service, and for L2 new or already this service's; the VNI is free here, and held for
+    /// the service from now on.
     pub(super) async fn check_join(
         &self,
         caller: &str,
@@ -147,6 +148,19 @@ impl Agent {
                 network: network.to_owned(),
                 global_id: other.global_id,
             });
+        }
+        // A master finds the subnet free here before it plans a join, so the network exists
+        // already only when this site made it for the service and lost its record (a crash
+        // between the two): it then holds this site's pools. Any other would be narrowed
+        // and bridged to the other sites.
+        if service.kind == ServiceType::L2 {
+            let planned = service.params.pools.get(me);
+            if let Some(net) = self.vim.network(network).await? {
+                if Some(&net.pools) != planned {
+                    let site = me.to_owned();
+                    return Err(AgentError::NetworkExists { site, network: network.to_owned() });
+                }
+            }
         }
         let vni = service.params.vni.ok_or_else(|| AgentError::Incomplete {
             global_id: service.global_id.clone(),

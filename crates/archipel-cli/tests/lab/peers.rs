@@ -138,6 +138,21 @@ fn forged_joins_are_refused_and_the_extension_in_place_carries_traffic() {
             format!("network net of site b is already part of service {id}"),
         ),
         (
+            "the site's default network, narrowed",
+            join(&|s| {
+                s["resources"][1]["network"] = json!("private");
+                s["params"]["cidr"] = json!("172.16.0.0/16");
+                s["params"]["gateway"] = json!("172.16.0.1");
+                s["params"]["pools"]["b"] = json!([{"first": "172.16.0.2", "last": "172.16.0.2"}]);
+                s["params"]["pools"]["c"] = json!([{"first": "172.16.0.3", "last": "172.16.0.3"}]);
+            }),
+            &as_c,
+            409,
+            "network private exists at site b with other pools: a participant joins with a \
+             network it makes itself"
+                .into(),
+        ),
+        (
             "pools outside the subnet",
             join(&|s| {
                 s["params"]["pools"]["b"] = json!([{"first": "192.0.2.10", "last": "192.0.2.20"}])

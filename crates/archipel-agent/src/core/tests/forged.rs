@@ -67,6 +67,7 @@ async fn forged_joins_are_refused_and_change_nothing_at_the_participant() {
     let req = request(ServiceType::L2, &[("a", "net"), ("b", "net")]);
     let existing = sites["a"].agent.create(req).await.unwrap();
     let b = &sites["b"];
+    b.vim.add("private", "172.16.0.0/16").await;
     let before = state(b).await;
 
     let id = existing.global_id.clone();
@@ -91,6 +92,19 @@ async fn forged_joins_are_refused_and_change_nothing_at_the_participant() {
             "a network of another service",
             |s| s.resources[1].network = "net".into(),
             format!("network net of site b is already part of service {id}"),
+        ),
+        (
+            "a network of the site in no service",
+            |s| {
+                s.resources[1].network = "private".into();
+                s.params.cidr = Some("172.16.0.0/16".parse().unwrap());
+                s.params.gateway = Some("172.16.0.1".parse().unwrap());
+                s.params.pools.insert("b".into(), pools("172.16.0.2-172.16.0.2"));
+                s.params.pools.insert("c".into(), pools("172.16.0.3-172.16.0.3"));
+            },
+            "network private exists at site b with other pools: a participant joins with a \
+             network it makes itself"
+                .into(),
         ),
         (
             "pools outside the subnet",
