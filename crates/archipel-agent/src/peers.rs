@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use archipel_daemon::problem::Problem;
+use archipel_daemon::tls::ClientConfig;
 use archipel_ipam::Pool;
 use async_trait::async_trait;
 use ipnet::Ipv4Net;
@@ -91,11 +92,22 @@ impl std::fmt::Debug for HttpPeers {
 impl HttpPeers {
     /// `urls`: site name -> base URL of its agent (`http://host:port`).
     pub fn new(urls: BTreeMap<String, String>, key: impl Into<String>, timeout: Duration) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()
-            .unwrap_or_default();
+        Self::with_tls(urls, key, timeout, None)
+    }
+
+    /// As [`HttpPeers::new`], reaching `https://` agents with `tls`, whose client certificate
+    /// (this site's) tells the callee which site calls.
+    pub fn with_tls(
+        urls: BTreeMap<String, String>,
+        key: impl Into<String>,
+        timeout: Duration,
+        tls: Option<ClientConfig>,
+    ) -> Self {
+        let mut builder = reqwest::Client::builder().timeout(timeout).connect_timeout(timeout);
+        if let Some(tls) = tls {
+            builder = builder.use_preconfigured_tls(tls);
+        }
+        let http = builder.build().unwrap_or_default();
         Self { urls, key: key.into(), http }
     }
 

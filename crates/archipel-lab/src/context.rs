@@ -7,6 +7,7 @@ use std::net::Ipv4Addr;
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
+use archipel_daemon::tls::CertFiles;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,8 @@ use crate::error::LabError;
 pub const DEFAULT_DIR: &str = "/run/archipel/lab";
 /// The context file's name inside the lab directory.
 pub const CONTEXT_FILE: &str = "lab.json";
+/// The lab's PKI inside its directory: the CA and a certificate per daemon.
+pub const PKI_DIR: &str = "pki";
 /// The environment variable naming a context file, for commands given no `--dir`.
 pub const CONTEXT_ENV: &str = "ARCHIPEL_LAB";
 
@@ -36,6 +39,10 @@ pub struct LabContext {
     pub images_dir: PathBuf,
     /// The East-West key shared by every agent.
     pub key: String,
+    /// The lab's certificate authority when its daemons serve TLS (`https://` URLs); the
+    /// clients check them against it (`lab env` exports it as ARCHIPEL_CA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca: Option<PathBuf>,
     pub sites: Vec<SiteContext>,
 }
 
@@ -91,6 +98,21 @@ impl LabContext {
             .and_then(|mut f| f.write_all(&json))
             .map_err(LabError::io("write", &staged))?;
         std::fs::rename(&staged, &path).map_err(LabError::io("write", &path))
+    }
+
+    pub fn pki_dir(&self) -> PathBuf {
+        self.dir.join(PKI_DIR)
+    }
+
+    /// The certificate and key of `daemon` (`popd-a`, `agent-a`, `nfvo`) when the lab serves
+    /// TLS.
+    pub fn cert_files(&self, daemon: &str) -> Option<CertFiles> {
+        self.ca.as_ref()?;
+        let dir = self.pki_dir();
+        Some(CertFiles {
+            cert: dir.join(format!("{daemon}.pem")),
+            key: dir.join(format!("{daemon}.key")),
+        })
     }
 
     pub fn site(&self, name: &str) -> Result<&SiteContext, LabError> {

@@ -8,16 +8,19 @@ use std::time::Duration;
 use anyhow::Context as _;
 use archipel_agent::api::{self, Secrets};
 use archipel_agent::{generate_token, AgentConfig, Setup, DEFAULT_CONVERGE_INTERVAL};
-use archipel_daemon::{ready, shutdown_signal};
+use archipel_daemon::{ready, shutdown_signal, tls};
 use archipel_pop_client::Credentials;
 use clap::Args;
+
+use crate::cmd::tls::{CaArgs, ServeTlsArgs};
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Example:
   export POP_AUTH=admin:secret ARCHIPEL_AGENT_KEY=shared-secret
-  archipel agent --site a --listen 0.0.0.0:7000 --data-dir /var/lib/archipel/agent \\
-    --pop http://127.0.0.1:60000 --underlay-ip 192.0.2.1 --peer b=http://192.0.2.2:7000")]
+  archipel agent --site a --listen 192.0.2.1:7000 --data-dir /var/lib/archipel/agent \\
+    --tls-cert pki/agent-a.pem --tls-key pki/agent-a.key --ca pki/ca.pem \\
+    --pop https://127.0.0.1:60000 --underlay-ip 192.0.2.1 --peer b=https://192.0.2.2:7000")]
 pub struct AgentArgs {
     /// This site's name, as the other agents know it.
     #[arg(long, value_name = "NAME")]
@@ -59,6 +62,14 @@ pub struct AgentArgs {
     /// At a stop, how long the calls in flight have to finish, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     drain_timeout: u64,
+    /// The agent presents --tls-cert to other agents too (East-West mutual TLS: it names the
+    /// site), and verifies theirs against --ca.
+    #[command(flatten)]
+    tls: ServeTlsArgs,
+    /// For an https:// popd and https:// peers; also what callers' certificates are checked
+    /// against
+    #[command(flatten)]
+    ca: CaArgs,
 }
 
 fn parse_peer(text: &str) -> Result<(String, String), String> {
@@ -66,7 +77,7 @@ fn parse_peer(text: &str) -> Result<(String, String), String> {
         Some((name, url)) if !name.is_empty() && url.starts_with("http") => {
             Ok((name.to_owned(), url.to_owned()))
         }
-        _ => Err("expected NAME=URL, such as b=http://192.0.2.2:7000".to_owned()),
+        _ => Err("expected NAME=URL, such as b=https://192.0.2.2:7000".to_owned()),
     }
 }
 
@@ -75,6 +86,14 @@ pub async fn run(args: AgentArgs) -> anyhow::Result<()> {
     let stop = shutdown_signal().context("installing the SIGTERM and SIGINT handlers")?;
     let (username, password) =
         args.pop_auth.split_once(':').context("POP_AUTH must be USER:PASSWORD")?;
+    let files = args.tls.files("the agent", args.listen)?;
+    let server_tls = match &files {
+        Some(files) => Some(tls::server_config(&files.cert, &files.key, args.ca.ca.as_deref())?),
+        None => None,
+    };
+    let mut urls: Vec<&str> = args.peers.iter().map(|(_, url)| url.as_str()).collect();
+    urls.push(&args.pop);
+    let client_tls = args.ca.client_with_identity(&urls, files.as_ref())?;
     let mut config = AgentConfig::new(args.site, args.underlay_ip);
     config.netns = args.netns;
     let setup = Setup {
@@ -84,11 +103,13 @@ pub async fn run(args: AgentArgs) -> anyhow::Result<()> {
             endpoint: args.pop,
             username: username.to_owned(),
             password: password.to_owned(),
+            ca: client_tls.as_ref().map(|tls| tls.ca_pem.clone()),
         },
         peers: args.peers.into_iter().collect::<BTreeMap<_, _>>(),
         key: args.key.clone(),
         timeout: Duration::from_secs(args.peer_timeout),
         converge_interval: Duration::from_secs(args.converge_interval),
+        peer_tls: client_tls.map(|tls| tls.config),
     };
     let agent = setup.start().context("cannot open the agent's store")?;
     let north_token = match args.north_token {
@@ -103,7 +124,8 @@ pub async fn run(args: AgentArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let secrets = Secrets { north_token, east_west_key: args.key };
-    let handle = api::start(listener, agent, secrets).context("cannot read the bound address")?;
+    let handle = api::start_with(listener, agent, secrets, server_tls)
+        .context("cannot read the bound address")?;
     ready::announce(handle.local_addr()).context("writing to stdout")?;
     handle.run(stop, Duration::from_secs(args.drain_timeout)).await.context("the server failed")?;
     tracing::info!("drained, exiting");
@@ -136,6 +158,7 @@ mod tests {
             "192.0.2.1",
             "--key",
             "k",
+            "--insecure",
             "--peer",
             "b=http://192.0.2.2:7000",
         ];
