@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use archipel_daemon::problem::Problem;
+use archipel_daemon::tls::ClientConfig;
 use archipel_ipam::Pool;
 use async_trait::async_trait;
 use ipnet::Ipv4Net;
@@ -19,12 +20,12 @@ pub const KEY_HEADER: &str = "x-archipel-key";
 /// The header that names the calling site.
 pub const SITE_HEADER: &str = "x-archipel-site";
 
-/// How this agent reaches one peer: the URL of its agent and the key the two sites share
-/// (each pair of sites its own).
+/// How this agent reaches one peer: the URL of its agent and, in plain text, the key the two
+/// sites share (each pair of sites its own); over TLS this site's client certificate names it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PeerLink {
     pub url: String,
-    pub key: String,
+    pub key: Option<String>,
 }
 
 /// The key stays out of every debug print.
@@ -106,11 +107,22 @@ impl HttpPeers {
         peers: BTreeMap<String, PeerLink>,
         timeout: Duration,
     ) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()
-            .unwrap_or_default();
+        Self::with_tls(site, peers, timeout, None)
+    }
+
+    /// As [`HttpPeers::new`], reaching `https://` agents with `tls`, whose client certificate
+    /// (this site's) tells the callee which site calls.
+    pub fn with_tls(
+        site: impl Into<String>,
+        peers: BTreeMap<String, PeerLink>,
+        timeout: Duration,
+        tls: Option<ClientConfig>,
+    ) -> Self {
+        let mut builder = reqwest::Client::builder().timeout(timeout).connect_timeout(timeout);
+        if let Some(tls) = tls {
+            builder = builder.use_preconfigured_tls(tls);
+        }
+        let http = builder.build().unwrap_or_default();
         Self { site: site.into(), peers, http }
     }
 
@@ -132,8 +144,10 @@ impl HttpPeers {
             true => PeersError::Timeout { site: site.to_owned() },
             false => PeersError::Unreachable { site: site.to_owned(), source },
         };
-        let key = &self.peer(site)?.key;
-        let req = req.header(SITE_HEADER, &self.site).header(KEY_HEADER, key);
+        let req = match &self.peer(site)?.key {
+            Some(key) => req.header(SITE_HEADER, &self.site).header(KEY_HEADER, key),
+            None => req,
+        };
         let resp = req.send().await.map_err(unreachable)?;
         let status = resp.status();
         if status.is_success() {

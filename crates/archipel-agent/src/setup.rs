@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use archipel_daemon::tls::ClientConfig;
 use archipel_netlink::RtNetlink;
 use archipel_pop_client::{Client, Credentials};
 
@@ -28,6 +29,8 @@ pub struct Setup {
     pub timeout: Duration,
     /// How often the convergence loop runs ([`Agent::converge`]).
     pub converge_interval: Duration,
+    /// How `https://` peers are reached: their CA and this site's certificate as the client's.
+    pub peer_tls: Option<ClientConfig>,
 }
 
 impl Setup {
@@ -42,7 +45,8 @@ impl Setup {
     pub fn build(self) -> Result<Agent, StoreError> {
         let store = Store::open(&self.data_dir)?;
         let vim = PopVim::new(Client::new(self.pop));
-        let peers = HttpPeers::new(self.config.site.clone(), self.peers, self.timeout);
+        let site = self.config.site.clone();
+        let peers = HttpPeers::with_tls(site, self.peers, self.timeout, self.peer_tls);
         Ok(Agent::new(
             self.config,
             store,

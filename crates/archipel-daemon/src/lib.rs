@@ -14,6 +14,8 @@ pub mod store;
 
 #[cfg(feature = "http")]
 mod http;
+#[cfg(feature = "pki")]
+pub mod pki;
 #[cfg(feature = "http")]
 pub mod problem;
 #[cfg(feature = "tls")]

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use ipnet::Ipv4Net;
 
-use crate::context::{LabContext, SiteContext};
+use crate::context::{LabContext, SiteContext, PKI_DIR};
 use crate::error::LabError;
 
 /// The underlay when none is given: in the benchmark range, which never leaves the machine.
@@ -32,6 +32,8 @@ pub struct LabPlan {
     pub images_dir: Option<PathBuf>,
     /// One site whose popd runs on the host's Docker Engine instead of the native runtime.
     pub docker: Option<DockerSite>,
+    /// TLS on every daemon, with a PKI made in the lab's directory; false: plain text.
+    pub tls: bool,
 }
 
 /// A site on Docker. Docker's bridges live in the host's namespace, so that site's popd and
@@ -53,6 +55,7 @@ impl LabPlan {
         let hosts: Vec<Ipv4Addr> = self.underlay.hosts().collect();
         let host_ip = *hosts.last().ok_or_else(|| invalid("the underlay has no addresses"))?;
         let dir = std::path::absolute(&self.dir).map_err(LabError::io("resolve", &self.dir))?;
+        let scheme = if self.tls { "https" } else { "http" };
         let sites = (b'a'..=b'z')
             .take(self.sites)
             .enumerate()
@@ -69,7 +72,7 @@ impl LabPlan {
                     popd_url: String::new(),
                     popd_auth: format!("admin:{}", secret()?),
                     popd_pid: None,
-                    agent_url: format!("http://{underlay_ip}:{AGENT_PORT}"),
+                    agent_url: format!("{scheme}://{underlay_ip}:{AGENT_PORT}"),
                     agent_token: secret()?,
                     agent_pid: None,
                     name,
@@ -79,12 +82,13 @@ impl LabPlan {
         Ok(LabContext {
             name: self.name.clone(),
             images_dir: self.images_dir.clone().unwrap_or_else(|| dir.join("images")),
-            dir,
             underlay: self.underlay.trunc(),
             hub_netns: format!("{}-hub", self.name),
             host_link: format!("{}h", self.name),
             host_ip,
             pair_keys: pair_keys(&sites)?,
+            ca: self.tls.then(|| dir.join(PKI_DIR).join(archipel_daemon::pki::CA_CERT)),
+            dir,
             sites,
         })
     }
@@ -159,6 +163,7 @@ mod tests {
             dir: "/tmp/lab".into(),
             images_dir: None,
             docker: None,
+            tls: false,
         }
     }
 

@@ -11,6 +11,7 @@ mod north;
 
 use std::sync::Arc;
 
+use archipel_daemon::tls::{serve_https, ServerConfig};
 use archipel_daemon::{serve_http, Daemon};
 use axum::Router;
 
@@ -38,7 +39,23 @@ pub fn start(
     agent: Arc<Agent>,
     secrets: Secrets,
 ) -> std::io::Result<AgentHandle> {
+    start_with(listener, agent, secrets, None)
+}
+
+/// As [`start`], over TLS when `tls` is given (every request then carries the caller's
+/// [`archipel_daemon::tls::PeerNames`]).
+pub fn start_with(
+    listener: tokio::net::TcpListener,
+    agent: Arc<Agent>,
+    secrets: Secrets,
+    tls: Option<Arc<ServerConfig>>,
+) -> std::io::Result<AgentHandle> {
     let addr = listener.local_addr()?;
     let app = router(agent.clone(), secrets);
-    Ok(Daemon::spawn(addr, agent, |stop| serve_http(listener, app, stop)))
+    Ok(Daemon::spawn(addr, agent, |stop| async move {
+        match tls {
+            Some(tls) => serve_https(listener, app, tls, stop).await,
+            None => serve_http(listener, app, stop).await,
+        }
+    }))
 }

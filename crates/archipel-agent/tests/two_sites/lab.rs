@@ -69,7 +69,7 @@ impl Lab {
             SITES.iter().map(|s| s.to_string()).zip(urls.clone()).collect();
         // Nothing listens on port 1: site c is down.
         peer_urls.insert("c".into(), "http://127.0.0.1:1".into());
-        let link = |url: &String| PeerLink { url: url.clone(), key: KEY.into() };
+        let link = |url: &String| PeerLink { url: url.clone(), key: Some(KEY.into()) };
         let c_underlay = Ipv4Addr::new(192, 0, 2, 3);
 
         let (mut agents, mut dirs) = (Vec::new(), Vec::new());

@@ -11,9 +11,11 @@ use std::sync::Arc;
 
 use rustls::crypto::CryptoProvider;
 use rustls::server::WebPkiClientVerifier;
-use rustls::{ClientConfig, RootCertStore, ServerConfig};
+use rustls::RootCertStore;
 
 pub use files::Identity;
+// The configurations' types, for crates that hand them to their HTTP client.
+pub use rustls::{ClientConfig, ServerConfig};
 pub use serve::{serve_https, PeerNames};
 
 /// What is wrong with a TLS file or configuration; every variant names the file.
@@ -69,6 +71,13 @@ pub enum TlsError {
     },
     #[error("cannot make the TLS configuration")]
     Config(#[source] rustls::Error),
+}
+
+/// A daemon's certificate chain (the leaf first) and private key, PEM files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 /// The one crypto provider of every configuration (explicit, so that no process-wide default
@@ -127,6 +136,22 @@ pub fn client_config(
                 .with_client_auth_cert(identity.chain, identity.key)
                 .map_err(|source| TlsError::BadKey { path: key.to_owned(), source })
         }
+    }
+}
+
+/// What a client of several protocols needs to reach `https://` servers: the certificate
+/// authorities as a rustls configuration (for reqwest) and as PEM (for tonic).
+#[derive(Debug, Clone)]
+pub struct ClientTls {
+    pub config: ClientConfig,
+    pub ca_pem: Arc<[u8]>,
+}
+
+impl ClientTls {
+    /// Trusts the certificate authorities in `ca`; presents `identity` (certificate, key) to
+    /// servers that ask for a client certificate.
+    pub fn load(ca: &Path, identity: Option<(&Path, &Path)>) -> Result<Self, TlsError> {
+        Ok(ClientTls { config: client_config(ca, identity)?, ca_pem: read_ca(ca)?.into() })
     }
 }
 
