@@ -31,6 +31,8 @@ impl Daemon {
             .arg("--data-dir")
             .arg(dir.path())
             .args(["--listen", "127.0.0.1:0", "--drain-timeout", &DRAIN_SECS.to_string()])
+            // Plain text on loopback: these tests write raw HTTP.
+            .arg("--insecure")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -152,6 +154,7 @@ async fn popd_ends_its_watch_streams_and_exits_on_sigterm() {
         endpoint: popd.endpoint.clone(),
         username: username.to_owned(),
         password: password.to_owned(),
+        ca: None,
     });
     let mut events = client.watch(&Filter::Any).await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;

@@ -61,7 +61,8 @@ impl PopdProcess {
             PopdRuntime::Native => "native",
         };
         let mut cmd = Command::new(&self.bin);
-        cmd.args(["popd", "--runtime", runtime, "--listen", "127.0.0.1:0"])
+        // Plain text on loopback: what is tested here is behaviour, not transport.
+        cmd.args(["popd", "--runtime", runtime, "--listen", "127.0.0.1:0", "--insecure"])
             .arg("--data-dir")
             .arg(self.data_dir.path())
             .args(["--name", &self.name, "--default-network", &self.default_network])

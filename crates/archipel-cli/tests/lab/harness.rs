@@ -68,8 +68,11 @@ impl Lab {
     /// `archipel ARGS` pointed at `site` (its popd and agent), as `lab env` says.
     pub fn cli(&self, site: &str, args: &[&str]) -> Output {
         let s = self.ctx.site(site).unwrap();
-        Command::new(BIN)
-            .args(args)
+        let mut cmd = Command::new(BIN);
+        if let Some(ca) = &self.ctx.ca {
+            cmd.env("ARCHIPEL_CA", ca);
+        }
+        cmd.args(args)
             .env("POP_ENDPOINT", &s.popd_url)
             .env("POP_AUTH", &s.popd_auth)
             .env("ARCHIPEL_AGENT", &s.agent_url)
