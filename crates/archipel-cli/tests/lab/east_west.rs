@@ -12,7 +12,7 @@ use crate::harness::{text, Lab, BIN};
 #[test]
 #[ignore = "needs root"]
 fn east_west_without_the_key_is_refused() {
-    let lab = Lab::up(2);
+    let lab = Lab::up_insecure(2);
     let a = lab.ctx.site("a").unwrap();
     let addr = a.agent_url.trim_start_matches("http://").to_owned();
     let path = "/intersite-horizontal/vni-free?vni=7";

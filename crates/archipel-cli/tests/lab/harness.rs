@@ -28,6 +28,11 @@ impl Lab {
         Self::up_with(sites, |_| Vec::new())
     }
 
+    /// [`Lab::up`] in plain text (`--insecure`): the agents know each other by pair keys.
+    pub fn up_insecure(sites: usize) -> Self {
+        Self::up_with(sites, |_| vec!["--insecure".to_owned()])
+    }
+
     /// [`Lab::up`] with site `site` on the host's Docker Engine, its default network on the
     /// 14th /24 of the lease. Needs a running Docker Engine and the Docker test images.
     pub fn up_with_docker(sites: usize, site: &str) -> Self {

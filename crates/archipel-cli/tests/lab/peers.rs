@@ -1,49 +1,69 @@
-//! Agents know each other: an East-West call comes from a peer site proven by the key that
-//! pair of sites shares, and a participant checks a join against its own state. Forged joins
+//! Agents know each other: over the lab's TLS an East-West caller is the peer site its client
+//! certificate names, and a participant checks a join against its own state. Forged joins
 //! are refused and change nothing, the extension in place carries traffic throughout; every
 //! agent route refuses a call without its credential.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::net::Ipv4Addr;
 
-use archipel_agent::{KEY_HEADER, SITE_HEADER};
+use archipel_daemon::pki::{self, Names};
+use archipel_daemon::tls::ClientTls;
+use archipel_lab::agent_cert;
 use serde_json::{json, Value};
 
 use crate::harness::{pings, Lab};
 
-/// `METHOD PATH` with `headers` and a JSON body; the status and the body.
-fn call(
-    addr: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &Value,
-) -> (u16, String) {
-    let body = if body.is_null() { String::new() } else { body.to_string() };
-    let mut extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
-    if !body.is_empty() {
-        extra += "content-type: application/json\r\n";
-    }
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}content-length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let mut stream = TcpStream::connect(addr).expect("connect to the agent");
-    stream.write_all(request.as_bytes()).expect("send the request");
-    let mut reply = String::new();
-    stream.read_to_string(&mut reply).expect("read the reply");
-    let code = reply.split(' ').nth(1).unwrap_or_default();
-    let code = code.parse().unwrap_or_else(|_| panic!("not an HTTP reply: {reply}"));
-    (code, reply.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned())
+/// An HTTPS client of the lab's agents, presenting the certificate `identity` of the lab's
+/// PKI (none: no client certificate).
+struct Caller {
+    http: reqwest::Client,
+    rt: tokio::runtime::Runtime,
 }
 
-fn addr(lab: &Lab, site: &str) -> String {
-    lab.ctx.site(site).unwrap().agent_url.trim_start_matches("http://").to_owned()
+impl Caller {
+    fn new(lab: &Lab, identity: Option<&str>) -> Self {
+        let ca = lab.ctx.ca.as_deref().expect("the lab serves TLS");
+        let files = identity.map(|name| lab.ctx.cert_files(name).expect("the lab's certificate"));
+        let identity = files.as_ref().map(|f| (f.cert.as_path(), f.key.as_path()));
+        let tls = ClientTls::load(ca, identity).expect("the lab's CA and certificate").config;
+        let http = reqwest::Client::builder().use_preconfigured_tls(tls).build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        Self { http, rt }
+    }
+
+    /// `METHOD URL` with `headers` and a JSON body unless null; the status and the body.
+    fn call(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &Value,
+    ) -> (u16, String) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self.http.request(method, url);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        if !body.is_null() {
+            req = req.json(body);
+        }
+        self.rt.block_on(async move {
+            let resp = req.send().await.expect("the agent answers");
+            (resp.status().as_u16(), resp.text().await.unwrap_or_default())
+        })
+    }
+}
+
+/// A certificate of the lab's CA for a site that is not in the lab.
+fn stranger(lab: &Lab, site: &str) -> String {
+    let name = format!("stranger-{site}");
+    let names = Names { dns: vec![site.to_owned()], ips: Vec::new() };
+    pki::issue(&lab.ctx.pki_dir(), &name, &names).expect("issue a certificate");
+    name
 }
 
 /// An L2 extension of a's `net` over a and b with a container at each end that ping each
 /// other; its id and VNI, and the containers' namespaces and addresses.
-fn extension(lab: &Lab) -> (String, u64, [(String, std::net::Ipv4Addr); 2]) {
+fn extension(lab: &Lab) -> (String, u64, [(String, Ipv4Addr); 2]) {
     lab.network("a", "net", &lab.subnet.slash24(7));
     let create = ["intersite", "create", "--type", "l2", "--name", "live"];
     let service =
@@ -75,8 +95,7 @@ fn forged_joins_are_refused_and_the_extension_in_place_carries_traffic() {
     let lab = Lab::up(3);
     let (id, vni, [(a_ns, a_addr), (b_ns, b_addr)]) = extension(&lab);
     let before = state_of_b(&lab);
-    let b = addr(&lab, "b");
-    let c_key = lab.ctx.pair_key("b", "c").unwrap().to_owned();
+    let join_url = format!("{}/intersite-horizontal", lab.ctx.site("b").unwrap().agent_url);
     let c_underlay = lab.ctx.site("c").unwrap().underlay_ip.to_string();
     let b_underlay = lab.ctx.site("b").unwrap().underlay_ip.to_string();
     let cidr = lab.subnet.slash24(9);
@@ -96,49 +115,48 @@ fn forged_joins_are_refused_and_the_extension_in_place_carries_traffic() {
         f(&mut service);
         json!({ "service": service })
     };
-    let as_c = [(SITE_HEADER, "c"), (KEY_HEADER, c_key.as_str())];
-    let wrong_pair = [(SITE_HEADER, "c"), (KEY_HEADER, lab.ctx.pair_key("a", "b").unwrap())];
-    type Headers<'a> = &'a [(&'a str, &'a str)];
-    let cases: Vec<(&str, Value, Headers, u16, String)> = vec![
+    let (as_c, as_x) =
+        (Caller::new(&lab, Some(&agent_cert("c"))), Caller::new(&lab, Some(&stranger(&lab, "x"))));
+    let anonymous = Caller::new(&lab, None);
+    let cases: Vec<(&str, &Caller, Value, u16, String)> = vec![
         (
-            "a site that is not a peer",
+            "a site that is not a peer (a certificate of the lab's CA naming x)",
+            &as_x,
             join(&|s| s["master"] = json!("x")),
-            &[(SITE_HEADER, "x"), (KEY_HEADER, "guessed")],
-            401,
-            "a peer's site name in x-archipel-site and its key in x-archipel-key are required"
-                .into(),
+            403,
+            "the client certificate names x, no peer of this site".into(),
         ),
         (
-            "a peer with another pair's key",
+            "no client certificate",
+            &anonymous,
             join(&|_| {}),
-            &wrong_pair,
             401,
-            "a peer's site name in x-archipel-site and its key in x-archipel-key are required"
-                .into(),
+            "a peer site's client certificate is required".into(),
         ),
         (
             "another master",
-            join(&|s| s["master"] = json!("a")),
             &as_c,
+            join(&|s| s["master"] = json!("a")),
             403,
             "site c called, but the request names site a as the master".into(),
         ),
         (
             "the VNI in use",
-            join(&|s| s["params"]["vni"] = json!(vni)),
             &as_c,
+            join(&|s| s["params"]["vni"] = json!(vni)),
             409,
             format!("VNI {vni} of the service is already used at site b by service {id}"),
         ),
         (
             "a network of another service",
-            join(&|s| s["resources"][1]["network"] = json!("net")),
             &as_c,
+            join(&|s| s["resources"][1]["network"] = json!("net")),
             409,
             format!("network net of site b is already part of service {id}"),
         ),
         (
             "the site's default network, narrowed",
+            &as_c,
             join(&|s| {
                 s["resources"][1]["network"] = json!("private");
                 s["params"]["cidr"] = json!("172.16.0.0/16");
@@ -146,7 +164,6 @@ fn forged_joins_are_refused_and_the_extension_in_place_carries_traffic() {
                 s["params"]["pools"]["b"] = json!([{"first": "172.16.0.2", "last": "172.16.0.2"}]);
                 s["params"]["pools"]["c"] = json!([{"first": "172.16.0.3", "last": "172.16.0.3"}]);
             }),
-            &as_c,
             409,
             "network private exists at site b with other pools: a participant joins with a \
              network it makes itself"
@@ -154,10 +171,10 @@ fn forged_joins_are_refused_and_the_extension_in_place_carries_traffic() {
         ),
         (
             "pools outside the subnet",
+            &as_c,
             join(&|s| {
                 s["params"]["pools"]["b"] = json!([{"first": "192.0.2.10", "last": "192.0.2.20"}])
             }),
-            &as_c,
             400,
             format!(
                 "the address plan of service c-0badcafe for site b is invalid: pool \
@@ -166,8 +183,8 @@ fn forged_joins_are_refused_and_the_extension_in_place_carries_traffic() {
         ),
         (
             "an underlay address that is no peer's",
-            join(&|s| s["params"]["underlays"]["c"] = json!("198.51.100.7")),
             &as_c,
+            join(&|s| s["params"]["underlays"]["c"] = json!("198.51.100.7")),
             400,
             format!(
                 "the underlay address 198.51.100.7 given for site c is not its configured one \
@@ -175,8 +192,8 @@ fn forged_joins_are_refused_and_the_extension_in_place_carries_traffic() {
             ),
         ),
     ];
-    for (what, body, headers, status, detail) in cases {
-        let (got, reply) = call(&b, "POST", "/intersite-horizontal", headers, &body);
+    for (what, caller, body, status, detail) in cases {
+        let (got, reply) = caller.call("POST", &join_url, &[], &body);
         assert_eq!(got, status, "{what}: {reply}");
         let problem: Value = serde_json::from_str(&reply).unwrap_or_default();
         assert_eq!(problem["detail"], json!(detail), "{what}: {reply}");
@@ -191,6 +208,8 @@ fn forged_joins_are_refused_and_the_extension_in_place_carries_traffic() {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Credential {
     None,
+    /// North: another site's token; East-West: a certificate of the lab's CA for a site that
+    /// is no peer.
     Bad,
     Valid,
 }
@@ -200,38 +219,33 @@ enum Credential {
 fn every_agent_route_refuses_a_call_without_its_credential() {
     let lab = Lab::up(3);
     let (id, _, _) = extension(&lab);
-    let a = addr(&lab, "a");
+    let base = lab.ctx.site("a").unwrap().agent_url.clone();
     let token = format!("Bearer {}", lab.ctx.site("a").unwrap().agent_token);
     let wrong_token = format!("Bearer {}", lab.ctx.site("b").unwrap().agent_token);
-    let b_key = lab.ctx.pair_key("a", "b").unwrap();
-    let c_key = lab.ctx.pair_key("a", "c").unwrap();
+    let anonymous = Caller::new(&lab, None);
+    let as_b = Caller::new(&lab, Some(&agent_cert("b")));
+    let as_x = Caller::new(&lab, Some(&stranger(&lab, "x")));
     let none = json!(null);
     let cidr = lab.subnet.slash24(9);
+    let unknown = "a-00000000";
+    let too_few =
+        json!({"type": "l2", "name": "x", "resources": [{"site": "a", "network": "net"}]});
+    let forged = |master: &str| {
+        json!({"global_id": id, "type": "l2", "name": "x", "master": master, "params": {},
+               "resources": []})
+    };
     // (interface, method, path, body, status with the valid credential): past the
     // credential, the handler's answer; 403 where the caller is a peer that may not ask it.
-    let unknown = "a-00000000";
     let routes: Vec<(&str, &str, String, Value, u16)> = vec![
         ("north", "GET", "/intersite-vertical".into(), none.clone(), 200),
-        (
-            "north",
-            "POST",
-            "/intersite-vertical".into(),
-            json!({"type": "l2", "name": "x", "resources": [{"site": "a", "network": "net"}]}),
-            400,
-        ),
+        ("north", "POST", "/intersite-vertical".into(), too_few, 400),
         ("north", "GET", format!("/intersite-vertical/{id}"), none.clone(), 200),
         ("north", "PUT", format!("/intersite-vertical/{id}"), json!({"name": "renamed"}), 200),
         ("north", "DELETE", format!("/intersite-vertical/{unknown}"), none.clone(), 404),
         ("north", "POST", format!("/intersite-vertical/{id}/pools"), none.clone(), 200),
         ("north", "GET", "/intersite-site".into(), none.clone(), 200),
         ("local", "POST", "/intersite-local/networks/net/pools".into(), none.clone(), 200),
-        (
-            "east-west",
-            "POST",
-            "/intersite-horizontal".into(),
-            json!({"service": {"global_id": "c-0badcafe", "type": "l2", "name": "x", "master": "c", "params": {}, "resources": []}}),
-            403,
-        ),
+        ("east-west", "POST", "/intersite-horizontal".into(), json!({"service": forged("c")}), 403),
         ("east-west", "GET", "/intersite-horizontal/networks/net/cidr".into(), none.clone(), 200),
         (
             "east-west",
@@ -263,13 +277,7 @@ fn every_agent_route_refuses_a_call_without_its_credential() {
             403,
         ),
         ("east-west", "GET", format!("/intersite-horizontal/{id}"), none.clone(), 200),
-        (
-            "east-west",
-            "PUT",
-            format!("/intersite-horizontal/{id}"),
-            json!({"global_id": id, "type": "l2", "name": "x", "master": "b", "params": {}, "resources": []}),
-            403,
-        ),
+        ("east-west", "PUT", format!("/intersite-horizontal/{id}"), forged("b"), 403),
         ("east-west", "DELETE", format!("/intersite-horizontal/{id}"), none.clone(), 403),
         (
             "east-west",
@@ -288,15 +296,20 @@ fn every_agent_route_refuses_a_call_without_its_credential() {
     ];
     for (interface, method, path, body, valid) in routes {
         for credential in [Credential::None, Credential::Bad, Credential::Valid] {
-            let headers: Vec<(&str, &str)> = match (interface, credential) {
-                (_, Credential::None) => Vec::new(),
-                ("east-west", Credential::Bad) => vec![(SITE_HEADER, "b"), (KEY_HEADER, c_key)],
-                ("east-west", Credential::Valid) => vec![(SITE_HEADER, "b"), (KEY_HEADER, b_key)],
-                (_, Credential::Bad) => vec![("authorization", wrong_token.as_str())],
-                (_, Credential::Valid) => vec![("authorization", token.as_str())],
+            let east_west = interface == "east-west";
+            let (caller, headers): (&Caller, Vec<(&str, &str)>) = match (east_west, credential) {
+                (_, Credential::None) => (&anonymous, Vec::new()),
+                (true, Credential::Bad) => (&as_x, Vec::new()),
+                (true, Credential::Valid) => (&as_b, Vec::new()),
+                (false, Credential::Bad) => (&anonymous, vec![("authorization", &wrong_token)]),
+                (false, Credential::Valid) => (&anonymous, vec![("authorization", &token)]),
             };
-            let expected = if credential == Credential::Valid { valid } else { 401 };
-            let (status, reply) = call(&a, method, &path, &headers, &body);
+            let expected = match credential {
+                Credential::Valid => valid,
+                Credential::Bad if east_west => 403,
+                _ => 401,
+            };
+            let (status, reply) = caller.call(method, &format!("{base}{path}"), &headers, &body);
             assert_eq!(status, expected, "{method} {path} with {credential:?} credential: {reply}");
         }
     }
