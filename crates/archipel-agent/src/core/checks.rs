@@ -154,9 +154,13 @@ impl Agent {
         // between the two): it then holds this site's pools. Any other would be narrowed
         // and bridged to the other sites.
         if service.kind == ServiceType::L2 {
-            let planned = service.params.pools.get(me);
+            let sorted = |mut pools: Vec<_>| {
+                pools.sort();
+                pools
+            };
+            let planned = service.params.pools.get(me).cloned().map(sorted);
             if let Some(net) = self.vim.network(network).await? {
-                if Some(&net.pools) != planned {
+                if Some(sorted(net.pools)) != planned {
                     let site = me.to_owned();
                     return Err(AgentError::NetworkExists { site, network: network.to_owned() });
                 }
