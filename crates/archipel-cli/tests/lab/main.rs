@@ -16,3 +16,4 @@ mod orchestrator;
 mod partition;
 mod refill;
 mod vni_race;
+mod wire;

@@ -1,8 +1,8 @@
 //! Two masters making L2 extensions over one shared site at the same moment never get the same
 //! VNI: each reserves its candidate at every participant before it uses it.
 
-use archipel_daemon::tls::ClientTls;
 use archipel_agent::{CreateRequest, NorthClient, ResourceRef, ServiceType, NORTH_TIMEOUT};
+use archipel_daemon::tls::ClientTls;
 use serde_json::json;
 
 use crate::harness::Lab;
