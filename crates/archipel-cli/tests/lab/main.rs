@@ -17,3 +17,4 @@ mod partition;
 mod peers;
 mod refill;
 mod vni_race;
+mod wire;
