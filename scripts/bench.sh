@@ -5,10 +5,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 need_rust
-suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(pop native memory diminet dataplane nfvo split)
+# Suites as arguments; --full asks the suites that have one for their long run (tls).
+flags=()
+suites=()
+for arg in "$@"; do
+    case $arg in
+        --*) flags+=("$arg") ;;
+        *) suites+=("$arg") ;;
+    esac
+done
+[ ${#suites[@]} -gt 0 ] || suites=(pop native memory diminet dataplane nfvo split tls)
 say "benchmarks (${suites[*]}), release build"
 cargo build --release --quiet -p archipel-cli -p archipel-bench
 mkdir -p bench/results
-"$CARGO_TARGET_DIR/release/archipel-bench" "$CARGO_TARGET_DIR/release/archipel" "${suites[@]}" \
+"$CARGO_TARGET_DIR/release/archipel-bench" "$CARGO_TARGET_DIR/release/archipel" "${suites[@]}" "${flags[@]}" \
     | tee bench/results/latest.md

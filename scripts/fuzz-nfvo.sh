@@ -35,7 +35,7 @@ cleanup() {
 trap cleanup EXIT
 
 mkfifo "$dir/out"
-"$CARGO_TARGET_DIR/debug/archipel" nfvo --listen 127.0.0.1:0 --data-dir "$dir/data" \
+"$CARGO_TARGET_DIR/debug/archipel" nfvo --listen 127.0.0.1:0 --data-dir "$dir/data" --insecure \
     >"$dir/out" 2>"$dir/nfvo.log" &
 pid=$!
 addr=

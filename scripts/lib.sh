@@ -14,6 +14,7 @@ need_packages() {
     command -v docker-compose >/dev/null || missing+=(docker-compose)
     command -v cc >/dev/null || missing+=(gcc)
     command -v python3 >/dev/null || missing+=(python3)
+    command -v tcpdump >/dev/null || missing+=(tcpdump)
     if [ ${#missing[@]} -gt 0 ]; then
         say "installing ${missing[*]}"
         export DEBIAN_FRONTEND=noninteractive

@@ -13,6 +13,7 @@ mod pop;
 mod popd;
 mod split;
 mod stats;
+mod tls;
 
 use anyhow::{bail, Result};
 
@@ -20,9 +21,14 @@ use anyhow::{bail, Result};
 async fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let bin = args.next().unwrap_or_default();
-    let suites: Vec<String> = args.collect();
+    // --full: the long runs of the suites that have one (tls).
+    let (flags, suites): (Vec<String>, Vec<String>) = args.partition(|a| a.starts_with("--"));
+    let full = flags.iter().any(|f| f == "--full");
+    if let Some(flag) = flags.iter().find(|f| *f != "--full") {
+        bail!("unknown flag {flag}: the only flag is --full");
+    }
     if bin.is_empty() || suites.is_empty() {
-        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, memory, diminet, dataplane, nfvo, split)");
+        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, memory, diminet, dataplane, nfvo, split, tls; --full for the long runs)");
     }
     for suite in suites {
         match suite.as_str() {
@@ -33,9 +39,10 @@ async fn main() -> Result<()> {
             "dataplane" => dataplane::run(&bin).await?,
             "nfvo" => nfvo::run(&bin).await?,
             "split" => split::run(&bin).await?,
+            "tls" => tls::run(&bin, full).await?,
             other => {
                 bail!(
-                    "unknown suite {other}: known suites are pop, native, memory, diminet, dataplane, nfvo, split"
+                    "unknown suite {other}: known suites are pop, native, memory, diminet, dataplane, nfvo, split, tls"
                 )
             }
         }

@@ -162,7 +162,7 @@ impl Nfvod {
         let log = std::fs::File::create(data_dir.path().join("nfvo.log"))?;
         let mut child = Command::new(bin)
             .args(["nfvo", "--listen", "127.0.0.1:0", "--subnet-pool", pool])
-            .args(["--subnet-prefix", &prefix.to_string()])
+            .args(["--subnet-prefix", &prefix.to_string(), "--insecure"])
             .arg("--data-dir")
             .arg(data_dir.path())
             .stdout(Stdio::piped())

@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use archipel_proto::v1 as pb;
 use archipel_testkit::{PopdProcess, PopdRuntime, TestSubnet};
 use pb::pop_client::PopClient;
-use tonic::transport::Channel;
+use tonic::transport::{Channel, ClientTlsConfig, Endpoint};
 
 pub const IMAGE: &str = "archipel-test/busybox:latest";
 
@@ -20,11 +20,26 @@ pub struct Popd {
 
 impl Popd {
     pub async fn start(bin: &str, runtime: PopdRuntime) -> Result<Self> {
+        Self::start_with(bin, runtime, &[], None).await
+    }
+
+    /// A popd started with `extra` flags; reached over TLS with `tls` (then `extra` holds its
+    /// `--tls-cert` and `--tls-key`).
+    pub async fn start_with(
+        bin: &str,
+        runtime: PopdRuntime,
+        extra: &[&str],
+        tls: Option<ClientTlsConfig>,
+    ) -> Result<Self> {
         let subnet = TestSubnet::lease();
         let cidr = subnet.slash22(0);
         let prefix = cidr.trim_end_matches("0/22").to_owned();
-        let process = PopdProcess::start(bin, runtime, &cidr, &[]);
-        let mut client = PopClient::connect(process.endpoint.clone()).await?;
+        let process = PopdProcess::start(bin, runtime, &cidr, extra);
+        let mut endpoint = Endpoint::from_shared(process.endpoint.clone())?;
+        if let Some(tls) = tls {
+            endpoint = endpoint.tls_config(tls)?;
+        }
+        let mut client = PopClient::new(endpoint.connect().await?);
         let (user, password) = process.auth.split_once(':').context("auth")?;
         let token = client
             .login(pb::Credentials { username: user.into(), password: password.into() })

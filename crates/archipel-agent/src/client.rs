@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use archipel_daemon::problem::Problem;
+use archipel_daemon::tls::ClientConfig;
 use archipel_ipam::Pool;
 use serde::de::DeserializeOwned;
 
@@ -44,7 +45,21 @@ impl std::fmt::Debug for NorthClient {
 impl NorthClient {
     /// `base`: the agent's URL (`http://host:port`); `token`: its North bearer token.
     pub fn new(base: impl Into<String>, token: impl Into<String>, timeout: Duration) -> Self {
-        let http = reqwest::Client::builder().timeout(timeout).build().unwrap_or_default();
+        Self::with_tls(base, token, timeout, None)
+    }
+
+    /// As [`NorthClient::new`], reaching an `https://` agent with `tls`.
+    pub fn with_tls(
+        base: impl Into<String>,
+        token: impl Into<String>,
+        timeout: Duration,
+        tls: Option<ClientConfig>,
+    ) -> Self {
+        let mut builder = reqwest::Client::builder().timeout(timeout);
+        if let Some(tls) = tls {
+            builder = builder.use_preconfigured_tls(tls);
+        }
+        let http = builder.build().unwrap_or_default();
         let base = base.into().trim_end_matches('/').to_owned();
         Self { base, token: token.into(), http }
     }

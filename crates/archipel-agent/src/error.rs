@@ -39,6 +39,23 @@ pub enum AgentError {
     NotMaster { global_id: String, master: String },
     #[error("service {global_id} has no address block left in reserve")]
     ReserveEmpty { global_id: String },
+    #[error(
+        "network {network} exists at site {site} with other pools: a participant joins with a \
+         network it makes itself"
+    )]
+    NetworkExists { site: String, network: String },
+    #[error("network {network} of site {site} is already part of service {global_id}")]
+    NetworkInService { site: String, network: String, global_id: String },
+
+    // East-West: the calling site may not ask this.
+    #[error("site {caller} called, but the request names site {master} as the master")]
+    CallerNotMaster { caller: String, master: String },
+    #[error("site {caller} may not act on service {global_id}, which site {owner} made")]
+    NotYours { caller: String, global_id: String, owner: String },
+    #[error("site {caller} takes no part in service {global_id}")]
+    NotAParticipant { caller: String, global_id: String },
+    #[error("site {caller} may ask addresses for itself only, not for site {site}")]
+    GrantForOther { caller: String, site: String },
 
     // A request that cannot be right, whatever the state.
     #[error("each site may bring one network only")]
@@ -71,6 +88,23 @@ pub enum AgentError {
     TransitTooSmall { range: Ipv4Net },
     #[error("bad transit segment {segment}")]
     BadTransit { segment: Ipv4Net },
+    #[error("site {site} is not a peer of site {me}")]
+    UnknownSite { site: String, me: String },
+    #[error(
+        "the underlay address {given} given for site {site} is not its configured one ({known})"
+    )]
+    WrongUnderlay { site: String, given: std::net::Ipv4Addr, known: std::net::Ipv4Addr },
+    #[error("VNI {vni} is outside 1 to 16777215")]
+    BadVni { vni: u32 },
+    #[error("the address plan of service {global_id} for site {site} is invalid")]
+    BadPlan {
+        global_id: String,
+        site: String,
+        #[source]
+        source: archipel_ipam::IpamError,
+    },
+    #[error("the view of service {global_id} changes its {what}, which is fixed at its creation")]
+    FixedChanged { global_id: String, what: &'static str },
     /// A body about another service than the path names.
     #[error("the body is about {body} and not {path}")]
     IdMismatch { body: String, path: String },

@@ -29,7 +29,7 @@ pub use model::{
     Resource, ResourceRef, Service, ServiceType, SiteInfo, UpdateReply, UpdateRequest,
     VniReservation,
 };
-pub use peers::{HttpPeers, Peers, PeersError, DEFAULT_TIMEOUT, KEY_HEADER};
+pub use peers::{HttpPeers, PeerLink, Peers, PeersError, DEFAULT_TIMEOUT, KEY_HEADER, SITE_HEADER};
 pub use setup::{generate_token, Setup};
 pub use store::{Store, StoreError};
 pub use vim::{NetworkSpec, PopVim, SiteNetwork, SiteVim, VimError};

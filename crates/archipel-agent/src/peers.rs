@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use archipel_daemon::problem::Problem;
+use archipel_daemon::tls::ClientConfig;
 use archipel_ipam::Pool;
 use async_trait::async_trait;
 use ipnet::Ipv4Net;
@@ -14,8 +15,25 @@ use crate::model::{CidrInfo, FreeReply, JoinRequest, PoolGrant, Service, VniRese
 /// How long one call to another agent may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// The header that carries the shared East-West key.
+/// The header that carries the key the calling site shares with the called one.
 pub const KEY_HEADER: &str = "x-archipel-key";
+/// The header that names the calling site.
+pub const SITE_HEADER: &str = "x-archipel-site";
+
+/// How this agent reaches one peer: the URL of its agent and, in plain text, the key the two
+/// sites share (each pair of sites its own); over TLS this site's client certificate names it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PeerLink {
+    pub url: String,
+    pub key: Option<String>,
+}
+
+/// The key stays out of every debug print.
+impl std::fmt::Debug for PeerLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PeerLink").field("url", &self.url).finish_non_exhaustive()
+    }
+}
 
 /// What can go wrong reaching another site.
 #[derive(Debug, thiserror::Error)]
@@ -74,33 +92,46 @@ pub trait Peers: Send + Sync {
 }
 
 /// [`Peers`] over HTTP (the `/intersite-horizontal` interface).
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct HttpPeers {
-    urls: BTreeMap<String, String>,
-    key: String,
+    /// This site's name, which every call carries.
+    site: String,
+    peers: BTreeMap<String, PeerLink>,
     http: reqwest::Client,
 }
 
-/// The shared key stays out of every debug print.
-impl std::fmt::Debug for HttpPeers {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpPeers").field("urls", &self.urls).finish_non_exhaustive()
-    }
-}
-
 impl HttpPeers {
-    /// `urls`: site name -> base URL of its agent (`http://host:port`).
-    pub fn new(urls: BTreeMap<String, String>, key: impl Into<String>, timeout: Duration) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()
-            .unwrap_or_default();
-        Self { urls, key: key.into(), http }
+    /// `site`: this site; `peers`: site name -> its agent (`http://host:port`) and key.
+    pub fn new(
+        site: impl Into<String>,
+        peers: BTreeMap<String, PeerLink>,
+        timeout: Duration,
+    ) -> Self {
+        Self::with_tls(site, peers, timeout, None)
+    }
+
+    /// As [`HttpPeers::new`], reaching `https://` agents with `tls`, whose client certificate
+    /// (this site's) tells the callee which site calls.
+    pub fn with_tls(
+        site: impl Into<String>,
+        peers: BTreeMap<String, PeerLink>,
+        timeout: Duration,
+        tls: Option<ClientConfig>,
+    ) -> Self {
+        let mut builder = reqwest::Client::builder().timeout(timeout).connect_timeout(timeout);
+        if let Some(tls) = tls {
+            builder = builder.use_preconfigured_tls(tls);
+        }
+        let http = builder.build().unwrap_or_default();
+        Self { site: site.into(), peers, http }
+    }
+
+    fn peer(&self, site: &str) -> Result<&PeerLink, PeersError> {
+        self.peers.get(site).ok_or_else(|| PeersError::UnknownSite(site.to_owned()))
     }
 
     fn url(&self, site: &str, path: &str) -> Result<String, PeersError> {
-        let base = self.urls.get(site).ok_or_else(|| PeersError::UnknownSite(site.to_owned()))?;
+        let base = &self.peer(site)?.url;
         Ok(format!("{}/intersite-horizontal{path}", base.trim_end_matches('/')))
     }
 
@@ -113,7 +144,11 @@ impl HttpPeers {
             true => PeersError::Timeout { site: site.to_owned() },
             false => PeersError::Unreachable { site: site.to_owned(), source },
         };
-        let resp = req.header(KEY_HEADER, &self.key).send().await.map_err(unreachable)?;
+        let req = match &self.peer(site)?.key {
+            Some(key) => req.header(SITE_HEADER, &self.site).header(KEY_HEADER, key),
+            None => req,
+        };
+        let resp = req.send().await.map_err(unreachable)?;
         let status = resp.status();
         if status.is_success() {
             return Ok(resp);

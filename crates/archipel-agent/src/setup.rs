@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use archipel_daemon::tls::ClientConfig;
 use archipel_netlink::RtNetlink;
 use archipel_pop_client::{Client, Credentials};
 
 use crate::core::{Agent, AgentConfig};
-use crate::peers::HttpPeers;
+use crate::peers::{HttpPeers, PeerLink};
 use crate::store::{Store, StoreError};
 use crate::vim::PopVim;
 
@@ -21,14 +22,15 @@ pub struct Setup {
     pub data_dir: PathBuf,
     /// The site's own popd.
     pub pop: Credentials,
-    /// The other sites' agents: site name -> base URL.
-    pub peers: BTreeMap<String, String>,
-    /// The East-West shared key.
-    pub key: String,
+    /// The other sites' agents and the key shared with each, by site name; their underlay
+    /// addresses are in `config.peers`.
+    pub peers: BTreeMap<String, PeerLink>,
     /// The deadline of each call to another agent.
     pub timeout: Duration,
     /// How often the convergence loop runs ([`Agent::converge`]).
     pub converge_interval: Duration,
+    /// How `https://` peers are reached: their CA and this site's certificate as the client's.
+    pub peer_tls: Option<ClientConfig>,
 }
 
 impl Setup {
@@ -43,7 +45,8 @@ impl Setup {
     pub fn build(self) -> Result<Agent, StoreError> {
         let store = Store::open(&self.data_dir)?;
         let vim = PopVim::new(Client::new(self.pop));
-        let peers = HttpPeers::new(self.peers, self.key, self.timeout);
+        let site = self.config.site.clone();
+        let peers = HttpPeers::with_tls(site, self.peers, self.timeout, self.peer_tls);
         Ok(Agent::new(
             self.config,
             store,

@@ -36,6 +36,8 @@ enum Command {
     Agent(cmd::agent::AgentArgs),
     /// Extend (L2) or route (L3) networks between sites, through an agent's North interface.
     Intersite(cmd::intersite::IntersiteArgs),
+    /// A certificate authority and certificates for the daemons' TLS.
+    Pki(cmd::pki::PkiArgs),
     /// An N-site lab on this machine: namespaces, an underlay, a popd and an agent per site.
     Lab(cmd::lab::LabArgs),
     // Its help is DemoArgs's: a variant's doc comment would replace the long one.
@@ -83,6 +85,7 @@ async fn run() -> ExitCode {
         Command::Ns(args) => cmd::ns::run(args).await,
         Command::Agent(args) => cmd::agent::run(args).await,
         Command::Intersite(args) => cmd::intersite::run(args).await,
+        Command::Pki(args) => cmd::pki::run(args),
         Command::Lab(args) => cmd::lab::run(args).await,
         Command::Demo(args) => cmd::demo::run(args).await,
     };

@@ -31,6 +31,8 @@ impl Daemon {
             .arg("--data-dir")
             .arg(dir.path())
             .args(["--listen", "127.0.0.1:0", "--drain-timeout", &DRAIN_SECS.to_string()])
+            // Plain text on loopback: these tests write raw HTTP.
+            .arg("--insecure")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -118,15 +120,18 @@ fn the_agent_answers_the_request_in_flight_and_exits_on_sigterm() {
         "admin:unused",
         "--underlay-ip",
         "192.0.2.1",
-        "--key",
-        "east-west-key",
+        "--peer",
+        "b=http://192.0.2.2:7000",
+        "--peer-keys",
+        "b=east-west-key",
         "--north-token",
         "north-token",
     ]);
     let status = half_sent_request_across_sigterm(
         &mut agent,
-        "POST /intersite-horizontal/vni-reservations HTTP/1.1\r\nx-archipel-key: east-west-key",
-        br#"{"vni": 4242, "global_id": "a-shutdown"}"#,
+        "POST /intersite-horizontal/vni-reservations HTTP/1.1\r\nx-archipel-site: b\r\n\
+         x-archipel-key: east-west-key",
+        br#"{"vni": 4242, "global_id": "b-shutdown"}"#,
     );
     assert!(status.starts_with("HTTP/1.1 200"), "a reservation across the stop: {status:?}");
     assert!(exit_within_drain(&mut agent.child).success());
@@ -149,6 +154,7 @@ async fn popd_ends_its_watch_streams_and_exits_on_sigterm() {
         endpoint: popd.endpoint.clone(),
         username: username.to_owned(),
         password: password.to_owned(),
+        ca: None,
     });
     let mut events = client.watch(&Filter::Any).await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;

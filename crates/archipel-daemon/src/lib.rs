@@ -3,7 +3,7 @@
 //! ([`chain`]), the ready line tests and the lab wait for ([`ready`]), the stop signals
 //! ([`shutdown_signal`]), the handle each daemon's library returns ([`Daemon`]) and, with the
 //! `http` feature, how the REST APIs answer errors ([`problem`]); with `auth`, what logins
-//! share ([`auth`]).
+//! share ([`auth`]); with `tls`, TLS configurations and serving over TLS ([`tls`]).
 
 #[cfg(feature = "auth")]
 pub mod auth;
@@ -17,8 +17,12 @@ pub mod store;
 
 #[cfg(feature = "http")]
 mod http;
+#[cfg(feature = "pki")]
+pub mod pki;
 #[cfg(feature = "http")]
 pub mod problem;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 pub use daemon::{Daemon, Stop};
 pub use error::chain;

@@ -2,11 +2,13 @@
 //! find it again, also after a crash. It is written before anything is made and rewritten as
 //! each daemon starts.
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::net::Ipv4Addr;
 use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
+use archipel_daemon::tls::CertFiles;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +18,8 @@ use crate::error::LabError;
 pub const DEFAULT_DIR: &str = "/run/archipel/lab";
 /// The context file's name inside the lab directory.
 pub const CONTEXT_FILE: &str = "lab.json";
+/// The lab's PKI inside its directory: the CA and a certificate per daemon.
+pub const PKI_DIR: &str = "pki";
 /// The environment variable naming a context file, for commands given no `--dir`.
 pub const CONTEXT_ENV: &str = "ARCHIPEL_LAB";
 
@@ -34,8 +38,12 @@ pub struct LabContext {
     pub host_ip: Ipv4Addr,
     /// The native image catalogue shared by every popd.
     pub images_dir: PathBuf,
-    /// The East-West key shared by every agent.
-    pub key: String,
+    /// The East-West keys of plain text, one per pair of sites (see [`LabContext::pair_key`]).
+    pub pair_keys: BTreeMap<String, String>,
+    /// The lab's certificate authority when its daemons serve TLS (`https://` URLs); the
+    /// clients check them against it (`lab env` exports it as ARCHIPEL_CA).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca: Option<PathBuf>,
     pub sites: Vec<SiteContext>,
 }
 
@@ -91,6 +99,35 @@ impl LabContext {
             .and_then(|mut f| f.write_all(&json))
             .map_err(LabError::io("write", &staged))?;
         std::fs::rename(&staged, &path).map_err(LabError::io("write", &path))
+    }
+
+    /// The name of the pair of sites `a` and `b`, either way round.
+    pub fn pair(a: &str, b: &str) -> String {
+        if a < b {
+            format!("{a}+{b}")
+        } else {
+            format!("{b}+{a}")
+        }
+    }
+
+    /// The East-West key sites `a` and `b` share.
+    pub fn pair_key(&self, a: &str, b: &str) -> Option<&str> {
+        self.pair_keys.get(&Self::pair(a, b)).map(String::as_str)
+    }
+
+    pub fn pki_dir(&self) -> PathBuf {
+        self.dir.join(PKI_DIR)
+    }
+
+    /// The certificate and key of `daemon` (`popd-a`, `agent-a`, `nfvo`) when the lab serves
+    /// TLS.
+    pub fn cert_files(&self, daemon: &str) -> Option<CertFiles> {
+        self.ca.as_ref()?;
+        let dir = self.pki_dir();
+        Some(CertFiles {
+            cert: dir.join(format!("{daemon}.pem")),
+            key: dir.join(format!("{daemon}.key")),
+        })
     }
 
     pub fn site(&self, name: &str) -> Result<&SiteContext, LabError> {

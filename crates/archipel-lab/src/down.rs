@@ -34,6 +34,7 @@ pub async fn down(path: &Path) -> Result<Option<LabContext>, LabError> {
         remove_dir(&ctx.images_dir)?;
     }
     std::fs::remove_file(path).map_err(LabError::io("remove", path))?;
+    remove_dir(&ctx.pki_dir())?;
     // The directory goes only if nothing else was put there.
     let _ = std::fs::remove_dir(&ctx.dir);
     Ok(Some(ctx))

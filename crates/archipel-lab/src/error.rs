@@ -31,6 +31,8 @@ pub enum LabError {
         #[source]
         source: Box<archipel_netlink::NetlinkError>,
     },
+    #[error("cannot make the lab's certificates")]
+    Pki(#[source] archipel_daemon::pki::PkiError),
     #[error("cannot start {what}")]
     Spawn {
         what: String,

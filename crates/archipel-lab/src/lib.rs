@@ -13,10 +13,14 @@
 //! cross the underlay and a site cut from it is unreachable, as a partitioned site would be.
 //! Each popd runs in the host, manages its site's namespace (`--netns`) and listens on the
 //! host's underlay address, where the agents and the host's CLI reach it.
+//!
+//! By default every daemon serves TLS with a certificate of the lab's own CA (`DIR/pki`), and
+//! the agents present theirs to each other; `lab.json` names the CA for the clients.
 
 mod context;
 mod down;
 mod error;
+mod pki;
 mod plan;
 mod process;
 mod topology;
@@ -25,6 +29,7 @@ mod up;
 pub use context::{context_path, LabContext, SiteContext, CONTEXT_ENV, CONTEXT_FILE, DEFAULT_DIR};
 pub use down::down;
 pub use error::LabError;
+pub use pki::{agent_cert, popd_cert, NFVO_CERT};
 pub use plan::{DockerSite, LabPlan, DEFAULT_UNDERLAY};
 pub use process::{restart_agent, site_daemons_running};
 pub use up::up;

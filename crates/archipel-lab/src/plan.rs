@@ -1,12 +1,13 @@
 //! What a lab is made of, decided before anything is made: names, addresses, secrets.
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
 
 use ipnet::Ipv4Net;
 
-use crate::context::{LabContext, SiteContext};
+use crate::context::{LabContext, SiteContext, PKI_DIR};
 use crate::error::LabError;
 
 /// The underlay when none is given: in the benchmark range, which never leaves the machine.
@@ -31,6 +32,8 @@ pub struct LabPlan {
     pub images_dir: Option<PathBuf>,
     /// One site whose popd runs on the host's Docker Engine instead of the native runtime.
     pub docker: Option<DockerSite>,
+    /// TLS on every daemon, with a PKI made in the lab's directory; false: plain text.
+    pub tls: bool,
 }
 
 /// A site on Docker. Docker's bridges live in the host's namespace, so that site's popd and
@@ -52,6 +55,7 @@ impl LabPlan {
         let hosts: Vec<Ipv4Addr> = self.underlay.hosts().collect();
         let host_ip = *hosts.last().ok_or_else(|| invalid("the underlay has no addresses"))?;
         let dir = std::path::absolute(&self.dir).map_err(LabError::io("resolve", &self.dir))?;
+        let scheme = if self.tls { "https" } else { "http" };
         let sites = (b'a'..=b'z')
             .take(self.sites)
             .enumerate()
@@ -68,7 +72,7 @@ impl LabPlan {
                     popd_url: String::new(),
                     popd_auth: format!("admin:{}", secret()?),
                     popd_pid: None,
-                    agent_url: format!("http://{underlay_ip}:{AGENT_PORT}"),
+                    agent_url: format!("{scheme}://{underlay_ip}:{AGENT_PORT}"),
                     agent_token: secret()?,
                     agent_pid: None,
                     name,
@@ -78,12 +82,13 @@ impl LabPlan {
         Ok(LabContext {
             name: self.name.clone(),
             images_dir: self.images_dir.clone().unwrap_or_else(|| dir.join("images")),
-            dir,
             underlay: self.underlay.trunc(),
             hub_netns: format!("{}-hub", self.name),
             host_link: format!("{}h", self.name),
             host_ip,
-            key: secret()?,
+            pair_keys: pair_keys(&sites)?,
+            ca: self.tls.then(|| dir.join(PKI_DIR).join(archipel_daemon::pki::CA_CERT)),
+            dir,
             sites,
         })
     }
@@ -126,6 +131,17 @@ fn invalid(what: &str) -> LabError {
 }
 
 /// 32 hex digits from the kernel's random source.
+/// One East-West key per pair of sites, named by [`LabContext::pair`].
+fn pair_keys(sites: &[SiteContext]) -> Result<BTreeMap<String, String>, LabError> {
+    let mut keys = BTreeMap::new();
+    for (i, a) in sites.iter().enumerate() {
+        for b in &sites[i + 1..] {
+            keys.insert(LabContext::pair(&a.name, &b.name), secret()?);
+        }
+    }
+    Ok(keys)
+}
+
 fn secret() -> Result<String, LabError> {
     let path = std::path::Path::new("/dev/urandom");
     let mut bytes = [0u8; 16];
@@ -147,6 +163,7 @@ mod tests {
             dir: "/tmp/lab".into(),
             images_dir: None,
             docker: None,
+            tls: false,
         }
     }
 
@@ -178,7 +195,10 @@ mod tests {
         assert_eq!(ctx.sites[1].hub_link, "to-b");
         assert_eq!(ctx.images_dir, PathBuf::from("/tmp/lab/images"));
         assert_ne!(ctx.sites[0].agent_token, ctx.sites[1].agent_token);
-        assert_eq!(ctx.key.len(), 32);
+        assert_eq!(ctx.pair_keys.len(), 3);
+        let (ab, bc) = (ctx.pair_key("b", "a").unwrap(), ctx.pair_key("b", "c").unwrap());
+        assert_eq!((ab.len(), ab), (32, ctx.pair_key("a", "b").unwrap()));
+        assert_ne!(ab, bc);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use nix::unistd::Pid;
 
 use crate::context::{LabContext, SiteContext};
 use crate::error::LabError;
+use crate::pki;
 
 /// How long a daemon has to print `listening on ADDR`.
 const LISTEN_TIMEOUT: Duration = Duration::from_secs(60);
@@ -42,9 +43,11 @@ pub(crate) fn start_popd(ctx: &LabContext, site: &SiteContext) -> Result<(String
         .args(["--pool-provider", &site.agent_url])
         .env("POPD_AUTH", &site.popd_auth)
         .env("POPD_POOL_PROVIDER_TOKEN", &site.agent_token);
+    tls_args(&mut cmd, ctx, &pki::popd_cert(&site.name));
     let what = format!("the popd of site {}", site.name);
     let (addr, pid) = spawn_listening(cmd, &what, &site.popd_log())?;
-    Ok((format!("http://{addr}"), pid))
+    let scheme = if ctx.ca.is_some() { "https" } else { "http" };
+    Ok((format!("{scheme}://{addr}"), pid))
 }
 
 /// Starts the site's agent inside the site's namespace (in the host for the site on Docker, where
@@ -66,13 +69,19 @@ pub(crate) fn start_agent(ctx: &LabContext, site: &SiteContext) -> Result<u32, L
     if !site.on_docker() {
         cmd.args(["--netns", &site.netns]);
     }
+    let mut keys = Vec::new();
     for peer in ctx.sites.iter().filter(|p| p.name != site.name) {
         cmd.arg("--peer").arg(format!("{}={}", peer.name, peer.agent_url));
+        let key = ctx.pair_key(&site.name, &peer.name).unwrap_or_default();
+        keys.push(format!("{}={key}", peer.name));
     }
-    // Secrets through the environment: the command line is visible to every user.
-    cmd.env("POP_AUTH", &site.popd_auth)
-        .env("ARCHIPEL_AGENT_KEY", &ctx.key)
-        .env("ARCHIPEL_AGENT_TOKEN", &site.agent_token);
+    tls_args(&mut cmd, ctx, &pki::agent_cert(&site.name));
+    // Secrets through the environment: the command line is visible to every user. Over TLS
+    // the agents know each other by their certificates.
+    if ctx.ca.is_none() {
+        cmd.env("ARCHIPEL_AGENT_KEYS", keys.join(","));
+    }
+    cmd.env("POP_AUTH", &site.popd_auth).env("ARCHIPEL_AGENT_TOKEN", &site.agent_token);
     let what = format!("the agent of site {}", site.name);
     Ok(spawn_listening(cmd, &what, &site.agent_log())?.1)
 }
@@ -89,6 +98,20 @@ pub fn restart_agent(path: &Path, site: &str) -> Result<LabContext, LabError> {
     ctx.sites[index].agent_pid = Some(pid);
     ctx.save()?;
     Ok(ctx)
+}
+
+/// The daemon's certificate and the lab's CA, or plain text: the daemons listen on underlay
+/// addresses, not loopback.
+fn tls_args(cmd: &mut Command, ctx: &LabContext, cert: &str) {
+    match (ctx.cert_files(cert), &ctx.ca) {
+        (Some(files), Some(ca)) => {
+            cmd.arg("--tls-cert").arg(files.cert).arg("--tls-key").arg(files.key);
+            cmd.arg("--ca").arg(ca);
+        }
+        _ => {
+            cmd.args(["--insecure", "--insecure-non-loopback"]);
+        }
+    }
 }
 
 fn archipel() -> Result<PathBuf, LabError> {

@@ -3,7 +3,7 @@
 use crate::context::LabContext;
 use crate::error::LabError;
 use crate::plan::LabPlan;
-use crate::{down, process, topology};
+use crate::{down, pki, process, topology};
 
 /// Brings the planned lab up and returns its context (also written to `DIR/lab.json`). On
 /// failure, whatever was made is taken down again. The daemons are the running executable
@@ -36,6 +36,7 @@ pub async fn up(plan: &LabPlan) -> Result<LabContext, LabError> {
 }
 
 async fn build(ctx: &mut LabContext) -> Result<(), LabError> {
+    pki::make(ctx)?;
     topology::create(ctx).await?;
     for i in 0..ctx.sites.len() {
         let (url, pid) = process::start_popd(ctx, &ctx.sites[i])?;

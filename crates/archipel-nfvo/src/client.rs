@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use archipel_daemon::tls::ClientConfig;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 
@@ -57,13 +58,19 @@ pub struct NfvoClient {
 impl NfvoClient {
     /// A client of the NFVO at `endpoint` (`http://HOST:PORT`).
     pub fn new(endpoint: &str) -> Result<Self, ClientError> {
+        Self::with_tls(endpoint, None)
+    }
+
+    /// As [`NfvoClient::new`], reaching an `https://` endpoint with `tls`.
+    pub fn with_tls(endpoint: &str, tls: Option<ClientConfig>) -> Result<Self, ClientError> {
         let invalid =
             |source: BoxError| ClientError::Endpoint { endpoint: endpoint.to_owned(), source };
         let base = reqwest::Url::parse(endpoint).map_err(|e| invalid(Box::new(e)))?;
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| invalid(Box::new(e)))?;
+        let mut builder = reqwest::Client::builder().timeout(Duration::from_secs(60));
+        if let Some(tls) = tls {
+            builder = builder.use_preconfigured_tls(tls);
+        }
+        let http = builder.build().map_err(|e| invalid(Box::new(e)))?;
         Ok(Self { base, http })
     }
 

@@ -18,10 +18,13 @@ use crate::session::{self, Session, SESSION_CALL_TIMEOUT, TOKEN_KEY};
 /// Where a popd listens and who logs in to it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
-    /// `http://HOST:PORT`.
+    /// `http://HOST:PORT`, or `https://HOST:PORT` with `ca`.
     pub endpoint: String,
     pub username: String,
     pub password: String,
+    /// The certificate authorities (PEM) an `https://` endpoint's certificate must chain to;
+    /// the certificate must name the endpoint's host.
+    pub ca: Option<Arc<[u8]>>,
 }
 
 impl fmt::Debug for Credentials {
@@ -236,9 +239,10 @@ impl Client {
 /// Info without logging in, to check that a popd answers. popd may refuse it (UNAUTHENTICATED).
 pub async fn info_anonymous(
     endpoint: &str,
+    ca: Option<&[u8]>,
     timeout: Option<Duration>,
 ) -> Result<pb::Infos, ClientError> {
-    let channel = session::connect(endpoint).await?;
+    let channel = session::connect(endpoint, ca).await?;
     let mut request = tonic::Request::new(());
     if let Some(timeout) = timeout {
         request.set_timeout(timeout);
@@ -294,6 +298,7 @@ mod tests {
             endpoint: "http://127.0.0.1:60000".into(),
             username: "admin".into(),
             password: "hunter2".into(),
+            ca: None,
         };
         assert!(!format!("{creds:?}").contains("hunter2"));
     }

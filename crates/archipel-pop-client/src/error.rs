@@ -11,6 +11,8 @@ pub enum ClientError {
         #[source]
         source: tonic::transport::Error,
     },
+    #[error("popd at {endpoint} is reached over TLS: give the certificate authority that signed its certificate (--ca)")]
+    NoCa { endpoint: String },
     #[error("cannot connect to popd at {endpoint}; check that popd runs there")]
     Connect {
         endpoint: String,

@@ -12,6 +12,7 @@
 //!     endpoint: "http://127.0.0.1:60000".into(),
 //!     username: "admin".into(),
 //!     password: "secret".into(),
+//!     ca: None,
 //! });
 //! client.delete(&Filter::id("a5aabadc-2e87-4654-a497-16f4d033cf78")).await?;
 //! # Ok(()) }

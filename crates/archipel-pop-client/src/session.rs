@@ -7,7 +7,7 @@ use std::time::Duration;
 use archipel_proto::v1 as pb;
 use pb::pop_client::PopClient;
 use tonic::metadata::{Ascii, MetadataValue};
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
 
 use crate::cache::{Key, SessionCache};
 use crate::client::Credentials;
@@ -49,10 +49,18 @@ pub(crate) fn key(creds: &Credentials) -> Key {
     (creds.endpoint.clone(), creds.username.clone())
 }
 
-/// Opens a channel to `endpoint`.
-pub(crate) async fn connect(endpoint: &str) -> Result<Channel, ClientError> {
-    Endpoint::from_shared(endpoint.to_string())
-        .map_err(|source| ClientError::Endpoint { endpoint: endpoint.to_string(), source })?
+/// Opens a channel to `endpoint`: TLS for `https://`, which needs `ca`.
+pub(crate) async fn connect(endpoint: &str, ca: Option<&[u8]>) -> Result<Channel, ClientError> {
+    let mut channel = Endpoint::from_shared(endpoint.to_string())
+        .map_err(|source| ClientError::Endpoint { endpoint: endpoint.to_string(), source })?;
+    if endpoint.starts_with("https://") {
+        let ca = ca.ok_or_else(|| ClientError::NoCa { endpoint: endpoint.to_string() })?;
+        let tls = ClientTlsConfig::new().ca_certificate(Certificate::from_pem(ca));
+        channel = channel
+            .tls_config(tls)
+            .map_err(|source| ClientError::Endpoint { endpoint: endpoint.to_string(), source })?;
+    }
+    channel
         .connect_timeout(CONNECT_TIMEOUT)
         .connect()
         .await
@@ -61,7 +69,7 @@ pub(crate) async fn connect(endpoint: &str) -> Result<Channel, ClientError> {
 
 /// Connects and logs in.
 pub(crate) async fn login(creds: &Credentials) -> Result<Session, ClientError> {
-    let channel = connect(&creds.endpoint).await?;
+    let channel = connect(&creds.endpoint, creds.ca.as_deref()).await?;
     let mut request = tonic::Request::new(pb::Credentials {
         username: creds.username.clone(),
         password: creds.password.clone(),

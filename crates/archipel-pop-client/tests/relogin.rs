@@ -152,6 +152,7 @@ fn client(endpoint: &str, password: &str) -> Client {
         endpoint: endpoint.to_string(),
         username: "admin".into(),
         password: password.into(),
+        ca: None,
     })
 }
 

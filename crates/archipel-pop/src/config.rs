@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use archipel_daemon::tls::CertFiles;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
@@ -46,6 +47,8 @@ pub struct PopdConfig {
     pub drain_timeout: Duration,
     /// Asked for more addresses when a network runs out; none: the Create fails.
     pub pool_provider: Option<PoolProviderConfig>,
+    /// The certificate and key popd serves TLS with; none: plain text.
+    pub tls: Option<CertFiles>,
 }
 
 /// The site's agent as popd's pool provider: its URL and North bearer token.
@@ -53,6 +56,8 @@ pub struct PopdConfig {
 pub struct PoolProviderConfig {
     pub url: String,
     pub token: String,
+    /// The certificate authorities an `https://` URL's certificate must chain to.
+    pub ca: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for PoolProviderConfig {
@@ -79,6 +84,7 @@ impl Default for PopdConfig {
             poll_interval: Duration::from_secs(2),
             drain_timeout: Duration::from_secs(10),
             pool_provider: None,
+            tls: None,
         }
     }
 }

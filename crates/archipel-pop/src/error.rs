@@ -193,6 +193,9 @@ pub enum PopError {
         #[source]
         source: std::io::Error,
     },
+    /// A TLS file cannot be used (never sent to a client).
+    #[error("popd's TLS settings are unusable")]
+    Tls(#[source] archipel_daemon::tls::TlsError),
     /// The gRPC transport failed (never sent to a client).
     #[error("the gRPC server failed")]
     Serve(#[source] tonic::transport::Error),

@@ -51,8 +51,13 @@ impl std::fmt::Debug for HttpPoolProvider {
 }
 
 impl HttpPoolProvider {
-    pub fn new(url: &str, token: &str) -> Self {
-        let http = reqwest::Client::builder().timeout(TIMEOUT).build().unwrap_or_default();
+    /// `tls`: how `https://` URLs are checked (plain `http://` needs none).
+    pub fn new(url: &str, token: &str, tls: Option<archipel_daemon::tls::ClientConfig>) -> Self {
+        let mut builder = reqwest::Client::builder().timeout(TIMEOUT);
+        if let Some(tls) = tls {
+            builder = builder.use_preconfigured_tls(tls);
+        }
+        let http = builder.build().unwrap_or_default();
         Self { http, url: url.trim_end_matches('/').to_owned(), token: token.to_owned() }
     }
 }

@@ -6,9 +6,9 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use archipel_daemon::Daemon;
+use archipel_daemon::{tls, Daemon};
 use tonic::transport::server::TcpIncoming;
-use tonic::transport::Server;
+use tonic::transport::{Identity, Server, ServerTlsConfig};
 
 use crate::auth::Auth;
 use crate::config::PopdConfig;
@@ -46,7 +46,19 @@ pub async fn start(config: PopdConfig, runtime: Arc<dyn Runtime>) -> Result<Popd
     let runtime_kind = runtime.kind();
     let pop = Pop::open(store, runtime, settings).await?;
     if let Some(provider) = &config.pool_provider {
-        pop.set_pool_provider(Arc::new(HttpPoolProvider::new(&provider.url, &provider.token)));
+        let tls = match &provider.ca {
+            Some(ca) => Some(tls::client_config(ca, None).map_err(PopError::Tls)?),
+            None => None,
+        };
+        pop.set_pool_provider(Arc::new(HttpPoolProvider::new(&provider.url, &provider.token, tls)));
+    }
+    let mut server = Server::builder();
+    if let Some(files) = &config.tls {
+        let identity = tls::Identity::read(&files.cert, &files.key).map_err(PopError::Tls)?;
+        let identity = Identity::from_pem(identity.cert_pem, identity.key_pem);
+        server = server
+            .tls_config(ServerTlsConfig::new().identity(identity))
+            .map_err(PopError::Serve)?;
     }
     // No Nagle: a reply goes out as several HTTP/2 frames, and waiting for the peer's delayed
     // ACK before the last one added ~40 ms to every call.
@@ -71,15 +83,12 @@ pub async fn start(config: PopdConfig, runtime: Arc<dyn Runtime>) -> Result<Popd
             // Watch streams never end by themselves: end them so that the drain can finish.
             closing.close();
         };
-        let served = Server::builder()
-            .add_service(service)
-            .serve_with_incoming_shutdown(incoming, stop)
-            .await;
+        let served = server.add_service(service).serve_with_incoming_shutdown(incoming, stop).await;
         serving.close();
         let _ = reconciler.await;
         served.map_err(PopError::Serve)
     });
-    tracing::info!(listen = %addr, name = %config.name, runtime = runtime_kind, data_dir = %config.data_dir.display(), "popd serving");
+    tracing::info!(listen = %addr, tls = config.tls.is_some(), name = %config.name, runtime = runtime_kind, data_dir = %config.data_dir.display(), "popd serving");
     Ok(daemon)
 }
 

@@ -1,3 +1,4 @@
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 
 use tempfile::TempDir;
@@ -13,11 +14,19 @@ pub struct NfvoProcess {
     pub data_dir: TempDir,
     bin: String,
     subnet_pool: String,
+    /// The CA of `https://` sites (a lab's).
+    ca: Option<PathBuf>,
 }
 
 impl NfvoProcess {
     /// Starts `bin nfvo` on a free loopback port, taking its subnets (/24s) from `subnet_pool`.
     pub fn start(bin: &str, subnet_pool: &str) -> Self {
+        Self::start_reaching(bin, subnet_pool, None)
+    }
+
+    /// As [`NfvoProcess::start`], reaching `https://` sites checked against `ca`. The NFVO
+    /// itself serves plain text on loopback.
+    pub fn start_reaching(bin: &str, subnet_pool: &str, ca: Option<&Path>) -> Self {
         let data_dir = tempfile::tempdir().expect("nfvo data dir");
         let mut p = Self {
             child: None,
@@ -25,6 +34,7 @@ impl NfvoProcess {
             data_dir,
             bin: bin.to_owned(),
             subnet_pool: subnet_pool.to_owned(),
+            ca: ca.map(Path::to_owned),
         };
         p.spawn();
         p
@@ -34,7 +44,11 @@ impl NfvoProcess {
         let mut cmd = Command::new(&self.bin);
         cmd.args(["nfvo", "--listen", "127.0.0.1:0", "--subnet-pool", &self.subnet_pool])
             .arg("--data-dir")
-            .arg(self.data_dir.path());
+            .arg(self.data_dir.path())
+            .arg("--insecure");
+        if let Some(ca) = &self.ca {
+            cmd.arg("--ca").arg(ca);
+        }
         let log = self.data_dir.path().join("nfvo.log");
         let (child, addr) = crate::daemon::spawn_listening(cmd, "nfvo", &log);
         self.endpoint = format!("http://{addr}");

@@ -29,7 +29,8 @@ pub struct PopdProcess {
 }
 
 impl PopdProcess {
-    /// Starts `bin popd` on a free loopback port with `POPD_AUTH=admin:<random>`.
+    /// Starts `bin popd` on a free loopback port with `POPD_AUTH=admin:<random>`, over TLS
+    /// when `extra` holds `--tls-cert` (and `--tls-key`), else in plain text.
     pub fn start(bin: &str, runtime: PopdRuntime, default_subnet: &str, extra: &[&str]) -> Self {
         let name = crate::unique("t");
         let data_dir = tempfile::tempdir().expect("popd data dir");
@@ -60,6 +61,9 @@ impl PopdProcess {
             PopdRuntime::Docker => "docker",
             PopdRuntime::Native => "native",
         };
+        // Plain text on loopback unless the test gives TLS files: what is tested here is
+        // mostly behaviour, not transport.
+        let tls = self.extra.iter().any(|arg| arg == "--tls-cert");
         let mut cmd = Command::new(&self.bin);
         cmd.args(["popd", "--runtime", runtime, "--listen", "127.0.0.1:0"])
             .arg("--data-dir")
@@ -70,9 +74,12 @@ impl PopdProcess {
         if self.runtime == PopdRuntime::Native {
             cmd.arg("--images-dir").arg(self.images_dir());
         }
+        if !tls {
+            cmd.arg("--insecure");
+        }
         let log = self.data_dir.path().join("popd.log");
         let (child, addr) = crate::daemon::spawn_listening(cmd, "popd", &log);
-        self.endpoint = format!("http://{addr}");
+        self.endpoint = format!("{}://{addr}", if tls { "https" } else { "http" });
         self.child = Some(child);
     }
 

@@ -2,14 +2,14 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
-use axum::{middleware, Json, Router};
+use axum::{middleware, Extension, Json, Router};
 use ipnet::Ipv4Net;
 use serde::Deserialize;
 
-use super::auth::{self, Secrets};
+use super::auth::{self, Caller, Peering, Secrets};
 use super::ApiError;
 use crate::core::Agent;
 use crate::error::AgentError;
@@ -19,7 +19,14 @@ type Shared = State<Arc<Agent>>;
 
 const BASE: &str = "/intersite-horizontal";
 
+/// The largest body accepted: a service's view with its pools for every site is a few KiB.
+const BODY_LIMIT: usize = 64 * 1024;
+
 pub(super) fn router(agent: Arc<Agent>, secrets: Arc<Secrets>) -> axum::Router {
+    let peering = Arc::new(Peering {
+        peers: agent.peers().cloned().collect(),
+        keys: secrets.peer_keys.clone(),
+    });
     Router::new()
         .route(BASE, post(join))
         .route(&format!("{BASE}/networks/{{name}}/cidr"), get(cidr))
@@ -29,33 +36,49 @@ pub(super) fn router(agent: Arc<Agent>, secrets: Arc<Secrets>) -> axum::Router {
         .route(&format!("{BASE}/vni-reservations/{{vni}}"), delete(release_vni))
         .route(&format!("{BASE}/{{global_id}}"), get(show).put(sync).delete(leave))
         .route(&format!("{BASE}/{{global_id}}/pools"), post(grant))
-        .layer(middleware::from_fn_with_state(secrets, auth::east_west))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(peering, auth::east_west))
         .with_state(agent)
 }
 
-async fn join(State(agent): Shared, Json(req): Json<JoinRequest>) -> Result<StatusCode, ApiError> {
-    agent.join(req.service).await?;
+type From = Extension<Caller>;
+
+async fn join(
+    State(agent): Shared,
+    Extension(Caller(caller)): From,
+    Json(req): Json<JoinRequest>,
+) -> Result<StatusCode, ApiError> {
+    agent.join(&caller, req.service).await?;
     Ok(StatusCode::CREATED)
 }
 
-async fn show(State(agent): Shared, Path(id): Path<String>) -> Result<Json<Service>, ApiError> {
-    Ok(Json(agent.get(&id)?))
+async fn show(
+    State(agent): Shared,
+    Extension(Caller(caller)): From,
+    Path(id): Path<String>,
+) -> Result<Json<Service>, ApiError> {
+    Ok(Json(agent.show(&caller, &id)?))
 }
 
 async fn sync(
     State(agent): Shared,
+    Extension(Caller(caller)): From,
     Path(id): Path<String>,
     Json(service): Json<Service>,
 ) -> Result<StatusCode, ApiError> {
     if service.global_id != id {
         return Err(AgentError::IdMismatch { body: service.global_id, path: id }.into());
     }
-    agent.sync(service).await?;
+    agent.sync(&caller, service).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn leave(State(agent): Shared, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
-    agent.leave(&id).await?;
+async fn leave(
+    State(agent): Shared,
+    Extension(Caller(caller)): From,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    agent.leave(&caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -90,9 +113,10 @@ async fn vni_free(
 /// 200 either way: `free` says whether the VNI is now held for the service.
 async fn reserve_vni(
     State(agent): Shared,
+    Extension(Caller(caller)): From,
     Json(req): Json<VniReservation>,
 ) -> Result<Json<FreeReply>, ApiError> {
-    Ok(Json(agent.reserve_vni(req.vni, &req.global_id)?))
+    Ok(Json(agent.reserve_vni(&caller, req.vni, &req.global_id)?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,18 +126,20 @@ struct ReleaseQuery {
 
 async fn release_vni(
     State(agent): Shared,
+    Extension(Caller(caller)): From,
     Path(vni): Path<u32>,
     Query(q): Query<ReleaseQuery>,
 ) -> Result<StatusCode, ApiError> {
-    agent.release_vni(vni, &q.global_id)?;
+    agent.release_vni(&caller, vni, &q.global_id)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn grant(
     State(agent): Shared,
+    Extension(Caller(caller)): From,
     Path(id): Path<String>,
     Json(req): Json<PoolGrant>,
 ) -> Result<Json<PoolGrant>, ApiError> {
-    let pools = agent.grant_pools(&id, &req.site).await?;
+    let pools = agent.grant_pools(&caller, &id, &req.site).await?;
     Ok(Json(PoolGrant { site: req.site, pools }))
 }

@@ -16,6 +16,10 @@ impl ApiError {
     pub fn unauthorized(detail: &str) -> Self {
         Self(Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "unauthorized", detail))
     }
+
+    pub fn forbidden(detail: &str) -> Self {
+        Self(Problem::new(StatusCode::FORBIDDEN, "forbidden", "forbidden", detail))
+    }
 }
 
 impl From<AgentError> for ApiError {
@@ -38,7 +42,12 @@ impl From<AgentError> for ApiError {
             | E::CidrMismatch { .. }
             | E::TransitTooSmall { .. }
             | E::BadTransit { .. }
-            | E::IdMismatch { .. } => {
+            | E::IdMismatch { .. }
+            | E::UnknownSite { .. }
+            | E::WrongUnderlay { .. }
+            | E::BadVni { .. }
+            | E::BadPlan { .. }
+            | E::FixedChanged { .. } => {
                 (StatusCode::BAD_REQUEST, "invalid-request", "invalid request")
             }
             E::Overlap { .. }
@@ -46,7 +55,13 @@ impl From<AgentError> for ApiError {
             | E::VniTaken { .. }
             | E::NothingFree { .. }
             | E::NotMaster { .. }
-            | E::ReserveEmpty { .. } => (StatusCode::CONFLICT, "conflict", "conflict"),
+            | E::ReserveEmpty { .. }
+            | E::NetworkInService { .. }
+            | E::NetworkExists { .. } => (StatusCode::CONFLICT, "conflict", "conflict"),
+            E::CallerNotMaster { .. }
+            | E::NotYours { .. }
+            | E::NotAParticipant { .. }
+            | E::GrantForOther { .. } => (StatusCode::FORBIDDEN, "forbidden", "forbidden"),
             E::Peer(PeersError::Refused { status, .. }) if *status < 500 => {
                 (StatusCode::CONFLICT, "conflict", "conflict")
             }
@@ -75,6 +90,13 @@ mod tests {
         assert_eq!(status(AgentError::ServiceNotFound { global_id: "a-1".into() }), 404);
         assert_eq!(status(AgentError::TooFewSites), 400);
         assert_eq!(status(AgentError::ReserveEmpty { global_id: "a-1".into() }), 409);
+        let caller = || "b".to_owned();
+        let master = AgentError::CallerNotMaster { caller: caller(), master: "c".into() };
+        assert_eq!(status(master), 403);
+        let underlay = "192.0.2.9".parse().unwrap();
+        let known = "192.0.2.2".parse().unwrap();
+        let wrong = AgentError::WrongUnderlay { site: caller(), given: underlay, known };
+        assert_eq!(status(wrong), 400);
         let refused =
             |status| PeersError::Refused { site: "b".into(), status, message: "no".into() };
         assert_eq!(status(AgentError::Peer(refused(404))), 409);

@@ -1,7 +1,7 @@
 //! The agent's HTTP interfaces: North (`/intersite-vertical` and `/intersite-site`, for the NFVO
 //! and the CLI, with a bearer token), Local (`/intersite-local`, for the site's popd, with the
-//! same token) and East-West (`/intersite-horizontal`, for the other agents, with the shared
-//! key in `x-archipel-key`).
+//! same token) and East-West (`/intersite-horizontal`, for the other agents: each call comes
+//! from a [`Caller`], a peer site the transport established).
 
 mod auth;
 mod east_west;
@@ -11,12 +11,13 @@ mod north;
 
 use std::sync::Arc;
 
+use archipel_daemon::tls::{serve_https, ServerConfig};
 use archipel_daemon::{serve_http, Daemon};
 use axum::Router;
 
 use crate::core::Agent;
 
-pub use auth::Secrets;
+pub use auth::{Caller, Secrets};
 pub use error::ApiError;
 
 /// Both interfaces, each behind its own secret.
@@ -38,7 +39,23 @@ pub fn start(
     agent: Arc<Agent>,
     secrets: Secrets,
 ) -> std::io::Result<AgentHandle> {
+    start_with(listener, agent, secrets, None)
+}
+
+/// As [`start`], over TLS when `tls` is given (every request then carries the caller's
+/// [`archipel_daemon::tls::PeerNames`]).
+pub fn start_with(
+    listener: tokio::net::TcpListener,
+    agent: Arc<Agent>,
+    secrets: Secrets,
+    tls: Option<Arc<ServerConfig>>,
+) -> std::io::Result<AgentHandle> {
     let addr = listener.local_addr()?;
     let app = router(agent.clone(), secrets);
-    Ok(Daemon::spawn(addr, agent, |stop| serve_http(listener, app, stop)))
+    Ok(Daemon::spawn(addr, agent, |stop| async move {
+        match tls {
+            Some(tls) => serve_https(listener, app, tls, stop).await,
+            None => serve_http(listener, app, stop).await,
+        }
+    }))
 }

@@ -26,12 +26,12 @@ impl Agent {
     ) -> Result<(u32, BTreeMap<String, Ipv4Addr>), AgentError> {
         let mut vni = self.cfg.vni_base;
         for _ in 0..ATTEMPTS {
-            while !self.reserve_vni(vni, global_id)?.free {
+            while !self.hold_vni(vni, global_id)?.free {
                 vni += 1;
             }
             let reserved = self.reserve_at(remotes, vni, global_id).await;
             if !matches!(reserved, Ok(Reserved::All(_))) {
-                self.release_vni(vni, global_id)?;
+                self.drop_vni(vni, global_id)?;
             }
             match reserved? {
                 Reserved::All(mut underlays) => {

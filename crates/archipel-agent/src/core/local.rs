@@ -17,21 +17,25 @@ fn missing(service: &Service, what: &'static str) -> AgentError {
 }
 
 impl Agent {
-    /// East-West POST: takes part in a service the master planned. Joining twice is a no-op.
-    pub async fn join(&self, service: Service) -> Result<(), AgentError> {
+    /// East-West POST from `caller`: takes part in a service the master planned, once its
+    /// plan is checked against this site's state ([`Agent::check_join`]). Joining twice is a
+    /// no-op.
+    pub async fn join(&self, caller: &str, service: Service) -> Result<(), AgentError> {
         let _guard = self.changes.lock().await;
-        if self.store.service(&service.global_id)?.is_some() {
-            return Ok(());
+        if let Some(held) = self.store.service(&service.global_id)? {
+            return self.check_view(caller, &held).await;
         }
+        self.check_join(caller, &service).await?;
         self.apply_local(&service).await
     }
 
     /// East-West PUT: the master's new view of a service; this site keeps its own facts and
     /// floods toward exactly the sites of the view. A view older than the one held (a
     /// convergence push that crossed a change) is ignored.
-    pub async fn sync(&self, mut service: Service) -> Result<(), AgentError> {
+    pub async fn sync(&self, caller: &str, mut service: Service) -> Result<(), AgentError> {
         let _guard = self.changes.lock().await;
         let old = self.get(&service.global_id)?;
+        self.check_sync(caller, &old, &service).await?;
         if service.params.revision < old.params.revision {
             tracing::debug!(service = %service.global_id, "an older view is ignored");
             return Ok(());
@@ -44,14 +48,34 @@ impl Agent {
         self.follow_underlays(&service).await
     }
 
-    /// East-West DELETE: removes what this site made for a service, and drops what it holds of
-    /// the service's VNI; nothing to remove is fine.
-    pub async fn leave(&self, global_id: &str) -> Result<(), AgentError> {
+    /// East-West DELETE from `caller`, the service's master: removes what this site made for
+    /// a service, and drops what it holds of the service's VNI; nothing to remove is fine.
+    pub async fn leave(&self, caller: &str, global_id: &str) -> Result<(), AgentError> {
         let _guard = self.changes.lock().await;
         match self.store.service(global_id)? {
+            Some(service) if service.master != caller => Err(AgentError::NotYours {
+                caller: caller.to_owned(),
+                global_id: global_id.to_owned(),
+                owner: service.master,
+            }),
             Some(service) => self.remove_local(&service).await,
-            None => Ok(self.store.release_vnis(global_id)?),
+            None => {
+                self.check_owner(caller, global_id)?;
+                Ok(self.store.release_vnis(global_id)?)
+            }
         }
+    }
+
+    /// East-West GET from `caller`: a service it takes part in.
+    pub fn show(&self, caller: &str, global_id: &str) -> Result<Service, AgentError> {
+        let service = self.get(global_id)?;
+        if service.resource_of(caller).is_none() {
+            return Err(AgentError::NotAParticipant {
+                caller: caller.to_owned(),
+                global_id: global_id.to_owned(),
+            });
+        }
+        Ok(service)
     }
 
     /// East-West query: a network's subnet.

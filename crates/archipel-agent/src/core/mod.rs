@@ -1,6 +1,7 @@
 //! The Logic Core: the master's side of a service (create, update, delete, pool grants) and a
 //! participant's side (join, sync, leave, VNI reservations, the queries), with no HTTP inside.
 
+mod checks;
 mod choose;
 mod converge;
 mod create;
@@ -11,6 +12,7 @@ mod reserve;
 mod tests;
 mod update;
 
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
@@ -42,6 +44,9 @@ pub struct AgentConfig {
     pub transit: Ipv4Net,
     /// How many blocks the master keeps in reserve per participant of an L2 extension.
     pub reserve_per_site: usize,
+    /// The other sites this agent works with, by name, with their underlay (VTEP) addresses:
+    /// the only sites whose calls it accepts and the only addresses it tunnels to.
+    pub peers: BTreeMap<String, Ipv4Addr>,
 }
 
 impl AgentConfig {
@@ -53,6 +58,7 @@ impl AgentConfig {
             vni_base: 1000,
             transit: Ipv4Net::new(Ipv4Addr::new(100, 64, 0, 0), 16).unwrap_or_default(),
             reserve_per_site: 2,
+            peers: BTreeMap::new(),
         }
     }
 }
@@ -87,6 +93,11 @@ impl Agent {
 
     pub fn site(&self) -> &str {
         &self.cfg.site
+    }
+
+    /// The sites whose East-West calls this agent accepts.
+    pub fn peers(&self) -> impl Iterator<Item = &String> {
+        self.cfg.peers.keys()
     }
 
     /// Every service this site takes part in.

@@ -9,8 +9,20 @@ use crate::error::AgentError;
 use crate::model::ServiceType;
 
 impl Agent {
-    /// East-West: the master hands `site` a block from the reserve and tells the other sites.
-    pub async fn grant_pools(&self, global_id: &str, site: &str) -> Result<Vec<Pool>, AgentError> {
+    /// East-West from `caller`: the master hands `site`, which must be the caller, a block
+    /// from the reserve and tells the other sites.
+    pub async fn grant_pools(
+        &self,
+        caller: &str,
+        global_id: &str,
+        site: &str,
+    ) -> Result<Vec<Pool>, AgentError> {
+        if caller != site {
+            return Err(AgentError::GrantForOther {
+                caller: caller.to_owned(),
+                site: site.to_owned(),
+            });
+        }
         let _guard = self.changes.lock().await;
         self.grant_locked(global_id, site).await
     }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use futures::future::join_all;
 
+use super::checks::check_vni;
 use super::Agent;
 use crate::error::AgentError;
 use crate::model::FreeReply;
@@ -27,17 +28,35 @@ pub(super) enum Reserved {
 }
 
 impl Agent {
-    /// East-West: holds `vni` for `global_id` unless a service of another id uses it or holds
-    /// it (then `free` is false and `conflict` names that service).
-    pub fn reserve_vni(&self, vni: u32, global_id: &str) -> Result<FreeReply, AgentError> {
+    /// East-West from `caller`, which made `global_id`: [`Agent::hold_vni`].
+    pub fn reserve_vni(
+        &self,
+        caller: &str,
+        vni: u32,
+        global_id: &str,
+    ) -> Result<FreeReply, AgentError> {
+        check_vni(vni)?;
+        self.check_owner(caller, global_id)?;
+        self.hold_vni(vni, global_id)
+    }
+
+    /// East-West from `caller`, which made `global_id`: [`Agent::drop_vni`].
+    pub fn release_vni(&self, caller: &str, vni: u32, global_id: &str) -> Result<(), AgentError> {
+        self.check_owner(caller, global_id)?;
+        self.drop_vni(vni, global_id)
+    }
+
+    /// Holds `vni` for `global_id` unless a service of another id uses it or holds it (then
+    /// `free` is false and `conflict` names that service).
+    pub(super) fn hold_vni(&self, vni: u32, global_id: &str) -> Result<FreeReply, AgentError> {
         let now = now_ms();
         let ttl = i64::try_from(VNI_RESERVATION_TTL.as_millis()).unwrap_or(i64::MAX);
         let conflict = self.store.reserve_vni(vni, global_id, now, now.saturating_add(ttl))?;
         Ok(FreeReply { free: conflict.is_none(), conflict, underlay: self.cfg.underlay })
     }
 
-    /// East-West: drops what this site holds of `vni` for `global_id`.
-    pub fn release_vni(&self, vni: u32, global_id: &str) -> Result<(), AgentError> {
+    /// Drops what this site holds of `vni` for `global_id`.
+    pub(super) fn drop_vni(&self, vni: u32, global_id: &str) -> Result<(), AgentError> {
         Ok(self.store.release_vni(vni, global_id)?)
     }
 

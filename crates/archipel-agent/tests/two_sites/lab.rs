@@ -8,10 +8,11 @@ use std::sync::Arc;
 
 use archipel_agent::api::{self, AgentHandle, Secrets};
 use archipel_agent::testing::BridgeVim;
-use archipel_agent::{Agent, AgentConfig, HttpPeers, Store, DEFAULT_TIMEOUT};
+use archipel_agent::{Agent, AgentConfig, HttpPeers, PeerLink, Store, DEFAULT_TIMEOUT};
 use archipel_netlink::{Netlink, RtNetlink};
 use ipnet::Ipv4Net;
 
+/// The key of the pair a, b (and of a, c: c never answers).
 pub const KEY: &str = "east-west-test-key";
 pub const TOKEN: &str = "north-test-token";
 const SITES: [&str; 2] = ["a", "b"];
@@ -68,6 +69,8 @@ impl Lab {
             SITES.iter().map(|s| s.to_string()).zip(urls.clone()).collect();
         // Nothing listens on port 1: site c is down.
         peer_urls.insert("c".into(), "http://127.0.0.1:1".into());
+        let link = |url: &String| PeerLink { url: url.clone(), key: Some(KEY.into()) };
+        let c_underlay = Ipv4Addr::new(192, 0, 2, 3);
 
         let (mut agents, mut dirs) = (Vec::new(), Vec::new());
         for (i, listener) in listeners.into_iter().enumerate() {
@@ -76,9 +79,18 @@ impl Lab {
                 vim.add(name, cidr).await;
             }
             let dir = tempfile::tempdir().unwrap();
-            let peers = HttpPeers::new(peer_urls.clone(), KEY, DEFAULT_TIMEOUT);
+            let others = peer_urls.iter().filter(|(site, _)| *site != SITES[i]);
+            let links = others.clone().map(|(s, url)| (s.clone(), link(url))).collect();
+            let peers = HttpPeers::new(SITES[i], links, DEFAULT_TIMEOUT);
             let mut cfg = AgentConfig::new(SITES[i], underlays[i]);
             cfg.netns = Some(names.0[i].clone());
+            cfg.peers = others
+                .map(|(s, _)| {
+                    let at = SITES.iter().position(|x| x == s);
+                    (s.clone(), at.map_or(c_underlay, |j| underlays[j]))
+                })
+                .collect();
+            let peer_keys = cfg.peers.keys().map(|s| (s.clone(), KEY.to_owned())).collect();
             let agent = Agent::new(
                 cfg,
                 Store::open(dir.path()).unwrap(),
@@ -86,7 +98,7 @@ impl Lab {
                 Arc::new(nl),
                 Arc::new(peers),
             );
-            let secrets = Secrets { north_token: TOKEN.into(), east_west_key: KEY.into() };
+            let secrets = Secrets { north_token: TOKEN.into(), peer_keys };
             agents.push(api::start(listener, Arc::new(agent), secrets).unwrap());
             dirs.push(dir);
         }

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use archipel_agent::{
     CreateRequest, FreeReply, NorthClient, ResourceRef, ServiceType, SiteInfo, UpdateRequest,
-    VniReservation, KEY_HEADER,
+    VniReservation, KEY_HEADER, SITE_HEADER,
 };
 use archipel_netlink::Netlink;
 use ipnet::Ipv4Net;
@@ -105,18 +105,24 @@ async fn both_interfaces_refuse_calls_without_their_secret() {
     let http = reqwest::Client::new();
     let vni_free = format!("{}/intersite-horizontal/vni-free?vni=7", lab.urls[0]);
     assert_eq!(http.get(&vni_free).send().await.unwrap().status(), 401);
-    let wrong = http.get(&vni_free).header(KEY_HEADER, "nope").send().await.unwrap();
-    assert_eq!(wrong.status(), 401);
-    let right = http.get(&vni_free).header(KEY_HEADER, KEY).send().await.unwrap();
-    assert_eq!(right.status(), 200);
+    let as_b = |key: &str| http.get(&vni_free).header(SITE_HEADER, "b").header(KEY_HEADER, key);
+    assert_eq!(as_b("nope").send().await.unwrap().status(), 401);
+    let unnamed = http.get(&vni_free).header(KEY_HEADER, KEY).send().await.unwrap();
+    assert_eq!(unnamed.status(), 401);
+    let stranger = http.get(&vni_free).header(SITE_HEADER, "x").header(KEY_HEADER, KEY);
+    assert_eq!(stranger.send().await.unwrap().status(), 401);
+    assert_eq!(as_b(KEY).send().await.unwrap().status(), 200);
     for north in ["intersite-vertical", "intersite-site"] {
         let url = format!("{}/{north}", lab.urls[0]);
         assert_eq!(http.get(&url).send().await.unwrap().status(), 401);
         assert_eq!(http.get(&url).bearer_auth(TOKEN).send().await.unwrap().status(), 200);
     }
     let reserve = format!("{}/intersite-horizontal/vni-reservations", lab.urls[0]);
-    let body = VniReservation { vni: 7, global_id: "x-1".into() };
+    let body = VniReservation { vni: 7, global_id: "b-1".into() };
     assert_eq!(http.post(&reserve).json(&body).send().await.unwrap().status(), 401);
+    let as_b = http.post(&reserve).header(SITE_HEADER, "b").header(KEY_HEADER, KEY);
+    let of_c = VniReservation { vni: 7, global_id: "c-1".into() };
+    assert_eq!(as_b.json(&of_c).send().await.unwrap().status(), 403, "b reserves for c");
     lab.stop().await;
 }
 
@@ -128,27 +134,33 @@ async fn a_vni_reserved_over_http_is_taken_for_others_until_released() {
     let base = format!("{}/intersite-horizontal", lab.urls[0]);
     let reserve = |global_id: &str| {
         let body = VniReservation { vni: 7, global_id: global_id.into() };
-        let req = http.post(format!("{base}/vni-reservations")).header(KEY_HEADER, KEY);
+        let caller = global_id.split('-').next().unwrap_or_default();
+        let req = http
+            .post(format!("{base}/vni-reservations"))
+            .header(SITE_HEADER, caller)
+            .header(KEY_HEADER, KEY);
         async move {
             let resp = req.json(&body).send().await.unwrap();
             assert_eq!(resp.status(), 200);
             resp.json::<FreeReply>().await.unwrap()
         }
     };
-    assert!(reserve("x-1").await.free);
-    let taken = reserve("y-1").await;
+    assert!(reserve("b-1").await.free);
+    let taken = reserve("c-1").await;
     assert!(!taken.free);
-    assert_eq!(taken.conflict.as_deref(), Some("a reservation of service x-1"));
-    let vni_free = http.get(format!("{base}/vni-free?vni=7")).header(KEY_HEADER, KEY);
+    assert_eq!(taken.conflict.as_deref(), Some("a reservation of service b-1"));
+    let vni_free =
+        http.get(format!("{base}/vni-free?vni=7")).header(SITE_HEADER, "b").header(KEY_HEADER, KEY);
     assert!(!vni_free.send().await.unwrap().json::<FreeReply>().await.unwrap().free);
     let release = http
-        .delete(format!("{base}/vni-reservations/7?global_id=x-1"))
+        .delete(format!("{base}/vni-reservations/7?global_id=b-1"))
+        .header(SITE_HEADER, "b")
         .header(KEY_HEADER, KEY)
         .send()
         .await
         .unwrap();
     assert_eq!(release.status(), 204);
-    assert!(reserve("y-1").await.free);
+    assert!(reserve("c-1").await.free);
     lab.stop().await;
 }
 

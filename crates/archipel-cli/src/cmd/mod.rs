@@ -6,6 +6,8 @@ pub mod intersite;
 pub mod lab;
 pub mod nfvo;
 pub mod ns;
+pub mod pki;
 pub mod pop;
 pub mod popd;
 pub mod site;
+pub mod tls;

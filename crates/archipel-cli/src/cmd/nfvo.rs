@@ -12,10 +12,12 @@ use archipel_daemon::{ready, shutdown_signal};
 use archipel_nfvo::vim::PopVims;
 use archipel_nfvo::{api, Ipv4Net, Nfvo, NfvoConfig};
 
+use crate::cmd::tls::{CaArgs, ServeTlsArgs};
+
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
 Example:
-  archipel nfvo --listen 127.0.0.1:8080 --data-dir /var/lib/archipel/nfvo
+  archipel nfvo --listen 127.0.0.1:8080 --data-dir /var/lib/archipel/nfvo --insecure
   export ARCHIPEL_ENDPOINT=http://127.0.0.1:8080 POP_AUTH=admin:secret
   archipel site add site-a --pop http://127.0.0.1:60000
   archipel ns onboard examples/sipp/nsd.json
@@ -43,6 +45,11 @@ pub struct NfvoArgs {
     /// operations still running then are finished or rolled back at the next start.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub drain_timeout: u64,
+    #[command(flatten)]
+    pub tls: ServeTlsArgs,
+    /// For https:// popds and agents
+    #[command(flatten)]
+    pub ca: CaArgs,
 }
 
 fn parse_pool(text: &str) -> Result<Ipv4Net, String> {
@@ -57,14 +64,18 @@ pub async fn run(args: NfvoArgs) -> anyhow::Result<()> {
         subnet_prefix: args.subnet_prefix,
         site_timeout: Duration::from_secs(args.site_timeout),
     };
-    let vims = Arc::new(PopVims { timeout: Duration::from_secs(args.pop_timeout) });
+    let server_tls = args.tls.server_config("the NFVO", args.listen, None)?;
+    let client_tls = args.ca.client(&[])?;
+    let vims =
+        Arc::new(PopVims { timeout: Duration::from_secs(args.pop_timeout), tls: client_tls });
     let nfvo = Nfvo::open(&args.data_dir, vims, config)
         .await
         .with_context(|| format!("opening the store in {}", args.data_dir.display()))?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
-    let handle = api::start(listener, nfvo).context("reading the bound address")?;
+    let handle =
+        api::start_with(listener, nfvo, server_tls).context("reading the bound address")?;
     ready::announce(handle.local_addr()).context("writing to stdout")?;
     let drained = handle.run(stop, Duration::from_secs(args.drain_timeout)).await;
     if !drained.context("serving the API")? {
@@ -87,7 +98,7 @@ mod tests {
 
     #[test]
     fn defaults_and_flags() {
-        let cli = Cli::parse_from(["nfvo"]);
+        let cli = Cli::parse_from(["nfvo", "--insecure"]);
         assert_eq!(cli.nfvo.subnet_pool.to_string(), "10.200.0.0/16");
         assert_eq!(cli.nfvo.listen.port(), 8080);
         let cli =

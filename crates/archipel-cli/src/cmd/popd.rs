@@ -17,6 +17,8 @@ use archipel_pop::runtime::native::{NativeConfig, NativeRuntime};
 use archipel_pop::runtime::Runtime;
 use archipel_pop::{ConfigFile, PoolProviderConfig, PopdConfig, RuntimeKind};
 
+use crate::cmd::tls::{CaArgs, ServeTlsArgs};
+
 const AUTH_ENV: &str = "POPD_AUTH";
 
 #[derive(clap::Args, Debug)]
@@ -77,6 +79,11 @@ pub struct PopdArgs {
     /// The agent's North bearer token, for --pool-provider
     #[arg(long, env = "POPD_POOL_PROVIDER_TOKEN", hide_env_values = true)]
     pub pool_provider_token: Option<String>,
+    #[command(flatten)]
+    pub tls: ServeTlsArgs,
+    /// For an https:// --pool-provider
+    #[command(flatten)]
+    pub ca: CaArgs,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -110,6 +117,7 @@ pub async fn run(args: PopdArgs) -> anyhow::Result<()> {
         ConfigFile::load(path)?.apply(&mut config);
     }
     apply_flags(&args, &mut config)?;
+    config.tls = args.tls.files("popd", config.listen)?;
     if let Ok(value) = std::env::var(AUTH_ENV) {
         let user = User::from_auth_env(&value).context("reading POPD_AUTH")?;
         config.users.retain(|u| u.name != user.name);
@@ -179,7 +187,13 @@ fn apply_flags(args: &PopdArgs, config: &mut PopdConfig) -> anyhow::Result<()> {
         config.drain_timeout = Duration::from_secs(v);
     }
     if let (Some(url), Some(token)) = (&args.pool_provider, &args.pool_provider_token) {
-        config.pool_provider = Some(PoolProviderConfig { url: url.clone(), token: token.clone() });
+        // Checks the CA now, and that an https:// provider has one.
+        args.ca.client(&[url])?;
+        config.pool_provider = Some(PoolProviderConfig {
+            url: url.clone(),
+            token: token.clone(),
+            ca: args.ca.ca.clone(),
+        });
     }
     Ok(())
 }

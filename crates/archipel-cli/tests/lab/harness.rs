@@ -28,6 +28,11 @@ impl Lab {
         Self::up_with(sites, |_| Vec::new())
     }
 
+    /// [`Lab::up`] in plain text (`--insecure`): the agents know each other by pair keys.
+    pub fn up_insecure(sites: usize) -> Self {
+        Self::up_with(sites, |_| vec!["--insecure".to_owned()])
+    }
+
     /// [`Lab::up`] with site `site` on the host's Docker Engine, its default network on the
     /// 14th /24 of the lease. Needs a running Docker Engine and the Docker test images.
     pub fn up_with_docker(sites: usize, site: &str) -> Self {
@@ -68,8 +73,11 @@ impl Lab {
     /// `archipel ARGS` pointed at `site` (its popd and agent), as `lab env` says.
     pub fn cli(&self, site: &str, args: &[&str]) -> Output {
         let s = self.ctx.site(site).unwrap();
-        Command::new(BIN)
-            .args(args)
+        let mut cmd = Command::new(BIN);
+        if let Some(ca) = &self.ctx.ca {
+            cmd.env("ARCHIPEL_CA", ca);
+        }
+        cmd.args(args)
             .env("POP_ENDPOINT", &s.popd_url)
             .env("POP_AUTH", &s.popd_auth)
             .env("ARCHIPEL_AGENT", &s.agent_url)

@@ -14,6 +14,8 @@ mod membership;
 mod nfvo;
 mod orchestrator;
 mod partition;
+mod peers;
 mod refill;
 mod secrets;
 mod vni_race;
+mod wire;

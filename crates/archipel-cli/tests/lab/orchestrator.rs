@@ -16,10 +16,11 @@ impl Orchestrator {
     /// An NFVO taking its subnets from a /22 of the lab's lease, with every site registered.
     pub fn over(lab: &Lab) -> Self {
         let pool = lab.subnet.slash24(8).replace("/24", "/22");
-        let nfvo = NfvoProcess::start(BIN, &pool);
+        let nfvo = NfvoProcess::start_reaching(BIN, &pool, lab.ctx.ca.as_deref());
         let o = Self { nfvo };
         for site in &lab.ctx.sites {
             let mut cmd = o.nfvo.cli();
+            // ARCHIPEL_CA would be the lab's: the NFVO itself serves plain text on loopback.
             cmd.args(["site", "add", &site.name, "--pop", &site.popd_url])
                 .args(["--agent", &site.agent_url, "-o", "json"])
                 .env("POP_AUTH", &site.popd_auth)

@@ -2,6 +2,7 @@
 //! VNI: each reserves its candidate at every participant before it uses it.
 
 use archipel_agent::{CreateRequest, NorthClient, ResourceRef, ServiceType, NORTH_TIMEOUT};
+use archipel_daemon::tls::ClientTls;
 use serde_json::json;
 
 use crate::harness::Lab;
@@ -25,7 +26,8 @@ fn two_masters_over_a_shared_site_at_once_never_share_a_vni() {
     lab.network("b", "nb", &lab.subnet.slash24(9));
     let north = |site: &str| {
         let s = lab.ctx.site(site).unwrap();
-        NorthClient::new(&s.agent_url, &s.agent_token, NORTH_TIMEOUT)
+        let tls = lab.ctx.ca.as_ref().map(|ca| ClientTls::load(ca, None).unwrap().config);
+        NorthClient::with_tls(&s.agent_url, &s.agent_token, NORTH_TIMEOUT, tls)
     };
     let (a, b) = (north("a"), north("b"));
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");

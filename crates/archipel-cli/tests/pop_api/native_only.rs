@@ -116,6 +116,7 @@ fn without_root_the_native_daemon_refuses_in_one_line() {
     let out = std::process::Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"])
         .args([crate::harness::BIN, "popd", "--runtime", "native", "--listen", "127.0.0.1:0"])
+        .arg("--insecure")
         .arg("--data-dir")
         .arg(dir.path())
         .env("POPD_AUTH", "admin:secret")

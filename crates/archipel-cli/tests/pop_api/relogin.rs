@@ -14,6 +14,7 @@ fn client(site: &Site) -> Client {
         endpoint: site.popd.endpoint.clone(),
         username: user.into(),
         password: password.into(),
+        ca: None,
     })
 }
 

@@ -11,6 +11,9 @@ mod problem;
 pub mod responses;
 mod sites;
 
+use std::sync::Arc;
+
+use archipel_daemon::tls::{serve_https, ServerConfig};
 use archipel_daemon::{serve_http, Daemon};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -55,10 +58,24 @@ pub type NfvoHandle = Daemon<Nfvo, std::io::Error>;
 /// Serves the API on `listener` until the handle is shut down; the shutdown then lets the
 /// requests in flight finish, then the operations running (each within the drain timeout).
 pub fn start(listener: TcpListener, nfvo: Nfvo) -> std::io::Result<NfvoHandle> {
+    start_with(listener, nfvo, None)
+}
+
+/// As [`start`], over TLS when `tls` is given.
+pub fn start_with(
+    listener: TcpListener,
+    nfvo: Nfvo,
+    tls: Option<Arc<ServerConfig>>,
+) -> std::io::Result<NfvoHandle> {
     let addr = listener.local_addr()?;
     let app = router(nfvo.clone());
     let engine = nfvo.clone();
-    let daemon = Daemon::spawn(addr, nfvo, |stop| serve_http(listener, app, stop));
+    let daemon = Daemon::spawn(addr, nfvo, |stop| async move {
+        match tls {
+            Some(tls) => serve_https(listener, app, tls, stop).await,
+            None => serve_http(listener, app, stop).await,
+        }
+    });
     Ok(daemon.with_drain(move |left| async move { engine.drain(left).await }))
 }
 

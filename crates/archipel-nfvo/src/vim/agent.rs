@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use archipel_agent::{CreateRequest, NorthClient, ResourceRef, ServiceType, UpdateRequest};
+use archipel_daemon::tls::ClientConfig;
 use async_trait::async_trait;
 
 use super::VimError;
@@ -48,9 +49,17 @@ pub struct NorthAgent {
 }
 
 impl NorthAgent {
-    /// The agent of site `site` at `endpoint`, every call bounded by `timeout`.
-    pub fn new(site: &str, endpoint: &str, token: &str, timeout: Duration) -> Self {
-        Self { client: NorthClient::new(endpoint, token, timeout), site: site.to_owned() }
+    /// The agent of site `site` at `endpoint`, every call bounded by `timeout`; an `https://`
+    /// endpoint is checked with `tls`.
+    pub fn new(
+        site: &str,
+        endpoint: &str,
+        token: &str,
+        timeout: Duration,
+        tls: Option<ClientConfig>,
+    ) -> Self {
+        let client = NorthClient::with_tls(endpoint, token, timeout, tls);
+        Self { client, site: site.to_owned() }
     }
 }
 

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
+use archipel_daemon::tls::ClientTls;
 use archipel_pop_client::{pb, Client, ClientError, Code, Credentials, Filter};
 use async_trait::async_trait;
 
@@ -16,6 +17,8 @@ use crate::model::Site;
 #[derive(Debug, Clone)]
 pub struct PopVims {
     pub timeout: Duration,
+    /// How `https://` popds and agents are checked; none: only `http://` ones are reached.
+    pub tls: Option<ClientTls>,
 }
 
 impl Vims for PopVims {
@@ -24,6 +27,7 @@ impl Vims for PopVims {
             endpoint: site.pop_endpoint.clone(),
             username: site.username.clone(),
             password: site.password.clone(),
+            ca: self.tls.as_ref().map(|tls| tls.ca_pem.clone()),
         })
         .with_timeout(self.timeout);
         Arc::new(PopVim { client })
@@ -33,7 +37,8 @@ impl Vims for PopVims {
         let endpoint = site.agent_endpoint.as_deref()?;
         let token = site.agent_token.as_deref().unwrap_or_default();
         let timeout = archipel_agent::NORTH_TIMEOUT;
-        Some(Arc::new(NorthAgent::new(&site.name, endpoint, token, timeout)))
+        let tls = self.tls.as_ref().map(|tls| tls.config.clone());
+        Some(Arc::new(NorthAgent::new(&site.name, endpoint, token, timeout, tls)))
     }
 }
 

@@ -62,7 +62,7 @@ pub fn code_of(err: &PopError) -> Code {
             RuntimeError::Unavailable { .. } => Code::Unavailable,
             RuntimeError::Failed { .. } => Code::Internal,
         },
-        E::Store(_) | E::Auth(_) | E::Io { .. } | E::Serve(_) => Code::Internal,
+        E::Store(_) | E::Auth(_) | E::Io { .. } | E::Tls(_) | E::Serve(_) => Code::Internal,
     }
 }
 

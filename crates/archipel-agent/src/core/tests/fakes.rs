@@ -44,6 +44,20 @@ impl FakePeers {
     }
 }
 
+/// What one site's agent reaches the others through: the calls name it as their caller, as
+/// the East-West transport does.
+#[derive(Debug)]
+pub struct CallsFrom {
+    pub caller: String,
+    pub world: Arc<FakePeers>,
+}
+
+impl CallsFrom {
+    async fn agent(&self, site: &str) -> Result<Arc<Agent>, PeersError> {
+        self.world.agent(site).await
+    }
+}
+
 fn refused(site: &str) -> impl FnOnce(AgentError) -> PeersError + '_ {
     move |e| {
         let status = if matches!(e, AgentError::ServiceNotFound { .. }) { 404 } else { 409 };
@@ -52,7 +66,7 @@ fn refused(site: &str) -> impl FnOnce(AgentError) -> PeersError + '_ {
 }
 
 #[async_trait]
-impl Peers for FakePeers {
+impl Peers for CallsFrom {
     async fn cidr(&self, site: &str, network: &str) -> Result<CidrInfo, PeersError> {
         self.agent(site).await?.cidr_of(network).await.map_err(refused(site))
     }
@@ -65,23 +79,25 @@ impl Peers for FakePeers {
         vni: u32,
         global_id: &str,
     ) -> Result<FreeReply, PeersError> {
-        self.agent(site).await?.reserve_vni(vni, global_id).map_err(refused(site))
+        let me = &self.caller;
+        self.agent(site).await?.reserve_vni(me, vni, global_id).map_err(refused(site))
     }
     async fn release_vni(&self, site: &str, vni: u32, global_id: &str) -> Result<(), PeersError> {
-        self.agent(site).await?.release_vni(vni, global_id).map_err(refused(site))
+        let me = &self.caller;
+        self.agent(site).await?.release_vni(me, vni, global_id).map_err(refused(site))
     }
     async fn join(&self, site: &str, service: &Service) -> Result<(), PeersError> {
         let agent = self.agent(site).await?;
-        if self.failing_join.lock().unwrap().contains(site) {
+        if self.world.failing_join.lock().unwrap().contains(site) {
             return Err(PeersError::Timeout { site: site.to_owned() });
         }
-        agent.join(service.clone()).await.map_err(refused(site))
+        agent.join(&self.caller, service.clone()).await.map_err(refused(site))
     }
     async fn update(&self, site: &str, service: &Service) -> Result<(), PeersError> {
-        self.agent(site).await?.sync(service.clone()).await.map_err(refused(site))
+        self.agent(site).await?.sync(&self.caller, service.clone()).await.map_err(refused(site))
     }
     async fn leave(&self, site: &str, global_id: &str) -> Result<(), PeersError> {
-        self.agent(site).await?.leave(global_id).await.map_err(refused(site))
+        self.agent(site).await?.leave(&self.caller, global_id).await.map_err(refused(site))
     }
     async fn grant_pools(
         &self,
@@ -89,7 +105,8 @@ impl Peers for FakePeers {
         global_id: &str,
         requester: &str,
     ) -> Result<Vec<Pool>, PeersError> {
-        self.agent(site).await?.grant_pools(global_id, requester).await.map_err(refused(site))
+        let agent = self.agent(site).await?;
+        agent.grant_pools(&self.caller, global_id, requester).await.map_err(refused(site))
     }
 }
 
@@ -102,8 +119,13 @@ pub struct Site {
     pub underlay: Ipv4Addr,
 }
 
+/// The underlay address of site number `i` of a world.
+pub fn underlay_of(i: usize) -> Ipv4Addr {
+    Ipv4Addr::new(192, 0, 2, u8::try_from(i + 1).unwrap())
+}
+
 /// Sites named `names`, each with its namespace, an underlay link `eth0` (MTU 1500) holding
-/// 192.0.2.N, and an agent.
+/// 192.0.2.N, and an agent whose peers are the other sites.
 pub async fn world(names: &[&str]) -> (BTreeMap<String, Site>, Arc<FakePeers>) {
     let peers = Arc::new(FakePeers::default());
     let mut sites = BTreeMap::new();
@@ -112,17 +134,24 @@ pub async fn world(names: &[&str]) -> (BTreeMap<String, Site>, Arc<FakePeers>) {
         let ns = format!("site-{name}");
         nl.ensure_netns(&ns).await.unwrap();
         nl.ensure_bridge(Some(&ns), "eth0", Some(1500)).await.unwrap();
-        let underlay = Ipv4Addr::new(192, 0, 2, u8::try_from(i + 1).unwrap());
+        let underlay = underlay_of(i);
         nl.ensure_address(Some(&ns), "eth0", Ipv4Net::new(underlay, 24).unwrap()).await.unwrap();
         let vim = BridgeVim::new(ns.clone(), nl.clone());
         let mut cfg = AgentConfig::new(*name, underlay);
         cfg.netns = Some(ns);
+        cfg.peers = names
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(j, other)| ((*other).to_owned(), underlay_of(j)))
+            .collect();
+        let calls = CallsFrom { caller: (*name).to_owned(), world: peers.clone() };
         let agent = Arc::new(Agent::new(
             cfg,
             Store::in_memory().unwrap(),
             Arc::new(vim.clone()),
             Arc::new(nl.clone()),
-            peers.clone(),
+            Arc::new(calls),
         ));
         peers.agents.lock().unwrap().insert((*name).to_owned(), agent.clone());
         sites.insert((*name).to_owned(), Site { agent, vim, nl, underlay });

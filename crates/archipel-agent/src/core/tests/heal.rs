@@ -39,7 +39,7 @@ async fn a_participant_that_lost_a_service_joins_it_again() {
     let req = request(ServiceType::L2, &[("a", "net"), ("b", "net")]);
     let service = sites["a"].agent.create(req).await.unwrap();
     let b = &sites["b"];
-    b.agent.leave(&service.global_id).await.unwrap();
+    b.agent.leave("a", &service.global_id).await.unwrap();
     assert!(b.vim.get("net").is_none());
 
     sites["a"].agent.converge().await.unwrap();
@@ -83,4 +83,21 @@ async fn a_delete_names_the_site_it_cannot_reach_and_finishes_there_later() {
     for site in sites.values() {
         assert!(site.agent.list().unwrap().is_empty());
     }
+}
+
+#[tokio::test]
+async fn a_participant_that_lost_its_record_but_kept_its_network_joins_again_with_it() {
+    let (sites, _peers) = world(&["a", "b"]).await;
+    sites["a"].vim.add("net", "10.0.0.0/24").await;
+    let req = request(ServiceType::L2, &[("a", "net"), ("b", "net")]);
+    let id = sites["a"].agent.create(req).await.unwrap().global_id;
+    sites["b"].agent.grow(&id).await.unwrap();
+    let b = &sites["b"];
+    let kept = b.vim.get("net").unwrap();
+    // A crash between making the network and recording the service.
+    b.agent.store.delete_service(&id).unwrap();
+
+    sites["a"].agent.converge().await.unwrap();
+    assert_eq!(b.agent.get(&id).unwrap().params, sites["a"].agent.get(&id).unwrap().params);
+    assert_eq!(b.vim.get("net").unwrap().pools, kept.pools);
 }

@@ -114,7 +114,7 @@ async fn a_view_older_than_the_one_held_is_ignored() {
 
     // A convergence push that started before the change arrives after it.
     let b = &sites["b"];
-    b.agent.sync(stale.clone()).await.unwrap();
+    b.agent.sync("a", stale.clone()).await.unwrap();
     assert_eq!(b.agent.get(id).unwrap().params, now.params);
     assert_eq!(b.nl.fdb_flood_list(ns(b), "vx1000").await.unwrap(), [sites["a"].underlay]);
 }

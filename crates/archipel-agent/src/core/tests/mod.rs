@@ -1,4 +1,5 @@
 mod fakes;
+mod forged;
 mod heal;
 mod members;
 mod members_refused;

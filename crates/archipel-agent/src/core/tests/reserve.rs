@@ -9,23 +9,23 @@ use crate::model::ServiceType;
 
 #[tokio::test]
 async fn a_vni_reserved_for_one_service_is_taken_for_others_until_released_or_left() {
-    let (sites, _peers) = world(&["a"]).await;
+    let (sites, _peers) = world(&["a", "x", "y"]).await;
     let a = &sites["a"].agent;
-    assert!(a.reserve_vni(1000, "x-1").unwrap().free);
-    assert!(a.reserve_vni(1000, "x-1").unwrap().free, "again for the same service");
-    let taken = a.reserve_vni(1000, "y-1").unwrap();
+    assert!(a.reserve_vni("x", 1000, "x-1").unwrap().free);
+    assert!(a.reserve_vni("x", 1000, "x-1").unwrap().free, "again for the same service");
+    let taken = a.reserve_vni("y", 1000, "y-1").unwrap();
     assert_eq!(taken.conflict.as_deref(), Some("a reservation of service x-1"));
     assert!(!a.vni_free(1000).unwrap().free);
-    a.release_vni(1000, "y-1").unwrap();
+    a.release_vni("y", 1000, "y-1").unwrap();
     assert!(!a.vni_free(1000).unwrap().free, "y-1 cannot release x-1's");
-    a.leave("x-1").await.unwrap();
-    assert!(a.reserve_vni(1000, "y-1").unwrap().free, "leaving drops the reservation");
+    a.leave("x", "x-1").await.unwrap();
+    assert!(a.reserve_vni("y", 1000, "y-1").unwrap().free, "leaving drops the reservation");
 }
 
 #[tokio::test]
 async fn a_master_skips_a_vni_held_at_a_participant_and_releases_its_own_try() {
-    let (sites, _peers) = world(&["a", "b"]).await;
-    assert!(sites["b"].agent.reserve_vni(1000, "z-9").unwrap().free);
+    let (sites, _peers) = world(&["a", "b", "z"]).await;
+    assert!(sites["b"].agent.reserve_vni("z", 1000, "z-9").unwrap().free);
     sites["a"].vim.add("net", "10.0.0.0/24").await;
     let req = request(ServiceType::L2, &[("a", "net"), ("b", "net")]);
     assert_eq!(sites["a"].agent.create(req).await.unwrap().params.vni, Some(1001));

@@ -34,6 +34,7 @@ pub async fn forward(args: &DemoArgs, progress: &Progress, made: &mut Made) -> a
         images_dir: None,
         docker: (args.runtime == Runtime::Docker)
             .then(|| DockerSite { site: "b".to_owned(), default_subnet: args.docker_subnet }),
+        tls: !args.insecure,
     };
     let b = match args.runtime {
         Runtime::Native => "",
@@ -65,7 +66,7 @@ pub async fn forward(args: &DemoArgs, progress: &Progress, made: &mut Made) -> a
         "orchestrator: the NFVO in this process, its store in {}",
         made.nfvo_dir().display()
     ));
-    let nfvo = step.end(Orchestrator::start(&made.nfvo_dir()).await)?;
+    let nfvo = step.end(Orchestrator::start(&made.nfvo_dir(), &ctx).await)?;
     progress.note(format!("REST API at {}", nfvo.endpoint()));
     let client = nfvo.client().clone();
     made.nfvo = Some(nfvo);
@@ -102,7 +103,7 @@ pub async fn forward(args: &DemoArgs, progress: &Progress, made: &mut Made) -> a
         "calls: the client at site {} ({}) calls the server at site {} ({}), {} times",
         caller.site, caller.address, server.site, server.address, args.calls
     ));
-    let pop_b = sites::pop(ctx.site(&caller.site)?)?;
+    let pop_b = sites::pop(&ctx, ctx.site(&caller.site)?)?;
     let ended = step.end(sipp::await_end(&pop_b, &caller.name, client_limit(args.calls)).await)?;
     progress.heading(format!(
         "SIPp's client, {} at site {}: {} (exit code {}); its log (Pop Logs) says",
@@ -120,7 +121,7 @@ pub async fn forward(args: &DemoArgs, progress: &Progress, made: &mut Made) -> a
         progress.block(&sipp::tail(&ended.log, 20));
     }
 
-    let pop_a = sites::pop(ctx.site(&server.site)?)?;
+    let pop_a = sites::pop(&ctx, ctx.site(&server.site)?)?;
     if args.keep {
         progress.heading(format!(
             "SIPp's server, {} at site {}: running; its log (Pop Logs) says",

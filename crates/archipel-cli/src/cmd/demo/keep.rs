@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use archipel_lab::NFVO_CERT;
+
 use super::made::Made;
 use super::nsd::{CLIENT, SERVER};
 use super::progress::Progress;
@@ -62,13 +64,29 @@ pub async fn keep(made: &mut Made, progress: &Progress) -> anyhow::Result<()> {
         "site b's namespace: bridge, VXLAN".to_owned(),
     ));
     let store = quote(&made.nfvo_dir());
+    let lab_ctx = made.ctx.as_ref();
+    let (tls, endpoint) = match (
+        lab_ctx.and_then(|c| c.cert_files(NFVO_CERT)),
+        lab_ctx.and_then(|c| c.ca.as_ref()),
+    ) {
+        (Some(files), Some(ca)) => (
+            format!(
+                "--tls-cert {} --tls-key {} --ca {}",
+                quote(&files.cert),
+                quote(&files.key),
+                quote(ca)
+            ),
+            format!("ARCHIPEL_CA={} ARCHIPEL_ENDPOINT=https://127.0.0.1:8080", quote(ca)),
+        ),
+        _ => ("--insecure".to_owned(), "ARCHIPEL_ENDPOINT=http://127.0.0.1:8080".to_owned()),
+    };
     lines.push((
-        format!("{bin} nfvo --data-dir {store} --listen 127.0.0.1:8080 &"),
+        format!("{bin} nfvo --data-dir {store} --listen 127.0.0.1:8080 {tls} &"),
         "the orchestrator again, on its store".to_owned(),
     ));
     if let Some(ns) = &made.ns {
         lines.push((
-            format!("ARCHIPEL_ENDPOINT=http://127.0.0.1:8080 {bin} ns show {ns} -o table"),
+            format!("{endpoint} {bin} ns show {ns} -o table"),
             "the network service".to_owned(),
         ));
     }

@@ -111,6 +111,10 @@ pub struct DemoArgs {
     /// The lab's underlay, a /24 or larger; change it if another lab already uses it.
     #[arg(long, value_name = "CIDR", default_value = DEFAULT_UNDERLAY)]
     pub underlay: Ipv4Net,
+    /// Plain text instead of TLS between the daemons (by default the lab makes a CA and a
+    /// certificate per daemon, and every call is over TLS).
+    #[arg(long)]
+    pub insecure: bool,
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use archipel_daemon::tls::{self, ClientTls};
+use archipel_lab::{LabContext, NFVO_CERT};
 use archipel_nfvo::api::{self, NfvoHandle};
 use archipel_nfvo::client::NfvoClient;
 use archipel_nfvo::vim::PopVims;
@@ -27,18 +29,29 @@ pub struct Orchestrator {
 }
 
 impl Orchestrator {
-    /// Opens the store in `data_dir` and serves the API.
-    pub async fn start(data_dir: &Path) -> anyhow::Result<Self> {
-        let vims = Arc::new(PopVims { timeout: POP_TIMEOUT });
+    /// Opens the store in `data_dir` and serves the API, over TLS with the lab's certificate
+    /// for the NFVO when the lab serves TLS (it then reaches the sites over TLS too).
+    pub async fn start(data_dir: &Path, lab: &LabContext) -> anyhow::Result<Self> {
+        let client_tls = match &lab.ca {
+            Some(ca) => Some(ClientTls::load(ca, None)?),
+            None => None,
+        };
+        let server_tls = match lab.cert_files(NFVO_CERT) {
+            Some(files) => Some(tls::server_config(&files.cert, &files.key, None)?),
+            None => None,
+        };
+        let vims = Arc::new(PopVims { timeout: POP_TIMEOUT, tls: client_tls.clone() });
         let nfvo = Nfvo::open(data_dir, vims, NfvoConfig::default())
             .await
             .with_context(|| format!("opening the NFVO's store in {}", data_dir.display()))?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .context("listening on 127.0.0.1 for the NFVO's REST API")?;
-        let handle = api::start(listener, nfvo).context("reading the NFVO's address")?;
-        let endpoint = format!("http://{}", handle.local_addr());
-        let client = NfvoClient::new(&endpoint)?;
+        let scheme = if server_tls.is_some() { "https" } else { "http" };
+        let handle =
+            api::start_with(listener, nfvo, server_tls).context("reading the NFVO's address")?;
+        let endpoint = format!("{scheme}://{}", handle.local_addr());
+        let client = NfvoClient::with_tls(&endpoint, client_tls.map(|tls| tls.config))?;
         Ok(Self { handle, client, endpoint, data_dir: data_dir.to_owned() })
     }
 

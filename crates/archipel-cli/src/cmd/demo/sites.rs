@@ -3,6 +3,7 @@
 //! records the agent's tunnel MTU.
 
 use anyhow::Context as _;
+use archipel_daemon::tls;
 use archipel_lab::{LabContext, SiteContext};
 use archipel_nfvo::api::dto::{SiteInfo, SiteRequest};
 use archipel_nfvo::client::NfvoClient;
@@ -12,7 +13,7 @@ use archipel_pop_client::{Client, Credentials};
 pub async fn register(client: &NfvoClient, ctx: &LabContext) -> anyhow::Result<Vec<SiteInfo>> {
     let mut registered = Vec::new();
     for site in &ctx.sites {
-        let creds = credentials(site)?;
+        let creds = credentials(ctx, site)?;
         let request = SiteRequest {
             name: site.name.clone(),
             pop_endpoint: site.popd_url.clone(),
@@ -30,8 +31,13 @@ pub async fn register(client: &NfvoClient, ctx: &LabContext) -> anyhow::Result<V
     Ok(registered)
 }
 
-/// The site's popd and who logs in to it, from the lab's `USER:PASSWORD`.
-pub fn credentials(site: &SiteContext) -> anyhow::Result<Credentials> {
+/// The site's popd and who logs in to it, from the lab's `USER:PASSWORD`, checked against the
+/// lab's CA when it serves TLS.
+pub fn credentials(ctx: &LabContext, site: &SiteContext) -> anyhow::Result<Credentials> {
+    let ca = match &ctx.ca {
+        Some(ca) => Some(tls::read_ca(ca)?.into()),
+        None => None,
+    };
     let (username, password) = site.popd_auth.split_once(':').with_context(|| {
         format!("the lab's credentials of site {} are not USER:PASSWORD", site.name)
     })?;
@@ -39,10 +45,11 @@ pub fn credentials(site: &SiteContext) -> anyhow::Result<Credentials> {
         endpoint: site.popd_url.clone(),
         username: username.to_owned(),
         password: password.to_owned(),
+        ca,
     })
 }
 
 /// A Pop client of the site's popd.
-pub fn pop(site: &SiteContext) -> anyhow::Result<Client> {
-    Ok(Client::new(credentials(site)?).with_timeout(std::time::Duration::from_secs(30)))
+pub fn pop(ctx: &LabContext, site: &SiteContext) -> anyhow::Result<Client> {
+    Ok(Client::new(credentials(ctx, site)?).with_timeout(std::time::Duration::from_secs(30)))
 }

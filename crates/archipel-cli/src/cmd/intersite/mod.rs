@@ -5,6 +5,7 @@ use std::time::Duration;
 use archipel_agent::{NorthClient, NORTH_TIMEOUT};
 use clap::{Args, Subcommand};
 
+use crate::cmd::tls::CaArgs;
 use crate::output::{self, Format, Tabular};
 
 mod create;
@@ -47,6 +48,8 @@ pub struct IntersiteArgs {
     /// The deadline of each call, in seconds.
     #[arg(long, global = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     timeout: Option<u64>,
+    #[command(flatten)]
+    ca: CaArgs,
     #[command(subcommand)]
     command: IntersiteCommand,
 }
@@ -81,8 +84,9 @@ impl Context {
 
 pub async fn run(args: IntersiteArgs) -> anyhow::Result<()> {
     let timeout = args.timeout.map_or(NORTH_TIMEOUT, Duration::from_secs);
-    let ctx =
-        Context { client: NorthClient::new(args.agent, args.token, timeout), output: args.output };
+    let tls = args.ca.client(&[&args.agent])?.map(|tls| tls.config);
+    let client = NorthClient::with_tls(args.agent, args.token, timeout, tls);
+    let ctx = Context { client, output: args.output };
     match args.command {
         IntersiteCommand::Create(args) => create::run(&ctx, args).await,
         IntersiteCommand::Ls(args) => ls::run(&ctx, args).await,

@@ -15,18 +15,22 @@ pub struct EnvArgs {
 
 pub fn run(dir: Option<&Path>, args: EnvArgs) -> anyhow::Result<()> {
     let ctx = LabContext::load(&archipel_lab::context_path(dir))?;
-    for (key, value) in site_env(ctx.site(&args.site)?) {
+    for (key, value) in site_env(&ctx, ctx.site(&args.site)?) {
         println!("export {key}='{value}'");
     }
     Ok(())
 }
 
-/// The clients' variables for `site`.
-pub fn site_env(site: &SiteContext) -> [(&'static str, String); 4] {
-    [
+/// The clients' variables for `site` (ARCHIPEL_CA when the lab serves TLS).
+pub fn site_env(ctx: &LabContext, site: &SiteContext) -> Vec<(&'static str, String)> {
+    let mut env = vec![
         ("POP_ENDPOINT", site.popd_url.clone()),
         ("POP_AUTH", site.popd_auth.clone()),
         ("ARCHIPEL_AGENT", site.agent_url.clone()),
         ("ARCHIPEL_AGENT_TOKEN", site.agent_token.clone()),
-    ]
+    ];
+    if let Some(ca) = &ctx.ca {
+        env.push(("ARCHIPEL_CA", ca.display().to_string()));
+    }
+    env
 }

@@ -34,7 +34,7 @@ pub fn run(dir: Option<&Path>, args: ExecArgs) -> anyhow::Result<()> {
     };
     let status = command
         .args(&args.command[1..])
-        .envs(site_env(site))
+        .envs(site_env(&ctx, site))
         .status()
         .with_context(|| format!("cannot run {} at site {}", args.command[0], site.name))?;
     // The command's own code is the answer, not one of archipel's.

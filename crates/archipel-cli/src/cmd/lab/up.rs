@@ -36,6 +36,10 @@ pub struct UpArgs {
     /// host, since Docker's networks live in the host.
     #[arg(long, value_name = "CIDR", requires = "docker_site")]
     docker_subnet: Option<Ipv4Net>,
+    /// Plain text instead of TLS on every daemon (by default the lab makes a CA and a
+    /// certificate per daemon in DIR/pki, and the clients find the CA through `lab env`).
+    #[arg(long)]
+    insecure: bool,
 }
 
 pub async fn run(dir: Option<&Path>, args: UpArgs) -> anyhow::Result<()> {
@@ -49,6 +53,7 @@ pub async fn run(dir: Option<&Path>, args: UpArgs) -> anyhow::Result<()> {
             .docker_site
             .zip(args.docker_subnet)
             .map(|(site, default_subnet)| DockerSite { site, default_subnet }),
+        tls: !args.insecure,
     };
     let ctx = archipel_lab::up(&plan).await?;
     println!("SITE  NAMESPACE  UNDERLAY  POPD  AGENT");
@@ -57,5 +62,8 @@ pub async fn run(dir: Option<&Path>, args: UpArgs) -> anyhow::Result<()> {
         println!("{}  {netns}  {}  {}  {}", s.name, s.underlay_ip, s.popd_url, s.agent_url);
     }
     println!("context: {}", ctx.path().display());
+    if let Some(ca) = &ctx.ca {
+        println!("certificate authority: {}", ca.display());
+    }
     Ok(())
 }

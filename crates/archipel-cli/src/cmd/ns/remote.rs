@@ -7,6 +7,7 @@ use archipel_nfvo::api::dto::NsLcmOpOcc;
 use archipel_nfvo::client::NfvoClient;
 use clap::Args;
 
+use crate::cmd::tls::CaArgs;
 use crate::output::{self, Format, Tabular};
 
 /// The flags of every NFVO client.
@@ -25,6 +26,8 @@ pub struct RemoteArgs {
     /// How results are printed.
     #[arg(long, short = 'o', global = true, value_enum, default_value_t)]
     pub output: Format,
+    #[command(flatten)]
+    pub ca: CaArgs,
 }
 
 fn parse_endpoint(url: &str) -> Result<String, String> {
@@ -42,7 +45,8 @@ pub struct Remote {
 
 impl Remote {
     pub fn new(args: RemoteArgs) -> anyhow::Result<Self> {
-        Ok(Self { client: NfvoClient::new(&args.endpoint)?, output: args.output })
+        let tls = args.ca.client(&[&args.endpoint])?.map(|tls| tls.config);
+        Ok(Self { client: NfvoClient::with_tls(&args.endpoint, tls)?, output: args.output })
     }
 
     pub fn print_one<T: Tabular>(&self, item: &T) -> anyhow::Result<()> {

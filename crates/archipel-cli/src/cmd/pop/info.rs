@@ -18,7 +18,7 @@ pub struct InfoArgs {}
 pub async fn run(ctx: &Context, _args: InfoArgs) -> anyhow::Result<()> {
     let info = match ctx.client() {
         Ok(client) => client.info().await?,
-        Err(_) => info_anonymous(&ctx.endpoint, ctx.timeout).await?,
+        Err(_) => info_anonymous(&ctx.endpoint, ctx.ca.as_deref(), ctx.timeout).await?,
     };
     ctx.print_one(&InfoView::from(&info))
 }

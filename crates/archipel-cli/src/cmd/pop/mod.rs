@@ -1,11 +1,13 @@
 //! `archipel pop`: the thesis's `pop` client, one file per subcommand.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use archipel_pop_client::{Client, Credentials};
 use clap::{Args, Subcommand};
 
+use crate::cmd::tls::CaArgs;
 use crate::output::{self, Format, Tabular};
 use crate::usage::UsageError;
 
@@ -66,6 +68,8 @@ pub struct PopArgs {
     /// before it is killed (popd's default otherwise). Watch has no deadline.
     #[arg(long, global = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     timeout: Option<u64>,
+    #[command(flatten)]
+    ca: CaArgs,
     #[command(subcommand)]
     command: PopCommand,
 }
@@ -90,7 +94,9 @@ enum PopCommand {
 }
 
 pub async fn run(args: PopArgs) -> anyhow::Result<()> {
+    let tls = args.ca.client(&[&args.endpoint])?;
     let ctx = Context {
+        ca: tls.map(|tls| tls.ca_pem),
         endpoint: args.endpoint,
         auth: args.auth,
         output: args.output,
@@ -151,6 +157,8 @@ fn parse_auth(text: &str) -> Result<Auth, String> {
 #[derive(Debug)]
 pub struct Context {
     endpoint: String,
+    /// The CA (PEM) an https:// endpoint is checked against.
+    ca: Option<Arc<[u8]>>,
     auth: Option<Auth>,
     output: Format,
     timeout: Option<Duration>,
@@ -163,6 +171,7 @@ impl Context {
             endpoint: self.endpoint.clone(),
             username: auth.username.clone(),
             password: auth.password.clone(),
+            ca: self.ca.clone(),
         });
         Ok(match self.timeout {
             Some(timeout) => client.with_timeout(timeout),
