@@ -43,7 +43,9 @@ impl From<NfvoError> for ApiError {
             E::Placement { .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "unplaceable", "cannot place a VNF")
             }
-            E::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error"),
+            E::Store(_) | E::Open(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+            }
         };
         if status.is_server_error() {
             tracing::error!(error = %chain(&err), "request failed");
