@@ -2,8 +2,11 @@
 //! the SQLite store scaffolding ([`store`]), identifiers and times ([`ids`]), error chains
 //! ([`chain`]), the ready line tests and the lab wait for ([`ready`]), the stop signals
 //! ([`shutdown_signal`]), the handle each daemon's library returns ([`Daemon`]) and, with the
-//! `http` feature, how the REST APIs answer errors ([`problem`]).
+//! `http` feature, how the REST APIs answer errors ([`problem`]); with `auth`, what logins
+//! share ([`auth`]).
 
+#[cfg(feature = "auth")]
+pub mod auth;
 mod daemon;
 mod error;
 pub mod ids;

@@ -19,18 +19,8 @@ pub enum RuntimeKind {
     Native,
 }
 
-/// How failed logins from one peer are slowed down: `base * 2^(failures-1)`, capped at `max`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LoginThrottle {
-    pub base: Duration,
-    pub max: Duration,
-}
-
-impl Default for LoginThrottle {
-    fn default() -> Self {
-        Self { base: Duration::from_millis(200), max: Duration::from_secs(5) }
-    }
-}
+/// How failed logins are slowed down (per user and peer): the daemon kit's throttle.
+pub use archipel_daemon::auth::ThrottleConfig as LoginThrottle;
 
 /// Everything a popd needs to run.
 #[derive(Debug, Clone)]

@@ -2,18 +2,15 @@
 //! token is 256 random bits shown once to the client and stored only as its SHA-256.
 
 mod password;
-mod throttle;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use rand::RngCore;
-use sha2::{Digest, Sha256};
+use archipel_daemon::auth::{new_token, token_hash, verify_password, Throttle};
 
-pub use password::{hash_password, User};
-pub use throttle::Throttle;
+pub use password::User;
 
 use crate::config::LoginThrottle;
 use crate::error::PopError;
@@ -27,14 +24,14 @@ pub enum AuthError {
     NoUsers,
     #[error("user {0} is configured twice")]
     DuplicateUser(String),
-    #[error("the password hash of user {user} is not an argon2 PHC string")]
+    #[error("the password hash of user {user} is unusable")]
     BadHash {
         user: String,
         #[source]
-        source: argon2::password_hash::Error,
+        source: archipel_daemon::auth::AuthError,
     },
-    #[error("hashing a password failed")]
-    Hash(#[source] argon2::password_hash::Error),
+    #[error(transparent)]
+    Hash(#[from] archipel_daemon::auth::AuthError),
     #[error("POPD_AUTH must be user:password with a non-empty user and password")]
     BadAuthEnv,
 }
@@ -69,8 +66,8 @@ impl Auth {
         Ok(Self { users: map, decoy, store, ttl, throttle: Throttle::new(throttle) })
     }
 
-    /// Checks the credentials and opens a session; returns its token. Repeated failures from
-    /// one peer are answered later and later.
+    /// Checks the credentials and opens a session; returns its token. Repeated failures of a
+    /// user from one peer are answered later and later, also when they come in parallel.
     pub async fn login(
         &self,
         peer: Option<IpAddr>,
@@ -78,31 +75,25 @@ impl Auth {
         password: &str,
     ) -> Result<String, PopError> {
         let peer = peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-        let delay = self.throttle.delay(peer);
-        if !delay.is_zero() {
-            tokio::time::sleep(delay).await;
-        }
+        let attempt = self.throttle.attempt(user, peer).await;
         let (hash, known) = match self.users.get(user) {
             Some(h) => (h.clone(), true),
             None => (self.decoy.clone(), false),
         };
         let password = password.to_owned();
         // argon2 takes tens of milliseconds of CPU: off the async workers.
-        let verified = tokio::task::spawn_blocking(move || password::verify(&password, &hash))
+        let verified = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
             .await
             .unwrap_or(false);
         if !(verified && known) {
-            self.throttle.failed(peer);
-            tracing::info!(user, %peer, "login refused");
+            tracing::info!(target: "audit", user, %peer, operation = "Login", outcome = "refused", "login refused");
             return Err(PopError::BadLogin);
         }
-        self.throttle.succeeded(peer);
-        let mut raw = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut raw);
-        let token = hex::encode(raw);
+        attempt.succeeded();
+        let token = new_token();
         let session = Session { user: user.to_owned(), expires: now_unix() + self.ttl_secs() };
         self.store.put_session(&token_hash(&token), &session)?;
-        tracing::info!(user, %peer, "login");
+        tracing::info!(target: "audit", user, %peer, operation = "Login", outcome = "ok", "login");
         Ok(token)
     }
 
@@ -141,17 +132,11 @@ impl Auth {
     }
 }
 
-fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 /// A user hashed with cheap argon2 parameters, for tests that check behaviour, not cost.
 #[cfg(test)]
 pub(crate) fn cheap_user(name: &str, password: &str) -> User {
-    use argon2::{Algorithm, Argon2, Params, Version};
-    let params = Params::new(64, 1, 1, None).expect("valid argon2 parameters");
-    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-    let password_hash = password::hash_with(&argon, password).expect("hashing works");
+    let password_hash =
+        archipel_daemon::auth::hash_password_cheaply(password).expect("hashing works");
     User { name: name.into(), password_hash }
 }
 

@@ -1,5 +1,4 @@
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use archipel_daemon::auth::{check_phc, hash_password};
 use serde::{Deserialize, Serialize};
 
 use super::AuthError;
@@ -29,24 +28,7 @@ impl User {
     }
 
     pub(super) fn check(&self) -> Result<(), AuthError> {
-        PasswordHash::new(&self.password_hash)
-            .map(|_| ())
+        check_phc(&self.password_hash)
             .map_err(|source| AuthError::BadHash { user: self.name.clone(), source })
     }
-}
-
-/// An argon2id PHC string of the password, with a fresh random salt.
-pub fn hash_password(password: &str) -> Result<String, AuthError> {
-    hash_with(&Argon2::default(), password)
-}
-
-pub(super) fn hash_with(argon: &Argon2<'_>, password: &str) -> Result<String, AuthError> {
-    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>()).map_err(AuthError::Hash)?;
-    argon.hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(AuthError::Hash)
-}
-
-/// Whether the password matches the PHC string; the parameters come from the string.
-pub(super) fn verify(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
