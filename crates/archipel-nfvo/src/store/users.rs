@@ -171,21 +171,23 @@ impl Store {
         Ok(())
     }
 
-    /// The user of an API key and the role it acts with: the lower of the key's and the
-    /// user's (a user demoted since keeps no higher key).
-    pub fn api_key_user(&self, hash: &str) -> Result<Option<(String, Role)>, StoreError> {
+    /// The user of an API key, the role it acts with (the lower of the key's and the user's:
+    /// a user demoted since keeps no higher key) and the key's id.
+    pub fn api_key_user(&self, hash: &str) -> Result<Option<(String, Role, String)>, StoreError> {
         let row = self
             .conn()
             .query_row(
-                "SELECT users.name, users.role, api_keys.role FROM api_keys
+                "SELECT users.name, users.role, api_keys.role, api_keys.id FROM api_keys
                  JOIN users ON users.name = api_keys.user WHERE api_keys.hash = ?1",
                 [hash],
-                |r| <(String, String, String)>::try_from(r),
+                |r| <(String, String, String, String)>::try_from(r),
             )
             .optional()
             .map_err(sql("read an API key"))?;
-        row.map(|(user, user_role, key_role)| Ok((user, role(user_role)?.min(role(key_role)?))))
-            .transpose()
+        row.map(|(user, user_role, key_role, id)| {
+            Ok((user, role(user_role)?.min(role(key_role)?), id))
+        })
+        .transpose()
     }
 
     /// The API keys of `user`, or every key when `user` is None; oldest first.
