@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 need_rust
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(pop native memory diminet dataplane nfvo split)
+[ ${#suites[@]} -gt 0 ] || suites=(pop native memory diminet dataplane nfvo split auth)
 say "benchmarks (${suites[*]}), release build"
 cargo build --release --quiet -p archipel-cli -p archipel-bench
 mkdir -p bench/results

@@ -1,6 +1,7 @@
 //! `archipel-bench SUITE…`: runs benchmarks side by side with their baseline in the same run
 //! and prints each figure beside the anchor's (../shared/anchors/FIGURES.md) as Markdown.
 
+mod auth;
 mod compose;
 mod dataplane;
 mod diminet;
@@ -22,7 +23,7 @@ async fn main() -> Result<()> {
     let bin = args.next().unwrap_or_default();
     let suites: Vec<String> = args.collect();
     if bin.is_empty() || suites.is_empty() {
-        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, memory, diminet, dataplane, nfvo, split)");
+        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, memory, diminet, dataplane, nfvo, split, auth)");
     }
     for suite in suites {
         match suite.as_str() {
@@ -33,9 +34,10 @@ async fn main() -> Result<()> {
             "dataplane" => dataplane::run(&bin).await?,
             "nfvo" => nfvo::run(&bin).await?,
             "split" => split::run(&bin).await?,
+            "auth" => auth::run(&bin).await?,
             other => {
                 bail!(
-                    "unknown suite {other}: known suites are pop, native, memory, diminet, dataplane, nfvo, split"
+                    "unknown suite {other}: known suites are pop, native, memory, diminet, dataplane, nfvo, split, auth"
                 )
             }
         }

@@ -6,9 +6,9 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::api::dto::{
-    ApiKeyCreated, ApiKeyInfo, ApiKeyRequest, CreateNsRequest, InstantiateNsRequest,
-    LoginRequest, LoginResponse, NsInstance, NsLcmOpOcc, NsdInfo, Problem, ScaleNsRequest,
-    SiteInfo, SiteRequest, UserInfo, UserRequest,
+    ApiKeyCreated, ApiKeyInfo, ApiKeyRequest, CreateNsRequest, InstantiateNsRequest, LoginRequest,
+    LoginResponse, NsInstance, NsLcmOpOcc, NsdInfo, Problem, ScaleNsRequest, SiteInfo, SiteRequest,
+    UserInfo, UserRequest,
 };
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -230,7 +230,11 @@ impl NfvoClient {
     }
 
     /// Logs in: a token for [`NfvoClient::with_token`].
-    pub async fn login(&self, username: &str, password: &str) -> Result<LoginResponse, ClientError> {
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<LoginResponse, ClientError> {
         let body = LoginRequest { username: username.to_owned(), password: password.to_owned() };
         self.json(self.request(Method::POST, "/auth/v1/login").json(&body)).await
     }

@@ -10,9 +10,7 @@ use super::dto::{ApiKeyCreated, ApiKeyInfo, ApiKeyRequest};
 use super::extract::JsonBody;
 use super::guard::Caller;
 use super::problem::ApiError;
-use super::responses::{
-    BadRequest, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType,
-};
+use super::responses::{BadRequest, Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType};
 use crate::Nfvo;
 
 /// Makes an API key; the answer is the only time its secret is shown.

@@ -2,8 +2,8 @@
 
 use axum::http::Method;
 use axum::Json;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::Ref;
 use utoipa::{Modify, OpenApi};
 
@@ -61,7 +61,8 @@ struct SecurityAddon;
 impl Modify for SecurityAddon {
     fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
         let components = doc.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(BEARER, SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        components
+            .add_security_scheme(BEARER, SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
         doc.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
         for (path, item) in doc.paths.paths.iter_mut() {
             let operations = [
@@ -93,7 +94,9 @@ fn refusals(operation: &mut Operation, role: Role) {
     let responses = &mut operation.responses.responses;
     responses.entry("401".into()).or_insert_with(|| Ref::from_response_name("Unauthorized").into());
     if role > Role::Reader {
-        responses.entry("403".into()).or_insert_with(|| Ref::from_response_name("Forbidden").into());
+        responses
+            .entry("403".into())
+            .or_insert_with(|| Ref::from_response_name("Forbidden").into());
     }
 }
 

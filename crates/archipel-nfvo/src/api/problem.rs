@@ -16,7 +16,9 @@ impl IntoResponse for ApiError {
         let unauthorized = self.0.status == StatusCode::UNAUTHORIZED.as_u16();
         let mut response = self.0.into_response();
         if unauthorized {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }

@@ -41,7 +41,8 @@ impl Nfvo {
         if user != caller.user && caller.role < Role::Admin {
             return Err(AuthError::OthersKey { user: caller.user.clone(), role: caller.role });
         }
-        let owner = self.store().user(user)?.ok_or_else(|| AuthError::NoUser { name: user.into() })?;
+        let owner =
+            self.store().user(user)?.ok_or_else(|| AuthError::NoUser { name: user.into() })?;
         let max = owner.role.min(caller.role);
         let role = role.unwrap_or(max);
         if role > max {

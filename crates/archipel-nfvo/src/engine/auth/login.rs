@@ -32,7 +32,12 @@ impl std::fmt::Debug for Login {
 impl Nfvo {
     /// Checks a user's password and makes a login token. Attempts are throttled per user and
     /// peer, counted before the password is checked, so parallel guesses queue.
-    pub async fn login(&self, user: &str, password: &str, peer: IpAddr) -> Result<Login, AuthError> {
+    pub async fn login(
+        &self,
+        user: &str,
+        password: &str,
+        peer: IpAddr,
+    ) -> Result<Login, AuthError> {
         if user.is_empty() || user.len() > NAME_LIMIT || password.len() > PASSWORD_LIMIT {
             return Err(AuthError::Invalid {
                 reason: format!(

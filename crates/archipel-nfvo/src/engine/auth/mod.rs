@@ -51,7 +51,11 @@ pub(crate) struct Accounts {
 
 impl Accounts {
     pub(crate) fn new(config: AuthConfig) -> Self {
-        Self { ttl: config.token_ttl, throttle: Throttle::new(config.throttle), decoy: OnceLock::new() }
+        Self {
+            ttl: config.token_ttl,
+            throttle: Throttle::new(config.throttle),
+            decoy: OnceLock::new(),
+        }
     }
 }
 
@@ -72,7 +76,9 @@ pub enum AuthError {
     BadLogin,
     #[error("no credentials: log in (`archipel login`) and send the token as `Authorization: Bearer TOKEN`")]
     NoCredentials,
-    #[error("the token or API key is unknown, revoked or expired: log in again (`archipel login`)")]
+    #[error(
+        "the token or API key is unknown, revoked or expired: log in again (`archipel login`)"
+    )]
     BadCredentials,
     #[error("user {user} is {role}: this needs {needs}")]
     Forbidden { user: String, role: Role, needs: Role },

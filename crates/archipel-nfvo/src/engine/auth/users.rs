@@ -19,7 +19,12 @@ impl Nfvo {
     }
 
     /// Adds a user with a password (kept as an argon2id hash only).
-    pub async fn add_user(&self, name: &str, password: &str, role: Role) -> Result<UserRecord, AuthError> {
+    pub async fn add_user(
+        &self,
+        name: &str,
+        password: &str,
+        role: Role,
+    ) -> Result<UserRecord, AuthError> {
         check_name("user name", name)?;
         if password.chars().count() < PASSWORD_MIN || password.len() > PASSWORD_LIMIT {
             return Err(AuthError::Invalid {
