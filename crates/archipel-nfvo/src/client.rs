@@ -30,8 +30,9 @@ pub enum ClientError {
     /// The NFVO refused the request; the problem details say why.
     #[error("{0}")]
     Problem(Problem),
-    /// No credentials, or a token that is unknown, revoked or expired.
-    #[error("{0}; run `archipel login`")]
+    /// No credentials, or a token that is unknown, revoked or expired; the NFVO's detail says
+    /// to log in (`archipel login`).
+    #[error("{0}")]
     Unauthorized(Problem),
     #[error("the NFVO answered {status} with an unexpected body")]
     Unexpected {

@@ -118,7 +118,7 @@ async fn bootstrap(nfvo: &Nfvo) -> anyhow::Result<()> {
         anyhow::bail!("{ADMIN_ENV} must be USER:PASSWORD");
     };
     if nfvo.bootstrap_admin(user, password).await.context("making the first admin")? {
-        tracing::info!(target: "audit", user, operation = "bootstrap", target = user, outcome = "ok");
+        tracing::info!(target: "audit", %user, operation = "bootstrap", target = %user, outcome = "ok");
     } else {
         tracing::info!("users exist: {ADMIN_ENV} is ignored");
     }

@@ -103,5 +103,5 @@ impl Nfvo {
 }
 
 fn audit_login(user: &str, peer: IpAddr, outcome: &str) {
-    tracing::info!(target: "audit", user, %peer, operation = "login", target = user, outcome);
+    tracing::info!(target: "audit", %user, %peer, operation = "login", target = %user, %outcome);
 }
