@@ -11,5 +11,6 @@ mod invalid;
 mod login;
 mod openapi;
 mod scale;
+mod secrets;
 mod sipp;
 mod terminate;
