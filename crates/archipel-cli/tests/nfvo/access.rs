@@ -120,7 +120,10 @@ fn every_route_answers_401_403_or_lets_the_role_through() {
             }
             if status == 401 && *template != "/auth/v1/login" {
                 let problem: Value = serde_json::from_slice(&answer).unwrap();
-                assert!(problem["detail"].as_str().unwrap().contains("archipel login"), "{problem}");
+                assert!(
+                    problem["detail"].as_str().unwrap().contains("archipel login"),
+                    "{problem}"
+                );
             }
         }
     }

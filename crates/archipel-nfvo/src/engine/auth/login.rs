@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use archipel_daemon::auth::{new_token, token_hash, verify_password};
 
-use super::{AuthError, Principal, API_KEY_PREFIX, CREDENTIAL_LIMIT, NAME_LIMIT, PASSWORD_LIMIT};
+use super::{check_name, AuthError, Principal, API_KEY_PREFIX, CREDENTIAL_LIMIT, PASSWORD_LIMIT};
 use crate::engine::Nfvo;
 use crate::ids;
 use crate::model::Role;
@@ -38,12 +38,12 @@ impl Nfvo {
         password: &str,
         peer: IpAddr,
     ) -> Result<Login, AuthError> {
-        if user.is_empty() || user.len() > NAME_LIMIT || password.len() > PASSWORD_LIMIT {
+        // Checked first: a name that cannot exist is refused before it reaches the throttle's
+        // tables or a log line.
+        check_name("user name", user)?;
+        if password.len() > PASSWORD_LIMIT {
             return Err(AuthError::Invalid {
-                reason: format!(
-                    "a user name has 1 to {NAME_LIMIT} characters, a password at most \
-                     {PASSWORD_LIMIT} bytes"
-                ),
+                reason: format!("a password has at most {PASSWORD_LIMIT} bytes"),
             });
         }
         let accounts = self.accounts();
