@@ -1,6 +1,7 @@
 //! Who may call what: every request but the public ones carries a bearer credential (a login
 //! token or an API key), and the role each route needs is decided here, in one table
-//! ([`needs`]). Every state-changing call leaves one audit line (target `audit`).
+//! ([`needs`]). Every state-changing call leaves one audit line (target `audit`): who (`user`,
+//! and `via` a login token or which API key), from where, what, on what, and the status.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -53,23 +54,27 @@ pub(super) async fn guard(State(nfvo): State<Nfvo>, mut request: Request, next: 
             false => Err(AuthError::Forbidden { user: p.user, role: p.role, needs: role }),
         });
     let reads = matches!(method, Method::GET | Method::HEAD);
-    let (user, response) = match principal {
+    let (user, via, response) = match principal {
         Ok(principal) => {
             let user = principal.user.clone();
+            let via =
+                principal.api_key.as_ref().map_or("token".to_owned(), |id| format!("api-key:{id}"));
             request.extensions_mut().insert(principal);
-            (user, next.run(request).await)
+            (user, via, next.run(request).await)
         }
         Err(err) => {
             let user = match &err {
                 AuthError::Forbidden { user, .. } => user.clone(),
                 _ => "-".to_owned(),
             };
-            (user, ApiError::from(err).into_response())
+            (user, "-".to_owned(), ApiError::from(err).into_response())
         }
     };
     if !reads {
         let outcome = response.status().as_u16();
-        tracing::info!(target: "audit", %user, %peer, operation = %method, target = %path, outcome);
+        tracing::info!(
+            target: "audit", %user, %via, %peer, operation = %method, target = %path, outcome
+        );
     }
     response
 }

@@ -26,7 +26,6 @@ use tokio::net::TcpListener;
 
 pub use archipel_daemon::problem::PROBLEM_JSON;
 pub use extract::{BODY_LIMIT, NSD_LIMIT};
-pub use guard::needs;
 pub use openapi::openapi;
 pub use problem::ApiError;
 

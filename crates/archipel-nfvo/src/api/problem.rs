@@ -41,7 +41,7 @@ impl From<AuthError> for ApiError {
                 (StatusCode::NOT_FOUND, "not-found", "not found")
             }
             E::Invalid { .. } => (StatusCode::BAD_REQUEST, "invalid-request", "invalid request"),
-            E::Hash(_) | E::Store(_) => {
+            E::Hash(_) | E::HashAborted(_) | E::Store(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
             }
         };

@@ -73,6 +73,7 @@ async fn the_last_admin_stays_and_a_removed_user_is_locked_out() {
     let after =
         api.call_as(Some(&operator), "GET", "/nslcm/v1/ns_instances", None, Vec::new()).await;
     let refused = problem(&after, 401);
+    assert_eq!(after.www_authenticate.as_deref(), Some("Bearer"));
     assert!(refused["detail"].as_str().unwrap().contains("archipel login"), "{refused}");
     let users = api.get("/auth/v1/users").await;
     assert_eq!(users.body.as_array().unwrap().len(), 1);

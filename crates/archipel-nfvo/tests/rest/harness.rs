@@ -33,6 +33,7 @@ pub struct Answer {
     pub status: u16,
     pub content_type: String,
     pub location: Option<String>,
+    pub www_authenticate: Option<String>,
     pub body: serde_json::Value,
 }
 
@@ -106,13 +107,14 @@ impl Api {
             |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_owned());
         let content_type = header("content-type").unwrap_or_default();
         let location = header("location");
+        let www_authenticate = header("www-authenticate");
         let bytes = response.bytes().await.unwrap();
         let body = if bytes.is_empty() {
             serde_json::Value::Null
         } else {
             serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{path}: {e}: {bytes:?}"))
         };
-        Answer { status, content_type, location, body }
+        Answer { status, content_type, location, www_authenticate, body }
     }
 
     pub async fn get(&self, path: &str) -> Answer {

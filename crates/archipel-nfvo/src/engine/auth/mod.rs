@@ -98,6 +98,8 @@ pub enum AuthError {
     Invalid { reason: String },
     #[error("hashing the password failed")]
     Hash(#[source] archipel_daemon::auth::AuthError),
+    #[error("hashing the password did not finish")]
+    HashAborted(#[source] tokio::task::JoinError),
     #[error("the store failed")]
     Store(#[from] StoreError),
 }

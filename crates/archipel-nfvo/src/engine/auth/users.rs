@@ -40,7 +40,7 @@ impl Nfvo {
         let given = password.to_owned();
         let password_hash = tokio::task::spawn_blocking(move || hash_password(&given))
             .await
-            .map_err(|_| AuthError::Invalid { reason: "hashing was cancelled".into() })?
+            .map_err(AuthError::HashAborted)?
             .map_err(AuthError::Hash)?;
         let user = UserRecord { name: name.to_owned(), password_hash, role, created: ids::now() };
         if !self.store().insert_user(&user)? {
