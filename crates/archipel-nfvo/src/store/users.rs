@@ -114,32 +114,39 @@ impl Store {
         Ok(UserDeleted::Deleted)
     }
 
-    pub fn insert_token(&self, hash: &str, user: &str, expires: i64) -> Result<(), StoreError> {
-        self.conn()
-            .execute(
-                "INSERT INTO tokens (hash, user, expires) VALUES (?1, ?2, ?3)",
-                params![hash, user, expires],
-            )
-            .map_err(sql("insert a token"))?;
-        Ok(())
+    /// Keeps a login token's hash; the expired ones are forgotten on the way (a login is rare,
+    /// a request frequent: checking one never writes).
+    pub fn insert_token(
+        &self,
+        hash: &str,
+        user: &str,
+        expires: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(sql("insert a token"))?;
+        tx.execute("DELETE FROM tokens WHERE expires <= ?1", [now])
+            .map_err(sql("forget expired tokens"))?;
+        tx.execute(
+            "INSERT INTO tokens (hash, user, expires) VALUES (?1, ?2, ?3)",
+            params![hash, user, expires],
+        )
+        .map_err(sql("insert a token"))?;
+        tx.commit().map_err(sql("insert a token"))
     }
 
-    /// The user and role of a login token that has not expired at `now`; expired tokens are
-    /// forgotten on the way.
+    /// The user and role of a login token that has not expired at `now`.
     pub fn token_user(&self, hash: &str, now: i64) -> Result<Option<(String, Role)>, StoreError> {
-        let conn = self.conn();
-        conn.execute("DELETE FROM tokens WHERE expires <= ?1", [now])
-            .map_err(sql("forget expired tokens"))?;
-        let row = conn
+        let row = self
+            .conn()
             .query_row(
                 "SELECT users.name, users.role FROM tokens JOIN users ON users.name = tokens.user
-                 WHERE tokens.hash = ?1",
-                [hash],
+                 WHERE tokens.hash = ?1 AND tokens.expires > ?2",
+                params![hash, now],
                 |r| <(String, String)>::try_from(r),
             )
             .optional()
             .map_err(sql("read a token"))?;
-        drop(conn);
         row.map(|(user, r)| Ok((user, role(r)?))).transpose()
     }
 

@@ -65,8 +65,9 @@ impl Nfvo {
         attempt.succeeded();
         let token = new_token();
         let ttl = i64::try_from(accounts.ttl.as_secs()).unwrap_or(i64::MAX / 2);
-        let expires = ids::now().saturating_add(ttl);
-        self.store().insert_token(&token_hash(&token), &record.name, expires)?;
+        let now = ids::now();
+        let expires = now.saturating_add(ttl);
+        self.store().insert_token(&token_hash(&token), &record.name, expires, now)?;
         audit_login(user, peer, "ok");
         Ok(Login { token, user: record.name, role: record.role, expires })
     }
