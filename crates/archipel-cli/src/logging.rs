@@ -18,11 +18,11 @@ pub fn init(format: LogFormat, level: &str) {
     // grew); that says nothing to an operator.
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("{level},netlink_packet_route=error")));
-    // Colours only on a terminal: a log file keeps plain `key=value` fields that grep finds.
+    // Colours only for a person: a log file or a collector gets plain `key=value` fields.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),

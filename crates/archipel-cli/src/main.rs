@@ -54,6 +54,9 @@ enum Command {
 
 fn main() -> ExitCode {
     bound_heap_growth();
+    // Stores, keys, tokens, addresses, workloads' state and logs: nobody but their owner reads
+    // what any subcommand writes.
+    archipel_daemon::owner_only_files();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(err) => {

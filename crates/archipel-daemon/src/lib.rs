@@ -10,6 +10,7 @@ pub mod auth;
 mod daemon;
 mod error;
 pub mod ids;
+mod private;
 pub mod ready;
 mod signal;
 pub mod store;
@@ -21,6 +22,7 @@ pub mod problem;
 
 pub use daemon::{Daemon, Stop};
 pub use error::chain;
+pub use private::{check_private, owner_only_files, Exposed};
 pub use signal::{shutdown_signal, Signal};
 
 #[cfg(feature = "http")]

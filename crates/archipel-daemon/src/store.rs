@@ -50,6 +50,8 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error("refusing a store others can read")]
+    Exposed(#[source] crate::private::Exposed),
     #[error("sqlite failed to {op}")]
     Sqlite {
         op: &'static str,
@@ -93,11 +95,18 @@ pub struct Db {
 impl Db {
     /// Opens (creating if needed) `DIR/FILE` and applies the `migrations` it has not seen:
     /// migration `i` brings the schema to version `i + 1` (SQLite's `user_version`), each in one
-    /// transaction. A new directory is made owner-only, and so is the database file.
+    /// transaction. The directory and the database file are made owner-only when the store
+    /// is new; an existing store that other users can read is refused.
     pub fn open(dir: &Path, file: &str, migrations: &[&str]) -> Result<Self, StoreError> {
         let data_dir = |source| StoreError::DataDir { path: dir.to_owned(), source };
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(data_dir)?;
         let path = dir.join(file);
+        if path.exists() {
+            for existing in [dir, &path] {
+                crate::private::check_private(existing).map_err(StoreError::Exposed)?;
+            }
+        }
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(data_dir)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(data_dir)?;
         let conn = Connection::open(&path).map_err(sql("open the database"))?;
         // Before WAL mode: SQLite gives its -wal and -shm files the database file's mode.
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
@@ -168,5 +177,22 @@ mod tests {
         drop(db);
         let err = Db::open(&data, "x.sqlite", &[V1]).unwrap_err();
         assert!(matches!(err, StoreError::Newer { found: 2, known: 1 }), "{err}");
+    }
+
+    #[test]
+    fn a_new_store_is_made_private_and_an_exposed_one_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let set = |p: &Path, m| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
+        set(dir.path(), 0o755).unwrap();
+        drop(Db::open(dir.path(), "x.sqlite", &[V1]).unwrap());
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(dir.path()), 0o700, "a new store's directory is made private");
+        set(&dir.path().join("x.sqlite"), 0o644).unwrap();
+        let err = Db::open(dir.path(), "x.sqlite", &[V1]).unwrap_err();
+        assert!(matches!(err, StoreError::Exposed(_)), "{err}");
+        set(&dir.path().join("x.sqlite"), 0o600).unwrap();
+        set(dir.path(), 0o750).unwrap();
+        let err = Db::open(dir.path(), "x.sqlite", &[V1]).unwrap_err();
+        assert!(crate::chain(&err).contains("chmod -R go-rwx"), "{}", crate::chain(&err));
     }
 }

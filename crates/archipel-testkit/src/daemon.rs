@@ -1,6 +1,7 @@
 //! Starting a daemon under test and learning where it listens.
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -9,9 +10,12 @@ use std::time::{Duration, Instant};
 /// `listening on ADDR` line every Archipel daemon prints; returns the child and `ADDR`. Panics
 /// with the log when the daemon exits first or never listens.
 pub(crate) fn spawn_listening(mut cmd: Command, what: &str, log: &Path) -> (Child, String) {
+    // Owner-only like everything the daemon writes itself: a log is checked for secrets, but
+    // still says who did what.
     let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
+        .mode(0o600)
         .open(log)
         .unwrap_or_else(|e| panic!("{what} log file {}: {e}", log.display()));
     let mut child = cmd

@@ -57,6 +57,13 @@ pub struct PopdArgs {
     /// How long a login session lasts, in seconds [default: 86400]
     #[arg(long, global = true)]
     pub session_ttl: Option<u64>,
+    /// After a failed login, how long the next attempt of that user from that address waits,
+    /// in milliseconds; doubled at each further failure [default: 200]
+    #[arg(long, global = true)]
+    pub login_delay: Option<u64>,
+    /// The longest wait --login-delay grows to, in milliseconds [default: 5000]
+    #[arg(long, global = true)]
+    pub login_delay_max: Option<u64>,
     /// The largest request accepted, in bytes [default: 1048576]
     #[arg(long, global = true)]
     pub max_message_bytes: Option<usize>,
@@ -158,6 +165,12 @@ fn apply_flags(args: &PopdArgs, config: &mut PopdConfig) -> anyhow::Result<()> {
     }
     if let Some(v) = args.session_ttl {
         config.session_ttl = Duration::from_secs(v);
+    }
+    if let Some(v) = args.login_delay {
+        config.login_throttle.base = Duration::from_millis(v);
+    }
+    if let Some(v) = args.login_delay_max {
+        config.login_throttle.max = Duration::from_millis(v);
     }
     if let Some(v) = args.max_message_bytes {
         config.max_message_bytes = v;

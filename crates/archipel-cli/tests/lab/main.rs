@@ -15,4 +15,5 @@ mod nfvo;
 mod orchestrator;
 mod partition;
 mod refill;
+mod secrets;
 mod vni_race;

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::harness::{text, Lab, Stream};
 use crate::orchestrator::{ended, s, sipp_nsd, successful_calls, vnfcs, vnfd_mut, Orchestrator};
+use crate::secrets;
 
 const CALLS: u32 = 5;
 
@@ -100,6 +101,7 @@ fn sipp_calls_cross_sites_and_the_extension_follows_scaling() {
     for site in ["a", "b", "c"] {
         assert_clean(&lab, site, &net);
     }
+    secrets::assert_kept(&lab, o.nfvo.data_dir.path());
     drop(o);
     lab.down();
 }

@@ -56,7 +56,7 @@ impl Orchestrator {
     pub fn onboard(&self, nsd: &Value) -> String {
         let name = s(&nsd["name"]);
         let file = self.nfvo.data_dir.path().join(format!("{name}.json"));
-        std::fs::write(&file, serde_json::to_vec(&nsd).unwrap()).unwrap();
+        crate::secrets::write_private(&file, &serde_json::to_vec(&nsd).unwrap());
         let onboarded = self.json(&["ns", "onboard", file.to_str().unwrap()]);
         onboarded["id"].as_str().expect("an NSD id").to_owned()
     }

@@ -86,14 +86,14 @@ impl Auth {
             .await
             .unwrap_or(false);
         if !(verified && known) {
-            tracing::info!(target: "audit", user, %peer, operation = "Login", outcome = "refused", "login refused");
+            tracing::info!(target: "audit", user = %user, %peer, operation = %"Login", outcome = %"refused", "login refused");
             return Err(PopError::BadLogin);
         }
         attempt.succeeded();
         let token = new_token();
         let session = Session { user: user.to_owned(), expires: now_unix() + self.ttl_secs() };
         self.store.put_session(&token_hash(&token), &session)?;
-        tracing::info!(target: "audit", user, %peer, operation = "Login", outcome = "ok", "login");
+        tracing::info!(target: "audit", user = %user, %peer, operation = %"Login", outcome = %"ok", "login");
         Ok(token)
     }
 

@@ -1,6 +1,7 @@
 //! The Pop gRPC service: checks the session token, converts protocol messages into domain
 //! commands, calls the core, and converts the answer (or maps the error) back.
 
+mod audit;
 pub mod convert;
 pub mod oversize;
 pub mod request;
@@ -16,6 +17,7 @@ use tonic::{Request, Response, Status};
 use crate::auth::Auth;
 use crate::error::PopError;
 use crate::registry::Pop;
+use audit::{label, Caller};
 pub use oversize::OversizeAsResourceExhausted;
 use status::to_status;
 
@@ -44,8 +46,13 @@ impl PopService {
         )
     }
 
-    /// The user of the call's session; UNAUTHENTICATED without a valid `token`.
-    fn authorize<T>(&self, req: &Request<T>) -> Result<String, Status> {
+    /// The caller: the user of the call's session; UNAUTHENTICATED without a valid `token`.
+    fn authorize<T>(&self, req: &Request<T>) -> Result<Caller, Status> {
+        let peer = req.remote_addr().map(|a| a.ip());
+        self.session_user(req).map(|user| Caller { user, peer })
+    }
+
+    fn session_user<T>(&self, req: &Request<T>) -> Result<String, Status> {
         let tokens = request::tokens(req.metadata());
         if tokens.is_empty() {
             return Err(to_status(PopError::NoToken));
@@ -102,41 +109,47 @@ impl PopRpc for PopService {
     }
 
     async fn create(&self, req: Request<pb::ContainerConfig>) -> Reply<pb::Container> {
-        self.authorize(&req)?;
-        let cmd = convert::create_container(req.into_inner()).map_err(fail)?;
-        let created = self.pop.create(cmd).await.map_err(fail)?;
-        Ok(Response::new(convert::container(created, &self.networks())))
+        let caller = self.authorize(&req)?;
+        let config = req.into_inner();
+        let target = config.name.clone();
+        let reply = async {
+            let cmd = convert::create_container(config).map_err(fail)?;
+            let created = self.pop.create(cmd).await.map_err(fail)?;
+            Ok(Response::new(convert::container(created, &self.networks())))
+        };
+        caller.audit("Create", &target, reply.await)
     }
 
     async fn delete(&self, req: Request<pb::Filter>) -> Reply<()> {
-        self.authorize(&req)?;
+        let caller = self.authorize(&req)?;
         let timeout = request::stop_timeout(req.metadata());
         let sel = convert::target(Some(req.into_inner())).map_err(fail)?;
-        self.pop.delete(&sel, timeout).await.map_err(fail)?;
-        Ok(Response::new(()))
+        let reply = self.pop.delete(&sel, timeout).await.map(Response::new).map_err(fail);
+        caller.audit("Delete", label(&sel), reply)
     }
 
     async fn metadata(&self, req: Request<pb::NewMetadata>) -> Reply<()> {
-        self.authorize(&req)?;
+        let caller = self.authorize(&req)?;
         let new = req.into_inner();
         let sel = convert::target(new.filter).map_err(fail)?;
-        self.pop.set_metadata(&sel, convert::metadata(new.md)).await.map_err(fail)?;
-        Ok(Response::new(()))
+        let set = self.pop.set_metadata(&sel, convert::metadata(new.md)).await;
+        caller.audit("Metadata", label(&sel), set.map(Response::new).map_err(fail))
     }
 
     async fn start(&self, req: Request<pb::Filter>) -> Reply<pb::Container> {
-        self.authorize(&req)?;
+        let caller = self.authorize(&req)?;
         let sel = convert::target(Some(req.into_inner())).map_err(fail)?;
-        let started = self.pop.start(&sel).await.map_err(fail)?;
-        Ok(Response::new(convert::container(started, &self.networks())))
+        let started = self.pop.start(&sel).await;
+        let reply = started.map(|c| Response::new(convert::container(c, &self.networks())));
+        caller.audit("Start", label(&sel), reply.map_err(fail))
     }
 
     async fn stop(&self, req: Request<pb::Filter>) -> Reply<()> {
-        self.authorize(&req)?;
+        let caller = self.authorize(&req)?;
         let timeout = request::stop_timeout(req.metadata());
         let sel = convert::target(Some(req.into_inner())).map_err(fail)?;
-        self.pop.stop(&sel, timeout).await.map_err(fail)?;
-        Ok(Response::new(()))
+        let reply = self.pop.stop(&sel, timeout).await.map(|_| Response::new(())).map_err(fail);
+        caller.audit("Stop", label(&sel), reply)
     }
 
     async fn login(&self, req: Request<pb::Credentials>) -> Reply<pb::Token> {
@@ -147,10 +160,11 @@ impl PopRpc for PopService {
     }
 
     async fn logout(&self, req: Request<()>) -> Reply<()> {
-        self.authorize(&req)?;
+        let caller = self.authorize(&req)?;
         let tokens = request::tokens(req.metadata());
-        self.auth.logout(tokens.iter().map(String::as_str)).map_err(fail)?;
-        Ok(Response::new(()))
+        let reply = self.auth.logout(tokens.iter().map(String::as_str));
+        let target = caller.user.clone();
+        caller.audit("Logout", &target, reply.map(Response::new).map_err(fail))
     }
 
     async fn info(&self, _req: Request<()>) -> Reply<pb::Infos> {
@@ -158,24 +172,30 @@ impl PopRpc for PopService {
     }
 
     async fn create_network(&self, req: Request<pb::NetworkConfig>) -> Reply<pb::Network> {
-        self.authorize(&req)?;
-        let cmd = convert::create_network(req.into_inner()).map_err(fail)?;
-        let net = self.pop.create_network(cmd).await.map_err(fail)?;
-        Ok(Response::new(convert::network(net)))
+        let caller = self.authorize(&req)?;
+        let config = req.into_inner();
+        let target = config.name.clone();
+        let reply = async {
+            let cmd = convert::create_network(config).map_err(fail)?;
+            let net = self.pop.create_network(cmd).await.map_err(fail)?;
+            Ok(Response::new(convert::network(net)))
+        };
+        caller.audit("CreateNetwork", &target, reply.await)
     }
 
     async fn update_network(&self, req: Request<pb::NetworkUpdate>) -> Reply<pb::Network> {
-        self.authorize(&req)?;
+        let caller = self.authorize(&req)?;
         let (sel, update) = convert::update_network(req.into_inner()).map_err(fail)?;
-        let net = self.pop.update_network(&sel, update).await.map_err(fail)?;
-        Ok(Response::new(convert::network(net)))
+        let updated = self.pop.update_network(&sel, update).await;
+        let reply = updated.map(|net| Response::new(convert::network(net))).map_err(fail);
+        caller.audit("UpdateNetwork", label(&sel), reply)
     }
 
     async fn delete_network(&self, req: Request<pb::NetworkFilter>) -> Reply<()> {
-        self.authorize(&req)?;
+        let caller = self.authorize(&req)?;
         let sel = convert::network_target(Some(req.into_inner())).map_err(fail)?;
-        self.pop.delete_network(&sel).await.map_err(fail)?;
-        Ok(Response::new(()))
+        let reply = self.pop.delete_network(&sel).await.map(Response::new).map_err(fail);
+        caller.audit("DeleteNetwork", label(&sel), reply)
     }
 
     type WatchStream = BoxStream<'static, Result<pb::ContainerEvent, Status>>;
@@ -201,9 +221,10 @@ impl PopRpc for PopService {
     }
 
     async fn import_image(&self, req: Request<pb::ImageImport>) -> Reply<pb::Image> {
-        self.authorize(&req)?;
+        let caller = self.authorize(&req)?;
         let path = std::path::PathBuf::from(req.into_inner().path);
-        let image = self.pop.import_image(&path).await.map_err(fail)?;
-        Ok(Response::new(convert::image(image)))
+        let imported = self.pop.import_image(&path).await;
+        let reply = imported.map(|image| Response::new(convert::image(image))).map_err(fail);
+        caller.audit("ImportImage", &path.display().to_string(), reply)
     }
 }
