@@ -4,7 +4,7 @@
 //! site and its field: a value copied onto another site's row does not open.
 
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -31,8 +31,8 @@ pub enum SealError {
     },
     #[error("the key file {path} is not {KEY_LEN} bytes; restore it from a backup (the sealed site secrets need it)")]
     KeyLength { path: PathBuf },
-    #[error("the key file {path} is readable by other users: run `chmod 600 {path}`")]
-    KeyMode { path: PathBuf },
+    #[error("the key file is not private")]
+    KeyMode(#[source] archipel_daemon::Exposed),
     #[error("a sealed value is malformed")]
     Malformed,
     #[error("a sealed value does not open with this key (another data directory's key, or tampered with)")]
@@ -59,10 +59,7 @@ impl Sealer {
         let key_file = |source| SealError::KeyFile { path: path.clone(), source };
         match std::fs::read(&path) {
             Ok(bytes) => {
-                let mode = std::fs::metadata(&path).map_err(key_file)?.permissions().mode();
-                if mode & 0o077 != 0 {
-                    return Err(SealError::KeyMode { path });
-                }
+                archipel_daemon::check_private(&path).map_err(SealError::KeyMode)?;
                 let key: [u8; KEY_LEN] =
                     bytes.try_into().map_err(|_| SealError::KeyLength { path: path.clone() })?;
                 Ok(Self::with_key(&key))
@@ -133,6 +130,8 @@ fn associated(site: &str, field: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
     use super::*;
 
     #[test]
@@ -163,8 +162,8 @@ mod tests {
         assert_eq!(again.open_sealed("a", "password", &sealed).unwrap(), "pw");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let err = Sealer::open(dir.path()).unwrap_err();
-        assert!(matches!(err, SealError::KeyMode { .. }), "{err}");
-        assert!(err.to_string().contains("chmod 600"), "{err}");
+        assert!(matches!(err, SealError::KeyMode(_)), "{err}");
+        assert!(archipel_daemon::chain(&err).contains("chmod"), "{err}");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         std::fs::write(&path, b"short").unwrap();
         assert!(matches!(Sealer::open(dir.path()), Err(SealError::KeyLength { .. })));
