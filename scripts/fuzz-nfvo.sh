@@ -39,7 +39,7 @@ trap cleanup EXIT
 mkfifo "$dir/out"
 password=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 NFVO_ADMIN="fuzz:$password" "$CARGO_TARGET_DIR/debug/archipel" nfvo --listen 127.0.0.1:0 \
-    --data-dir "$dir/data" --login-delay-ms 1 --login-delay-max-ms 10 \
+    --data-dir "$dir/data" --login-delay 1 --login-delay-max 10 \
     >"$dir/out" 2>"$dir/nfvo.log" &
 pid=$!
 addr=

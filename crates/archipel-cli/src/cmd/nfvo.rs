@@ -57,10 +57,10 @@ pub struct NfvoArgs {
     /// After a failed login, how long the next attempt of that user from that address waits,
     /// in milliseconds; it doubles with each further failure.
     #[arg(long, value_name = "MS", default_value_t = 200)]
-    pub login_delay_ms: u64,
+    pub login_delay: u64,
     /// The longest such wait, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 5000)]
-    pub login_delay_max_ms: u64,
+    pub login_delay_max: u64,
 }
 
 /// The environment variable of the first admin.
@@ -80,8 +80,8 @@ pub async fn run(args: NfvoArgs) -> anyhow::Result<()> {
         auth: AuthConfig {
             token_ttl: Duration::from_secs(args.token_ttl),
             throttle: ThrottleConfig {
-                base: Duration::from_millis(args.login_delay_ms),
-                max: Duration::from_millis(args.login_delay_max_ms),
+                base: Duration::from_millis(args.login_delay),
+                max: Duration::from_millis(args.login_delay_max),
             },
         },
     };

@@ -21,7 +21,7 @@ const GUESSES: u64 = 50;
 fn nfvo(extra: &[&str]) -> NfvoProcess {
     let base = BASE_MS.to_string();
     let max = MAX_MS.to_string();
-    let flags = [&["--login-delay-ms", &base, "--login-delay-max-ms", &max][..], extra].concat();
+    let flags = [&["--login-delay", &base, "--login-delay-max", &max][..], extra].concat();
     NfvoProcess::start_with(BIN, "10.200.0.0/22", &flags)
 }
 
