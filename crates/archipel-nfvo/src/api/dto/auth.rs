@@ -40,7 +40,8 @@ impl From<RoleName> for Role {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LoginRequest {
-    #[schema(min_length = 1, max_length = 64)]
+    /// Letters, digits, `-`, `_`, `.`, `@`; at most 64 characters.
+    #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9_.@-]+$")]
     pub username: String,
     #[schema(max_length = 1024)]
     pub password: String,
@@ -133,7 +134,7 @@ pub struct ApiKeyRequest {
     pub name: String,
     /// The user it acts as: the caller when absent; another user only for an admin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(min_length = 1, max_length = 64)]
+    #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9_.@-]+$")]
     pub username: Option<String>,
     /// Its role: at most its user's and the caller's (the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
