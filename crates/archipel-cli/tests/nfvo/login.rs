@@ -113,3 +113,17 @@ fn add_user(nfvo: &NfvoProcess, name: &str, password: &str) {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn a_first_start_without_an_admin_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["nfvo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env_remove("NFVO_ADMIN")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("NFVO_ADMIN=USER:PASSWORD"), "{stderr}");
+}
