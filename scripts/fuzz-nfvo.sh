@@ -2,7 +2,9 @@
 # Fuzzes the NFVO's REST API with Schemathesis (PyPI `schemathesis`) against its own OpenAPI
 # document: a real `archipel nfvo` on a free loopback port with a throw-away data directory
 # and no sites, so nothing leaves the machine. POST /sites is excluded: registering a site
-# makes the NFVO connect to the URL it is given. Onboarding is spared the check that every
+# makes the NFVO connect to the URL it is given; so is the logout, which would end the
+# fuzzer's own session. The fuzzer calls as the first admin (its token in every request; the
+# login throttle made short). Onboarding is spared the check that every
 # schema-valid body is accepted: an NSD is also checked for what no schema says (links,
 # dependencies and their cycles), and refused with 400 and the place of the fault.
 #
@@ -35,7 +37,9 @@ cleanup() {
 trap cleanup EXIT
 
 mkfifo "$dir/out"
-"$CARGO_TARGET_DIR/debug/archipel" nfvo --listen 127.0.0.1:0 --data-dir "$dir/data" --insecure \
+password=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+NFVO_ADMIN="fuzz:$password" "$CARGO_TARGET_DIR/debug/archipel" nfvo --listen 127.0.0.1:0 \
+    --data-dir "$dir/data" --login-delay 1 --login-delay-max 10 --insecure \
     >"$dir/out" 2>"$dir/nfvo.log" &
 pid=$!
 addr=
@@ -55,6 +59,12 @@ say "validating the OpenAPI document"
     "http://$addr/openapi.json" >"$dir/openapi.json"
 "$venv/bin/openapi-spec-validator" "$dir/openapi.json"
 
+token=$(PASSWORD="$password" "$venv/bin/python" -c '
+import json, os, sys, urllib.request
+body = json.dumps({"username": "fuzz", "password": os.environ["PASSWORD"]}).encode()
+request = urllib.request.Request(sys.argv[1], body, {"Content-Type": "application/json"})
+print(json.load(urllib.request.urlopen(request))["token"])' "http://$addr/auth/v1/login")
+
 cat >"$dir/schemathesis.toml" <<'TOML'
 [[operations]]
 include-operation-id = "onboardNsd"
@@ -65,6 +75,8 @@ seed=()
 [ -n "${FUZZ_SEED:-}" ] && seed=(--seed "$FUZZ_SEED")
 "$st" --config-file "$dir/schemathesis.toml" run "http://$addr/openapi.json" \
     --exclude-operation-id addSite \
+    --exclude-operation-id logout \
+    --header "Authorization: Bearer $token" \
     --max-examples "${FUZZ_EXAMPLES:-25}" \
     --generation-database none \
     --workers 1 \

@@ -1,6 +1,7 @@
 //! `archipel-bench SUITE…`: runs benchmarks side by side with their baseline in the same run
 //! and prints each figure beside the anchor's (../shared/anchors/FIGURES.md) as Markdown.
 
+mod auth;
 mod compose;
 mod dataplane;
 mod diminet;
@@ -28,7 +29,7 @@ async fn main() -> Result<()> {
         bail!("unknown flag {flag}: the only flag is --full");
     }
     if bin.is_empty() || suites.is_empty() {
-        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, memory, diminet, dataplane, nfvo, split, tls; --full for the long runs)");
+        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, memory, diminet, dataplane, nfvo, split, tls, auth; --full for the long runs)");
     }
     for suite in suites {
         match suite.as_str() {
@@ -40,9 +41,10 @@ async fn main() -> Result<()> {
             "nfvo" => nfvo::run(&bin).await?,
             "split" => split::run(&bin).await?,
             "tls" => tls::run(&bin, full).await?,
+            "auth" => auth::run(&bin).await?,
             other => {
                 bail!(
-                    "unknown suite {other}: known suites are pop, native, memory, diminet, dataplane, nfvo, split, tls"
+                    "unknown suite {other}: known suites are pop, native, memory, diminet, dataplane, nfvo, split, tls, auth"
                 )
             }
         }

@@ -37,7 +37,7 @@ pub async fn run(bin: &str) -> Result<()> {
     let subnet = TestSubnet::lease();
     let popd = PopdProcess::start(bin, PopdRuntime::Docker, &subnet.slash24(0), &[]);
     let nfvo = Nfvod::start(bin, &subnet.slash22(1), 27)?;
-    let client = NfvoClient::new(&nfvo.endpoint)?;
+    let client = nfvo.client().await?;
     let (username, password) = popd.auth.split_once(':').context("popd auth")?;
     client
         .add_site(&SiteRequest {
@@ -149,18 +149,24 @@ async fn wait_op(client: &NfvoClient, id: &str) -> Result<()> {
 }
 
 /// `archipel nfvo` with a subnet prefix of its own (testkit's NfvoProcess hands out /24s, too
-/// few in a leased /22 for 20 services). Dropping it kills the process.
+/// few in a leased /22 for 20 services), and an admin. Dropping it kills the process.
 pub(crate) struct Nfvod {
     child: Child,
     pub(crate) endpoint: String,
     data_dir: TempDir,
+    password: String,
 }
+
+/// The admin of the benchmarks' NFVO.
+const ADMIN: &str = "bench";
 
 impl Nfvod {
     pub(crate) fn start(bin: &str, pool: &str, prefix: u8) -> Result<Self> {
         let data_dir = tempfile::tempdir()?;
         let log = std::fs::File::create(data_dir.path().join("nfvo.log"))?;
+        let password = unique("bench-admin");
         let mut child = Command::new(bin)
+            .env("NFVO_ADMIN", format!("{ADMIN}:{password}"))
             .args(["nfvo", "--listen", "127.0.0.1:0", "--subnet-pool", pool])
             .args(["--subnet-prefix", &prefix.to_string(), "--insecure"])
             .arg("--data-dir")
@@ -170,7 +176,7 @@ impl Nfvod {
             .spawn()
             .context("start archipel nfvo")?;
         let stdout = child.stdout.take().context("nfvo stdout")?;
-        let mut nfvo = Self { child, endpoint: String::new(), data_dir };
+        let mut nfvo = Self { child, endpoint: String::new(), data_dir, password };
         // The reader keeps draining stdout: a closed pipe would fail the daemon's later prints.
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -187,7 +193,14 @@ impl Nfvod {
         Ok(nfvo)
     }
 
-    fn pid(&self) -> u32 {
+    /// A client logged in as the admin.
+    pub(crate) async fn client(&self) -> Result<NfvoClient> {
+        let client = NfvoClient::new(&self.endpoint)?;
+        let token = client.login(ADMIN, &self.password).await.context("log in")?.token;
+        Ok(client.with_token(token))
+    }
+
+    pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
 

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use archipel_nfvo::api::dto::{InstantiateNsRequest, SiteRequest};
-use archipel_nfvo::client::NfvoClient;
 
 use crate::lab::Lab;
 use crate::nfvo::{launch_placed, teardown, Nfvod, NSD};
@@ -22,7 +21,7 @@ pub async fn run(bin: &str) -> Result<()> {
     };
     let lab = Lab::up(bin, 2)?;
     let nfvo = Nfvod::start(bin, &lab.subnet.slash24(8).replace("/24", "/22"), 27)?;
-    let client = NfvoClient::new(&nfvo.endpoint)?;
+    let client = nfvo.client().await?;
     for site in &lab.ctx.sites {
         let (username, password) = site.popd_auth.split_once(':').context("popd auth")?;
         let request = SiteRequest {

@@ -5,8 +5,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cmd;
+mod credentials;
 mod logging;
 mod output;
+mod prompt;
 mod usage;
 
 /// Archipel orchestrates containerized network functions across sites.
@@ -32,6 +34,14 @@ enum Command {
     Site(cmd::site::SiteArgs),
     /// Onboard NSDs and launch, scale and terminate network services.
     Ns(cmd::ns::NsArgs),
+    /// Log in to the orchestrator; the token is kept for the next commands.
+    Login(cmd::login::LoginArgs),
+    /// Log out of the orchestrator.
+    Logout(cmd::logout::LogoutArgs),
+    /// Manage the orchestrator's users (admins).
+    User(cmd::user::UserArgs),
+    /// Manage API keys for automation.
+    Apikey(cmd::apikey::ApikeyArgs),
     /// Run the inter-site agent (DIMINET) of one site.
     Agent(cmd::agent::AgentArgs),
     /// Extend (L2) or route (L3) networks between sites, through an agent's North interface.
@@ -83,6 +93,10 @@ async fn run() -> ExitCode {
         Command::Nfvo(args) => cmd::nfvo::run(args).await,
         Command::Site(args) => cmd::site::run(args).await,
         Command::Ns(args) => cmd::ns::run(args).await,
+        Command::Login(args) => cmd::login::run(args).await,
+        Command::Logout(args) => cmd::logout::run(args).await,
+        Command::User(args) => cmd::user::run(args).await,
+        Command::Apikey(args) => cmd::apikey::run(args).await,
         Command::Agent(args) => cmd::agent::run(args).await,
         Command::Intersite(args) => cmd::intersite::run(args).await,
         Command::Pki(args) => cmd::pki::run(args),

@@ -25,9 +25,14 @@ struct Daemon {
 
 impl Daemon {
     fn start(args: &[&str]) -> Self {
+        Self::start_with_env(args, &[])
+    }
+
+    fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let mut child = Command::new(BIN)
             .args(args)
+            .envs(env.iter().copied())
             .arg("--data-dir")
             .arg(dir.path())
             .args(["--listen", "127.0.0.1:0", "--drain-timeout", &DRAIN_SECS.to_string()])
@@ -98,12 +103,33 @@ fn half_sent_request_across_sigterm(daemon: &mut Daemon, head: &str, body: &[u8]
     response.lines().next().unwrap_or_default().to_owned()
 }
 
+/// Logs in to the NFVO at `addr` with one plain request; returns the token.
+fn nfvo_token(addr: &str, user: &str, password: &str) -> String {
+    let body = serde_json::json!({"username": user, "password": password}).to_string();
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let request = format!(
+        "POST /auth/v1/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let json = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    let answer: serde_json::Value =
+        serde_json::from_str(json).unwrap_or_else(|_| panic!("{response}"));
+    answer["token"].as_str().unwrap().to_owned()
+}
+
 #[test]
 fn the_nfvo_answers_the_request_in_flight_and_exits_on_sigterm() {
-    let mut nfvo = Daemon::start(&["nfvo"]);
+    let password = archipel_testkit::unique("pw");
+    let admin = format!("admin:{password}");
+    let mut nfvo = Daemon::start_with_env(&["nfvo"], &[("NFVO_ADMIN", &admin)]);
+    let token = nfvo_token(&nfvo.addr, "admin", &password);
     let nsd = std::fs::read(SIPP_NSD).unwrap();
-    let status =
-        half_sent_request_across_sigterm(&mut nfvo, "POST /nsd/v1/ns_descriptors HTTP/1.1", &nsd);
+    let head = format!("POST /nsd/v1/ns_descriptors HTTP/1.1\r\nAuthorization: Bearer {token}");
+    let status = half_sent_request_across_sigterm(&mut nfvo, &head, &nsd);
     assert!(status.starts_with("HTTP/1.1 201"), "onboarding across the stop: {status:?}");
     assert!(exit_within_drain(&mut nfvo.child).success());
 }

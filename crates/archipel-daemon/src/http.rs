@@ -8,6 +8,8 @@ use tokio::net::TcpListener;
 /// Serves `router` on `listener` until `stop` completes, then lets requests in flight finish.
 /// Equivalent to `axum::serve(..).with_graceful_shutdown(stop)` with TCP_NODELAY on every
 /// connection: a response written in pieces would otherwise wait for the peer's delayed ACK.
+/// Each request carries the peer's address (`ConnectInfo<SocketAddr>`): login throttles and
+/// audit lines name it.
 pub async fn serve_http(
     listener: TcpListener,
     router: axum::Router,
@@ -18,5 +20,7 @@ pub async fn serve_http(
             tracing::debug!(%error, "cannot set TCP_NODELAY");
         }
     });
-    axum::serve(listener, router).with_graceful_shutdown(stop).await
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(stop)
+        .await
 }

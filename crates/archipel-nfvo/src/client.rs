@@ -7,8 +7,9 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::api::dto::{
-    CreateNsRequest, InstantiateNsRequest, NsInstance, NsLcmOpOcc, NsdInfo, Problem,
-    ScaleNsRequest, SiteInfo, SiteRequest,
+    ApiKeyCreated, ApiKeyInfo, ApiKeyRequest, CreateNsRequest, InstantiateNsRequest, LoginRequest,
+    LoginResponse, NsInstance, NsLcmOpOcc, NsdInfo, Problem, ScaleNsRequest, SiteInfo, SiteRequest,
+    UserInfo, UserRequest,
 };
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -30,6 +31,10 @@ pub enum ClientError {
     /// The NFVO refused the request; the problem details say why.
     #[error("{0}")]
     Problem(Problem),
+    /// No credentials, or a token that is unknown, revoked or expired; the NFVO's detail says
+    /// to log in (`archipel login`).
+    #[error("{0}")]
+    Unauthorized(Problem),
     #[error("the NFVO answered {status} with an unexpected body")]
     Unexpected {
         status: u16,
@@ -42,17 +47,27 @@ impl ClientError {
     /// The problem details the NFVO answered, if it refused the request.
     pub fn problem(&self) -> Option<&Problem> {
         match self {
-            ClientError::Problem(problem) => Some(problem),
+            ClientError::Problem(problem) | ClientError::Unauthorized(problem) => Some(problem),
             _ => None,
         }
     }
 }
 
-/// A client of one NFVO.
-#[derive(Debug, Clone)]
+/// A client of one NFVO, with the bearer credential (a login token or an API key) it sends.
+#[derive(Clone)]
 pub struct NfvoClient {
     base: reqwest::Url,
     http: reqwest::Client,
+    token: Option<String>,
+}
+
+impl std::fmt::Debug for NfvoClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NfvoClient")
+            .field("base", &self.base.as_str())
+            .field("token", &self.token.as_ref().map(|_| "<hidden>"))
+            .finish_non_exhaustive()
+    }
 }
 
 impl NfvoClient {
@@ -71,7 +86,13 @@ impl NfvoClient {
             builder = builder.use_preconfigured_tls(tls);
         }
         let http = builder.build().map_err(|e| invalid(Box::new(e)))?;
-        Ok(Self { base, http })
+        Ok(Self { base, http, token: None })
+    }
+
+    /// The same client, sending `token` as `Authorization: Bearer` on every request.
+    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
     }
 
     pub fn endpoint(&self) -> &str {
@@ -81,7 +102,11 @@ impl NfvoClient {
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
         let mut url = self.base.clone();
         url.set_path(path);
-        self.http.request(method, url)
+        let request = self.http.request(method, url);
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
     }
 
     async fn send(&self, request: RequestBuilder) -> Result<reqwest::Response, ClientError> {
@@ -96,6 +121,9 @@ impl NfvoClient {
         let bytes = response.bytes().await.map_err(|e| unexpected(status, Box::new(e)))?;
         let problem: Problem =
             serde_json::from_slice(&bytes).map_err(|e| unexpected(status, Box::new(e)))?;
+        if status == StatusCode::UNAUTHORIZED {
+            return Err(ClientError::Unauthorized(problem));
+        }
         Err(ClientError::Problem(problem))
     }
 
@@ -207,6 +235,55 @@ impl NfvoClient {
 
     pub async fn remove_site(&self, name: &str) -> Result<(), ClientError> {
         self.send(self.request(Method::DELETE, &format!("/sites/{name}"))).await.map(drop)
+    }
+
+    /// Logs in: a token for [`NfvoClient::with_token`].
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<LoginResponse, ClientError> {
+        let body = LoginRequest { username: username.to_owned(), password: password.to_owned() };
+        self.json(self.request(Method::POST, "/auth/v1/login").json(&body)).await
+    }
+
+    /// Forgets the token this client sends.
+    pub async fn logout(&self) -> Result<(), ClientError> {
+        self.send(self.request(Method::POST, "/auth/v1/logout")).await.map(drop)
+    }
+
+    pub async fn add_user(&self, request: &UserRequest) -> Result<UserInfo, ClientError> {
+        self.json(self.request(Method::POST, "/auth/v1/users").json(request)).await
+    }
+
+    pub async fn users(&self) -> Result<Vec<UserInfo>, ClientError> {
+        self.json(self.request(Method::GET, "/auth/v1/users")).await
+    }
+
+    pub async fn remove_user(&self, name: &str) -> Result<(), ClientError> {
+        let path = format!("/auth/v1/users/{name}");
+        self.send(self.request(Method::DELETE, &path)).await.map(drop)
+    }
+
+    pub async fn create_api_key(
+        &self,
+        request: &ApiKeyRequest,
+    ) -> Result<ApiKeyCreated, ClientError> {
+        self.json(self.request(Method::POST, "/auth/v1/api_keys").json(request)).await
+    }
+
+    pub async fn api_keys(&self) -> Result<Vec<ApiKeyInfo>, ClientError> {
+        self.json(self.request(Method::GET, "/auth/v1/api_keys")).await
+    }
+
+    pub async fn revoke_api_key(&self, id: &str) -> Result<(), ClientError> {
+        let path = format!("/auth/v1/api_keys/{id}");
+        self.send(self.request(Method::DELETE, &path)).await.map(drop)
+    }
+
+    /// `GET /health`, which needs no credentials.
+    pub async fn health(&self) -> Result<(), ClientError> {
+        self.send(self.request(Method::GET, "/health")).await.map(drop)
     }
 
     /// The API's OpenAPI document.

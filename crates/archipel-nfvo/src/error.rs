@@ -41,6 +41,8 @@ pub enum NfvoError {
     Placement { vnf: String, reason: String },
     #[error("the store failed")]
     Store(#[from] StoreError),
+    #[error("cannot open the store")]
+    Open(#[from] crate::store::OpenError),
 }
 
 pub use archipel_daemon::chain;

@@ -15,7 +15,7 @@ mod subnets;
 pub use cmd::{docker, docker_ok, processes_under, require_docker, require_root, run, sh};
 pub use daemon::json_output;
 pub use names::unique;
-pub use nfvo::NfvoProcess;
+pub use nfvo::{NfvoProcess, NFVO_ADMIN};
 pub use nsds::{broken_nsds, sipp_counter, sipp_nsd, SIPP_NSD};
 pub use popd::{PopdProcess, PopdRuntime};
 pub use subnets::TestSubnet;

@@ -1,9 +1,12 @@
 //! The subcommands of `archipel`.
 
 pub mod agent;
+pub mod apikey;
 pub mod demo;
 pub mod intersite;
 pub mod lab;
+pub mod login;
+pub mod logout;
 pub mod nfvo;
 pub mod ns;
 pub mod pki;
@@ -11,3 +14,4 @@ pub mod pop;
 pub mod popd;
 pub mod site;
 pub mod tls;
+pub mod user;

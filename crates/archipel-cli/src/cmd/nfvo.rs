@@ -1,6 +1,8 @@
 //! `archipel nfvo`: the orchestrator daemon (catalogue, network-service lifecycle, generic
 //! VNFM, REST API). It recovers what a previous run left in progress, serves until SIGTERM or
-//! SIGINT, then lets requests and operations in flight finish for a while.
+//! SIGINT, then lets requests and operations in flight finish for a while. The first start
+//! makes the first admin from `NFVO_ADMIN=USER:PASSWORD` (an environment variable, so that the
+//! password never shows in `ps`); later starts ignore it.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -8,7 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use archipel_daemon::auth::ThrottleConfig;
 use archipel_daemon::{ready, shutdown_signal};
+use archipel_nfvo::engine::AuthConfig;
 use archipel_nfvo::vim::PopVims;
 use archipel_nfvo::{api, Ipv4Net, Nfvo, NfvoConfig};
 
@@ -16,9 +20,13 @@ use crate::cmd::tls::{CaArgs, ServeTlsArgs};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "\
+The first start needs NFVO_ADMIN=USER:PASSWORD: it makes that user the first admin (only
+while no user exists). Every route but /health, /openapi.json and the login needs a token.
+
 Example:
-  archipel nfvo --listen 127.0.0.1:8080 --data-dir /var/lib/archipel/nfvo --insecure
+  NFVO_ADMIN=admin:s3cret-admin archipel nfvo --listen 127.0.0.1:8080 --data-dir /var/lib/archipel/nfvo --insecure
   export ARCHIPEL_ENDPOINT=http://127.0.0.1:8080 POP_AUTH=admin:secret
+  archipel login --user admin
   archipel site add site-a --pop http://127.0.0.1:60000
   archipel ns onboard examples/sipp/nsd.json
   archipel ns launch docker-test-NS-sipp --wait")]
@@ -50,7 +58,20 @@ pub struct NfvoArgs {
     /// For https:// popds and agents
     #[command(flatten)]
     pub ca: CaArgs,
+    /// How long a login token is valid, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 12 * 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub token_ttl: u64,
+    /// After a failed login, how long the next attempt of that user from that address waits,
+    /// in milliseconds; it doubles with each further failure.
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    pub login_delay: u64,
+    /// The longest such wait, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    pub login_delay_max: u64,
 }
+
+/// The environment variable of the first admin.
+const ADMIN_ENV: &str = "NFVO_ADMIN";
 
 fn parse_pool(text: &str) -> Result<Ipv4Net, String> {
     text.parse().map_err(|_| "expected an IPv4 prefix such as 10.200.0.0/16".to_owned())
@@ -63,6 +84,13 @@ pub async fn run(args: NfvoArgs) -> anyhow::Result<()> {
         subnet_pool: args.subnet_pool,
         subnet_prefix: args.subnet_prefix,
         site_timeout: Duration::from_secs(args.site_timeout),
+        auth: AuthConfig {
+            token_ttl: Duration::from_secs(args.token_ttl),
+            throttle: ThrottleConfig {
+                base: Duration::from_millis(args.login_delay),
+                max: Duration::from_millis(args.login_delay_max),
+            },
+        },
     };
     let server_tls = args.tls.server_config("the NFVO", args.listen, None)?;
     let client_tls = args.ca.client(&[])?;
@@ -71,6 +99,7 @@ pub async fn run(args: NfvoArgs) -> anyhow::Result<()> {
     let nfvo = Nfvo::open(&args.data_dir, vims, config)
         .await
         .with_context(|| format!("opening the store in {}", args.data_dir.display()))?;
+    bootstrap(&nfvo).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
@@ -80,6 +109,29 @@ pub async fn run(args: NfvoArgs) -> anyhow::Result<()> {
     let drained = handle.run(stop, Duration::from_secs(args.drain_timeout)).await;
     if !drained.context("serving the API")? {
         tracing::warn!("operations still running: the next start finishes or rolls them back");
+    }
+    Ok(())
+}
+
+/// Makes the first admin from `NFVO_ADMIN` while no user exists; refuses to start without one.
+async fn bootstrap(nfvo: &Nfvo) -> anyhow::Result<()> {
+    let given = std::env::var(ADMIN_ENV).ok().filter(|v| !v.is_empty());
+    let Some(given) = given else {
+        if nfvo.users().context("reading the users")?.is_empty() {
+            anyhow::bail!(
+                "the NFVO has no user yet: start it once with {ADMIN_ENV}=USER:PASSWORD to make \
+                 the first admin"
+            );
+        }
+        return Ok(());
+    };
+    let Some((user, password)) = given.split_once(':') else {
+        anyhow::bail!("{ADMIN_ENV} must be USER:PASSWORD");
+    };
+    if nfvo.bootstrap_admin(user, password).await.context("making the first admin")? {
+        tracing::info!(target: "audit", %user, operation = "bootstrap", target = %user, outcome = "ok");
+    } else {
+        tracing::info!("users exist: {ADMIN_ENV} is ignored");
     }
     Ok(())
 }

@@ -49,7 +49,7 @@ pub fn assert_kept(lab: &Lab, nfvo_dir: &Path) {
     }
     assert!(open.is_empty(), "open to other users:\n{}", open.join("\n"));
 
-    let mut secrets: Vec<&str> = vec![lab.ctx.key.as_str()];
+    let mut secrets: Vec<&str> = lab.ctx.pair_keys.values().map(String::as_str).collect();
     for site in &lab.ctx.sites {
         secrets.push(site.popd_auth.split_once(':').map_or("", |(_, pw)| pw));
         secrets.push(&site.agent_token);

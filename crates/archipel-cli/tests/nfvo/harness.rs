@@ -99,14 +99,26 @@ impl World {
         self.cli_json(&["ns", "show", ns])
     }
 
-    /// One plain HTTP/1.0 request to the NFVO; returns the status and the body.
+    /// One plain HTTP/1.0 request to the NFVO as its admin; returns the status and the body.
     pub fn http(&self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        self.http_as(Some(&self.nfvo.token()), method, path, body)
+    }
+
+    /// The same with `token` as the bearer credential, or none.
+    pub fn http_as(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        path: &str,
+        body: &[u8],
+    ) -> (u16, Vec<u8>) {
         let addr = self.nfvo.endpoint.strip_prefix("http://").expect("an http endpoint");
         let mut stream = TcpStream::connect(addr).expect("connect to the nfvo");
         stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
         let head = format!(
             "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\n\r\n",
+             {auth}Content-Length: {}\r\n\r\n",
             body.len()
         );
         stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body)).expect("send");

@@ -3,11 +3,14 @@
 //! checked in the world (Docker, network namespaces).
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
+mod access;
 mod crash;
 mod failure;
 mod harness;
 mod invalid;
+mod login;
 mod openapi;
 mod scale;
+mod secrets;
 mod sipp;
 mod terminate;

@@ -1,15 +1,21 @@
 //! The REST edge, shaped after ETSI NFV-SOL 005: handlers turn requests into the core's typed
 //! commands and its records into [`dto`]s; every error is problem details; the OpenAPI document,
-//! generated from this code, is served at `/openapi.json`.
+//! generated from this code, is served at `/openapi.json`. Every route but the document, the
+//! health check and the login needs a bearer credential and a role ([`guard`]).
 
 pub mod dto;
 mod extract;
+mod guard;
+mod health;
+mod keys;
+mod login;
 mod nsd;
 mod nslcm;
 mod openapi;
 mod problem;
 pub mod responses;
 mod sites;
+mod users;
 
 use std::sync::Arc;
 
@@ -17,7 +23,7 @@ use archipel_daemon::tls::{serve_https, ServerConfig};
 use archipel_daemon::{serve_http, Daemon};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 
@@ -34,6 +40,13 @@ pub fn router(nfvo: Nfvo) -> Router {
     let nsd_limit = DefaultBodyLimit::max(NSD_LIMIT);
     Router::new()
         .route("/openapi.json", get(openapi::serve))
+        .route("/health", get(health::health))
+        .route("/auth/v1/login", post(login::login))
+        .route("/auth/v1/logout", post(login::logout))
+        .route("/auth/v1/users", get(users::list).post(users::add))
+        .route("/auth/v1/users/{name}", delete(users::remove))
+        .route("/auth/v1/api_keys", get(keys::list).post(keys::create))
+        .route("/auth/v1/api_keys/{id}", delete(keys::revoke))
         .route("/nsd/v1/ns_descriptors", get(nsd::list).post(nsd::onboard).layer(nsd_limit))
         .route("/nsd/v1/ns_descriptors/{id}", get(nsd::show).delete(nsd::delete))
         .route("/nsd/v1/ns_descriptors/{id}/nsd_content", get(nsd::content))
@@ -49,6 +62,7 @@ pub fn router(nfvo: Nfvo) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(nfvo.clone(), guard::guard))
         .with_state(nfvo)
 }
 

@@ -1,13 +1,23 @@
 //! The OpenAPI document, generated from the handlers and the DTOs.
 
+use axum::http::Method;
 use axum::Json;
-use utoipa::OpenApi;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::Ref;
+use utoipa::{Modify, OpenApi};
 
 use super::dto;
+use super::guard::needs;
 use super::responses::{
-    BadRequest, Conflict, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
+    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
+    UnsupportedMediaType,
 };
-use super::{nsd, nslcm, sites};
+use super::{health, keys, login, nsd, nslcm, sites, users};
+use crate::model::Role;
+
+/// The name of the security scheme in the document.
+const BEARER: &str = "bearer";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,9 +25,15 @@ use super::{nsd, nslcm, sites};
         title = "Archipel NFVO",
         description = "The orchestrator of Archipel: NSD catalogue, network-service lifecycle \
                        and sites, shaped after ETSI NFV-SOL 005. Errors are problem details \
-                       (RFC 9457)."
+                       (RFC 9457). Every operation but the login and the health check needs \
+                       `Authorization: Bearer` with a login token or an API key; roles: admin \
+                       (users, sites), operator (descriptors, lifecycle), reader (GET only)."
     ),
+    modifiers(&SecurityAddon),
     paths(
+        health::health, login::login, login::logout,
+        users::add, users::list, users::remove,
+        keys::create, keys::list, keys::revoke,
         nsd::onboard, nsd::list, nsd::show, nsd::content, nsd::delete,
         nslcm::create, nslcm::list, nslcm::show, nslcm::delete,
         nslcm::instantiate, nslcm::scale, nslcm::terminate, nslcm::ops, nslcm::op,
@@ -25,15 +41,64 @@ use super::{nsd, nslcm, sites};
     ),
     components(
         schemas(dto::ProblemSchema),
-        responses(BadRequest, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable),
+        responses(BadRequest, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
+                  Unauthorized, Forbidden),
     ),
     tags(
+        (name = "auth", description = "Logins, users and API keys"),
         (name = "nsd", description = "NSD management: the catalogue"),
         (name = "nslcm", description = "NS lifecycle management"),
         (name = "sites", description = "The sites VNFs are placed on"),
+        (name = "health", description = "Whether the daemon answers"),
     )
 )]
 struct ApiDoc;
+
+/// Declares the bearer scheme, requires it everywhere, and gives every operation the 401 (and,
+/// where a role above reader is needed, the 403) that the guard may answer, as its table says.
+struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components
+            .add_security_scheme(BEARER, SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        doc.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let operations = [
+                (Method::GET, &mut item.get),
+                (Method::POST, &mut item.post),
+                (Method::PUT, &mut item.put),
+                (Method::DELETE, &mut item.delete),
+            ];
+            for (method, operation) in operations {
+                let Some(operation) = operation else { continue };
+                if let Some(role) = needs(&method, &concrete(path)) {
+                    refusals(operation, role);
+                }
+            }
+        }
+    }
+}
+
+/// A path template with its parameters filled, as the guard sees a request.
+fn concrete(template: &str) -> String {
+    template
+        .split('/')
+        .map(|part| if part.starts_with('{') { "x" } else { part })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn refusals(operation: &mut Operation, role: Role) {
+    let responses = &mut operation.responses.responses;
+    responses.entry("401".into()).or_insert_with(|| Ref::from_response_name("Unauthorized").into());
+    if role > Role::Reader {
+        responses
+            .entry("403".into())
+            .or_insert_with(|| Ref::from_response_name("Forbidden").into());
+    }
+}
 
 /// The API's OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -1,9 +1,10 @@
 //! Errors as problem details.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::dto::Problem;
+use crate::engine::AuthError;
 use crate::error::{chain, NfvoError};
 
 /// An error of the core, answered as problem details.
@@ -12,7 +13,42 @@ pub struct ApiError(pub Problem);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        self.0.into_response()
+        let unauthorized = self.0.status == StatusCode::UNAUTHORIZED.as_u16();
+        let mut response = self.0.into_response();
+        if unauthorized {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(err: AuthError) -> Self {
+        use AuthError as E;
+        let (status, kind, title) = match &err {
+            E::BadLogin | E::NoCredentials | E::BadCredentials => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", "unauthorized")
+            }
+            E::Forbidden { .. } | E::OthersKey { .. } | E::RoleTooHigh { .. } => {
+                (StatusCode::FORBIDDEN, "forbidden", "forbidden")
+            }
+            E::UserExists { .. } | E::LastAdmin { .. } => {
+                (StatusCode::CONFLICT, "conflict", "conflict")
+            }
+            E::NoUser { .. } | E::NoApiKey { .. } => {
+                (StatusCode::NOT_FOUND, "not-found", "not found")
+            }
+            E::Invalid { .. } => (StatusCode::BAD_REQUEST, "invalid-request", "invalid request"),
+            E::Hash(_) | E::HashAborted(_) | E::Store(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+            }
+        };
+        if status.is_server_error() {
+            tracing::error!(error = %chain(&err), "request failed");
+        }
+        Self(Problem::new(status, kind, title, chain(&err)))
     }
 }
 
@@ -43,7 +79,9 @@ impl From<NfvoError> for ApiError {
             E::Placement { .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "unplaceable", "cannot place a VNF")
             }
-            E::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error"),
+            E::Store(_) | E::Open(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+            }
         };
         if status.is_server_error() {
             tracing::error!(error = %chain(&err), "request failed");

@@ -33,3 +33,18 @@ pub struct UnsupportedMediaType(pub ProblemSchema);
 #[derive(Debug, ToResponse)]
 #[response(description = "cannot be done", content_type = "application/problem+json")]
 pub struct Unprocessable(pub ProblemSchema);
+
+/// No credentials, or a token or API key that is unknown, revoked or expired; or, at login, a
+/// wrong user name or password.
+#[derive(Debug, ToResponse)]
+#[response(
+    description = "unauthorized",
+    content_type = "application/problem+json",
+    headers(("WWW-Authenticate" = String, description = "Bearer"))
+)]
+pub struct Unauthorized(pub ProblemSchema);
+
+/// The credential's role does not allow the request.
+#[derive(Debug, ToResponse)]
+#[response(description = "forbidden", content_type = "application/problem+json")]
+pub struct Forbidden(pub ProblemSchema);

@@ -7,6 +7,7 @@
 //! the site no longer holds it, so a failure, or a restart after a crash, can always undo exactly
 //! what was made.
 
+mod auth;
 mod catalogue;
 mod deps;
 mod instances;
@@ -29,6 +30,10 @@ use std::time::Duration;
 use ipnet::Ipv4Net;
 use tokio::sync::watch;
 
+pub use auth::{
+    AuthConfig, AuthError, Login, NewApiKey, Principal, API_KEY_PREFIX, CREDENTIAL_LIMIT,
+    NAME_LIMIT, PASSWORD_LIMIT, PASSWORD_MIN,
+};
 pub use catalogue::NsdView;
 pub use deps::metadata_for;
 pub use instances::NewNs;
@@ -51,6 +56,8 @@ pub struct NfvoConfig {
     pub subnet_prefix: u8,
     /// How long a site has to answer Info at registration and in listings.
     pub site_timeout: Duration,
+    /// Login tokens and the login throttle.
+    pub auth: AuthConfig,
 }
 
 impl Default for NfvoConfig {
@@ -59,6 +66,7 @@ impl Default for NfvoConfig {
             subnet_pool: "10.200.0.0/16".parse().expect("a valid CIDR"),
             subnet_prefix: 24,
             site_timeout: Duration::from_secs(5),
+            auth: AuthConfig::default(),
         }
     }
 }
@@ -74,6 +82,7 @@ struct Inner {
     store: Store,
     vims: Arc<dyn Vims>,
     config: NfvoConfig,
+    accounts: auth::Accounts,
     /// Held while an operation is checked and begun, or a record deleted, so that the checks
     /// and the change see the same state.
     gate: std::sync::Mutex<()>,
@@ -97,6 +106,7 @@ impl Nfvo {
             inner: Arc::new(Inner {
                 store,
                 vims,
+                accounts: auth::Accounts::new(config.auth),
                 config,
                 gate: std::sync::Mutex::new(()),
                 running: watch::Sender::new(0),
@@ -124,6 +134,10 @@ impl Nfvo {
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    fn accounts(&self) -> &auth::Accounts {
+        &self.inner.accounts
     }
 
     fn gate(&self) -> std::sync::MutexGuard<'_, ()> {

@@ -1,13 +1,15 @@
 //! The orchestrator's records: sites, descriptors as onboarded, network-service records with
-//! their VNF records and VNFC instances, and lifecycle operation occurrences.
+//! their VNF records and VNFC instances, lifecycle operation occurrences, and the API's roles.
 
 mod nsr;
 mod op;
+mod role;
 mod site;
 mod step;
 
 pub use nsr::{ExtensionRecord, Failure, NetworkRecord, Nsr, Status, VnfcInstance, Vnfr};
 pub use op::{LcmOperation, OpOcc, Operation, OperationState};
+pub use role::{Role, UnknownRole};
 pub use site::{Reachability, Site, SiteView};
 pub use step::{Step, UnknownStep};
 

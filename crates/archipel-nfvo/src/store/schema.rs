@@ -59,5 +59,32 @@ ALTER TABLE sites ADD COLUMN agent_token TEXT;
 ALTER TABLE sites ADD COLUMN tunnel_mtu INTEGER;
 ";
 
+/// The API's users (argon2id PHC strings, one role each), their login tokens and their API keys
+/// (SHA-256 of the token only). A user's tokens and keys go with the user.
+const V3: &str = "
+CREATE TABLE users (
+    name TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created INTEGER NOT NULL
+);
+CREATE TABLE tokens (
+    hash TEXT PRIMARY KEY,
+    user TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+    expires INTEGER NOT NULL
+);
+CREATE INDEX tokens_by_user ON tokens (user);
+CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    user TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE INDEX api_keys_by_user ON api_keys (user);
+";
+
 /// The schema's versions, oldest first (the daemon kit applies those a database lacks).
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];

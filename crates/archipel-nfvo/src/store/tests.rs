@@ -144,3 +144,27 @@ fn records_survive_reopening() {
     assert_eq!(store.nsrs().unwrap().len(), 1);
     assert_eq!(store.resources_of_nsr("bbbbbbbb-1").unwrap().len(), 1);
 }
+
+#[test]
+fn tokens_expire_and_go_with_their_user_who_is_never_the_last_admin() {
+    let store = Store::in_memory().unwrap();
+    let user = |name: &str, role| UserRecord {
+        name: name.into(),
+        password_hash: "$argon2id$x".into(),
+        role,
+        created: 1,
+    };
+    assert!(store.no_users().unwrap());
+    assert!(store.insert_user(&user("root", crate::model::Role::Admin)).unwrap());
+    assert!(!store.insert_user(&user("root", crate::model::Role::Reader)).unwrap());
+    assert!(store.insert_user(&user("bob", crate::model::Role::Reader)).unwrap());
+    store.insert_token("h1", "bob", 100, 50).unwrap();
+    assert_eq!(store.token_user("h1", 99).unwrap().map(|u| u.0).as_deref(), Some("bob"));
+    assert_eq!(store.token_user("h1", 100).unwrap(), None, "expired");
+    store.insert_token("h2", "bob", 300, 200).unwrap();
+    assert_eq!(store.token_user("h1", 0).unwrap(), None, "forgotten at the next login");
+    assert_eq!(store.delete_user("root").unwrap(), UserDeleted::LastAdmin);
+    assert_eq!(store.delete_user("bob").unwrap(), UserDeleted::Deleted);
+    assert_eq!(store.token_user("h2", 250).unwrap(), None, "the user's tokens went with it");
+    assert_eq!(store.delete_user("bob").unwrap(), UserDeleted::NotFound);
+}

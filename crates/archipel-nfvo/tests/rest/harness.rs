@@ -13,19 +13,27 @@ pub const SIPP: &[u8] =
 
 /// The API on a loopback port; dropping it stops the server.
 pub struct Api {
+    /// A client logged in as the admin.
     pub client: NfvoClient,
     pub fake: FakeVims,
     pub nfvo: Nfvo,
     pub base: String,
+    /// The admin's login token, which [`Api::call`] sends.
+    pub token: String,
     http: reqwest::Client,
     _handle: NfvoHandle,
 }
+
+/// The admin every test API starts with.
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 
 /// A raw answer: status, content type, body.
 pub struct Answer {
     pub status: u16,
     pub content_type: String,
     pub location: Option<String>,
+    pub www_authenticate: Option<String>,
     pub body: serde_json::Value,
 }
 
@@ -50,17 +58,22 @@ impl Api {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let handle = api::start(listener, nfvo.clone()).unwrap();
         let base = format!("http://{}", handle.local_addr());
+        assert!(nfvo.bootstrap_admin(ADMIN, ADMIN_PASSWORD).await.unwrap());
+        let client = NfvoClient::new(&base).unwrap();
+        let token = client.login(ADMIN, ADMIN_PASSWORD).await.unwrap().token;
         Self {
-            client: NfvoClient::new(&base).unwrap(),
+            client: client.with_token(token.clone()),
             fake,
             nfvo,
             base,
+            token,
             http: reqwest::Client::new(),
             _handle: handle,
         }
     }
 
-    /// Sends `body` with `content_type` and reads the answer as JSON (null if empty).
+    /// Sends `body` with `content_type` as the admin and reads the answer as JSON (null if
+    /// empty).
     pub async fn call(
         &self,
         method: &str,
@@ -68,8 +81,23 @@ impl Api {
         content_type: Option<&str>,
         body: Vec<u8>,
     ) -> Answer {
+        self.call_as(Some(&self.token), method, path, content_type, body).await
+    }
+
+    /// The same with `token` as the bearer credential, or none.
+    pub async fn call_as(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Answer {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut request = self.http.request(method, format!("{}{path}", self.base)).body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
         }
@@ -79,13 +107,14 @@ impl Api {
             |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_owned());
         let content_type = header("content-type").unwrap_or_default();
         let location = header("location");
+        let www_authenticate = header("www-authenticate");
         let bytes = response.bytes().await.unwrap();
         let body = if bytes.is_empty() {
             serde_json::Value::Null
         } else {
             serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{path}: {e}: {bytes:?}"))
         };
-        Answer { status, content_type, location, body }
+        Answer { status, content_type, location, www_authenticate, body }
     }
 
     pub async fn get(&self, path: &str) -> Answer {

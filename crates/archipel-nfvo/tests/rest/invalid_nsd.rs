@@ -74,8 +74,12 @@ async fn the_example_nsd_onboards_as_it_is() {
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, id);
     // The document is kept exactly as posted, trailing comma included.
-    let content =
-        reqwest::get(format!("{}/nsd/v1/ns_descriptors/{id}/nsd_content", api.base)).await.unwrap();
+    let content = reqwest::Client::new()
+        .get(format!("{}/nsd/v1/ns_descriptors/{id}/nsd_content", api.base))
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(content.bytes().await.unwrap().as_ref(), SIPP);
 
     api.client.delete_nsd(&id).await.unwrap();

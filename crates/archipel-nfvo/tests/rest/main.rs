@@ -1,6 +1,7 @@
 //! The REST API served on a loopback port in-process, with the recording fake of the sites.
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
+mod accounts;
 mod harness;
 mod invalid_nsd;
 mod lifecycle;

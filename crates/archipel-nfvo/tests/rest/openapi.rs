@@ -24,6 +24,13 @@ async fn the_document_is_served_and_complete() {
         ("/nslcm/v1/ns_lcm_op_occs/{id}", &["get"]),
         ("/sites", &["get", "post"]),
         ("/sites/{name}", &["get", "delete"]),
+        ("/health", &["get"]),
+        ("/auth/v1/login", &["post"]),
+        ("/auth/v1/logout", &["post"]),
+        ("/auth/v1/users", &["get", "post"]),
+        ("/auth/v1/users/{name}", &["delete"]),
+        ("/auth/v1/api_keys", &["get", "post"]),
+        ("/auth/v1/api_keys/{id}", &["delete"]),
     ];
     assert_eq!(paths.len(), expected.len());
     for (path, methods) in expected {
@@ -35,6 +42,7 @@ async fn the_document_is_served_and_complete() {
         assert_eq!(have, want, "{path}");
     }
     every_ref_resolves(&doc, &doc);
+    security_is_declared(&doc);
     let mut ids: Vec<&str> = paths
         .values()
         .flat_map(|item| item.as_object().unwrap().values())
@@ -44,6 +52,25 @@ async fn the_document_is_served_and_complete() {
     let count = ids.len();
     ids.dedup();
     assert_eq!(ids.len(), count, "operationIds are unique");
+}
+
+/// The bearer scheme is declared and required everywhere; the login and the health check opt
+/// out; every other operation documents the 401 the guard answers.
+fn security_is_declared(doc: &Value) {
+    let scheme = &doc["components"]["securitySchemes"]["bearer"];
+    assert_eq!(scheme["type"], "http", "{scheme}");
+    assert_eq!(scheme["scheme"], "bearer", "{scheme}");
+    assert_eq!(doc["security"], serde_json::json!([{"bearer": []}]));
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let public = matches!(path.as_str(), "/health" | "/auth/v1/login");
+            if public {
+                assert_eq!(op["security"], serde_json::json!([{}]), "{method} {path}");
+            } else {
+                assert!(op["responses"].get("401").is_some(), "{method} {path} lacks its 401");
+            }
+        }
+    }
 }
 
 /// Every `$ref` names a component the document holds.

@@ -84,6 +84,15 @@ pub async fn keep(made: &mut Made, progress: &Progress) -> anyhow::Result<()> {
         format!("{bin} nfvo --data-dir {store} --listen 127.0.0.1:8080 {tls} &"),
         "the orchestrator again, on its store".to_owned(),
     ));
+    let password = quote(&made.nfvo_dir().join(super::orchestrator::ADMIN_PASSWORD_FILE));
+    lines.push((
+        format!(
+            "export ARCHIPEL_ENDPOINT=http://127.0.0.1:8080 && {bin} login --user {} \
+             --password-stdin < {password}",
+            super::orchestrator::ADMIN
+        ),
+        "log in as the demo's admin".to_owned(),
+    ));
     if let Some(ns) = &made.ns {
         lines.push((
             format!("{endpoint} {bin} ns show {ns} -o table"),

@@ -18,10 +18,12 @@ use remote::{Remote, RemoteArgs};
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-The NFVO is found through --endpoint or ARCHIPEL_ENDPOINT. Results print as YAML unless
---output says otherwise; YAML and JSON are what the REST API answers.
+The NFVO is found through --endpoint or ARCHIPEL_ENDPOINT, with the token of `archipel login`
+(or ARCHIPEL_TOKEN). Results print as YAML unless --output says otherwise; YAML and JSON are
+what the REST API answers.
 
 Example:
+  archipel login --user admin
   archipel ns onboard examples/sipp/nsd.json
   archipel ns launch docker-test-NS-sipp --wait
   archipel ns ls --output table")]

@@ -8,9 +8,10 @@ use archipel_nfvo::client::NfvoClient;
 use clap::Args;
 
 use crate::cmd::tls::CaArgs;
+use crate::credentials;
 use crate::output::{self, Format, Tabular};
 
-/// The flags of every NFVO client.
+/// The flags of every NFVO client. The token comes from `archipel login` (or `ARCHIPEL_TOKEN`).
 #[derive(Debug, Args)]
 pub struct RemoteArgs {
     /// The NFVO to talk to.
@@ -41,12 +42,27 @@ fn parse_endpoint(url: &str) -> Result<String, String> {
 pub struct Remote {
     pub client: NfvoClient,
     pub output: Format,
+    /// The NFVO's URL as given.
+    pub endpoint: String,
 }
 
 impl Remote {
+    /// A client of the NFVO with the token `archipel login` kept for it, or `ARCHIPEL_TOKEN`.
     pub fn new(args: RemoteArgs) -> anyhow::Result<Self> {
         let tls = args.ca.client(&[&args.endpoint])?.map(|tls| tls.config);
-        Ok(Self { client: NfvoClient::with_tls(&args.endpoint, tls)?, output: args.output })
+        let client = NfvoClient::with_tls(&args.endpoint, tls)?;
+        let client = match credentials::token_for(&args.endpoint)? {
+            Some(token) => client.with_token(token),
+            None => client,
+        };
+        Ok(Self { client, output: args.output, endpoint: args.endpoint })
+    }
+
+    /// A client of the NFVO that sends no token (to log in).
+    pub fn anonymous(args: RemoteArgs) -> anyhow::Result<Self> {
+        let tls = args.ca.client(&[&args.endpoint])?.map(|tls| tls.config);
+        let client = NfvoClient::with_tls(&args.endpoint, tls)?;
+        Ok(Self { client, output: args.output, endpoint: args.endpoint })
     }
 
     pub fn print_one<T: Tabular>(&self, item: &T) -> anyhow::Result<()> {

@@ -11,11 +11,13 @@ mod view;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-The NFVO is found through --endpoint or ARCHIPEL_ENDPOINT. Results print as YAML unless
+The NFVO is found through --endpoint or ARCHIPEL_ENDPOINT, with the token of `archipel login`
+(or ARCHIPEL_TOKEN); adding and removing sites needs an admin. Results print as YAML unless
 --output says otherwise.
 
 Example:
   export ARCHIPEL_ENDPOINT=http://127.0.0.1:8080 POP_AUTH=admin:secret
+  archipel login --user admin
   archipel site add site-a --pop http://127.0.0.1:60000
   archipel site ls --output table")]
 pub struct SiteArgs {

@@ -1,6 +1,7 @@
 //! The REST API's request and response bodies, shaped after ETSI NFV-SOL 005 (camelCase
 //! names). The server converts domain records into these; the client reads them back.
 
+mod auth;
 mod nsd;
 mod nslcm;
 mod op;
@@ -10,6 +11,10 @@ mod site;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use auth::{
+    ApiKeyCreated, ApiKeyInfo, ApiKeyRequest, Health, LoginRequest, LoginResponse, RoleName,
+    UserInfo, UserRequest,
+};
 pub use nsd::{NsdInfo, NsdLinks};
 pub use nslcm::{
     CreateNsRequest, FailureInfo, InstantiateNsRequest, NetworkInfo, NsInstance, NsLinks,
