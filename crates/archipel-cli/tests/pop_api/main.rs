@@ -7,6 +7,7 @@ mod bad_input;
 mod cleanup;
 mod concurrency;
 mod exits;
+mod final_addresses;
 mod harness;
 mod metadata_env;
 mod native_only;
