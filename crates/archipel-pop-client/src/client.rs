@@ -15,6 +15,10 @@ use crate::error::ClientError;
 use crate::filter::Filter;
 use crate::session::{self, Session, SESSION_CALL_TIMEOUT, TOKEN_KEY};
 
+/// The largest reply accepted: gRPC's default of 4 MiB is less than a list of a few dozen
+/// containers at popd's metadata limit (256 KiB each); this takes 256 of them.
+pub const MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
+
 /// Where a popd listens and who logs in to it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
@@ -92,7 +96,9 @@ impl Client {
             if let Some(timeout) = timeout {
                 request.set_timeout(timeout);
             }
-            match rpc(PopClient::new(session.channel.clone()), request).await {
+            let client =
+                PopClient::new(session.channel.clone()).max_decoding_message_size(MAX_REPLY_BYTES);
+            match rpc(client, request).await {
                 Ok(response) => return Ok(response.into_inner()),
                 Err(status) if status.code() == Code::Unauthenticated && !retried => {
                     tracing::debug!(endpoint = %self.creds.endpoint, "token rejected, logging in again");

@@ -52,6 +52,17 @@ pub enum PopError {
     InvalidMetadataKey { key: String },
     #[error("invalid value for metadata key {key}: it must hold no NUL and no newline")]
     InvalidMetadataValue { key: String },
+    #[error(
+        "metadata key {key}: the entry takes {bytes} bytes in the environment (KEY=VALUE), over \
+         the limit of {limit} bytes per entry"
+    )]
+    MetadataEntryTooLarge { key: String, bytes: usize, limit: usize },
+    #[error(
+        "metadata key {key}: it would bring the container's metadata to {bytes} bytes in the \
+         environment, over the limit of {limit} bytes per container; delete keys (an empty \
+         value) or shorten values"
+    )]
+    MetadataTooLarge { key: String, bytes: usize, limit: usize },
     /// `what` says which address of the request.
     #[error("{what} {text:?} is not an IPv4 address")]
     NotAnAddress { what: String, text: String },

@@ -10,6 +10,7 @@ mod exits;
 mod final_addresses;
 mod harness;
 mod metadata_env;
+mod metadata_limits;
 mod native_only;
 mod recovery;
 mod relogin;

@@ -22,6 +22,8 @@ pub fn code_of(err: &PopError) -> Code {
         | E::InvalidName { .. }
         | E::InvalidMetadataKey { .. }
         | E::InvalidMetadataValue { .. }
+        | E::MetadataEntryTooLarge { .. }
+        | E::MetadataTooLarge { .. }
         | E::NotAnAddress { .. }
         | E::NotAPrefix { .. }
         | E::EndpointWithoutNetwork
