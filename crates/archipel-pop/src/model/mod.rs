@@ -12,8 +12,8 @@ pub use command::{
 pub use container::{ContainerEndpoint, ContainerState, PopContainer};
 pub use network::{LinuxAttachment, PopNetwork};
 pub use validate::{
-    metadata_bytes, validate_metadata, validate_name, MAX_METADATA_BYTES,
-    MAX_METADATA_ENTRY_BYTES, MAX_NAME_LEN,
+    metadata_bytes, validate_metadata, validate_name, MAX_METADATA_BYTES, MAX_METADATA_ENTRY_BYTES,
+    MAX_NAME_LEN,
 };
 
 /// The thesis's only flavour: no resource limits; every container uses it.

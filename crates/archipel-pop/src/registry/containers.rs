@@ -5,9 +5,9 @@ use archipel_ipam::IpamError;
 use super::{detached, Pop};
 use crate::error::PopError;
 use crate::model::{
-    metadata_bytes, new_id, now_unix, validate_metadata, validate_name, ContainerEndpoint, ContainerState,
-    CreateContainer, EndpointRequest, PopContainer, Selector, FLAVOUR_ID, FLAVOUR_NAME,
-    MAX_METADATA_BYTES,
+    metadata_bytes, new_id, now_unix, validate_metadata, validate_name, ContainerEndpoint,
+    ContainerState, CreateContainer, EndpointRequest, PopContainer, Selector, FLAVOUR_ID,
+    FLAVOUR_NAME, MAX_METADATA_BYTES,
 };
 
 impl Pop {
