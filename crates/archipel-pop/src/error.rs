@@ -11,7 +11,7 @@ use ipnet::Ipv4Net;
 use crate::auth::AuthError;
 use crate::model::{ContainerState, Selector};
 use crate::provider::ProviderError;
-use crate::runtime::RuntimeError;
+use crate::runtime::{Clash, RuntimeError};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +101,14 @@ pub enum PopError {
         #[source]
         source: IpamError,
     },
+    #[error(
+        "network {network}: subnet {subnet} overlaps the {range} range, which holds no \
+         addresses of a link; choose a private subnet such as 10.0.0.0/24"
+    )]
+    ReservedSubnet { network: String, subnet: Ipv4Net, range: &'static str },
+    /// The site's namespace already uses the subnet or the gateway.
+    #[error("network {network}: {clash}; choose another subnet or free it in the site first")]
+    SiteConflict { network: String, clash: Clash },
     #[error(
         "subnet {subnet} overlaps subnet {other} of network {network}; choose a disjoint subnet"
     )]
@@ -241,6 +249,9 @@ impl From<RuntimeError> for PopError {
             RuntimeError::Unsupported { what } => PopError::Unsupported { what },
             RuntimeError::InvalidImage(source) => PopError::InvalidImage(source),
             RuntimeError::ImageExists { name } => PopError::ImageExists { name },
+            RuntimeError::SiteConflict { network, clash } => {
+                PopError::SiteConflict { network, clash }
+            }
             other => PopError::Runtime(other),
         }
     }

@@ -37,6 +37,7 @@ pub fn code_of(err: &PopError) -> Code {
         | E::InvalidSubnetPlan { .. }
         | E::InvalidPools { .. }
         | E::SubnetOverlap { .. }
+        | E::ReservedSubnet { .. }
         | E::AddressUnusable { .. }
         | E::InvalidAddressing { .. }
         | E::DefaultSubnetUnusable { .. } => Code::InvalidArgument,
@@ -49,6 +50,7 @@ pub fn code_of(err: &PopError) -> Code {
         | E::NeverRan { .. }
         | E::NetworkInUse { .. }
         | E::InUseOutsidePools { .. }
+        | E::SiteConflict { .. }
         // The server has the call; the site's runtime cannot do it.
         | E::Unsupported { .. } => Code::FailedPrecondition,
         E::PoolExhausted { .. } | E::NotRefilled { .. } => Code::ResourceExhausted,
@@ -60,7 +62,9 @@ pub fn code_of(err: &PopError) -> Code {
                 Code::AlreadyExists
             }
             RuntimeError::InvalidImage(_) => Code::InvalidArgument,
-            RuntimeError::Unsupported { .. } => Code::FailedPrecondition,
+            RuntimeError::Unsupported { .. } | RuntimeError::SiteConflict { .. } => {
+                Code::FailedPrecondition
+            }
             RuntimeError::Unavailable { .. } => Code::Unavailable,
             RuntimeError::Failed { .. } => Code::Internal,
         },

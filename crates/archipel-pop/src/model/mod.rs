@@ -10,7 +10,7 @@ pub use command::{
     UpdateNetwork,
 };
 pub use container::{ContainerEndpoint, ContainerState, PopContainer};
-pub use network::{LinuxAttachment, PopNetwork};
+pub use network::{reserved_range, LinuxAttachment, PopNetwork};
 pub use validate::{
     metadata_bytes, validate_metadata, validate_name, MAX_METADATA_BYTES, MAX_METADATA_ENTRY_BYTES,
     MAX_NAME_LEN,

@@ -120,6 +120,17 @@ pub struct Stopped {
     pub killed: bool,
 }
 
+/// What of the site's namespace already uses a new network's addresses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Clash {
+    #[error("gateway {gateway} is already held by interface {link} in the site's namespace")]
+    Gateway { gateway: Ipv4Addr, link: String },
+    #[error("subnet {subnet} overlaps address {addr} of interface {link} in the site's namespace")]
+    Address { subnet: Ipv4Net, addr: Ipv4Net, link: String },
+    #[error("subnet {subnet} overlaps the route to {dest}{} in the site's namespace", .via_dev)]
+    Route { subnet: Ipv4Net, dest: Ipv4Net, via_dev: String },
+}
+
 /// Errors of a runtime.
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {
@@ -127,6 +138,9 @@ pub enum RuntimeError {
     ImageNotFound(String),
     #[error("network {name} exists in the runtime with subnet {found}, not {wanted}")]
     NetworkConflict { name: String, found: String, wanted: Ipv4Net },
+    /// The site's namespace already uses the network's subnet or gateway.
+    #[error("network {network}: {clash}")]
+    SiteConflict { network: String, clash: Clash },
     #[error("workload {0} not found")]
     WorkloadNotFound(String),
     /// The runtime has no such operation (a Docker site imports no image directories).
