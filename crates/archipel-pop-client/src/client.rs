@@ -227,13 +227,16 @@ impl Client {
         .await
     }
 
-    /// The workload's output, only its last `tail` lines if given.
-    pub async fn logs(&self, filter: &Filter, tail: Option<u32>) -> Result<Vec<u8>, ClientError> {
+    /// The workload's output, only its last `tail` lines if given; a reply holds at most
+    /// about 4 MiB, the last part of a longer output (`truncated` then says so).
+    pub async fn logs(
+        &self,
+        filter: &Filter,
+        tail: Option<u32>,
+    ) -> Result<pb::LogsReply, ClientError> {
         first_found(filter.attempts(), |f| async {
             let message = pb::LogsRequest { filter: Some(f), tail: tail.unwrap_or(0) };
-            let reply =
-                self.call(message, self.timeout, |mut c, r| async move { c.logs(r).await }).await?;
-            Ok(reply.output)
+            self.call(message, self.timeout, |mut c, r| async move { c.logs(r).await }).await
         })
         .await
     }

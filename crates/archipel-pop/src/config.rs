@@ -46,6 +46,8 @@ pub struct PopdConfig {
     pub drain_timeout: Duration,
     /// Asked for more addresses when a network runs out; none: the Create fails.
     pub pool_provider: Option<PoolProviderConfig>,
+    /// Native runtime: a workload's log is rotated (one rotated file kept) past this size.
+    pub log_max_bytes: u64,
 }
 
 /// The site's agent as popd's pool provider: its URL and North bearer token.
@@ -79,6 +81,7 @@ impl Default for PopdConfig {
             poll_interval: Duration::from_secs(2),
             drain_timeout: Duration::from_secs(10),
             pool_provider: None,
+            log_max_bytes: crate::runtime::native::DEFAULT_LOG_MAX_BYTES,
         }
     }
 }
@@ -120,6 +123,7 @@ pub struct ServerSettings {
     pub default_subnet: Option<Ipv4Net>,
     pub session_ttl_secs: Option<u64>,
     pub max_message_bytes: Option<usize>,
+    pub log_max_bytes: Option<u64>,
 }
 
 /// The configuration file.
@@ -189,6 +193,9 @@ impl ConfigFile {
         }
         if let Some(v) = s.max_message_bytes {
             config.max_message_bytes = v;
+        }
+        if let Some(v) = s.log_max_bytes {
+            config.log_max_bytes = v;
         }
         config.users.extend(self.users.iter().cloned());
     }

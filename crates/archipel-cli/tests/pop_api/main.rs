@@ -12,6 +12,7 @@ mod harness;
 mod metadata_env;
 mod metadata_limits;
 mod native_images;
+mod native_logs;
 mod native_networks;
 mod native_only;
 mod recovery;

@@ -23,6 +23,10 @@ use status::to_status;
 
 type Reply<T> = Result<Response<T>, Status>;
 
+/// The most output a Logs reply carries: below the 4 MiB a gRPC client accepts by default,
+/// with room for the reply's framing. A longer log answers its last part, marked truncated.
+pub const MAX_LOGS_REPLY_BYTES: usize = 4 * 1024 * 1024 - 4096;
+
 /// The tonic service over a [`Pop`] core.
 #[derive(Debug, Clone)]
 pub struct PopService {
@@ -216,8 +220,8 @@ impl PopRpc for PopService {
         let logs = req.into_inner();
         let sel = convert::target(logs.filter).map_err(fail)?;
         let tail = (logs.tail != 0).then_some(logs.tail);
-        let output = self.pop.logs(&sel, tail).await.map_err(fail)?;
-        Ok(Response::new(pb::LogsReply { output }))
+        let out = self.pop.logs(&sel, tail, MAX_LOGS_REPLY_BYTES).await.map_err(fail)?;
+        Ok(Response::new(pb::LogsReply { output: out.output, truncated: out.truncated }))
     }
 
     async fn import_image(&self, req: Request<pb::ImageImport>) -> Reply<pb::Image> {

@@ -112,6 +112,14 @@ pub enum RuntimeEvent {
     Exited { pop_id: String, runtime_id: String, code: i32 },
 }
 
+/// A workload's output, or its last part.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogOutput {
+    pub output: Vec<u8>,
+    /// True when the output asked for was longer than allowed: `output` is its last part.
+    pub truncated: bool,
+}
+
 /// How a stop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stopped {
@@ -207,8 +215,14 @@ pub trait Runtime: Send + Sync + 'static {
     async fn remove(&self, runtime_id: &str) -> Result<(), RuntimeError>;
     /// Every workload labelled as this popd instance's, running or not.
     async fn list_managed(&self) -> Result<Vec<ManagedWorkload>, RuntimeError>;
-    /// The workload's output (stdout and stderr), the last `tail` lines if given.
-    async fn logs(&self, runtime_id: &str, tail: Option<u32>) -> Result<Vec<u8>, RuntimeError>;
+    /// The workload's output (stdout and stderr), the last `tail` lines if given, at most its
+    /// last `max_bytes` bytes. Stops its work when the caller drops the future.
+    async fn logs(
+        &self,
+        runtime_id: &str,
+        tail: Option<u32>,
+        max_bytes: usize,
+    ) -> Result<LogOutput, RuntimeError>;
 
     /// Exits noticed by the runtime. popd also polls `list_managed` as a fallback, so a
     /// runtime may end this stream (or never yield) without losing an exit.
