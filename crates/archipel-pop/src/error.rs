@@ -3,7 +3,7 @@
 //! says what is wrong and what to do.
 
 use std::net::Ipv4Addr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use archipel_ipam::IpamError;
 use ipnet::Ipv4Net;
@@ -202,6 +202,17 @@ pub enum PopError {
     /// The users or the settings cannot be used.
     #[error("popd's authentication settings are unusable")]
     Auth(#[source] AuthError),
+    /// The file system popd writes to is full (or the quota is spent).
+    #[error(
+        "the file system holding {} is full; free space there (delete ended containers, whose \
+         records and logs stay until Delete, or other files) and retry",
+        .path.display()
+    )]
+    DiskFull {
+        path: PathBuf,
+        #[source]
+        source: Box<PopError>,
+    },
     /// popd is shutting down and did not finish the call.
     #[error("popd is shutting down; retry against the restarted popd")]
     ShuttingDown,
@@ -228,6 +239,18 @@ impl PopError {
                 PopError::AddressUnusable { network, problem: e }
             }
             source => PopError::InvalidAddressing { network, source },
+        }
+    }
+
+    /// [`PopError::DiskFull`] if the error comes from a full file system (naming the path
+    /// written, else `store`, popd's database), else the error itself.
+    pub fn on_full_disk(self, store: &Path) -> Self {
+        match crate::disk::full(&self) {
+            None => self,
+            Some(path) => {
+                let path = path.unwrap_or_else(|| store.to_owned());
+                PopError::DiskFull { path, source: Box::new(self) }
+            }
         }
     }
 

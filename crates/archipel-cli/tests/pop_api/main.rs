@@ -11,6 +11,7 @@ mod final_addresses;
 mod harness;
 mod metadata_env;
 mod metadata_limits;
+mod native_disk;
 mod native_images;
 mod native_logs;
 mod native_networks;

@@ -53,7 +53,9 @@ pub fn code_of(err: &PopError) -> Code {
         | E::SiteConflict { .. }
         // The server has the call; the site's runtime cannot do it.
         | E::Unsupported { .. } => Code::FailedPrecondition,
-        E::PoolExhausted { .. } | E::NotRefilled { .. } => Code::ResourceExhausted,
+        E::PoolExhausted { .. } | E::NotRefilled { .. } | E::DiskFull { .. } => {
+            Code::ResourceExhausted
+        }
         E::NoToken | E::BadLogin | E::SessionExpired | E::UnknownSession => Code::Unauthenticated,
         E::ShuttingDown => Code::Unavailable,
         E::Runtime(r) => match r {
