@@ -58,6 +58,9 @@ impl Inner {
             .filter(|record| record.status == Status::Running)
             .map(|record| self.dir(&record.runtime_id).log())
             .collect();
+        if logs.is_empty() {
+            return;
+        }
         let cap = self.log_max_bytes;
         let rotated = tokio::task::spawn_blocking(move || {
             for log in logs {
