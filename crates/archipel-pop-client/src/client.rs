@@ -15,6 +15,10 @@ use crate::error::ClientError;
 use crate::filter::Filter;
 use crate::session::{self, Session, SESSION_CALL_TIMEOUT, TOKEN_KEY};
 
+/// The largest reply accepted: gRPC's default of 4 MiB is less than a list of a few dozen
+/// containers at popd's metadata limit (256 KiB each); this takes 256 of them.
+pub const MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
+
 /// Where a popd listens and who logs in to it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
@@ -95,7 +99,9 @@ impl Client {
             if let Some(timeout) = timeout {
                 request.set_timeout(timeout);
             }
-            match rpc(PopClient::new(session.channel.clone()), request).await {
+            let client =
+                PopClient::new(session.channel.clone()).max_decoding_message_size(MAX_REPLY_BYTES);
+            match rpc(client, request).await {
                 Ok(response) => return Ok(response.into_inner()),
                 Err(status) if status.code() == Code::Unauthenticated && !retried => {
                     tracing::debug!(endpoint = %self.creds.endpoint, "token rejected, logging in again");
@@ -224,13 +230,16 @@ impl Client {
         .await
     }
 
-    /// The workload's output, only its last `tail` lines if given.
-    pub async fn logs(&self, filter: &Filter, tail: Option<u32>) -> Result<Vec<u8>, ClientError> {
+    /// The workload's output, only its last `tail` lines if given; a reply holds at most
+    /// about 4 MiB, the last part of a longer output (`truncated` then says so).
+    pub async fn logs(
+        &self,
+        filter: &Filter,
+        tail: Option<u32>,
+    ) -> Result<pb::LogsReply, ClientError> {
         first_found(filter.attempts(), |f| async {
             let message = pb::LogsRequest { filter: Some(f), tail: tail.unwrap_or(0) };
-            let reply =
-                self.call(message, self.timeout, |mut c, r| async move { c.logs(r).await }).await?;
-            Ok(reply.output)
+            self.call(message, self.timeout, |mut c, r| async move { c.logs(r).await }).await
         })
         .await
     }

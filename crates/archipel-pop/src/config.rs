@@ -49,6 +49,8 @@ pub struct PopdConfig {
     pub pool_provider: Option<PoolProviderConfig>,
     /// The certificate and key popd serves TLS with; none: plain text.
     pub tls: Option<CertFiles>,
+    /// Native runtime: a workload's log is rotated (one rotated file kept) past this size.
+    pub log_max_bytes: u64,
 }
 
 /// The site's agent as popd's pool provider: its URL and North bearer token.
@@ -85,6 +87,7 @@ impl Default for PopdConfig {
             drain_timeout: Duration::from_secs(10),
             pool_provider: None,
             tls: None,
+            log_max_bytes: crate::runtime::native::DEFAULT_LOG_MAX_BYTES,
         }
     }
 }
@@ -126,6 +129,7 @@ pub struct ServerSettings {
     pub default_subnet: Option<Ipv4Net>,
     pub session_ttl_secs: Option<u64>,
     pub max_message_bytes: Option<usize>,
+    pub log_max_bytes: Option<u64>,
 }
 
 /// The configuration file.
@@ -195,6 +199,9 @@ impl ConfigFile {
         }
         if let Some(v) = s.max_message_bytes {
             config.max_message_bytes = v;
+        }
+        if let Some(v) = s.log_max_bytes {
+            config.log_max_bytes = v;
         }
         config.users.extend(self.users.iter().cloned());
     }

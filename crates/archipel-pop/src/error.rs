@@ -3,7 +3,7 @@
 //! says what is wrong and what to do.
 
 use std::net::Ipv4Addr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use archipel_ipam::IpamError;
 use ipnet::Ipv4Net;
@@ -11,7 +11,7 @@ use ipnet::Ipv4Net;
 use crate::auth::AuthError;
 use crate::model::{ContainerState, Selector};
 use crate::provider::ProviderError;
-use crate::runtime::RuntimeError;
+use crate::runtime::{Clash, RuntimeError};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +52,17 @@ pub enum PopError {
     InvalidMetadataKey { key: String },
     #[error("invalid value for metadata key {key}: it must hold no NUL and no newline")]
     InvalidMetadataValue { key: String },
+    #[error(
+        "metadata key {key}: the entry takes {bytes} bytes in the environment (KEY=VALUE), over \
+         the limit of {limit} bytes per entry"
+    )]
+    MetadataEntryTooLarge { key: String, bytes: usize, limit: usize },
+    #[error(
+        "metadata key {key}: it would bring the container's metadata to {bytes} bytes in the \
+         environment, over the limit of {limit} bytes per container; delete keys (an empty \
+         value) or shorten values"
+    )]
+    MetadataTooLarge { key: String, bytes: usize, limit: usize },
     /// `what` says which address of the request.
     #[error("{what} {text:?} is not an IPv4 address")]
     NotAnAddress { what: String, text: String },
@@ -90,6 +101,14 @@ pub enum PopError {
         #[source]
         source: IpamError,
     },
+    #[error(
+        "network {network}: subnet {subnet} overlaps the {range} range, which holds no \
+         addresses of a link; choose a private subnet such as 10.0.0.0/24"
+    )]
+    ReservedSubnet { network: String, subnet: Ipv4Net, range: &'static str },
+    /// The site's namespace already uses the subnet or the gateway.
+    #[error("network {network}: {clash}; choose another subnet or free it in the site first")]
+    SiteConflict { network: String, clash: Clash },
     #[error(
         "subnet {subnet} overlaps subnet {other} of network {network}; choose a disjoint subnet"
     )]
@@ -183,6 +202,17 @@ pub enum PopError {
     /// The users or the settings cannot be used.
     #[error("popd's authentication settings are unusable")]
     Auth(#[source] AuthError),
+    /// The file system popd writes to is full (or the quota is spent).
+    #[error(
+        "the file system holding {} is full; free space there (delete ended containers, whose \
+         records and logs stay until Delete, or other files) and retry",
+        .path.display()
+    )]
+    DiskFull {
+        path: PathBuf,
+        #[source]
+        source: Box<PopError>,
+    },
     /// popd is shutting down and did not finish the call.
     #[error("popd is shutting down; retry against the restarted popd")]
     ShuttingDown,
@@ -215,6 +245,18 @@ impl PopError {
         }
     }
 
+    /// [`PopError::DiskFull`] if the error comes from a full file system (naming the path
+    /// written, else `store`, popd's database), else the error itself.
+    pub fn on_full_disk(self, store: &Path) -> Self {
+        match crate::disk::full(&self) {
+            None => self,
+            Some(path) => {
+                let path = path.unwrap_or_else(|| store.to_owned());
+                PopError::DiskFull { path, source: Box::new(self) }
+            }
+        }
+    }
+
     /// The error of new pools that `network` cannot take.
     pub fn pools(network: &str, e: IpamError) -> Self {
         let network = network.to_owned();
@@ -233,6 +275,9 @@ impl From<RuntimeError> for PopError {
             RuntimeError::Unsupported { what } => PopError::Unsupported { what },
             RuntimeError::InvalidImage(source) => PopError::InvalidImage(source),
             RuntimeError::ImageExists { name } => PopError::ImageExists { name },
+            RuntimeError::SiteConflict { network, clash } => {
+                PopError::SiteConflict { network, clash }
+            }
             other => PopError::Runtime(other),
         }
     }

@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod config;
+mod disk;
 pub mod error;
 pub mod grpc;
 pub mod model;

@@ -73,7 +73,9 @@ pub async fn start(config: PopdConfig, runtime: Arc<dyn Runtime>) -> Result<Popd
         .map_err(|source| PopError::Io { what: "cannot read the bound address".into(), source })?;
     write_addr(&config.data_dir, addr)?;
     let reconciler = reconcile::spawn(pop.clone(), config.poll_interval);
-    let service = PopService::new(pop.clone(), auth).into_server(config.max_message_bytes);
+    let store_path = config.data_dir.join(crate::store::DB_FILE);
+    let service =
+        PopService::new(pop.clone(), auth, store_path).into_server(config.max_message_bytes);
     let serving = pop.clone();
     let daemon = Daemon::spawn(addr, pop, |stop| async move {
         let closing = serving.clone();

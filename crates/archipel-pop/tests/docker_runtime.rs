@@ -229,17 +229,20 @@ async fn exits_reach_events_listing_and_logs() {
     assert_eq!(managed[0].state, WorkloadState::Exited { code: 3 });
     assert_eq!(managed[0].pop_id, spec.pop_id);
 
-    let logs = String::from_utf8(runtime.logs(&started.runtime_id, None).await.unwrap()).unwrap();
+    let logs = String::from_utf8(
+        runtime.logs(&started.runtime_id, None, usize::MAX).await.unwrap().output,
+    )
+    .unwrap();
     assert_eq!(lines(&logs).len(), 2, "{logs}");
     assert!(logs.contains("out\n") && logs.contains("err\n"), "{logs}");
-    let last = runtime.logs(&started.runtime_id, Some(1)).await.unwrap();
+    let last = runtime.logs(&started.runtime_id, Some(1), usize::MAX).await.unwrap().output;
     assert_eq!(lines(&String::from_utf8(last).unwrap()).len(), 1);
 
     let stopped = runtime.stop(&started.runtime_id, PATIENCE).await.unwrap();
     assert_eq!(stopped, Some(Stopped { code: 3, killed: false }));
     runtime.remove(&started.runtime_id).await.unwrap();
     assert!(matches!(
-        runtime.logs(&started.runtime_id, None).await,
+        runtime.logs(&started.runtime_id, None, usize::MAX).await,
         Err(RuntimeError::WorkloadNotFound(_))
     ));
 }

@@ -28,6 +28,7 @@ async fn runtime(root: &Path) -> NativeRuntime {
         images_dir: root.join("images"),
         site_netns: None,
         netlink: Arc::new(RtNetlink::new()),
+        log_max_bytes: archipel_pop::runtime::native::DEFAULT_LOG_MAX_BYTES,
     };
     NativeRuntime::new(config).await.expect("a native runtime")
 }

@@ -93,13 +93,16 @@ async fn an_exit_is_reported_with_its_code_and_frees_the_network() {
     // Its addresses must be free again: the namespace and veth are gone, the log stays.
     assert!(!namespaces().contains(&started.runtime_id));
     assert_eq!(site.ip(&["-o", "link", "show", "type", "veth"]), "");
-    let logs = String::from_utf8(runtime.logs(&started.runtime_id, None).await.unwrap()).unwrap();
+    let logs = String::from_utf8(
+        runtime.logs(&started.runtime_id, None, usize::MAX).await.unwrap().output,
+    )
+    .unwrap();
     assert!(logs.starts_with("hello from the workload\n"), "{logs}");
     assert!(
         logs.contains(&format!("/workloads/{}/work", started.runtime_id)),
         "its own working directory: {logs}"
     );
-    let last = runtime.logs(&started.runtime_id, Some(1)).await.unwrap();
+    let last = runtime.logs(&started.runtime_id, Some(1), usize::MAX).await.unwrap().output;
     assert!(String::from_utf8(last).unwrap().ends_with("/work\n"));
     assert_eq!(
         runtime.stop(&started.runtime_id, Duration::from_secs(1)).await.unwrap(),
@@ -109,7 +112,7 @@ async fn an_exit_is_reported_with_its_code_and_frees_the_network() {
     runtime.remove(&started.runtime_id).await.unwrap();
     assert!(!site.state_dir().join("workloads").join(&started.runtime_id).exists());
     assert!(matches!(
-        runtime.logs(&started.runtime_id, None).await,
+        runtime.logs(&started.runtime_id, None, usize::MAX).await,
         Err(RuntimeError::WorkloadNotFound(_))
     ));
 }
@@ -243,8 +246,10 @@ async fn the_sipp_client_completes_its_calls_against_the_sipp_server() {
     client.image = "mcilloni/sipp-client:latest".to_owned();
     let client = start(&site, &runtime, &client).await;
     let code = exit_of(&mut events, &client.runtime_id).await;
-    let logs = String::from_utf8_lossy(&runtime.logs(&client.runtime_id, None).await.unwrap())
-        .into_owned();
+    let logs = String::from_utf8_lossy(
+        &runtime.logs(&client.runtime_id, None, usize::MAX).await.unwrap().output,
+    )
+    .into_owned();
     assert_eq!(code, 0, "{logs}");
     assert!(logs.contains("Successful call"), "{logs}");
 
@@ -270,6 +275,7 @@ async fn refuses_a_missing_site_namespace_and_an_unknown_image() {
         images_dir: site.images_dir(),
         site_netns: Some(format!("{}-missing", site.netns)),
         netlink: std::sync::Arc::new(RtNetlink::new()),
+        log_max_bytes: archipel_pop::runtime::native::DEFAULT_LOG_MAX_BYTES,
     };
     let err = NativeRuntime::new(config).await.unwrap_err();
     let text = archipel_pop::error::chain(&err);
@@ -325,6 +331,7 @@ fn print_refusal() {
         images_dir: dir.join("images"),
         site_netns: None,
         netlink: std::sync::Arc::new(RtNetlink::new()),
+        log_max_bytes: archipel_pop::runtime::native::DEFAULT_LOG_MAX_BYTES,
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let err = runtime.block_on(NativeRuntime::new(config)).unwrap_err();

@@ -69,6 +69,10 @@ pub struct PopdArgs {
     /// The largest request accepted, in bytes [default: 1048576]
     #[arg(long, global = true)]
     pub max_message_bytes: Option<usize>,
+    /// Native runtime: a workload's log is rotated past this size, in bytes, keeping one
+    /// rotated file [default: 10485760]
+    #[arg(long, global = true)]
+    pub log_max_bytes: Option<u64>,
     /// At a stop, how long the calls in flight have to finish, in seconds [default: 10]
     #[arg(long, global = true)]
     pub drain_timeout: Option<u64>,
@@ -146,6 +150,7 @@ async fn native_runtime(args: &PopdArgs, config: &PopdConfig) -> anyhow::Result<
         images_dir: args.images_dir.clone().unwrap_or_else(|| config.data_dir.join("images")),
         site_netns: args.netns.clone(),
         netlink: Arc::new(RtNetlink::new()),
+        log_max_bytes: config.log_max_bytes,
     };
     Ok(NativeRuntime::new(native).await?)
 }
@@ -182,6 +187,9 @@ fn apply_flags(args: &PopdArgs, config: &mut PopdConfig) -> anyhow::Result<()> {
     }
     if let Some(v) = args.max_message_bytes {
         config.max_message_bytes = v;
+    }
+    if let Some(v) = args.log_max_bytes {
+        config.log_max_bytes = v;
     }
     if let Some(v) = args.drain_timeout {
         config.drain_timeout = Duration::from_secs(v);
@@ -236,6 +244,7 @@ fn init(
     }
     s.session_ttl_secs = args.session_ttl.or(s.session_ttl_secs);
     s.max_message_bytes = args.max_message_bytes.or(s.max_message_bytes);
+    s.log_max_bytes = args.log_max_bytes.or(s.log_max_bytes);
     file.save(path)?;
     println!("wrote {} with user {name}", path.display());
     Ok(())

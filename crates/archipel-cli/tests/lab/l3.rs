@@ -9,6 +9,10 @@ fn two_slash23s_route_and_an_overlap_is_refused_naming_both() {
     let (one, two) = (slash23(&lab.subnet, 2), slash23(&lab.subnet, 3));
     lab.network("a", "one", &one);
     lab.network("b", "two", &two);
+    // Inside `one`: the /24 after its first. Made before `routed` exists: popd refuses a
+    // subnet that a route of its namespace (here the one to `one`) already covers.
+    let inside = lab.subnet.slash24(5);
+    lab.network("b", "three", &inside);
     let args = ["intersite", "create", "--type", "l3", "--name", "routed"];
     lab.json("a", &[&args[..], &["--resource", "a:one", "--resource", "b:two"]].concat());
     let (a_addr, a_ns) = lab.container("a", "ca", "one");
@@ -16,9 +20,6 @@ fn two_slash23s_route_and_an_overlap_is_refused_naming_both() {
     assert!(pings(&a_ns, b_addr), "{a_addr} does not reach {b_addr}");
     assert!(pings(&b_ns, a_addr), "{b_addr} does not reach {a_addr}");
 
-    // Inside `one`: the /24 after its first.
-    let inside = lab.subnet.slash24(5);
-    lab.network("b", "three", &inside);
     let before = world(&lab);
     let args = ["intersite", "create", "--type", "l3", "--name", "bad"];
     let out =

@@ -124,19 +124,22 @@ fn subnet(n: &PopNetwork) -> pb::Subnet {
 }
 
 pub fn container(c: PopContainer, nets: &Networks) -> pb::Container {
+    // A container in a final state has returned its addresses to the pool, where another
+    // container may hold them now: it lists its networks without an address.
+    let holds = c.holds_addresses();
     let endpoints = c
         .endpoints
         .into_iter()
         .map(|(name, ep)| {
-            let ipv4 = pb::Ip {
+            let ipv4 = holds.then(|| pb::Ip {
                 address: ep.address.to_string(),
                 subnet: nets.get(&ep.network_id).map(subnet),
-            };
+            });
             let pb_ep = pb::Endpoint {
                 net_id: ep.network_id,
                 net_name: name.clone(),
                 endpoint_id: String::new(),
-                ipv4: Some(ipv4),
+                ipv4,
                 ipv6: None,
                 mac: ep.mac.unwrap_or_default(),
             };

@@ -7,6 +7,7 @@ pub mod oversize;
 pub mod request;
 pub mod status;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use archipel_proto::v1 as pb;
@@ -23,16 +24,27 @@ use status::to_status;
 
 type Reply<T> = Result<Response<T>, Status>;
 
+/// The most output a Logs reply carries: below the 4 MiB a gRPC client accepts by default,
+/// with room for the reply's framing. A longer log answers its last part, marked truncated.
+pub const MAX_LOGS_REPLY_BYTES: usize = 4 * 1024 * 1024 - 4096;
+
 /// The tonic service over a [`Pop`] core.
 #[derive(Debug, Clone)]
 pub struct PopService {
     pop: Pop,
     auth: Arc<Auth>,
+    /// popd's store, named when a write to it finds the disk full.
+    store_path: PathBuf,
 }
 
 impl PopService {
-    pub fn new(pop: Pop, auth: Arc<Auth>) -> Self {
-        Self { pop, auth }
+    pub fn new(pop: Pop, auth: Arc<Auth>, store_path: PathBuf) -> Self {
+        Self { pop, auth, store_path }
+    }
+
+    /// The status of a failed call; a full file system is told as such, with its path.
+    fn fail(&self, e: PopError) -> Status {
+        to_status(e.on_full_disk(&self.store_path))
     }
 
     /// The service ready to be added to a tonic server: requests above `max_message_bytes`
@@ -72,10 +84,6 @@ impl PopService {
     }
 }
 
-fn fail(e: PopError) -> Status {
-    to_status(e)
-}
-
 #[tonic::async_trait]
 impl PopRpc for PopService {
     async fn containers(&self, req: Request<pb::Filter>) -> Reply<pb::ContainerList> {
@@ -97,7 +105,7 @@ impl PopRpc for PopService {
     async fn images(&self, req: Request<pb::Filter>) -> Reply<pb::ImageList> {
         self.authorize(&req)?;
         let filter = convert::filter(Some(req.into_inner()));
-        let images = self.pop.images(filter.as_ref()).await.map_err(fail)?;
+        let images = self.pop.images(filter.as_ref()).await.map_err(|e| self.fail(e))?;
         Ok(Response::new(pb::ImageList { list: images.into_iter().map(convert::image).collect() }))
     }
 
@@ -113,8 +121,8 @@ impl PopRpc for PopService {
         let config = req.into_inner();
         let target = config.name.clone();
         let reply = async {
-            let cmd = convert::create_container(config).map_err(fail)?;
-            let created = self.pop.create(cmd).await.map_err(fail)?;
+            let cmd = convert::create_container(config).map_err(|e| self.fail(e))?;
+            let created = self.pop.create(cmd).await.map_err(|e| self.fail(e))?;
             Ok(Response::new(convert::container(created, &self.networks())))
         };
         caller.audit("Create", &target, reply.await)
@@ -123,39 +131,45 @@ impl PopRpc for PopService {
     async fn delete(&self, req: Request<pb::Filter>) -> Reply<()> {
         let caller = self.authorize(&req)?;
         let timeout = request::stop_timeout(req.metadata());
-        let sel = convert::target(Some(req.into_inner())).map_err(fail)?;
-        let reply = self.pop.delete(&sel, timeout).await.map(Response::new).map_err(fail);
+        let sel = convert::target(Some(req.into_inner())).map_err(|e| self.fail(e))?;
+        let reply =
+            self.pop.delete(&sel, timeout).await.map(Response::new).map_err(|e| self.fail(e));
         caller.audit("Delete", label(&sel), reply)
     }
 
     async fn metadata(&self, req: Request<pb::NewMetadata>) -> Reply<()> {
         let caller = self.authorize(&req)?;
         let new = req.into_inner();
-        let sel = convert::target(new.filter).map_err(fail)?;
+        let sel = convert::target(new.filter).map_err(|e| self.fail(e))?;
         let set = self.pop.set_metadata(&sel, convert::metadata(new.md)).await;
-        caller.audit("Metadata", label(&sel), set.map(Response::new).map_err(fail))
+        caller.audit("Metadata", label(&sel), set.map(Response::new).map_err(|e| self.fail(e)))
     }
 
     async fn start(&self, req: Request<pb::Filter>) -> Reply<pb::Container> {
         let caller = self.authorize(&req)?;
-        let sel = convert::target(Some(req.into_inner())).map_err(fail)?;
+        let sel = convert::target(Some(req.into_inner())).map_err(|e| self.fail(e))?;
         let started = self.pop.start(&sel).await;
         let reply = started.map(|c| Response::new(convert::container(c, &self.networks())));
-        caller.audit("Start", label(&sel), reply.map_err(fail))
+        caller.audit("Start", label(&sel), reply.map_err(|e| self.fail(e)))
     }
 
     async fn stop(&self, req: Request<pb::Filter>) -> Reply<()> {
         let caller = self.authorize(&req)?;
         let timeout = request::stop_timeout(req.metadata());
-        let sel = convert::target(Some(req.into_inner())).map_err(fail)?;
-        let reply = self.pop.stop(&sel, timeout).await.map(|_| Response::new(())).map_err(fail);
+        let sel = convert::target(Some(req.into_inner())).map_err(|e| self.fail(e))?;
+        let reply =
+            self.pop.stop(&sel, timeout).await.map(|_| Response::new(())).map_err(|e| self.fail(e));
         caller.audit("Stop", label(&sel), reply)
     }
 
     async fn login(&self, req: Request<pb::Credentials>) -> Reply<pb::Token> {
         let peer = req.remote_addr().map(|a| a.ip());
         let creds = req.into_inner();
-        let token = self.auth.login(peer, &creds.username, &creds.password).await.map_err(fail)?;
+        let token = self
+            .auth
+            .login(peer, &creds.username, &creds.password)
+            .await
+            .map_err(|e| self.fail(e))?;
         Ok(Response::new(pb::Token { value: token }))
     }
 
@@ -164,7 +178,7 @@ impl PopRpc for PopService {
         let tokens = request::tokens(req.metadata());
         let reply = self.auth.logout(tokens.iter().map(String::as_str));
         let target = caller.user.clone();
-        caller.audit("Logout", &target, reply.map(Response::new).map_err(fail))
+        caller.audit("Logout", &target, reply.map(Response::new).map_err(|e| self.fail(e)))
     }
 
     async fn info(&self, _req: Request<()>) -> Reply<pb::Infos> {
@@ -176,8 +190,8 @@ impl PopRpc for PopService {
         let config = req.into_inner();
         let target = config.name.clone();
         let reply = async {
-            let cmd = convert::create_network(config).map_err(fail)?;
-            let net = self.pop.create_network(cmd).await.map_err(fail)?;
+            let cmd = convert::create_network(config).map_err(|e| self.fail(e))?;
+            let net = self.pop.create_network(cmd).await.map_err(|e| self.fail(e))?;
             Ok(Response::new(convert::network(net)))
         };
         caller.audit("CreateNetwork", &target, reply.await)
@@ -185,16 +199,18 @@ impl PopRpc for PopService {
 
     async fn update_network(&self, req: Request<pb::NetworkUpdate>) -> Reply<pb::Network> {
         let caller = self.authorize(&req)?;
-        let (sel, update) = convert::update_network(req.into_inner()).map_err(fail)?;
+        let (sel, update) = convert::update_network(req.into_inner()).map_err(|e| self.fail(e))?;
         let updated = self.pop.update_network(&sel, update).await;
-        let reply = updated.map(|net| Response::new(convert::network(net))).map_err(fail);
+        let reply =
+            updated.map(|net| Response::new(convert::network(net))).map_err(|e| self.fail(e));
         caller.audit("UpdateNetwork", label(&sel), reply)
     }
 
     async fn delete_network(&self, req: Request<pb::NetworkFilter>) -> Reply<()> {
         let caller = self.authorize(&req)?;
-        let sel = convert::network_target(Some(req.into_inner())).map_err(fail)?;
-        let reply = self.pop.delete_network(&sel).await.map(Response::new).map_err(fail);
+        let sel = convert::network_target(Some(req.into_inner())).map_err(|e| self.fail(e))?;
+        let reply =
+            self.pop.delete_network(&sel).await.map(Response::new).map_err(|e| self.fail(e));
         caller.audit("DeleteNetwork", label(&sel), reply)
     }
 
@@ -214,17 +230,19 @@ impl PopRpc for PopService {
     async fn logs(&self, req: Request<pb::LogsRequest>) -> Reply<pb::LogsReply> {
         self.authorize(&req)?;
         let logs = req.into_inner();
-        let sel = convert::target(logs.filter).map_err(fail)?;
+        let sel = convert::target(logs.filter).map_err(|e| self.fail(e))?;
         let tail = (logs.tail != 0).then_some(logs.tail);
-        let output = self.pop.logs(&sel, tail).await.map_err(fail)?;
-        Ok(Response::new(pb::LogsReply { output }))
+        let out =
+            self.pop.logs(&sel, tail, MAX_LOGS_REPLY_BYTES).await.map_err(|e| self.fail(e))?;
+        Ok(Response::new(pb::LogsReply { output: out.output, truncated: out.truncated }))
     }
 
     async fn import_image(&self, req: Request<pb::ImageImport>) -> Reply<pb::Image> {
         let caller = self.authorize(&req)?;
         let path = std::path::PathBuf::from(req.into_inner().path);
         let imported = self.pop.import_image(&path).await;
-        let reply = imported.map(|image| Response::new(convert::image(image))).map_err(fail);
+        let reply =
+            imported.map(|image| Response::new(convert::image(image))).map_err(|e| self.fail(e));
         caller.audit("ImportImage", &path.display().to_string(), reply)
     }
 }

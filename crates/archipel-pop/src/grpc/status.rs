@@ -22,6 +22,8 @@ pub fn code_of(err: &PopError) -> Code {
         | E::InvalidName { .. }
         | E::InvalidMetadataKey { .. }
         | E::InvalidMetadataValue { .. }
+        | E::MetadataEntryTooLarge { .. }
+        | E::MetadataTooLarge { .. }
         | E::NotAnAddress { .. }
         | E::NotAPrefix { .. }
         | E::EndpointWithoutNetwork
@@ -35,6 +37,7 @@ pub fn code_of(err: &PopError) -> Code {
         | E::InvalidSubnetPlan { .. }
         | E::InvalidPools { .. }
         | E::SubnetOverlap { .. }
+        | E::ReservedSubnet { .. }
         | E::AddressUnusable { .. }
         | E::InvalidAddressing { .. }
         | E::DefaultSubnetUnusable { .. } => Code::InvalidArgument,
@@ -47,9 +50,12 @@ pub fn code_of(err: &PopError) -> Code {
         | E::NeverRan { .. }
         | E::NetworkInUse { .. }
         | E::InUseOutsidePools { .. }
+        | E::SiteConflict { .. }
         // The server has the call; the site's runtime cannot do it.
         | E::Unsupported { .. } => Code::FailedPrecondition,
-        E::PoolExhausted { .. } | E::NotRefilled { .. } => Code::ResourceExhausted,
+        E::PoolExhausted { .. } | E::NotRefilled { .. } | E::DiskFull { .. } => {
+            Code::ResourceExhausted
+        }
         E::NoToken | E::BadLogin | E::SessionExpired | E::UnknownSession => Code::Unauthenticated,
         E::ShuttingDown => Code::Unavailable,
         E::Runtime(r) => match r {
@@ -58,7 +64,9 @@ pub fn code_of(err: &PopError) -> Code {
                 Code::AlreadyExists
             }
             RuntimeError::InvalidImage(_) => Code::InvalidArgument,
-            RuntimeError::Unsupported { .. } => Code::FailedPrecondition,
+            RuntimeError::Unsupported { .. } | RuntimeError::SiteConflict { .. } => {
+                Code::FailedPrecondition
+            }
             RuntimeError::Unavailable { .. } => Code::Unavailable,
             RuntimeError::Failed { .. } => Code::Internal,
         },

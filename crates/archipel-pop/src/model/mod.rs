@@ -10,8 +10,11 @@ pub use command::{
     UpdateNetwork,
 };
 pub use container::{ContainerEndpoint, ContainerState, PopContainer};
-pub use network::{LinuxAttachment, PopNetwork};
-pub use validate::{validate_metadata, validate_name, MAX_NAME_LEN};
+pub use network::{reserved_range, LinuxAttachment, PopNetwork};
+pub use validate::{
+    metadata_bytes, validate_metadata, validate_name, MAX_METADATA_BYTES, MAX_METADATA_ENTRY_BYTES,
+    MAX_NAME_LEN,
+};
 
 /// The thesis's only flavour: no resource limits; every container uses it.
 pub const FLAVOUR_ID: &str = "docker-flavour-id";

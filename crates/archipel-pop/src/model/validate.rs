@@ -4,6 +4,24 @@ use crate::error::PopError;
 
 pub const MAX_NAME_LEN: usize = 128;
 
+/// The largest metadata entry, counted as the environment holds it (`KEY=VALUE` and its NUL):
+/// Linux refuses a longer environment string at exec (`MAX_ARG_STRLEN`, 128 KiB).
+pub const MAX_METADATA_ENTRY_BYTES: usize = 128 * 1024;
+/// The largest metadata of one container, its entries counted as above: well under Linux's
+/// `ARG_MAX` (2 MiB by default, shared with the arguments), and small enough that a list of
+/// many containers still fits a client's reply.
+pub const MAX_METADATA_BYTES: usize = 256 * 1024;
+
+/// The bytes `key` and `value` take in a workload's environment.
+pub fn metadata_entry_bytes(key: &str, value: &str) -> usize {
+    key.len() + value.len() + 2
+}
+
+/// The bytes the whole metadata takes in a workload's environment.
+pub fn metadata_bytes(entries: &BTreeMap<String, String>) -> usize {
+    entries.iter().map(|(k, v)| metadata_entry_bytes(k, v)).sum()
+}
+
 /// A container or network name as Docker accepts it: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`, at most 128
 /// characters. `what` names the object in the error ("container", "network").
 pub fn validate_name(what: &'static str, name: &str) -> Result<(), PopError> {
@@ -20,8 +38,8 @@ pub fn validate_name(what: &'static str, name: &str) -> Result<(), PopError> {
 }
 
 /// Metadata becomes the workload's environment: a key must be a valid environment variable name
-/// (`[A-Za-z_][A-Za-z0-9_]*`), a value must hold no NUL and no newline. An empty value is fine
-/// (it deletes the key).
+/// (`[A-Za-z_][A-Za-z0-9_]*`), a value must hold no NUL and no newline, and an entry must fit
+/// [`MAX_METADATA_ENTRY_BYTES`]. An empty value is fine (it deletes the key).
 pub fn validate_metadata(entries: &BTreeMap<String, String>) -> Result<(), PopError> {
     for (key, value) in entries {
         let mut chars = key.chars();
@@ -31,6 +49,14 @@ pub fn validate_metadata(entries: &BTreeMap<String, String>) -> Result<(), PopEr
         }
         if value.contains('\0') || value.contains('\n') {
             return Err(PopError::InvalidMetadataValue { key: key.clone() });
+        }
+        let bytes = metadata_entry_bytes(key, value);
+        if bytes > MAX_METADATA_ENTRY_BYTES {
+            return Err(PopError::MetadataEntryTooLarge {
+                key: key.clone(),
+                bytes,
+                limit: MAX_METADATA_ENTRY_BYTES,
+            });
         }
     }
     Ok(())
@@ -71,5 +97,14 @@ mod tests {
                 matches!(&err, PopError::InvalidMetadataValue { .. } if err.to_string().contains("KEY"))
             );
         }
+        let fits = "v".repeat(MAX_METADATA_ENTRY_BYTES - "KEY".len() - 2);
+        validate_metadata(&md(&[("KEY", &fits)])).unwrap();
+        let over = format!("{fits}v");
+        let err = validate_metadata(&md(&[("KEY", &over)])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "metadata key KEY: the entry takes 131073 bytes in the environment (KEY=VALUE), over \
+             the limit of 131072 bytes per entry"
+        );
     }
 }

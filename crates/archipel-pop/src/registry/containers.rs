@@ -5,8 +5,9 @@ use archipel_ipam::IpamError;
 use super::{detached, Pop};
 use crate::error::PopError;
 use crate::model::{
-    new_id, now_unix, validate_metadata, validate_name, ContainerEndpoint, ContainerState,
-    CreateContainer, EndpointRequest, PopContainer, Selector, FLAVOUR_ID, FLAVOUR_NAME,
+    metadata_bytes, new_id, now_unix, validate_metadata, validate_name, ContainerEndpoint,
+    ContainerState, CreateContainer, EndpointRequest, PopContainer, Selector, FLAVOUR_ID,
+    FLAVOUR_NAME, MAX_METADATA_BYTES,
 };
 
 impl Pop {
@@ -136,12 +137,23 @@ impl Pop {
                     rule: "metadata can change only while it is CREATED".into(),
                 });
             }
+            // The key named if the whole is too large: the request's largest entry.
+            let largest = entries.iter().max_by_key(|(k, v)| k.len() + v.len()).map(|(k, _)| k);
+            let largest = largest.cloned().unwrap_or_default();
             for (key, value) in entries {
                 if value.is_empty() {
                     record.metadata.remove(&key);
                 } else {
                     record.metadata.insert(key, value);
                 }
+            }
+            let bytes = metadata_bytes(&record.metadata);
+            if bytes > MAX_METADATA_BYTES {
+                return Err(PopError::MetadataTooLarge {
+                    key: largest,
+                    bytes,
+                    limit: MAX_METADATA_BYTES,
+                });
             }
             this.commit(&mut st, record)
         })

@@ -3,9 +3,10 @@ use archipel_ipam::{overlaps, Allocator, SubnetPlan};
 use super::open::adopt_attachment;
 use super::state::NetSlot;
 use super::{detached, Pop};
-use crate::error::PopError;
+use crate::error::{chain, PopError};
 use crate::model::{
-    new_id, validate_name, CreateNetwork, LinuxAttachment, PopNetwork, Selector, UpdateNetwork,
+    new_id, reserved_range, validate_name, CreateNetwork, LinuxAttachment, PopNetwork, Selector,
+    UpdateNetwork,
 };
 
 /// The MTUs Linux accepts on a bridge with IPv4.
@@ -16,6 +17,9 @@ impl Pop {
     pub async fn create_network(&self, cmd: CreateNetwork) -> Result<PopNetwork, PopError> {
         validate_name("network", &cmd.name)?;
         check_mtu(cmd.mtu)?;
+        if let Some(range) = reserved_range(cmd.subnet) {
+            return Err(PopError::ReservedSubnet { network: cmd.name, subnet: cmd.subnet, range });
+        }
         let plan = SubnetPlan::new(cmd.subnet, cmd.gateway, cmd.pools)
             .map_err(|source| PopError::InvalidSubnetPlan { network: cmd.name.clone(), source })?;
         let this = self.clone();
@@ -38,7 +42,14 @@ impl Pop {
                 let _ = alloc.allocate(Some(addr));
             }
             let mut st = this.lock();
-            this.inner().store.put_network(&net)?;
+            if let Err(e) = this.inner().store.put_network(&net) {
+                drop(st);
+                // Unrecorded, the bridge would stay for good.
+                if let Err(error) = this.inner().runtime.remove_network(&net.spec()).await {
+                    tracing::warn!(network = %net.name, error = %chain(&error), "cannot remove an unrecorded network");
+                }
+                return Err(e.into());
+            }
             st.networks.insert(net.id.clone(), NetSlot { record: net.clone(), alloc, deleting: false });
             tracing::info!(network = %net.name, subnet = %net.plan.cidr(), bridge = %net.attachment.bridge, "network created");
             Ok(net)

@@ -6,7 +6,7 @@ use tokio::sync::{broadcast, watch};
 use super::state::{NetSlot, Slot, State};
 use super::{Inner, Pop, PopSettings, EVENT_BUFFER};
 use crate::error::PopError;
-use crate::model::{new_id, LinuxAttachment, PopNetwork};
+use crate::model::{new_id, reserved_range, LinuxAttachment, PopNetwork};
 use crate::reconcile;
 use crate::runtime::{NetworkAttachment, Runtime};
 use crate::store::Store;
@@ -95,6 +95,14 @@ async fn create_default(
     runtime: &dyn Runtime,
     settings: &PopSettings,
 ) -> Result<(PopNetwork, Vec<std::net::Ipv4Addr>), PopError> {
+    let subnet = settings.default_subnet;
+    if let Some(range) = reserved_range(subnet) {
+        return Err(PopError::ReservedSubnet {
+            network: settings.default_network.clone(),
+            subnet,
+            range,
+        });
+    }
     let plan = SubnetPlan::new(settings.default_subnet, None, Vec::new()).map_err(|source| {
         PopError::DefaultSubnetUnusable { subnet: settings.default_subnet, source }
     })?;

@@ -4,7 +4,7 @@ use crate::error::PopError;
 use crate::model::{
     now_unix, Flavour, PopContainer, PopInfo, PopNetwork, Selector, FLAVOUR_ID, FLAVOUR_NAME,
 };
-use crate::runtime::{ImageInfo, RuntimeError};
+use crate::runtime::{ImageInfo, LogOutput, RuntimeError};
 
 /// Info's type.
 pub const POP_TYPE: &str = "archipel-popd";
@@ -73,8 +73,13 @@ impl Pop {
         list
     }
 
-    /// The workload's output, the last `tail` lines if given.
-    pub async fn logs(&self, sel: &Selector, tail: Option<u32>) -> Result<Vec<u8>, PopError> {
+    /// The workload's output, the last `tail` lines if given, at most its last `max_bytes`.
+    pub async fn logs(
+        &self,
+        sel: &Selector,
+        tail: Option<u32>,
+        max_bytes: usize,
+    ) -> Result<LogOutput, PopError> {
         let (name, runtime_id) = {
             let st = self.lock();
             let record = &st.container(sel)?.record;
@@ -83,7 +88,7 @@ impl Pop {
         let Some(runtime_id) = runtime_id else {
             return Err(PopError::NeverRan { container: name });
         };
-        match self.inner().runtime.logs(&runtime_id, tail).await {
+        match self.inner().runtime.logs(&runtime_id, tail, max_bytes).await {
             Err(RuntimeError::WorkloadNotFound(_)) => Err(PopError::OutputGone { container: name }),
             other => Ok(other?),
         }

@@ -12,7 +12,7 @@ use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::{
-    ImageInfo, ManagedWorkload, NetworkAttachment, NetworkSpec, Runtime, RuntimeError,
+    ImageInfo, LogOutput, ManagedWorkload, NetworkAttachment, NetworkSpec, Runtime, RuntimeError,
     RuntimeEvent, StartSpec, Started, Stopped, WorkloadState,
 };
 
@@ -321,7 +321,12 @@ impl Runtime for FakeRuntime {
             .collect())
     }
 
-    async fn logs(&self, runtime_id: &str, tail: Option<u32>) -> Result<Vec<u8>, RuntimeError> {
+    async fn logs(
+        &self,
+        runtime_id: &str,
+        tail: Option<u32>,
+        max_bytes: usize,
+    ) -> Result<LogOutput, RuntimeError> {
         let s = self.lock();
         let w = s
             .workloads
@@ -330,7 +335,10 @@ impl Runtime for FakeRuntime {
         let lines = ["one", "two", "three"];
         let skip = tail.map_or(0, |t| lines.len().saturating_sub(t as usize));
         let text: String = lines[skip..].iter().map(|l| format!("{} {l}\n", w.pop_id)).collect();
-        Ok(text.into_bytes())
+        let mut output = text.into_bytes();
+        let truncated = output.len() > max_bytes;
+        output.drain(..output.len().saturating_sub(max_bytes));
+        Ok(LogOutput { output, truncated })
     }
 
     fn events(&self) -> BoxStream<'static, RuntimeEvent> {

@@ -112,12 +112,31 @@ pub enum RuntimeEvent {
     Exited { pop_id: String, runtime_id: String, code: i32 },
 }
 
+/// A workload's output, or its last part.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogOutput {
+    pub output: Vec<u8>,
+    /// True when the output asked for was longer than allowed: `output` is its last part.
+    pub truncated: bool,
+}
+
 /// How a stop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stopped {
     pub code: i32,
     /// True when the workload outlived the timeout and was killed.
     pub killed: bool,
+}
+
+/// What of the site's namespace already uses a new network's addresses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Clash {
+    #[error("gateway {gateway} is already held by interface {link} in the site's namespace")]
+    Gateway { gateway: Ipv4Addr, link: String },
+    #[error("subnet {subnet} overlaps address {addr} of interface {link} in the site's namespace")]
+    Address { subnet: Ipv4Net, addr: Ipv4Net, link: String },
+    #[error("subnet {subnet} overlaps the route to {dest}{} in the site's namespace", .via_dev)]
+    Route { subnet: Ipv4Net, dest: Ipv4Net, via_dev: String },
 }
 
 /// Errors of a runtime.
@@ -127,6 +146,9 @@ pub enum RuntimeError {
     ImageNotFound(String),
     #[error("network {name} exists in the runtime with subnet {found}, not {wanted}")]
     NetworkConflict { name: String, found: String, wanted: Ipv4Net },
+    /// The site's namespace already uses the network's subnet or gateway.
+    #[error("network {network}: {clash}")]
+    SiteConflict { network: String, clash: Clash },
     #[error("workload {0} not found")]
     WorkloadNotFound(String),
     /// The runtime has no such operation (a Docker site imports no image directories).
@@ -193,8 +215,14 @@ pub trait Runtime: Send + Sync + 'static {
     async fn remove(&self, runtime_id: &str) -> Result<(), RuntimeError>;
     /// Every workload labelled as this popd instance's, running or not.
     async fn list_managed(&self) -> Result<Vec<ManagedWorkload>, RuntimeError>;
-    /// The workload's output (stdout and stderr), the last `tail` lines if given.
-    async fn logs(&self, runtime_id: &str, tail: Option<u32>) -> Result<Vec<u8>, RuntimeError>;
+    /// The workload's output (stdout and stderr), the last `tail` lines if given, at most its
+    /// last `max_bytes` bytes. Stops its work when the caller drops the future.
+    async fn logs(
+        &self,
+        runtime_id: &str,
+        tail: Option<u32>,
+        max_bytes: usize,
+    ) -> Result<LogOutput, RuntimeError>;
 
     /// Exits noticed by the runtime. popd also polls `list_managed` as a fallback, so a
     /// runtime may end this stream (or never yield) without losing an exit.

@@ -89,6 +89,7 @@ impl Site {
             images_dir: self.images_dir(),
             site_netns: Some(self.netns.clone()),
             netlink: Arc::new(RtNetlink::new()),
+            log_max_bytes: archipel_pop::runtime::native::DEFAULT_LOG_MAX_BYTES,
         };
         Arc::new(NativeRuntime::new(config).await.expect("a native runtime"))
     }
@@ -191,7 +192,7 @@ pub async fn exit_of(events: &mut BoxStream<'static, RuntimeEvent>, runtime_id: 
 pub async fn wait_for_output(runtime: &NativeRuntime, runtime_id: &str, needle: &str) {
     let deadline = Instant::now() + PATIENCE;
     loop {
-        let output = runtime.logs(runtime_id, None).await.expect("logs");
+        let output = runtime.logs(runtime_id, None, usize::MAX).await.expect("logs").output;
         if String::from_utf8_lossy(&output).contains(needle) {
             return;
         }

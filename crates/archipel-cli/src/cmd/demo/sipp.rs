@@ -81,11 +81,11 @@ pub async fn stop(pop: &Client, name: &str) -> anyhow::Result<Ended> {
 
 /// The container's output (Pop `Logs`), as text.
 pub async fn log(pop: &Client, name: &str) -> anyhow::Result<String> {
-    let bytes = pop
+    let logs = pop
         .logs(&Filter::name(name), None)
         .await
         .with_context(|| format!("reading the log of container {name}"))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok(String::from_utf8_lossy(&logs.output).into_owned())
 }
 
 /// sipp's cumulative counters from its last statistics screen.

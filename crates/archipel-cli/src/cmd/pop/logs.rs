@@ -9,7 +9,9 @@ use crate::output;
 /// Print the output (stdout and stderr) of a container's workload, as it is.
 #[derive(Debug, Args)]
 #[command(after_help = "\
---output does not apply: the bytes are printed as the workload wrote them.
+--output does not apply: the bytes are printed as the workload wrote them. A reply
+holds at most about 4 MiB: of a longer output only the last part is printed, and a
+note on stderr says it is truncated.
 
 Example:
   archipel pop logs sipp-client --tail 20")]
@@ -24,6 +26,13 @@ pub struct LogsArgs {
 
 pub async fn run(ctx: &Context, args: LogsArgs) -> anyhow::Result<()> {
     let logs = ctx.client()?.logs(&Filter::name_or_id(args.container), args.tail).await?;
-    output::emit(&logs)?;
+    output::emit(&logs.output)?;
+    if logs.truncated {
+        eprintln!(
+            "note: truncated: the output asked for is longer than a reply holds (4 MiB); these \
+             are its last {} bytes",
+            logs.output.len()
+        );
+    }
     Ok(())
 }

@@ -133,7 +133,10 @@ async fn stop_ends_exited_and_frees_addresses() {
     assert_eq!(addr_of(&again, "private"), addr_of(&created, "private"));
     let twice = f.pop.stop(&name("web"), None).await.unwrap_err();
     assert!(matches!(twice, PopError::WrongState { .. }));
-    assert!(f.pop.logs(&name("web"), None).await.is_ok(), "an exited workload keeps its output");
+    assert!(
+        f.pop.logs(&name("web"), None, usize::MAX).await.is_ok(),
+        "an exited workload keeps its output"
+    );
 }
 
 #[tokio::test]
@@ -175,14 +178,17 @@ async fn delete_leaves_nothing() {
 async fn logs_need_a_workload() {
     let f = Fixture::new().await;
     f.pop.create(plain("web")).await.unwrap();
-    let early = f.pop.logs(&name("web"), None).await.unwrap_err();
+    let early = f.pop.logs(&name("web"), None, usize::MAX).await.unwrap_err();
     assert!(matches!(early, PopError::NeverRan { .. }));
     f.pop.start(&name("web")).await.unwrap();
     let id = f.pop.container(&name("web")).unwrap().id;
-    let all = String::from_utf8(f.pop.logs(&name("web"), None).await.unwrap()).unwrap();
+    let all = String::from_utf8(f.pop.logs(&name("web"), None, usize::MAX).await.unwrap().output)
+        .unwrap();
     assert_eq!(all.lines().count(), 3);
-    let tail =
-        String::from_utf8(f.pop.logs(&Selector::Id(id.clone()), Some(1)).await.unwrap()).unwrap();
+    let tail = String::from_utf8(
+        f.pop.logs(&Selector::Id(id.clone()), Some(1), usize::MAX).await.unwrap().output,
+    )
+    .unwrap();
     assert_eq!(tail, format!("{id} three\n"));
 }
 

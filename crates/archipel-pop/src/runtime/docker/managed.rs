@@ -8,7 +8,9 @@ use futures::TryStreamExt;
 
 use super::container::{exit_code, inspect, not_found_or, started_at};
 use super::failed;
-use crate::runtime::{ManagedWorkload, RuntimeError, WorkloadState, LABEL_POPD, LABEL_POP_ID};
+use crate::runtime::{
+    LogOutput, ManagedWorkload, RuntimeError, WorkloadState, LABEL_POPD, LABEL_POP_ID,
+};
 
 /// Equals `docker ps --all --filter label=archipel.popd=I`, then `docker inspect` of each for
 /// its exit code and start time. A container labelled without a Pop id is listed with an empty
@@ -57,7 +59,8 @@ pub(super) async fn logs(
     docker: &Docker,
     id: &str,
     tail: Option<u32>,
-) -> Result<Vec<u8>, RuntimeError> {
+    max_bytes: usize,
+) -> Result<LogOutput, RuntimeError> {
     let options = LogsOptions {
         stdout: true,
         stderr: true,
@@ -67,9 +70,14 @@ pub(super) async fn logs(
     docker
         .logs(id, Some(options))
         .map_err(|e| not_found_or(e, id, "read container logs"))
-        .try_fold(Vec::new(), |mut output, chunk| {
-            output.extend_from_slice(chunk.as_ref());
-            futures::future::ready(Ok(output))
+        .try_fold(LogOutput::default(), |mut out, chunk| {
+            // Only the last `max_bytes` are kept as the stream goes by.
+            out.output.extend_from_slice(chunk.as_ref());
+            if out.output.len() > max_bytes {
+                out.output.drain(..out.output.len() - max_bytes);
+                out.truncated = true;
+            }
+            futures::future::ready(Ok(out))
         })
         .await
 }

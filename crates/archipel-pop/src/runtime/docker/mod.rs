@@ -8,7 +8,7 @@ use bollard::Docker;
 use futures::stream::BoxStream;
 
 use super::{
-    ImageInfo, ManagedWorkload, NetworkAttachment, NetworkSpec, Runtime, RuntimeError,
+    ImageInfo, LogOutput, ManagedWorkload, NetworkAttachment, NetworkSpec, Runtime, RuntimeError,
     RuntimeEvent, StartSpec, Started, Stopped,
 };
 
@@ -122,8 +122,13 @@ impl Runtime for DockerRuntime {
         managed::list_managed(&self.docker, &self.instance).await
     }
 
-    async fn logs(&self, runtime_id: &str, tail: Option<u32>) -> Result<Vec<u8>, RuntimeError> {
-        managed::logs(&self.docker, runtime_id, tail).await
+    async fn logs(
+        &self,
+        runtime_id: &str,
+        tail: Option<u32>,
+        max_bytes: usize,
+    ) -> Result<LogOutput, RuntimeError> {
+        managed::logs(&self.docker, runtime_id, tail, max_bytes).await
     }
 
     fn events(&self) -> BoxStream<'static, RuntimeEvent> {

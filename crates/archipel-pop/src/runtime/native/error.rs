@@ -18,12 +18,8 @@ pub enum NativeError {
         #[source]
         source: io::Error,
     },
-    #[error("image manifest {} is invalid", path.display())]
-    ManifestSyntax {
-        path: PathBuf,
-        #[source]
-        source: toml::de::Error,
-    },
+    #[error("image manifest {} is invalid TOML at line {line}: {problem}", path.display())]
+    ManifestSyntax { path: PathBuf, line: usize, problem: String },
     #[error("image manifest {}: {problem}", path.display())]
     ManifestInvalid { path: PathBuf, problem: String },
     #[error("{} {problem}", path.display())]

@@ -14,8 +14,10 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -59,13 +61,15 @@ impl Image {
     /// Reads and checks the image in `dir`.
     pub(super) fn load(dir: &Path) -> Result<Image, NativeError> {
         let path = dir.join(MANIFEST);
-        let bytes = fs::read(&path).map_err(NativeError::io("read", &path))?;
-        let modified = fs::metadata(&path)
-            .and_then(|m| m.modified())
-            .map_err(NativeError::io("read the modification time of", &path))?;
+        let (bytes, modified) = read_manifest(&path)?;
         let text = String::from_utf8_lossy(&bytes);
-        let raw: RawManifest = toml::from_str(&text)
-            .map_err(|source| NativeError::ManifestSyntax { path: path.clone(), source })?;
+        // toml's message quotes the offending line: only its position and problem are told,
+        // so no error ever carries the file's content.
+        let raw: RawManifest = toml::from_str(&text).map_err(|e| NativeError::ManifestSyntax {
+            path: path.clone(),
+            line: e.span().map_or(0, |span| line_of(&text, span.start)),
+            problem: e.message().to_owned(),
+        })?;
         let manifest = validate(raw, dir)
             .map_err(|problem| NativeError::ManifestInvalid { path: path.clone(), problem })?;
         let info = ImageInfo {
@@ -121,9 +125,11 @@ fn validate(raw: RawManifest, dir: &Path) -> Result<Manifest, String> {
                     rootfs.display()
                 ));
             }
-            if !path.is_dir() {
+            // Never followed: a link could name any directory of the host, `/` included.
+            if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
                 return Err(format!(
-                    "the field `rootfs` names {}, which is not a directory",
+                    "the field `rootfs` names {}, which is not a directory of the image (a \
+                     symbolic link is refused)",
                     path.display()
                 ));
             }
@@ -131,6 +137,47 @@ fn validate(raw: RawManifest, dir: &Path) -> Result<Manifest, String> {
         }
     };
     Ok(Manifest { name, entrypoint, env: raw.env, rootfs })
+}
+
+/// The largest manifest read.
+pub(super) const MAX_MANIFEST_BYTES: u64 = 64 * 1024;
+
+/// The manifest's bytes and modification time. It must be a regular file of the image: it is
+/// opened without following a link and without blocking (a FIFO), then checked.
+fn read_manifest(path: &Path) -> Result<(Vec<u8>, SystemTime), NativeError> {
+    let not_regular = || NativeError::NotAnImage {
+        path: path.to_owned(),
+        problem: "is not a regular file: the manifest must be a file of the image, not a \
+                  symbolic link, FIFO, device or socket",
+    };
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(nix::libc::ELOOP) => not_regular(),
+            _ => NativeError::io("read", path)(e),
+        })?;
+    let meta = file.metadata().map_err(NativeError::io("inspect", path))?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    if meta.len() > MAX_MANIFEST_BYTES {
+        return Err(NativeError::NotAnImage {
+            path: path.to_owned(),
+            problem: "is larger than 64 KiB, the limit for a manifest",
+        });
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_MANIFEST_BYTES).read_to_end(&mut bytes).map_err(NativeError::io("read", path))?;
+    let modified =
+        meta.modified().map_err(NativeError::io("read the modification time of", path))?;
+    Ok((bytes, modified))
+}
+
+/// The 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes().iter().take(offset).filter(|b| **b == b'\n').count() + 1
 }
 
 /// Every valid image under `images_dir`, sorted by directory; an invalid one is skipped with a

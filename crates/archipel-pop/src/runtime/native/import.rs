@@ -1,7 +1,7 @@
 //! Adding an image directory to the catalogue (`archipel pop image import DIR`).
 
 use std::fs;
-use std::os::unix::fs::symlink;
+use std::os::unix::fs::{symlink, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::error::NativeError;
@@ -18,7 +18,7 @@ pub fn import_image(images_dir: &Path, src: &Path) -> Result<ImageInfo, NativeEr
     if !src.is_dir() {
         return Err(not_an_image("is not a directory"));
     }
-    if !src.join(image::MANIFEST).is_file() {
+    if fs::symlink_metadata(src.join(image::MANIFEST)).is_err() {
         return Err(not_an_image("holds no manifest.toml"));
     }
     let incoming = Image::load(src)?;
@@ -61,7 +61,8 @@ fn free_dir(images_dir: &Path, image: &Image) -> Result<PathBuf, NativeError> {
     )
 }
 
-/// `cp -a SRC DEST` for files, directories and symbolic links.
+/// `cp -a SRC DEST` for files, directories and symbolic links; a link is copied as a link,
+/// never followed, and a FIFO, device or socket is refused without being opened.
 fn copy_tree(src: &Path, dest: &Path) -> Result<(), NativeError> {
     fs::create_dir(dest).map_err(NativeError::io("create", dest))?;
     let entries = fs::read_dir(src).map_err(NativeError::io("list", src))?;
@@ -75,18 +76,49 @@ fn copy_tree(src: &Path, dest: &Path) -> Result<(), NativeError> {
         } else if kind.is_symlink() {
             let target = fs::read_link(&from).map_err(NativeError::io("read the link", &from))?;
             symlink(&target, &to).map_err(NativeError::io("create the link", &to))?;
+        } else if kind.is_file() {
+            copy_file(&from, &to)?;
         } else {
-            fs::copy(&from, &to).map_err(NativeError::io("copy", &from))?;
+            return Err(special(from));
         }
     }
     let permissions = fs::metadata(src).map_err(NativeError::io("inspect", src))?.permissions();
     fs::set_permissions(dest, permissions).map_err(NativeError::io("set the permissions of", dest))
 }
 
+fn special(path: PathBuf) -> NativeError {
+    NativeError::NotAnImage {
+        path,
+        problem: "is a FIFO, device or socket; an image holds only regular files, directories \
+                  and symbolic links",
+    }
+}
+
+/// Copies a regular file with its permissions. It is opened without following a link and
+/// without blocking, and checked again once open, as it may have been replaced meanwhile.
+fn copy_file(from: &Path, to: &Path) -> Result<(), NativeError> {
+    let mut src = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nix::libc::O_NOFOLLOW | nix::libc::O_NONBLOCK)
+        .open(from)
+        .map_err(NativeError::io("open", from))?;
+    let meta = src.metadata().map_err(NativeError::io("inspect", from))?;
+    if !meta.is_file() {
+        return Err(special(from.to_owned()));
+    }
+    let mut dest = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(meta.permissions().mode())
+        .open(to)
+        .map_err(NativeError::io("create", to))?;
+    std::io::copy(&mut src, &mut dest).map_err(NativeError::io("copy", from))?;
+    fs::set_permissions(to, meta.permissions())
+        .map_err(NativeError::io("set the permissions of", to))
+}
+
 #[cfg(test)]
 mod tests {
-    use std::os::unix::fs::PermissionsExt;
-
     use super::*;
 
     fn source(root: &Path, name: &str, script: &str) -> PathBuf {
@@ -129,6 +161,52 @@ mod tests {
             .collect();
         names.sort();
         assert_eq!(names, ["team_sip_v1", "team_sip_v2"], "nothing staged is left behind");
+    }
+
+    #[test]
+    fn refuses_special_files_and_links_it_would_follow() {
+        let root = tempfile::tempdir().unwrap();
+        let catalogue = root.path().join("images");
+        let src = source(root.path(), "fifo", "x");
+        nix::unistd::mkfifo(&src.join("lib/pipe"), nix::sys::stat::Mode::S_IRWXU).unwrap();
+        let err = import_image(&catalogue, &src).unwrap_err();
+        assert!(
+            err.to_string().ends_with(
+                "lib/pipe is a FIFO, device or socket; an image holds \
+            only regular files, directories and symbolic links"
+            ),
+            "{err}"
+        );
+        assert_eq!(fs::read_dir(&catalogue).unwrap().count(), 0, "the staging directory stays");
+
+        let secret = root.path().join("secret");
+        fs::write(&secret, "root:$6$hash\n").unwrap();
+        let linked = root.path().join("linked");
+        fs::create_dir(&linked).unwrap();
+        symlink(&secret, linked.join(image::MANIFEST)).unwrap();
+        let err = import_image(&catalogue, &linked).unwrap_err();
+        assert!(err.to_string().contains("is not a regular file"), "{err}");
+        assert!(!crate::error::chain(&err).contains("root:"), "{err}");
+
+        let chroot = source(root.path(), "rootfs", "y");
+        let manifest = "name = \"r\"\nentrypoint = [\"/bin/sh\"]\nrootfs = \"rootfs\"\n";
+        fs::write(chroot.join(image::MANIFEST), manifest).unwrap();
+        symlink("/", chroot.join("rootfs")).unwrap();
+        let err = import_image(&catalogue, &chroot).unwrap_err();
+        assert!(err.to_string().contains("a symbolic link is refused"), "{err}");
+        assert_eq!(fs::read_dir(&catalogue).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_syntax_error_names_the_line_not_its_text() {
+        let root = tempfile::tempdir().unwrap();
+        let src = root.path().join("bad");
+        fs::create_dir_all(&src).unwrap();
+        fs::write(src.join(image::MANIFEST), "name = \"x\"\nroot:$6$secret:19000::\n").unwrap();
+        let err = import_image(&root.path().join("images"), &src).unwrap_err();
+        let text = crate::error::chain(&err);
+        assert!(text.contains("invalid TOML at line 2"), "{text}");
+        assert!(!text.contains("secret"), "{text}");
     }
 
     #[test]

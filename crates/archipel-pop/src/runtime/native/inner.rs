@@ -44,6 +44,8 @@ pub(super) struct Inner {
     /// Spawns, signals and watches the workloads' processes.
     pub(super) host: Arc<dyn Host>,
     pub(super) events: broadcast::Sender<RuntimeEvent>,
+    /// A running workload's log is rotated past this size.
+    pub(super) log_max_bytes: u64,
 }
 
 impl Inner {

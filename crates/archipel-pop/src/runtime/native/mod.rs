@@ -8,7 +8,8 @@
 //!   network's bridge, `ethI` inside with the reserved address), `lo` up and a default route via
 //!   the first endpoint's gateway. The workload runs there under a small supervisor
 //!   (see `spawn`) with the image's environment defaults overlaid with the metadata as its whole
-//!   environment, a working directory of its own, and its stdout and stderr appended to a log.
+//!   environment, a working directory of its own, and its stdout and stderr appended to a log,
+//!   rotated past [`NativeConfig::log_max_bytes`] (see `logs`).
 //! - An image is a directory of the catalogue (`--images-dir`) with a `manifest.toml` (see
 //!   `image`); host binaries are visible, a `rootfs` is chrooted into.
 //! - When the workload ends (found by polling every 200 ms: pid and start time), its network is
@@ -31,6 +32,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -43,7 +45,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use tracing::warn;
 
 use super::{
-    ImageInfo, ManagedWorkload, NetworkAttachment, NetworkSpec, Runtime, RuntimeError,
+    ImageInfo, LogOutput, ManagedWorkload, NetworkAttachment, NetworkSpec, Runtime, RuntimeError,
     RuntimeEvent, StartSpec, Started, Stopped,
 };
 use error::failed;
@@ -85,7 +87,13 @@ pub struct NativeConfig {
     /// The site's network namespace (`ip netns` name; it must exist); None: the host's own.
     pub site_netns: Option<String>,
     pub netlink: Arc<dyn Netlink>,
+    /// A workload's log is rotated (one rotated file kept) once it holds more than this.
+    pub log_max_bytes: u64,
 }
+
+/// The default of [`NativeConfig::log_max_bytes`]: with its rotated file, a workload's output
+/// takes at most about twice this.
+pub const DEFAULT_LOG_MAX_BYTES: u64 = 10 * 1024 * 1024;
 
 impl fmt::Debug for NativeConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -94,6 +102,7 @@ impl fmt::Debug for NativeConfig {
             .field("state_dir", &self.state_dir)
             .field("images_dir", &self.images_dir)
             .field("site_netns", &self.site_netns)
+            .field("log_max_bytes", &self.log_max_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -161,6 +170,7 @@ impl NativeRuntime {
             entries: Mutex::new(entries),
             host,
             events: broadcast::channel(256).0,
+            log_max_bytes: config.log_max_bytes,
         });
         inner.recover().await?;
         let poller = watch::spawn_poller(Arc::downgrade(&inner));
@@ -194,6 +204,15 @@ impl NativeRuntime {
         known_pop_ids: &[String],
     ) -> Result<Vec<String>, RuntimeError> {
         self.inner.cleanup_orphans(known_pop_ids).await
+    }
+}
+
+/// Sets its flag when dropped.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
     }
 }
 
@@ -283,13 +302,21 @@ impl Runtime for NativeRuntime {
         Ok(self.inner.list_managed())
     }
 
-    async fn logs(&self, runtime_id: &str, tail: Option<u32>) -> Result<Vec<u8>, RuntimeError> {
+    async fn logs(
+        &self,
+        runtime_id: &str,
+        tail: Option<u32>,
+        max_bytes: usize,
+    ) -> Result<LogOutput, RuntimeError> {
         if self.inner.entry(runtime_id).is_none() {
             return Err(RuntimeError::WorkloadNotFound(runtime_id.to_owned()));
         }
         let path = self.inner.dir(runtime_id).log();
+        // Set when this future is dropped (the client went away): the read stops.
+        let cancel = CancelOnDrop(Arc::new(AtomicBool::new(false)));
+        let flag = Arc::clone(&cancel.0);
         tokio::task::spawn_blocking(move || {
-            logs::tail(&path, tail).map_err(NativeError::io("read", path))
+            logs::tail(&path, tail, max_bytes, &flag).map_err(NativeError::io("read", path))
         })
         .await
         .map_err(failed("read logs"))?

@@ -1,11 +1,12 @@
 //! Pop networks as Linux bridges in the site's namespace, holding the gateway address.
 
+use archipel_ipam::overlaps;
 use ipnet::Ipv4Net;
 
 use super::error::{failed, NativeError};
 use super::names;
 use super::sandbox::Net;
-use crate::runtime::{NetworkAttachment, NetworkSpec, RuntimeError};
+use crate::runtime::{Clash, NetworkAttachment, NetworkSpec, RuntimeError};
 
 impl Net<'_> {
     /// Creates the bridge or adopts it, unless it holds addresses outside the subnet. Equals
@@ -19,18 +20,21 @@ impl Net<'_> {
         spec: &NetworkSpec,
     ) -> Result<NetworkAttachment, RuntimeError> {
         let bridge = names::bridge(instance, &spec.name);
-        let held = if self
+        let exists = self
             .netlink
             .link(self.site, &bridge)
             .await
             .map_err(failed("ensure network"))?
-            .is_some()
-        {
+            .is_some();
+        let held = if exists {
             self.netlink
                 .list_addresses(self.site, Some(&bridge))
                 .await
                 .map_err(failed("ensure network"))?
         } else {
+            // A bridge that exists is this popd's, adopted as it is; a new one must not clash
+            // with what the namespace already holds.
+            self.check_free(spec).await?;
             Vec::new()
         };
         let subnet = spec.subnet.trunc();
@@ -43,19 +47,63 @@ impl Net<'_> {
         }
         let gateway =
             Ipv4Net::new(spec.gateway, subnet.prefix_len()).map_err(failed("ensure network"))?;
-        let nl = self.netlink;
-        let op = || failed("ensure network");
-        nl.ensure_bridge(self.site, &bridge, spec.mtu).await.map_err(op())?;
-        nl.ensure_address(self.site, &bridge, gateway).await.map_err(op())?;
-        nl.set_up(self.site, &bridge).await.map_err(op())?;
-        nl.set_ip_forward(self.site, true).await.map_err(op())?;
-        nl.allow_forwarding(self.site, &bridge).await.map_err(op())?;
+        if let Err(e) = self.realise(&bridge, spec.mtu, gateway).await {
+            if !exists {
+                // All or nothing: a half-made bridge would stay for good.
+                let _ = self.netlink.delete_link(self.site, &bridge).await;
+                let _ = self.netlink.forget_forwarding(self.site, &bridge).await;
+            }
+            return Err(e);
+        }
         Ok(NetworkAttachment {
             runtime_id: bridge.clone(),
             bridge,
             netns: self.site.map(str::to_owned),
             in_use: held.iter().map(|a| a.addr.addr()).filter(|a| *a != spec.gateway).collect(),
         })
+    }
+
+    async fn realise(
+        self,
+        bridge: &str,
+        mtu: Option<u32>,
+        gateway: Ipv4Net,
+    ) -> Result<(), RuntimeError> {
+        let nl = self.netlink;
+        let op = || failed("ensure network");
+        nl.ensure_bridge(self.site, bridge, mtu).await.map_err(op())?;
+        nl.ensure_address(self.site, bridge, gateway).await.map_err(op())?;
+        nl.set_up(self.site, bridge).await.map_err(op())?;
+        nl.set_ip_forward(self.site, true).await.map_err(op())?;
+        nl.allow_forwarding(self.site, bridge).await.map_err(op())
+    }
+
+    /// Refuses a subnet or gateway that the site's namespace already uses: an address on any
+    /// interface (another popd's bridge, a Docker network's, a physical link) or a route other
+    /// than the default one.
+    async fn check_free(self, spec: &NetworkSpec) -> Result<(), RuntimeError> {
+        let subnet = spec.subnet.trunc();
+        let op = || failed("check the site's addresses");
+        let addresses = self.netlink.list_addresses(self.site, None).await.map_err(op())?;
+        let routes = self.netlink.list_routes(self.site).await.map_err(op())?;
+        let clash = |clash| RuntimeError::SiteConflict { network: spec.name.clone(), clash };
+        if let Some(a) = addresses.iter().find(|a| a.addr.addr() == spec.gateway) {
+            return Err(clash(Clash::Gateway { gateway: spec.gateway, link: a.link.clone() }));
+        }
+        if let Some(a) = addresses.iter().find(|a| overlaps(&a.addr.trunc(), &subnet)) {
+            return Err(clash(Clash::Address { subnet, addr: a.addr, link: a.link.clone() }));
+        }
+        let route = routes.iter().find(|r| r.dest.prefix_len() > 0 && overlaps(&r.dest, &subnet));
+        if let Some(r) = route {
+            let via = r.via.map(|v| format!(" via {v}")).unwrap_or_default();
+            let dev = r.dev.as_ref().map(|d| format!(" dev {d}")).unwrap_or_default();
+            return Err(clash(Clash::Route {
+                subnet,
+                dest: r.dest,
+                via_dev: format!("{via}{dev}"),
+            }));
+        }
+        Ok(())
     }
 
     /// Sets the MTU of the bridge and of its ports (the host ends of the containers' veths;

@@ -43,6 +43,7 @@ impl Rig {
             images_dir: self.root.path().join("images"),
             site_netns: None,
             netlink: self.netlink.clone(),
+            log_max_bytes: super::DEFAULT_LOG_MAX_BYTES,
         }
     }
 

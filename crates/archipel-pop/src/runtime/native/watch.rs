@@ -9,6 +9,7 @@ use tracing::{info, warn};
 
 use super::error::failed;
 use super::inner::Inner;
+use super::logs;
 use super::record::Status;
 use super::workload::KILLED;
 use crate::runtime::{ManagedWorkload, RuntimeError, WorkloadState};
@@ -32,6 +33,7 @@ pub(super) fn spawn_poller(inner: Weak<Inner>) -> JoinHandle<()> {
 impl Inner {
     async fn poll_once(&self) {
         self.reap();
+        self.rotate_logs().await;
         for entry in self.snapshot() {
             // Busy: a start, stop or removal is under way and will settle the state itself.
             let Ok(_op) = entry.op.try_lock() else { continue };
@@ -44,6 +46,31 @@ impl Inner {
             if ended {
                 self.finish(&entry).await;
             }
+        }
+    }
+
+    /// Rotates the logs of running workloads that outgrew the cap.
+    async fn rotate_logs(&self) {
+        let logs: Vec<_> = self
+            .snapshot()
+            .iter()
+            .map(|entry| entry.record())
+            .filter(|record| record.status == Status::Running)
+            .map(|record| self.dir(&record.runtime_id).log())
+            .collect();
+        if logs.is_empty() {
+            return;
+        }
+        let cap = self.log_max_bytes;
+        let rotated = tokio::task::spawn_blocking(move || {
+            for log in logs {
+                if let Err(error) = logs::rotate_if_over(&log, cap) {
+                    warn!(log = %log.display(), %error, "cannot rotate a workload's log");
+                }
+            }
+        });
+        if let Err(error) = rotated.await {
+            warn!(%error, "the log rotation failed");
         }
     }
 
