@@ -11,10 +11,39 @@ use archipel_testkit::{PopdProcess, PopdRuntime, TestSubnet};
 
 const BIN: &str = env!("CARGO_BIN_EXE_archipel");
 
+/// The NFVO's first admin in these tests, and the CLI's config directory its tokens go to.
+const ADMIN_PASSWORD: &str = "tls-test-admin";
+
+fn config_home() -> &'static Path {
+    static HOME: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
 fn archipel(args: &[&str]) -> Command {
     let mut cmd = Command::new(BIN);
-    cmd.args(args).env("RUST_LOG", "error").env_remove("ARCHIPEL_CA");
+    cmd.args(args)
+        .env("RUST_LOG", "error")
+        .env_remove("ARCHIPEL_CA")
+        .env_remove("ARCHIPEL_TOKEN")
+        .env("NFVO_ADMIN", format!("admin:{ADMIN_PASSWORD}"))
+        .env("XDG_CONFIG_HOME", config_home());
     cmd
+}
+
+/// `archipel login` as the NFVO's admin at `endpoint`, checking it against `ca`.
+fn login(endpoint: &str, ca: &Path) {
+    use std::io::Write;
+    let mut child = archipel(&["login", "--endpoint", endpoint, "--user", "admin"])
+        .args(["--password-stdin", "--ca"])
+        .arg(ca)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{ADMIN_PASSWORD}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "login at {endpoint}: {}", stderr(&out));
 }
 
 fn run(cmd: &mut Command) -> Output {
@@ -101,7 +130,7 @@ impl Drop for Daemon {
 }
 
 /// The agent's flags but those of TLS and the listen address.
-const AGENT: [&str; 12] = [
+const AGENT: [&str; 10] = [
     "agent",
     "--site",
     "a",
@@ -111,8 +140,6 @@ const AGENT: [&str; 12] = [
     "admin:unused",
     "--underlay-ip",
     "192.0.2.1",
-    "--key",
-    "east-west-key",
     "--north-token",
 ];
 
@@ -177,10 +204,12 @@ fn the_nfvo_over_tls_answers_its_ca_and_refuses_a_client_of_another() {
         &[&cert, Path::new("--tls-key"), &key],
     );
     let endpoint = format!("https://127.0.0.1:{}", nfvo.port());
+    let by_name = format!("https://localhost:{}", nfvo.port());
+    login(&endpoint, &pki.ca());
+    login(&by_name, &pki.ca());
 
     let out = run(archipel(&["site", "ls", "--endpoint", &endpoint, "--ca"]).arg(pki.ca()));
     assert!(out.status.success(), "{}", stderr(&out));
-    let by_name = format!("https://localhost:{}", nfvo.port());
     let out = run(archipel(&["site", "ls", "--endpoint", &by_name]).env("ARCHIPEL_CA", pki.ca()));
     assert!(out.status.success(), "{}", stderr(&out));
 

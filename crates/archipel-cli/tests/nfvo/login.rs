@@ -118,7 +118,7 @@ fn add_user(nfvo: &NfvoProcess, name: &str, password: &str) {
 fn a_first_start_without_an_admin_is_refused_with_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(BIN)
-        .args(["nfvo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args(["nfvo", "--listen", "127.0.0.1:0", "--insecure", "--data-dir"])
         .arg(dir.path())
         .env_remove("NFVO_ADMIN")
         .output()
