@@ -11,44 +11,40 @@ use std::time::Duration;
 use archipel_agent::api::{self, Secrets};
 use archipel_agent::testing::BridgeVim;
 use archipel_agent::{Agent, AgentConfig, HttpPeers, Store, KEY_HEADER, SITE_HEADER};
+use archipel_daemon::pki;
 use archipel_daemon::tls::{client_config, serve_https, server_config};
 use archipel_netlink::FakeNetlink;
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use serde_json::json;
 
 const TOKEN: &str = "north-test-token";
 const KEY: &str = "b-and-a-key";
 
-/// A CA and the certificates it issued, as PEM files.
+/// A CA and the certificates it issued, as PEM files, made by the kit's `pki` (as
+/// `archipel pki` makes them).
 struct Pki {
     dir: tempfile::TempDir,
-    issuer: Issuer<'static, KeyPair>,
 }
 
 impl Pki {
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let mut params = CertificateParams::default();
-        params.distinguished_name.push(DnType::CommonName, "test CA");
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        let key = KeyPair::generate().unwrap();
-        std::fs::write(dir.path().join("ca.pem"), params.self_signed(&key).unwrap().pem()).unwrap();
-        Pki { dir, issuer: Issuer::new(params, key) }
+        pki::init(dir.path()).unwrap();
+        Pki { dir }
     }
 
     fn ca(&self) -> PathBuf {
         self.dir.path().join("ca.pem")
     }
 
-    /// `name.pem` and `name.key`, a certificate for `sans`.
+    /// `name.pem` and `name.key`, a certificate for the DNS names and IP addresses in `sans`.
     fn issue(&self, name: &str, sans: &[&str]) -> (PathBuf, PathBuf) {
-        let params = CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-        let key = KeyPair::generate().unwrap();
-        let cert = params.unwrap().signed_by(&key, &self.issuer).unwrap();
-        let path = |ext: &str| self.dir.path().join(format!("{name}.{ext}"));
-        std::fs::write(path("pem"), cert.pem()).unwrap();
-        std::fs::write(path("key"), key.serialize_pem()).unwrap();
-        (path("pem"), path("key"))
+        let (ips, dns): (Vec<&str>, Vec<&str>) =
+            sans.iter().partition(|s| s.parse::<std::net::IpAddr>().is_ok());
+        let names = pki::Names {
+            dns: dns.into_iter().map(str::to_owned).collect(),
+            ips: ips.into_iter().map(|ip| ip.parse().unwrap()).collect(),
+        };
+        pki::issue(self.dir.path(), name, &names).unwrap()
     }
 
     /// A client trusting the CA, presenting the certificate `name` when given.
