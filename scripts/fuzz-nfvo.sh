@@ -15,16 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-# One virtual environment of the project's own, so the versions are the same on every machine.
 venv=/var/tmp/archipel-fuzz-venv
-if [ ! -x "$venv/bin/st" ] || [ ! -x "$venv/bin/openapi-spec-validator" ]; then
-    say "installing schemathesis and openapi-spec-validator into $venv"
-    python3 -m venv "$venv" 2>/dev/null || {
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >/dev/null
-        python3 -m venv "$venv"
-    }
-    "$venv/bin/pip" install --quiet schemathesis openapi-spec-validator
-fi
+need_venv "$venv" schemathesis openapi-spec-validator
 st="$venv/bin/st"
 
 cargo build --quiet -p archipel-cli --bin archipel

@@ -15,6 +15,8 @@ need_packages() {
     command -v cc >/dev/null || missing+=(gcc)
     command -v python3 >/dev/null || missing+=(python3)
     command -v tcpdump >/dev/null || missing+=(tcpdump)
+    command -v chromium >/dev/null || missing+=(chromium)
+    command -v iptables-restore >/dev/null || missing+=(iptables)
     if [ ${#missing[@]} -gt 0 ]; then
         say "installing ${missing[*]}"
         export DEBIAN_FRONTEND=noninteractive
@@ -42,6 +44,26 @@ need_rust() {
     fi
     command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup) first" >&2; return 1; }
 }
+
+# A Python virtual environment at $1 holding the PyPI packages $2...: one of the project's own,
+# so the versions are the same on every machine. Made, or completed, when a package is missing.
+need_venv() {
+    local venv=$1
+    shift
+    if [ -x "$venv/bin/python" ] && "$venv/bin/pip" show --quiet "$@" >/dev/null 2>&1; then
+        return 0
+    fi
+    say "installing $* into $venv"
+    python3 -m venv "$venv" 2>/dev/null || {
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >/dev/null
+        python3 -m venv "$venv"
+    }
+    "$venv/bin/pip" install --quiet "$@"
+}
+
+# The Python gRPC tools the thesis-client test generates its `vim_pop` client with.
+export ARCHIPEL_GRPC_VENV=/var/tmp/archipel-grpc-venv
+need_grpc_venv() { need_venv "$ARCHIPEL_GRPC_VENV" grpcio-tools; }
 
 # One target directory shared by every checkout on this machine, so a fresh clone reuses what
 # an earlier build compiled.

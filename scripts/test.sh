@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 need_packages
 need_rust
 need_dockerd
+need_grpc_venv
 bash examples/images/build-docker-test-images.sh
 
 # The build needs no protoc: proto/pop.proto is compiled in Rust (protox). Pointing PROTOC at a

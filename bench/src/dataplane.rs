@@ -1,6 +1,7 @@
 //! Container-to-container TCP throughput (iperf3, 5 s) and latency (ping, 20 echoes) across an
 //! L2 extension Archipel builds between two lab sites, beside, in the same run, the best kernel
-//! overlay between two namespaces (a hand-built VXLAN) and no overlay at all (a veth pair).
+//! overlay between two namespaces (a hand-built VXLAN), no overlay at all (a veth pair), and
+//! the same L2 extension in WireGuard (a lab of its own, encrypted).
 
 use std::net::Ipv4Addr;
 use std::process::{Child, Command, Stdio};
@@ -25,6 +26,11 @@ pub async fn run(bin: &str) -> Result<()> {
     lab.json("a", &[&create[..], &["--resource", "a:net", "--resource", "b:net"]].concat())?;
     let (_, a_ns) = lab.container("a", "ca", "net")?;
     let (b_addr, b_ns) = lab.container("b", "cb", "net")?;
+    let wg = Lab::up_encrypted(bin, 2)?;
+    wg.network("a", "net", &wg.slash25(0))?;
+    wg.json("a", &[&create[..], &["--resource", "a:net", "--resource", "b:net"]].concat())?;
+    let (_, wa_ns) = wg.container("a", "ca", "net")?;
+    let (wb_addr, wb_ns) = wg.container("b", "cb", "net")?;
 
     // Addresses inside our own namespaces only, from the lab's leased /20.
     let base = lab.slash25(2);
@@ -37,6 +43,7 @@ pub async fn run(bin: &str) -> Result<()> {
         ("plain veth pair (no overlay)", va, vb, format!("{p}2").parse()?),
         ("hand-built VXLAN", xa, xb, format!("{p}66").parse()?),
         ("Archipel L2 extension", a_ns, b_ns, b_addr),
+        ("Archipel L2 extension in WireGuard (boringtun)", wa_ns, wb_ns, wb_addr),
     ];
     // Rounds interleave the paths, so that a busy moment of the machine falls on all three.
     let mut samples = vec![Vec::new(); paths.len()];
@@ -49,16 +56,22 @@ pub async fn run(bin: &str) -> Result<()> {
         paths.iter().map(|(_, from, _, addr)| mtu(from, *addr)).collect::<Result<_>>()?;
     drop(nss);
     drop(lab);
+    drop(wg);
 
-    let [veth, vxlan, archipel] = [0, 1, 2].map(|i| median(&samples[i]));
+    let [veth, vxlan, archipel, encrypted] = [0, 1, 2, 3].map(|i| median(&samples[i]));
     println!("## Data plane: container to container across two sites\n");
     println!(
-        "iperf3 TCP {SECONDS} s and busybox ping -c 20 -i 0.2 (avg), the three paths in the same"
+        "iperf3 TCP {SECONDS} s and busybox ping -c 20 -i 0.2 (avg), the four paths in the same"
     );
     println!("run, interleaved over {rounds} rounds: medians of the rounds.\n");
     println!("| path | MTU | throughput | latency | anchor |");
     println!("| --- | --- | --- | --- | --- |");
-    let anchors = ["", "", "Multi-Swarm: two extra hops −20 Mbit/s, +0.1 ms (1 Gbit/s WAN)"];
+    let anchors = [
+        "",
+        "",
+        "Multi-Swarm: two extra hops −20 Mbit/s, +0.1 ms (1 Gbit/s WAN)",
+        "FIGURES.md: usable MTU 1418 with IPsec ESP, 1450 plain",
+    ];
     for (i, (name, ..)) in paths.iter().enumerate() {
         println!("| {name} | {} | {} | {} |", mtus[i], median(&samples[i]), anchors[i]);
     }
@@ -71,6 +84,11 @@ pub async fn run(bin: &str) -> Result<()> {
         "| Archipel against veth | | {:.0} % | {:+.3} ms | NERV IP archetype: 43 % of line rate |",
         100.0 * archipel.mbits / veth.mbits,
         archipel.ms - veth.ms
+    );
+    println!(
+        "| WireGuard against the clear L2 extension | | {:.0} % | {:+.3} ms | goal: at least 25 % |",
+        100.0 * encrypted.mbits / archipel.mbits,
+        encrypted.ms - archipel.ms
     );
     println!(
         "\nSuite wall time: {:.0} s (lab set-up included).\n",

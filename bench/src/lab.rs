@@ -24,20 +24,43 @@ pub struct Lab {
 }
 
 impl Lab {
-    /// `archipel lab up --sites N` with the example native images installed.
+    /// `archipel lab up --sites N` with the example native images installed, its inter-site
+    /// traffic in plain VXLAN as the anchors were measured.
     pub fn up(bin: &str, sites: usize) -> Result<Self> {
+        Self::up_with(bin, sites, false)
+    }
+
+    /// [`Lab::up`] with the inter-site traffic in WireGuard (the lab's default); it may run
+    /// beside a plain one.
+    pub fn up_encrypted(bin: &str, sites: usize) -> Result<Self> {
+        Self::up_with(bin, sites, true)
+    }
+
+    fn up_with(bin: &str, sites: usize, encrypted: bool) -> Result<Self> {
         let subnet = TestSubnet::lease();
         let root = tempfile::tempdir()?;
         let dir = root.path().join("lab");
         let images = dir.join("images");
         let images = images.to_str().context("a UTF-8 temporary directory")?;
         ok(Command::new("sh").args([IMAGES_SCRIPT, images]).output()?, "install the images")?;
-        let name = format!("bl{}", std::process::id() % 1_000_000);
+        let suffix = if encrypted { "e" } else { "" };
+        let name = format!("bl{}{suffix}", std::process::id() % 1_000_000);
         let underlay = subnet.slash24(15);
         let sites = sites.to_string();
         // Plain text, as the anchors were measured; the TLS suite measures what TLS costs.
-        let args =
-            ["up", "--sites", &sites, "--name", &name, "--underlay", &underlay, "--insecure"];
+        let encryption = if encrypted { "wireguard" } else { "none" };
+        let args = [
+            "up",
+            "--sites",
+            &sites,
+            "--name",
+            &name,
+            "--underlay",
+            &underlay,
+            "--insecure",
+            "--encryption",
+            encryption,
+        ];
         let out = lab_cmd(bin, &dir, &args)?;
         // From here on, a failure still takes down whatever `lab up` left.
         let ctx = LabContext::load(&dir.join("lab.json"));

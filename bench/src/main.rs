@@ -5,6 +5,8 @@ mod auth;
 mod compose;
 mod dataplane;
 mod diminet;
+mod exec;
+mod heal;
 mod lab;
 mod memory;
 mod native;
@@ -22,14 +24,14 @@ use anyhow::{bail, Result};
 async fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let bin = args.next().unwrap_or_default();
-    // --full: the long runs of the suites that have one (tls).
+    // --full: the long runs of the suites that have one (tls, heal).
     let (flags, suites): (Vec<String>, Vec<String>) = args.partition(|a| a.starts_with("--"));
     let full = flags.iter().any(|f| f == "--full");
     if let Some(flag) = flags.iter().find(|f| *f != "--full") {
         bail!("unknown flag {flag}: the only flag is --full");
     }
     if bin.is_empty() || suites.is_empty() {
-        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, memory, diminet, dataplane, nfvo, split, tls, auth; --full for the long runs)");
+        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, memory, diminet, dataplane, nfvo, split, tls, auth, exec, heal; --full for the long runs)");
     }
     for suite in suites {
         match suite.as_str() {
@@ -42,9 +44,11 @@ async fn main() -> Result<()> {
             "split" => split::run(&bin).await?,
             "tls" => tls::run(&bin, full).await?,
             "auth" => auth::run(&bin).await?,
+            "exec" => exec::run(&bin).await?,
+            "heal" => heal::run(&bin, full).await?,
             other => {
                 bail!(
-                    "unknown suite {other}: known suites are pop, native, memory, diminet, dataplane, nfvo, split, tls, auth"
+                    "unknown suite {other}: known suites are pop, native, memory, diminet, dataplane, nfvo, split, tls, auth, exec, heal"
                 )
             }
         }

@@ -9,7 +9,7 @@ use archipel_ipam::Pool;
 use serde::de::DeserializeOwned;
 
 use crate::model::{
-    CreateRequest, DeleteReply, PoolGrant, Service, SiteInfo, UpdateReply, UpdateRequest,
+    CreateRequest, DeleteReply, KeyOffer, PoolGrant, Service, SiteInfo, UpdateReply, UpdateRequest,
 };
 
 /// How long a North call may take: a create contacts every site, several times.
@@ -129,6 +129,11 @@ impl NorthClient {
             .await
             .map_err(|source| NorthError::Unreachable { url: self.base.clone(), source })?;
         Ok(reply.pending)
+    }
+
+    /// Gives the agent's site a new WireGuard key pair; answers its public key.
+    pub async fn rotate_key(&self) -> Result<KeyOffer, NorthError> {
+        self.json(self.http.post(format!("{}/intersite-site/wireguard/rotate", self.base))).await
     }
 
     /// Asks the agent to get another address block for its site.

@@ -2,11 +2,41 @@
 
 use std::net::Ipv4Addr;
 
+use archipel_netlink::iptables::FirewallError;
 use archipel_netlink::{Netlink, NetlinkError, VxlanConfig};
 use ipnet::Ipv4Net;
 
 /// What VXLAN over IPv4 adds to every frame (outer IPv4, UDP, VXLAN and Ethernet headers).
 pub const VXLAN_OVERHEAD: u32 = 50;
+/// What WireGuard over an IPv4 underlay adds to every packet (IPv4 20, UDP 8, its header 16,
+/// its authentication tag 16).
+pub const WIREGUARD_IPV4_OVERHEAD: u32 = 60;
+/// What WireGuard over an IPv6 underlay adds (an IPv6 header is 20 bytes longer).
+pub const WIREGUARD_IPV6_OVERHEAD: u32 = 80;
+
+/// A layer of encapsulation under the tenant's frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    Vxlan,
+    WireGuardIpv4,
+    WireGuardIpv6,
+}
+
+impl Layer {
+    pub fn overhead(self) -> u32 {
+        match self {
+            Layer::Vxlan => VXLAN_OVERHEAD,
+            Layer::WireGuardIpv4 => WIREGUARD_IPV4_OVERHEAD,
+            Layer::WireGuardIpv6 => WIREGUARD_IPV6_OVERHEAD,
+        }
+    }
+}
+
+/// The MTU left to the tenant's frames over an underlay of `underlay` bytes once every layer
+/// took its share: 1450 for VXLAN alone over 1500, 1390 for VXLAN in WireGuard over IPv4.
+pub fn tunnel_mtu(underlay: u32, layers: &[Layer]) -> u32 {
+    layers.iter().fold(underlay, |mtu, layer| mtu.saturating_sub(layer.overhead()))
+}
 
 /// What can go wrong programming the data plane.
 #[derive(Debug, thiserror::Error)]
@@ -15,6 +45,8 @@ pub enum DataplaneError {
     NoUnderlay(Ipv4Addr),
     #[error("netlink failed")]
     Netlink(#[from] NetlinkError),
+    #[error("the firewall refused the service's rules")]
+    Firewall(#[from] FirewallError),
 }
 
 /// The L2 extension's VXLAN device of a VNI (at most 10 characters, under the kernel's 15).
@@ -134,4 +166,18 @@ pub async fn set_floods(
 /// `ip link del NAME`: the tunnel goes with its flood entries, addresses and routes.
 pub async fn detach(nl: &dyn Netlink, ns: Option<&str>, name: &str) -> Result<(), DataplaneError> {
     Ok(nl.delete_link(ns, name).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_layer_takes_its_share_of_the_underlay() {
+        assert_eq!(tunnel_mtu(1500, &[Layer::Vxlan]), 1450);
+        assert_eq!(tunnel_mtu(1500, &[Layer::WireGuardIpv4, Layer::Vxlan]), 1390);
+        assert_eq!(tunnel_mtu(1500, &[Layer::WireGuardIpv6, Layer::Vxlan]), 1370);
+        assert_eq!(tunnel_mtu(9000, &[]), 9000);
+        assert_eq!(tunnel_mtu(40, &[Layer::Vxlan]), 0);
+    }
 }

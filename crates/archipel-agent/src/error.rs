@@ -6,6 +6,7 @@ use crate::dataplane::DataplaneError;
 use crate::peers::PeersError;
 use crate::store::StoreError;
 use crate::vim::VimError;
+use crate::wireguard::{Encryption, WireguardError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AgentError {
@@ -118,6 +119,12 @@ pub enum AgentError {
     Peer(#[from] PeersError),
     #[error("the data plane failed")]
     Dataplane(#[from] DataplaneError),
+    #[error("WireGuard failed")]
+    Wireguard(#[from] WireguardError),
+    #[error("service {global_id} asks for encryption {asked}, and this site runs {mine}")]
+    EncryptionMismatch { global_id: String, asked: Encryption, mine: Encryption },
+    #[error("site {site} runs no encryption: it has no WireGuard key to exchange")]
+    EncryptionOff { site: String },
 }
 
 impl AgentError {

@@ -13,6 +13,7 @@ mod client;
 mod core;
 mod dataplane;
 mod error;
+mod guard;
 mod model;
 mod peers;
 mod setup;
@@ -20,13 +21,17 @@ mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod vim;
+pub mod wireguard;
 
-pub use crate::core::{Agent, AgentConfig, DEFAULT_CONVERGE_INTERVAL};
+pub use crate::core::{Agent, AgentConfig, Traffic, DEFAULT_CONVERGE_INTERVAL};
 pub use client::{NorthClient, NorthError, NORTH_TIMEOUT};
+pub use dataplane::{
+    tunnel_mtu, Layer, VXLAN_OVERHEAD, WIREGUARD_IPV4_OVERHEAD, WIREGUARD_IPV6_OVERHEAD,
+};
 pub use error::AgentError;
 pub use model::{
-    CidrInfo, Connection, CreateRequest, DeleteReply, FreeReply, JoinRequest, Params, PoolGrant,
-    Resource, ResourceRef, Service, ServiceType, SiteInfo, UpdateReply, UpdateRequest,
+    CidrInfo, Connection, CreateRequest, DeleteReply, FreeReply, JoinRequest, KeyOffer, Params,
+    PoolGrant, Resource, ResourceRef, Service, ServiceType, SiteInfo, UpdateReply, UpdateRequest,
     VniReservation,
 };
 pub use peers::{HttpPeers, PeerLink, Peers, PeersError, DEFAULT_TIMEOUT, KEY_HEADER, SITE_HEADER};

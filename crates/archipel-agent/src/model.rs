@@ -12,6 +12,8 @@ use archipel_ipam::Pool;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
+use crate::wireguard::Encryption;
+
 /// What an inter-site service does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -86,6 +88,10 @@ pub struct Params {
     /// L3: each site's subnet.
     #[serde(default)]
     pub subnets: BTreeMap<String, Ipv4Net>,
+    /// Whether the sites' VXLAN runs inside WireGuard; services stored before encryption
+    /// existed are plain.
+    #[serde(default)]
+    pub encryption: Encryption,
     /// Raised by the master on every change, so that a participant never takes an older view
     /// (a convergence push started before the change) over a newer one.
     #[serde(default)]
@@ -207,4 +213,12 @@ pub struct FreeReply {
 pub struct VniReservation {
     pub vni: u32,
     pub global_id: String,
+}
+
+/// East-West: a site's WireGuard public key (base64) and UDP port, given to a peer that gives
+/// its own back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyOffer {
+    pub public_key: String,
+    pub port: u16,
 }

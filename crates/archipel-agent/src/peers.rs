@@ -10,7 +10,9 @@ use async_trait::async_trait;
 use ipnet::Ipv4Net;
 use serde::de::DeserializeOwned;
 
-use crate::model::{CidrInfo, FreeReply, JoinRequest, PoolGrant, Service, VniReservation};
+use crate::model::{
+    CidrInfo, FreeReply, JoinRequest, KeyOffer, PoolGrant, Service, VniReservation,
+};
 
 /// How long one call to another agent may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -76,6 +78,8 @@ pub trait Peers: Send + Sync {
     ) -> Result<FreeReply, PeersError>;
     /// Lets `site` drop what it holds of `vni` for `global_id`.
     async fn release_vni(&self, site: &str, vni: u32, global_id: &str) -> Result<(), PeersError>;
+    /// Gives `site` this site's WireGuard key and port, and gets its own.
+    async fn exchange_keys(&self, site: &str, offer: &KeyOffer) -> Result<KeyOffer, PeersError>;
     /// Asks `site` to take part in a service (make its network and its data plane).
     async fn join(&self, site: &str, service: &Service) -> Result<(), PeersError>;
     /// Gives `site` the master's view of a service.
@@ -197,6 +201,11 @@ impl Peers for HttpPeers {
         let url = self.url(site, &format!("/vni-reservations/{vni}"))?;
         let req = self.http.delete(url).query(&[("global_id", global_id)]);
         self.send(site, req).await.map(drop)
+    }
+
+    async fn exchange_keys(&self, site: &str, offer: &KeyOffer) -> Result<KeyOffer, PeersError> {
+        let url = self.url(site, "/wireguard")?;
+        self.json(site, self.http.put(url).json(offer)).await
     }
 
     async fn join(&self, site: &str, service: &Service) -> Result<(), PeersError> {

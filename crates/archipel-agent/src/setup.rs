@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use archipel_daemon::tls::ClientConfig;
+use archipel_netlink::iptables::Iptables;
 use archipel_netlink::RtNetlink;
 use archipel_pop_client::{Client, Credentials};
 
@@ -38,6 +39,12 @@ impl Setup {
     pub fn start(self) -> Result<Arc<Agent>, StoreError> {
         let every = self.converge_interval;
         let agent = Arc::new(self.build()?);
+        let adopting = agent.clone();
+        tokio::spawn(async move {
+            if let Err(err) = adopting.readopt().await {
+                tracing::warn!(error = %err.chain(), "cannot restore the services' firewall");
+            }
+        });
         tokio::spawn(agent.clone().converge_every(every));
         Ok(agent)
     }
@@ -52,6 +59,7 @@ impl Setup {
             store,
             Arc::new(vim),
             Arc::new(RtNetlink::new()),
+            Arc::new(Iptables),
             Arc::new(peers),
         ))
     }

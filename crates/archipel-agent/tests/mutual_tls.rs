@@ -13,6 +13,7 @@ use archipel_agent::testing::BridgeVim;
 use archipel_agent::{Agent, AgentConfig, HttpPeers, Store, KEY_HEADER, SITE_HEADER};
 use archipel_daemon::pki;
 use archipel_daemon::tls::{client_config, serve_https, server_config};
+use archipel_netlink::iptables::FakeFirewall;
 use archipel_netlink::FakeNetlink;
 use serde_json::json;
 
@@ -67,8 +68,8 @@ async fn serve(pki: &Pki, dir: &Path) -> String {
         [("b", 2), ("c", 3)].map(|(s, i)| (s.to_owned(), Ipv4Addr::new(192, 0, 2, i))).into();
     let peers = HttpPeers::new("a", Default::default(), Duration::from_secs(1));
     let vim = BridgeVim::new("site-a", nl.clone());
-    let agent =
-        Agent::new(cfg, Store::open(dir).unwrap(), Arc::new(vim), Arc::new(nl), Arc::new(peers));
+    let (store, fw) = (Store::open(dir).unwrap(), Arc::new(FakeFirewall::new()));
+    let agent = Agent::new(cfg, store, Arc::new(vim), Arc::new(nl), fw, Arc::new(peers));
     let secrets = Secrets { north_token: TOKEN.into(), peer_keys: Default::default() };
     let app = api::router(Arc::new(agent), secrets);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -43,7 +43,7 @@ enum Command {
     /// Manage API keys for automation.
     Apikey(cmd::apikey::ApikeyArgs),
     /// Run the inter-site agent (DIMINET) of one site.
-    Agent(cmd::agent::AgentArgs),
+    Agent(cmd::agent::AgentCli),
     /// Extend (L2) or route (L3) networks between sites, through an agent's North interface.
     Intersite(cmd::intersite::IntersiteArgs),
     /// A certificate authority and certificates for the daemons' TLS.
@@ -52,6 +52,9 @@ enum Command {
     Lab(cmd::lab::LabArgs),
     // Its help is DemoArgs's: a variant's doc comment would replace the long one.
     Demo(cmd::demo::DemoArgs),
+    /// The userspace WireGuard device an agent runs (not for users).
+    #[command(name = "wireguard-device", hide = true)]
+    WireguardDevice(cmd::wireguard_device::WireguardDeviceArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +62,14 @@ fn main() -> ExitCode {
     // Stores, keys, tokens, addresses, workloads' state and logs: nobody but their owner reads
     // what any subcommand writes.
     archipel_daemon::owner_only_files();
+    let cli = Cli::parse();
+    // Before any other thread exists: boringtun takes SIGTERM through a signalfd, which works
+    // only if no thread (such as a Tokio worker) can take the signal itself and die without
+    // removing the device's socket.
+    if let Command::WireguardDevice(args) = cli.command {
+        logging::init(cli.log_format, "info");
+        return finish(cmd::wireguard_device::run(args));
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -66,7 +77,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(run())
+    runtime.block_on(run(cli))
 }
 
 /// Keeps glibc from holding on to large freed blocks. Its mmap threshold rises after the first
@@ -82,8 +93,7 @@ fn bound_heap_growth() {
     }
 }
 
-async fn run() -> ExitCode {
-    let cli = Cli::parse();
+async fn run(cli: Cli) -> ExitCode {
     // The demo shows its own progress; the orchestrator it runs logs only warnings unless asked.
     let quiet = matches!(cli.command, Command::Demo(_));
     logging::init(cli.log_format, if quiet { "warn" } else { "info" });
@@ -102,7 +112,12 @@ async fn run() -> ExitCode {
         Command::Pki(args) => cmd::pki::run(args),
         Command::Lab(args) => cmd::lab::run(args).await,
         Command::Demo(args) => cmd::demo::run(args).await,
+        Command::WireguardDevice(args) => cmd::wireguard_device::run(args),
     };
+    finish(result)
+}
+
+fn finish(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

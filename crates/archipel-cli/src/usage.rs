@@ -13,6 +13,15 @@ pub enum UsageError {
     NoAuth,
 }
 
+/// A command run in a container (`pop exec`) that ended with a code other than 0: archipel
+/// exits with that code (at most 255; a negative one as 1).
+#[derive(Debug, thiserror::Error)]
+#[error("the command in {container} exited with code {code}")]
+pub struct CommandExit {
+    pub container: String,
+    pub code: i32,
+}
+
 /// `error: <the error and its causes, joined by ": "> (<gRPC code>)`, the code only when popd
 /// answered one.
 pub fn error_line(err: &anyhow::Error) -> String {
@@ -27,7 +36,9 @@ pub fn error_line(err: &anyhow::Error) -> String {
 }
 
 pub fn exit_code(err: &anyhow::Error) -> u8 {
-    if err.chain().any(|cause| cause.is::<UsageError>()) {
+    if let Some(exit) = err.chain().find_map(|cause| cause.downcast_ref::<CommandExit>()) {
+        u8::try_from(exit.code).unwrap_or(1)
+    } else if err.chain().any(|cause| cause.is::<UsageError>()) {
         2
     } else {
         1

@@ -1,7 +1,7 @@
 //! Every daemon stops on SIGTERM through the daemon kit: it stops accepting, answers the request
 //! in flight, and exits 0 within its drain timeout. Each test holds a request open across the
 //! signal: an HTTP request whose body is only half sent (the NFVO, the agent), a Watch stream
-//! (popd, which ends it cleanly at a stop).
+//! (popd, which ends it cleanly at a stop), an event stream (the NFVO, which ends it at a stop).
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 use std::io::{Read, Write};
@@ -123,7 +123,8 @@ fn nfvo_token(addr: &str, user: &str, password: &str) -> String {
 
 #[test]
 fn the_nfvo_answers_the_request_in_flight_and_exits_on_sigterm() {
-    let password = archipel_testkit::unique("pw");
+    // Long enough for the password rule (at least 8) whatever the pid.
+    let password = format!("{}-secret", archipel_testkit::unique("pw"));
     let admin = format!("admin:{password}");
     let mut nfvo = Daemon::start_with_env(&["nfvo"], &[("NFVO_ADMIN", &admin)]);
     let token = nfvo_token(&nfvo.addr, "admin", &password);
@@ -132,6 +133,30 @@ fn the_nfvo_answers_the_request_in_flight_and_exits_on_sigterm() {
     let status = half_sent_request_across_sigterm(&mut nfvo, &head, &nsd);
     assert!(status.starts_with("HTTP/1.1 201"), "onboarding across the stop: {status:?}");
     assert!(exit_within_drain(&mut nfvo.child).success());
+}
+
+#[test]
+fn the_nfvo_ends_its_event_streams_and_exits_on_sigterm() {
+    // Long enough for the password rule (at least 8) whatever the pid.
+    let password = format!("{}-secret", archipel_testkit::unique("pw"));
+    let admin = format!("admin:{password}");
+    let mut nfvo = Daemon::start_with_env(&["nfvo"], &[("NFVO_ADMIN", &admin)]);
+    let token = nfvo_token(&nfvo.addr, "admin", &password);
+    let mut stream = TcpStream::connect(&nfvo.addr).unwrap();
+    let request = format!(
+        "GET /archipel/v1/events HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\r\n",
+        nfvo.addr
+    );
+    stream.write_all(request.as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    sigterm(nfvo.child.id());
+    assert!(exit_within_drain(&mut nfvo.child).success());
+    // The stream was answered, then ended by the stop.
+    let mut response = String::new();
+    stream.set_read_timeout(Some(Duration::from_secs(DRAIN_SECS))).unwrap();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("text/event-stream"), "{response}");
 }
 
 #[test]

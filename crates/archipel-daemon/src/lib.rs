@@ -3,7 +3,8 @@
 //! ([`chain`]), the ready line tests and the lab wait for ([`ready`]), the stop signals
 //! ([`shutdown_signal`]), the handle each daemon's library returns ([`Daemon`]) and, with the
 //! `http` feature, how the REST APIs answer errors ([`problem`]); with `auth`, what logins
-//! share ([`auth`]); with `tls`, TLS configurations and serving over TLS ([`tls`]).
+//! share ([`auth`]); with `tls`, TLS configurations and serving over TLS ([`tls`]); with `metrics`, the
+//! Prometheus registry and its `/metrics` answer ([`metrics`]).
 
 #[cfg(feature = "auth")]
 pub mod auth;
@@ -17,6 +18,8 @@ pub mod store;
 
 #[cfg(feature = "http")]
 mod http;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 #[cfg(feature = "pki")]
 pub mod pki;
 #[cfg(feature = "http")]

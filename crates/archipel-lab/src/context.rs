@@ -44,6 +44,9 @@ pub struct LabContext {
     /// clients check them against it (`lab env` exports it as ARCHIPEL_CA).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca: Option<PathBuf>,
+    /// The agents run with `--encryption none` (a restarted one too).
+    #[serde(default)]
+    pub plain_vxlan: bool,
     pub sites: Vec<SiteContext>,
 }
 

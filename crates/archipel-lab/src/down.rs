@@ -17,7 +17,9 @@ pub async fn down(path: &Path) -> Result<Option<LabContext>, LabError> {
     }
     let ctx = LabContext::load(path)?;
     // Agents first: they call their popds.
-    process::stop(&ctx.sites.iter().map(SiteContext::agent_data).collect::<Vec<_>>());
+    let agents: Vec<_> = ctx.sites.iter().map(SiteContext::agent_data).collect();
+    process::stop(&agents);
+    process::stop_wireguard(&agents);
     process::stop(&ctx.sites.iter().map(SiteContext::popd_data).collect::<Vec<_>>());
     for site in ctx.sites.iter().filter(|s| s.on_docker()) {
         sweep_docker(&ctx, site).await?;

@@ -34,6 +34,9 @@ pub struct LabPlan {
     pub docker: Option<DockerSite>,
     /// TLS on every daemon, with a PKI made in the lab's directory; false: plain text.
     pub tls: bool,
+    /// The agents' inter-site traffic in plain VXLAN (`agent --encryption none`) instead of
+    /// WireGuard.
+    pub plain_vxlan: bool,
 }
 
 /// A site on Docker. Docker's bridges live in the host's namespace, so that site's popd and
@@ -88,6 +91,7 @@ impl LabPlan {
             host_ip,
             pair_keys: pair_keys(&sites)?,
             ca: self.tls.then(|| dir.join(PKI_DIR).join(archipel_daemon::pki::CA_CERT)),
+            plain_vxlan: self.plain_vxlan,
             dir,
             sites,
         })
@@ -164,6 +168,7 @@ mod tests {
             images_dir: None,
             docker: None,
             tls: false,
+            plain_vxlan: false,
         }
     }
 

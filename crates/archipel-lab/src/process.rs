@@ -69,6 +69,9 @@ pub(crate) fn start_agent(ctx: &LabContext, site: &SiteContext) -> Result<u32, L
     if !site.on_docker() {
         cmd.args(["--netns", &site.netns]);
     }
+    if ctx.plain_vxlan {
+        cmd.args(["--encryption", "none"]);
+    }
     let mut keys = Vec::new();
     for peer in ctx.sites.iter().filter(|p| p.name != site.name) {
         cmd.arg("--peer").arg(format!("{}={}", peer.name, peer.agent_url));
@@ -180,26 +183,41 @@ pub fn site_daemons_running(site: &SiteContext) -> (bool, bool) {
 /// by what they run on rather than by recorded pids, so that a recycled pid is never taken for
 /// one of them and a daemon whose pid was never recorded (a crash midway) is found all the same.
 pub(crate) fn daemons(data_dirs: &[PathBuf]) -> Vec<u32> {
+    processes(b"--data-dir", data_dirs)
+}
+
+/// The processes started with `FLAG D` for one of `dirs`.
+fn processes(flag: &[u8], dirs: &[PathBuf]) -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
-    let wanted: Vec<&[u8]> = data_dirs.iter().map(|d| d.as_os_str().as_encoded_bytes()).collect();
+    let wanted: Vec<&[u8]> = dirs.iter().map(|d| d.as_os_str().as_encoded_bytes()).collect();
     entries
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
         .filter(|pid| {
             let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else { return false };
             let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
-            args.windows(2).any(|w| w[0] == b"--data-dir" && wanted.contains(&w[1]))
+            args.windows(2).any(|w| w[0] == flag && wanted.contains(&w[1]))
         })
         .collect()
 }
 
 /// SIGTERM to the daemons running on `data_dirs`, then SIGKILL to those left after a while.
 pub(crate) fn stop(data_dirs: &[PathBuf]) {
-    signal(&daemons(data_dirs), Signal::SIGTERM);
+    stop_found(&|| daemons(data_dirs));
+}
+
+/// As [`stop`] for the WireGuard devices the agents on `data_dirs` started (`--state-dir D`):
+/// they outlive their agent on purpose, and SIGTERM has them remove their sockets.
+pub(crate) fn stop_wireguard(data_dirs: &[PathBuf]) {
+    stop_found(&|| processes(b"--state-dir", data_dirs));
+}
+
+fn stop_found(found: &dyn Fn() -> Vec<u32>) {
+    signal(&found(), Signal::SIGTERM);
     let deadline = Instant::now() + STOP_TIMEOUT;
-    while !daemons(data_dirs).is_empty() && Instant::now() < deadline {
+    while !found().is_empty() && Instant::now() < deadline {
         std::thread::sleep(POLL);
     }
-    signal(&daemons(data_dirs), Signal::SIGKILL);
+    signal(&found(), Signal::SIGKILL);
 }
 
 /// SIGKILL to every process in the network namespace `ns` (`ip netns pids NS`).

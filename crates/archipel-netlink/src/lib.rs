@@ -2,6 +2,8 @@
 //! VXLAN devices and their flood entries, addresses, routes and MTU, behind the small
 //! [`Netlink`] trait.
 //!
+//! Archipel's own iptables chains are behind the [`iptables::Firewall`] trait.
+//!
 //! [`RtNetlink`] is the real implementation (rtnetlink; root or CAP_NET_ADMIN), `FakeNetlink` (feature
 //! `testing`) a recording in-memory one for the tests of the crates that use this one. Namespaces are
 //! those of `ip netns` (`/run/netns/NAME`), so `ip -n NAME …` shows what this crate does.
@@ -13,6 +15,7 @@ mod error;
 mod fake;
 mod fdb;
 mod firewall;
+pub mod iptables;
 mod link;
 mod names;
 mod netlink;
@@ -30,4 +33,4 @@ pub use fake::FakeNetlink;
 pub use netlink::Netlink;
 pub use netns::{in_netns, in_netns_async, netns_path, NETNS_DIR};
 pub use rt::RtNetlink;
-pub use types::{Address, LinkInfo, LinkKind, MacAddr, Route, VxlanConfig, VXLAN_PORT};
+pub use types::{Address, LinkInfo, LinkKind, LinkStats, MacAddr, Route, VxlanConfig, VXLAN_PORT};

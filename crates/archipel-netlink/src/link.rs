@@ -11,7 +11,7 @@ use rtnetlink::{LinkBridge, LinkUnspec};
 use crate::conn::Conn;
 use crate::error::{errno, NetlinkError, Result};
 use crate::names::check_link;
-use crate::types::{LinkInfo, LinkKind, MacAddr};
+use crate::types::{LinkInfo, LinkKind, LinkStats, MacAddr};
 
 /// `ip link show NAME`, `None` when there is no such link.
 pub(crate) async fn get(conn: &Conn, name: &str) -> Result<Option<LinkMessage>> {
@@ -217,6 +217,22 @@ pub(crate) fn kind_of(msg: &LinkMessage) -> LinkKind {
         Some(InfoKind::Vxlan) => LinkKind::Vxlan,
         Some(other) => LinkKind::Other(other.to_string()),
     }
+}
+
+/// The counters of a link message (the 64-bit ones; zero when the kernel sent none).
+pub(crate) fn stats(msg: &LinkMessage) -> LinkStats {
+    msg.attributes
+        .iter()
+        .find_map(|attr| match attr {
+            LinkAttribute::Stats64(s) => Some(LinkStats {
+                rx_bytes: s.rx_bytes,
+                tx_bytes: s.tx_bytes,
+                rx_packets: s.rx_packets,
+                tx_packets: s.tx_packets,
+            }),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 fn info(msg: &LinkMessage, names: &HashMap<u32, String>) -> LinkInfo {

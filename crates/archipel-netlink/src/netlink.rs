@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use ipnet::Ipv4Net;
 
 use crate::error::Result;
-use crate::types::{Address, LinkInfo, MacAddr, Route, VxlanConfig};
+use crate::types::{Address, LinkInfo, LinkStats, MacAddr, Route, VxlanConfig};
 
 /// Archipel's access to the kernel's networking.
 ///
@@ -52,6 +52,9 @@ pub trait Netlink: Send + Sync {
     async fn link(&self, ns: Option<&str>, name: &str) -> Result<Option<LinkInfo>>;
     /// `ip -d link show`.
     async fn list_links(&self, ns: Option<&str>) -> Result<Vec<LinkInfo>>;
+    /// `ip -s link show NAME`: the kernel's counters of the link, `None` when there is no
+    /// such link.
+    async fn link_stats(&self, ns: Option<&str>, name: &str) -> Result<Option<LinkStats>>;
 
     /// Whether `ip link show NAME` finds the link.
     async fn link_exists(&self, ns: Option<&str>, name: &str) -> Result<bool> {

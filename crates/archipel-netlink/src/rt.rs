@@ -8,7 +8,7 @@ use ipnet::Ipv4Net;
 use crate::conn::Conn;
 use crate::error::{NetlinkError, Result};
 use crate::netlink::Netlink;
-use crate::types::{Address, LinkInfo, Route, VxlanConfig};
+use crate::types::{Address, LinkInfo, LinkStats, Route, VxlanConfig};
 use crate::{address, fdb, link, netns, route, sysctl, veth, vxlan};
 
 /// The kernel's networking, through rtnetlink; needs root or CAP_NET_ADMIN.
@@ -103,6 +103,11 @@ impl Netlink for RtNetlink {
 
     async fn list_links(&self, ns: Option<&str>) -> Result<Vec<LinkInfo>> {
         link::list(&Conn::open(ns).await?).await
+    }
+
+    async fn link_stats(&self, ns: Option<&str>, name: &str) -> Result<Option<LinkStats>> {
+        let found = link::get(&Conn::open(ns).await?, name).await?;
+        Ok(found.map(|msg| link::stats(&msg)))
     }
 
     async fn ensure_address(&self, ns: Option<&str>, link: &str, addr: Ipv4Net) -> Result<()> {

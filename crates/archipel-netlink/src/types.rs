@@ -54,6 +54,15 @@ pub struct LinkInfo {
     pub mac: Option<MacAddr>,
 }
 
+/// A link's traffic since it was made, as `ip -s link show` reports it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LinkStats {
+    pub rx_bytes: u64,
+    pub tx_bytes: u64,
+    pub rx_packets: u64,
+    pub tx_packets: u64,
+}
+
 /// An IPv4 address on a link, as `ip -4 addr show` reports it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Address {

@@ -7,9 +7,9 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::api::dto::{
-    ApiKeyCreated, ApiKeyInfo, ApiKeyRequest, CreateNsRequest, InstantiateNsRequest, LoginRequest,
-    LoginResponse, NsInstance, NsLcmOpOcc, NsdInfo, Problem, ScaleNsRequest, SiteInfo, SiteRequest,
-    UserInfo, UserRequest,
+    AlarmInfo, ApiKeyCreated, ApiKeyInfo, ApiKeyRequest, CreateNsRequest, HealNsRequest,
+    InstantiateNsRequest, LoginRequest, LoginResponse, NsInstance, NsLcmOpOcc, NsdInfo, Problem,
+    ScaleNsRequest, SiteInfo, SiteRequest, UserInfo, UserRequest,
 };
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -197,6 +197,15 @@ impl NfvoClient {
         self.json(request).await
     }
 
+    pub async fn heal(&self, id: &str, request: &HealNsRequest) -> Result<NsLcmOpOcc, ClientError> {
+        let path = format!("/nslcm/v1/ns_instances/{id}/heal");
+        self.json(self.request(Method::POST, &path).json(request)).await
+    }
+
+    pub async fn alarms(&self) -> Result<Vec<AlarmInfo>, ClientError> {
+        self.json(self.request(Method::GET, "/nsfm/v1/alarms")).await
+    }
+
     pub async fn op_occs(&self) -> Result<Vec<NsLcmOpOcc>, ClientError> {
         self.json(self.request(Method::GET, "/nslcm/v1/ns_lcm_op_occs")).await
     }
@@ -286,9 +295,84 @@ impl NfvoClient {
         self.send(self.request(Method::GET, "/health")).await.map(drop)
     }
 
+    /// Reads the event stream (`GET /archipel/v1/events`), handing `each` every event, until
+    /// the stream ends: after the events kept so far, or, with `follow`, when the NFVO stops.
+    pub async fn events(
+        &self,
+        follow: bool,
+        mut each: impl FnMut(StreamedEvent),
+    ) -> Result<(), ClientError> {
+        let request = self
+            .request(Method::GET, "/archipel/v1/events")
+            .query(&[("follow", follow)])
+            // The stream lasts as long as the NFVO: no overall timeout.
+            .timeout(Duration::from_secs(u64::from(u32::MAX)));
+        let mut response = self.send(request).await?;
+        let status = response.status();
+        let mut pending = String::new();
+        while let Some(chunk) =
+            response.chunk().await.map_err(|e| unexpected(status, Box::new(e)))?
+        {
+            pending.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = pending.find("\n\n") {
+                let block: String = pending.drain(..end + 2).collect();
+                if let Some(event) =
+                    StreamedEvent::parse(&block).map_err(|e| unexpected(status, Box::new(e)))?
+                {
+                    each(event);
+                }
+            }
+            if pending.len() > EVENT_LIMIT {
+                let e = format!("an event longer than {EVENT_LIMIT} bytes");
+                return Err(unexpected(status, e.into()));
+            }
+        }
+        Ok(())
+    }
+
     /// The API's OpenAPI document.
     pub async fn openapi(&self) -> Result<serde_json::Value, ClientError> {
         self.json(self.request(Method::GET, "/openapi.json")).await
+    }
+}
+
+/// The longest event the client reads.
+pub const EVENT_LIMIT: usize = 1024 * 1024;
+
+/// One event of the stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamedEvent {
+    /// lifecycle, alarm or health.
+    pub kind: String,
+    /// Its rank on the NFVO's bus.
+    pub id: Option<u64>,
+    /// At least `nsInstanceId`, `type` and `time`.
+    pub data: serde_json::Value,
+}
+
+impl StreamedEvent {
+    /// An event block of the stream; None for a block without data (a comment, a keep-alive).
+    fn parse(block: &str) -> Result<Option<Self>, serde_json::Error> {
+        let (mut kind, mut id, mut data) = (String::from("message"), None, String::new());
+        for line in block.lines() {
+            let (field, value) = line.split_once(':').unwrap_or((line, ""));
+            let value = value.strip_prefix(' ').unwrap_or(value);
+            match field {
+                "event" => value.clone_into(&mut kind),
+                "id" => id = value.parse().ok(),
+                "data" => {
+                    if !data.is_empty() {
+                        data.push('\n');
+                    }
+                    data.push_str(value);
+                }
+                _ => {}
+            }
+        }
+        if data.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Self { kind, id, data: serde_json::from_str(&data)? }))
     }
 }
 

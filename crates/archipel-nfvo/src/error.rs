@@ -43,6 +43,8 @@ pub enum NfvoError {
     Store(#[from] StoreError),
     #[error("cannot open the store")]
     Open(#[from] crate::store::OpenError),
+    #[error("cannot make the HTTP client of the notifications")]
+    Notifier(#[source] reqwest::Error),
 }
 
 pub use archipel_daemon::chain;

@@ -98,6 +98,7 @@ fn appendix_c_nsd_onboards_unchanged() {
             source: "sipp-server".to_owned(),
             target: "sipp-client".to_owned(),
             parameters: vec!["private".to_owned()],
+            declared_at: "vnf_dependency[0]".to_owned(),
         }]
     );
     assert_eq!(server.parameter_kind("private"), Some(ParameterKind::VirtualLink));

@@ -230,6 +230,30 @@ impl Client {
         .await
     }
 
+    /// Runs `command` in the container's running workload, `env` added to its environment,
+    /// killed after `timeout` (popd's default, 30 s, if none). The call waits for the command,
+    /// so its own deadline is the command's and some more.
+    pub async fn exec(
+        &self,
+        filter: &Filter,
+        command: &[String],
+        env: &HashMap<String, String>,
+        timeout: Option<Duration>,
+    ) -> Result<pb::ExecReply, ClientError> {
+        let timeout_ms = timeout.map_or(0, |t| u32::try_from(t.as_millis()).unwrap_or(u32::MAX));
+        let deadline = timeout.unwrap_or(Duration::from_secs(30)) + Duration::from_secs(15);
+        first_found(filter.attempts(), |f| async {
+            let message = pb::ExecRequest {
+                filter: Some(f),
+                command: command.to_vec(),
+                env: env.clone(),
+                timeout_ms,
+            };
+            self.call(message, Some(deadline), |mut c, r| async move { c.exec(r).await }).await
+        })
+        .await
+    }
+
     /// The workload's output, only its last `tail` lines if given; a reply holds at most
     /// about 4 MiB, the last part of a longer output (`truncated` then says so).
     pub async fn logs(

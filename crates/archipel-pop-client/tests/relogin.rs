@@ -133,6 +133,9 @@ impl Pop for FakePop {
     async fn import_image(&self, _: Request<pb::ImageImport>) -> Reply<pb::Image> {
         unimplemented()
     }
+    async fn exec(&self, _: Request<pb::ExecRequest>) -> Reply<pb::ExecReply> {
+        unimplemented()
+    }
 }
 
 /// Serves a fake popd on a free loopback port for the rest of the test.

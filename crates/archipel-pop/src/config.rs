@@ -51,6 +51,8 @@ pub struct PopdConfig {
     pub tls: Option<CertFiles>,
     /// Native runtime: a workload's log is rotated (one rotated file kept) past this size.
     pub log_max_bytes: u64,
+    /// Where `/metrics` is served over plain HTTP; none: nowhere.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// The site's agent as popd's pool provider: its URL and North bearer token.
@@ -88,6 +90,7 @@ impl Default for PopdConfig {
             pool_provider: None,
             tls: None,
             log_max_bytes: crate::runtime::native::DEFAULT_LOG_MAX_BYTES,
+            metrics_listen: None,
         }
     }
 }

@@ -80,6 +80,8 @@ pub enum PopError {
     UnknownFlavour { flavour: String },
     #[error("an image is required")]
     ImageRequired,
+    #[error("invalid command: {reason}")]
+    InvalidCommand { reason: String },
     #[error("the field `path` is required: the image directory, an absolute path on popd's host")]
     ImagePathRequired,
     #[error("the field `path` ({}) must be absolute: a directory on popd's host", .path.display())]

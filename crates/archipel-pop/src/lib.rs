@@ -10,6 +10,7 @@ pub mod config;
 mod disk;
 pub mod error;
 pub mod grpc;
+pub mod metrics;
 pub mod model;
 pub mod provider;
 pub mod reconcile;

@@ -7,13 +7,16 @@ use std::path::Path;
 use std::sync::Arc;
 
 use archipel_daemon::{tls, Daemon};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
 
 use crate::auth::Auth;
 use crate::config::PopdConfig;
 use crate::error::PopError;
-use crate::grpc::PopService;
+use crate::grpc::{PopService, ThesisName, Timed, Timer};
+use crate::metrics::PopMetrics;
 use crate::provider::HttpPoolProvider;
 use crate::reconcile;
 use crate::registry::{Pop, PopSettings};
@@ -23,6 +26,8 @@ use crate::store::Store;
 /// The file in the data directory that holds the bound address (one line), for tools and
 /// tests that start popd on port 0.
 pub const ADDR_FILE: &str = "popd.addr";
+/// The same for the metrics address (`--metrics-listen`).
+pub const METRICS_ADDR_FILE: &str = "popd-metrics.addr";
 
 /// A running popd: the daemon kit's handle over its core.
 pub type PopdHandle = Daemon<Pop, PopError>;
@@ -71,11 +76,37 @@ pub async fn start(config: PopdConfig, runtime: Arc<dyn Runtime>) -> Result<Popd
     let addr = incoming
         .local_addr()
         .map_err(|source| PopError::Io { what: "cannot read the bound address".into(), source })?;
-    write_addr(&config.data_dir, addr)?;
+    write_addr(&config.data_dir, ADDR_FILE, addr)?;
+    let metrics = Arc::new(PopMetrics::new(auth.logins_failed()));
+    let metrics_listener = match config.metrics_listen {
+        Some(listen) => {
+            let listener = TcpListener::bind(listen).await.map_err(|source| PopError::Io {
+                what: format!("cannot serve the metrics on {listen}"),
+                source,
+            })?;
+            let bound = listener.local_addr().map_err(|source| PopError::Io {
+                what: "cannot read the metrics address".into(),
+                source,
+            })?;
+            write_addr(&config.data_dir, METRICS_ADDR_FILE, bound)?;
+            tracing::info!(listen = %bound, "popd metrics serving");
+            Some(listener)
+        }
+        None => None,
+    };
     let reconciler = reconcile::spawn(pop.clone(), config.poll_interval);
     let store_path = config.data_dir.join(crate::store::DB_FILE);
     let service =
         PopService::new(pop.clone(), auth, store_path).into_server(config.max_message_bytes);
+    let service = Timed::new(service, Timer(metrics.rpc.clone()));
+    let (stopped, stopping) = watch::channel(false);
+    let metrics_server = metrics_listener.map(|listener| {
+        let mut stopping = stopping.clone();
+        let stop = async move {
+            let _ = stopping.wait_for(|stopped| *stopped).await;
+        };
+        tokio::spawn(crate::metrics::serve(listener, metrics, pop.clone(), stop))
+    });
     let serving = pop.clone();
     let daemon = Daemon::spawn(addr, pop, |stop| async move {
         let closing = serving.clone();
@@ -84,25 +115,37 @@ pub async fn start(config: PopdConfig, runtime: Arc<dyn Runtime>) -> Result<Popd
             tracing::info!("popd shutting down: draining calls");
             // Watch streams never end by themselves: end them so that the drain can finish.
             closing.close();
+            stopped.send_replace(true);
         };
-        let served = server.add_service(service).serve_with_incoming_shutdown(incoming, stop).await;
+        // The same service under the thesis's name too, for its clients.
+        let thesis = ThesisName::new(service.clone());
+        let served = server
+            .add_service(service)
+            .add_service(thesis)
+            .serve_with_incoming_shutdown(incoming, stop)
+            .await;
         serving.close();
         let _ = reconciler.await;
+        if let Some(metrics) = metrics_server {
+            if let Ok(Err(err)) = metrics.await {
+                tracing::warn!(error = %err, "the metrics server failed");
+            }
+        }
         served.map_err(PopError::Serve)
     });
     tracing::info!(listen = %addr, tls = config.tls.is_some(), name = %config.name, runtime = runtime_kind, data_dir = %config.data_dir.display(), "popd serving");
     Ok(daemon)
 }
 
-/// Writes `ADDR\n` to the data directory's address file, atomically (write, then rename).
-fn write_addr(dir: &Path, addr: SocketAddr) -> Result<(), PopError> {
-    let tmp = dir.join(format!("{ADDR_FILE}.tmp"));
+/// Writes `ADDR\n` to an address file of the data directory, atomically (write, then rename).
+fn write_addr(dir: &Path, file: &str, addr: SocketAddr) -> Result<(), PopError> {
+    let tmp = dir.join(format!("{file}.tmp"));
     let io = |source| PopError::Io {
-        what: format!("cannot write {}", dir.join(ADDR_FILE).display()),
+        what: format!("cannot write {}", dir.join(file).display()),
         source,
     };
     std::fs::write(&tmp, format!("{addr}\n")).map_err(io)?;
-    std::fs::rename(&tmp, dir.join(ADDR_FILE)).map_err(io)
+    std::fs::rename(&tmp, dir.join(file)).map_err(io)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 mod cmd;
 mod daemon;
+mod metrics;
 mod names;
 pub mod native;
 mod nfvo;
@@ -14,6 +15,7 @@ mod subnets;
 
 pub use cmd::{docker, docker_ok, processes_under, require_docker, require_root, run, sh};
 pub use daemon::json_output;
+pub use metrics::parse_metrics;
 pub use names::unique;
 pub use nfvo::{NfvoProcess, NFVO_ADMIN};
 pub use nsds::{broken_nsds, sipp_counter, sipp_nsd, SIPP_NSD};

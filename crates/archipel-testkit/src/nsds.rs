@@ -40,6 +40,12 @@ pub fn sipp_nsd() -> Value {
     serde_json::from_str(&out).expect("the SIPp NSD is JSON but for trailing commas")
 }
 
+/// Renames the client VNFD, in the dependency on it too.
+fn rename_client(document: &mut Value, name: &str) {
+    document["vnfd"][0]["name"] = json!(name);
+    document["vnf_dependency"][0]["target"] = json!(name);
+}
+
 /// (what is wrong, the document, the path the NFVO must name), made by breaking one thing in
 /// `base`, the Appendix C NSD (or a document shaped like it: `vnfd[0]` the client, `vnfd[1]`
 /// the server, one dependency of the client on the server over `private`).
@@ -116,15 +122,28 @@ pub fn broken_nsds(base: &Value) -> Vec<(&'static str, Vec<u8>, &'static str)> {
             "vnf_dependency[0].parameters[0]",
         ),
         (
-            "dependency cycle",
+            "a VNF name too long to name a container",
+            edit(|d| rename_client(d, &"c".repeat(5000))),
+            "vnfd[0].name",
+        ),
+        ("a non-ASCII VNF name", edit(|d| rename_client(d, "sipp-clïent")), "vnfd[0].name"),
+        (
+            "a configuration key that is no variable name",
             edit(|d| {
-                d["vnf_dependency"].as_array_mut().expect("vnf_dependency is a list").push(json!({
-                    "source": {"name": "sipp-client"},
-                    "target": {"name": "sipp-server"},
-                    "parameters": ["hostname"]
-                }))
+                d["vnfd"][0]["configurations"]["configurationParameters"][0]["confKey"] =
+                    json!("A=B");
             }),
-            "vnf_dependency[1]",
+            "vnfd[0].configurations.configurationParameters[0].confKey",
+        ),
+        (
+            "an image that is a path",
+            edit(|d| d["vnfd"][0]["vdu"][0]["vm_image"] = json!(["../../etc"])),
+            "vnfd[0].vdu[0].vm_image[0]",
+        ),
+        (
+            "a source type that makes no variable name",
+            edit(|d| d["vnfd"][1]["type"] = json!("sipp-server")),
+            "vnf_dependency[0].parameters[0]",
         ),
     ]
 }

@@ -41,7 +41,7 @@ impl PopdProcess {
             child: None,
             endpoint: String::new(),
             default_network: format!("{name}-private"),
-            auth: format!("admin:{}", crate::unique("pw")),
+            auth: format!("admin:{}-secret", crate::unique("pw")),
             name,
             data_dir,
             bin: bin.to_owned(),
@@ -182,7 +182,14 @@ impl Drop for PopdProcess {
         if self.runtime == PopdRuntime::Native {
             // Swept in the kernel rather than through the API: a test may have left hundreds
             // of containers, and popd may be the thing that failed.
-            let bridges = self.bridges();
+            let mut bridges = self.bridges();
+            // The default network's bridge too, which a popd stopped by the test (so no longer
+            // answering) cannot name.
+            let default =
+                archipel_pop::runtime::native::bridge_name(&self.name, &self.default_network);
+            if !bridges.contains(&default) {
+                bridges.push(default);
+            }
             self.kill9();
             crate::native::sweep(&self.native_netns_prefix());
             crate::native::remove_bridges(&bridges);

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{middleware, Extension, Json, Router};
 use ipnet::Ipv4Net;
 use serde::Deserialize;
@@ -13,7 +13,9 @@ use super::auth::{self, Caller, Peering, Secrets};
 use super::ApiError;
 use crate::core::Agent;
 use crate::error::AgentError;
-use crate::model::{CidrInfo, FreeReply, JoinRequest, PoolGrant, Service, VniReservation};
+use crate::model::{
+    CidrInfo, FreeReply, JoinRequest, KeyOffer, PoolGrant, Service, VniReservation,
+};
 
 type Shared = State<Arc<Agent>>;
 
@@ -32,6 +34,7 @@ pub(super) fn router(agent: Arc<Agent>, secrets: Arc<Secrets>) -> axum::Router {
         .route(&format!("{BASE}/networks/{{name}}/cidr"), get(cidr))
         .route(&format!("{BASE}/cidr-free"), get(cidr_free))
         .route(&format!("{BASE}/vni-free"), get(vni_free))
+        .route(&format!("{BASE}/wireguard"), put(exchange_keys))
         .route(&format!("{BASE}/vni-reservations"), post(reserve_vni))
         .route(&format!("{BASE}/vni-reservations/{{vni}}"), delete(release_vni))
         .route(&format!("{BASE}/{{global_id}}"), get(show).put(sync).delete(leave))
@@ -142,4 +145,14 @@ async fn grant(
 ) -> Result<Json<PoolGrant>, ApiError> {
     let pools = agent.grant_pools(&caller, &id, &req.site).await?;
     Ok(Json(PoolGrant { site: req.site, pools }))
+}
+
+/// A peer's WireGuard key and port for this site's (the body limit bounds it; the key must be
+/// 32 bytes in base64).
+async fn exchange_keys(
+    State(agent): Shared,
+    Extension(Caller(caller)): From,
+    Json(offer): Json<KeyOffer>,
+) -> Result<Json<KeyOffer>, ApiError> {
+    Ok(Json(agent.accept_key(&caller, offer).await?))
 }

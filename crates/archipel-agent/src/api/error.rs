@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::AgentError;
 use crate::peers::PeersError;
+use crate::wireguard::WireguardError;
 
 /// An HTTP failure.
 #[derive(Debug)]
@@ -47,7 +48,8 @@ impl From<AgentError> for ApiError {
             | E::WrongUnderlay { .. }
             | E::BadVni { .. }
             | E::BadPlan { .. }
-            | E::FixedChanged { .. } => {
+            | E::FixedChanged { .. }
+            | E::Wireguard(WireguardError::BadPublicKey) => {
                 (StatusCode::BAD_REQUEST, "invalid-request", "invalid request")
             }
             E::Overlap { .. }
@@ -57,7 +59,9 @@ impl From<AgentError> for ApiError {
             | E::NotMaster { .. }
             | E::ReserveEmpty { .. }
             | E::NetworkInService { .. }
-            | E::NetworkExists { .. } => (StatusCode::CONFLICT, "conflict", "conflict"),
+            | E::NetworkExists { .. }
+            | E::EncryptionMismatch { .. }
+            | E::EncryptionOff { .. } => (StatusCode::CONFLICT, "conflict", "conflict"),
             E::CallerNotMaster { .. }
             | E::NotYours { .. }
             | E::NotAParticipant { .. }
@@ -66,7 +70,7 @@ impl From<AgentError> for ApiError {
                 (StatusCode::CONFLICT, "conflict", "conflict")
             }
             E::Peer(_) => (StatusCode::BAD_GATEWAY, "peer-failed", "another site failed"),
-            E::Ipam(_) | E::Store(_) | E::Vim(_) | E::Dataplane(_) => {
+            E::Ipam(_) | E::Store(_) | E::Vim(_) | E::Dataplane(_) | E::Wireguard(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
             }
         };

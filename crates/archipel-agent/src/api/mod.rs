@@ -7,6 +7,7 @@ mod auth;
 mod east_west;
 mod error;
 mod local;
+mod metrics;
 mod north;
 
 use std::sync::Arc;
@@ -26,6 +27,7 @@ pub fn router(agent: Arc<Agent>, secrets: Secrets) -> Router {
     Router::new()
         .merge(north::router(agent.clone(), secrets.clone()))
         .merge(local::router(agent.clone(), secrets.clone()))
+        .merge(metrics::router(agent.clone(), secrets.clone()))
         .merge(east_west::router(agent, secrets))
 }
 

@@ -12,7 +12,9 @@ use axum::{middleware, Json, Router};
 use super::auth::{self, Secrets};
 use super::ApiError;
 use crate::core::Agent;
-use crate::model::{CreateRequest, PoolGrant, Service, SiteInfo, UpdateReply, UpdateRequest};
+use crate::model::{
+    CreateRequest, KeyOffer, PoolGrant, Service, SiteInfo, UpdateReply, UpdateRequest,
+};
 
 type Shared = State<Arc<Agent>>;
 
@@ -22,6 +24,7 @@ pub(super) fn router(agent: Arc<Agent>, secrets: Arc<Secrets>) -> axum::Router {
         .route("/intersite-vertical/{global_id}", get(show).put(update).delete(remove))
         .route("/intersite-vertical/{global_id}/pools", post(grow))
         .route("/intersite-site", get(site_info))
+        .route("/intersite-site/wireguard/rotate", post(rotate_key))
         .layer(middleware::from_fn_with_state(secrets, auth::north))
         .with_state(agent)
 }
@@ -70,4 +73,9 @@ async fn grow(State(agent): Shared, Path(id): Path<String>) -> Result<Json<PoolG
 
 async fn site_info(State(agent): Shared) -> Result<Json<SiteInfo>, ApiError> {
     Ok(Json(agent.site_info().await?))
+}
+
+/// A new WireGuard key pair for the site; answers its public key and port.
+async fn rotate_key(State(agent): Shared) -> Result<Json<KeyOffer>, ApiError> {
+    Ok(Json(agent.rotate_key().await?))
 }

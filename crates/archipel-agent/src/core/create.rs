@@ -97,6 +97,7 @@ impl Agent {
             pools,
             reserve: blocks.collect(),
             underlays,
+            encryption: self.cfg.encryption,
             ..Params::default()
         };
         Ok(())
@@ -146,6 +147,7 @@ impl Agent {
             underlays,
             transit: addresses,
             subnets: subnets.into_iter().map(|(site, _, cidr)| (site, cidr)).collect(),
+            encryption: self.cfg.encryption,
             ..Params::default()
         };
         Ok(())

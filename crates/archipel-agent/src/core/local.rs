@@ -1,14 +1,13 @@
 //! A site's own share of a service: what it makes for it, what it removes, and the queries the
 //! master asks of it.
 
-use std::net::Ipv4Addr;
-
 use archipel_ipam::{overlaps, SubnetPlan};
 use ipnet::Ipv4Net;
 
 use super::Agent;
-use crate::dataplane::{self, attach_l2, attach_l3, l2_device, l3_device, Tunnel};
+use crate::dataplane::{self, attach_l2, attach_l3, l2_device, l3_device, DataplaneError, Tunnel};
 use crate::error::AgentError;
+use crate::guard;
 use crate::model::{CidrInfo, Connection, FreeReply, Service, ServiceType};
 use crate::vim::{NetworkSpec, SiteNetwork};
 
@@ -25,7 +24,15 @@ impl Agent {
         if let Some(held) = self.store.service(&service.global_id)? {
             return self.check_view(caller, &held).await;
         }
+        // Who asks is checked first: a stranger learns nothing of this site's settings.
         self.check_join(caller, &service).await?;
+        if service.params.encryption != self.cfg.encryption {
+            return Err(AgentError::EncryptionMismatch {
+                global_id: service.global_id,
+                asked: service.params.encryption,
+                mine: self.cfg.encryption,
+            });
+        }
         self.apply_local(&service).await
     }
 
@@ -118,10 +125,12 @@ impl Agent {
             global_id: service.global_id.clone(),
         })?;
         let p = &service.params;
-        let vni = p.vni.ok_or_else(|| missing(service, "VNI"))?;
-        let mtu = p.mtu.ok_or_else(|| missing(service, "MTU"))?;
-        let remotes = p.underlays.iter().filter(|(s, _)| *s != site).map(|(_, a)| *a).collect();
-        let tunnel = Tunnel { vni, local: self.cfg.underlay, remotes, mtu };
+        let tunnel = self.tunnel(service)?;
+        let (vni, mtu) = (tunnel.vni, tunnel.mtu);
+        if let Err(err) = self.wg_converge(Some(service)).await {
+            let _ = self.wg_converge(None).await;
+            return Err(err);
+        }
         let (net, created, attached) = match service.kind {
             ServiceType::L2 => {
                 let cidr = p.cidr.ok_or_else(|| missing(service, "subnet"))?;
@@ -155,7 +164,7 @@ impl Agent {
                 (net, created, attached.map_err(|e| (e, l2_device(vni))))
             }
             ServiceType::L3 => {
-                let net = self.local_network(&me.network).await?;
+                let net = self.fit_mtu(self.local_network(&me.network).await?, mtu).await;
                 let address =
                     *p.transit.get(site).ok_or_else(|| missing(service, "transit address"))?;
                 let routes: Vec<_> = p
@@ -169,12 +178,21 @@ impl Agent {
                 (net, false, attached.map_err(|e| (e, l3_device(vni))))
             }
         };
+        let ns = net.netns.as_deref();
+        let attached = match attached {
+            Ok(device) => match self.guard(service, ns, &tunnel).await {
+                Ok(()) => Ok(device),
+                Err(err) => Err((err, device)),
+            },
+            Err((err, device)) => Err((err.into(), device)),
+        };
         let device = match attached {
             Ok(device) => device,
             Err((err, device)) => {
-                let _ = dataplane::detach(self.nl.as_ref(), net.netns.as_deref(), &device).await;
+                let _ = dataplane::detach(self.nl.as_ref(), ns, &device).await;
                 let _ = self.release_network(service, &net.name, created).await;
-                return Err(err.into());
+                let _ = self.wg_converge(None).await;
+                return Err(err);
             }
         };
         let mut local = service.clone();
@@ -197,29 +215,99 @@ impl Agent {
         for c in self.store.connections(&service.global_id)? {
             let ns = Some(c.netns.as_str()).filter(|ns| !ns.is_empty());
             dataplane::detach(self.nl.as_ref(), ns, &c.device).await?;
+            if let Some(vni) = service.params.vni {
+                guard::remove_all(self.fw.as_ref(), ns, vni).await.map_err(DataplaneError::from)?;
+            }
         }
         if let Some(me) = service.resource_of(&self.cfg.site) {
             self.release_network(service, &me.network, me.created).await?;
         }
         self.store.delete_service(&service.global_id)?;
         self.store.release_vnis(&service.global_id)?;
-        Ok(())
+        self.wg_converge(None).await
     }
 
     /// L2: this site's tunnel floods toward exactly the other underlays of the view, changed
-    /// in place, so that traffic among the sites that stay is never interrupted.
+    /// in place, so that traffic among the sites that stay is never interrupted; its firewall
+    /// accepts exactly them (every kind).
     pub(super) async fn follow_underlays(&self, service: &Service) -> Result<(), AgentError> {
-        if service.kind != ServiceType::L2 {
-            return Ok(());
-        }
-        let site = self.cfg.site.as_str();
-        let remotes: Vec<Ipv4Addr> =
-            service.params.underlays.iter().filter(|(s, _)| *s != site).map(|(_, a)| *a).collect();
+        self.wg_converge(None).await?;
+        let tunnel = self.tunnel(service)?;
         for c in self.store.connections(&service.global_id)? {
             let ns = Some(c.netns.as_str()).filter(|ns| !ns.is_empty());
-            dataplane::set_floods(self.nl.as_ref(), ns, &c.device, &remotes).await?;
+            if service.kind == ServiceType::L2 {
+                dataplane::set_floods(self.nl.as_ref(), ns, &c.device, &tunnel.remotes).await?;
+            }
+            self.guard(service, ns, &tunnel).await?;
         }
         Ok(())
+    }
+
+    /// At start: the firewall of every service this site holds, as the kernel may have lost
+    /// it (the devices and routes are re-adopted as they are).
+    pub async fn readopt(&self) -> Result<(), AgentError> {
+        let _guard = self.changes.lock().await;
+        for service in self.store.services()? {
+            let tunnel = self.tunnel(&service)?;
+            for c in self.store.connections(&service.global_id)? {
+                let ns = Some(c.netns.as_str()).filter(|ns| !ns.is_empty());
+                self.guard(&service, ns, &tunnel).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// This site's tunnel of a service: toward the other sites' underlays, or their inner
+    /// WireGuard addresses when the service is encrypted ([`Agent::tunnel_ends`]).
+    fn tunnel(&self, service: &Service) -> Result<Tunnel, AgentError> {
+        let p = &service.params;
+        let (local, remotes) = self.tunnel_ends(service);
+        Ok(Tunnel {
+            vni: p.vni.ok_or_else(|| missing(service, "VNI"))?,
+            local,
+            remotes,
+            mtu: p.mtu.ok_or_else(|| missing(service, "MTU"))?,
+        })
+    }
+
+    /// The rule sets of a service's tunnel (and, for L3, of its forwarding), all or none.
+    async fn guard(
+        &self,
+        service: &Service,
+        ns: Option<&str>,
+        tunnel: &Tunnel,
+    ) -> Result<(), AgentError> {
+        let mut sets = vec![guard::vxlan_guard(tunnel)];
+        if service.kind == ServiceType::L3 {
+            let site = self.cfg.site.as_str();
+            let subnets = &service.params.subnets;
+            let local = *subnets.get(site).ok_or_else(|| missing(service, "subnet"))?;
+            let remotes: Vec<Ipv4Net> =
+                subnets.iter().filter(|(s, _)| *s != site).map(|(_, c)| *c).collect();
+            let device = l3_device(tunnel.vni);
+            sets.push(guard::routed_guard(tunnel.vni, &device, local, &remotes));
+        }
+        guard::ensure_all(self.fw.as_ref(), ns, &sets).await.map_err(DataplaneError::from)?;
+        Ok(())
+    }
+
+    /// L3: the network takes the tunnel's MTU when it has more, so that its containers never
+    /// send a packet that the transit cannot carry. Docker cannot change a network's MTU in
+    /// place: there the MSS clamp still keeps TCP whole (the NFVO makes its networks with the
+    /// tunnel MTU from the start).
+    async fn fit_mtu(&self, net: SiteNetwork, mtu: u32) -> SiteNetwork {
+        // 0: the VIM's default, the underlay's own in practice.
+        if net.mtu != 0 && net.mtu <= mtu {
+            return net;
+        }
+        match self.vim.update_network(&net.name, None, Some(mtu)).await {
+            Ok(fitted) => fitted,
+            Err(err) => {
+                let network = net.name.as_str();
+                tracing::warn!(network, mtu, error = %err, "cannot lower the network's MTU");
+                net
+            }
+        }
     }
 
     /// Deletes the network this site made for an L2 service, or gives an adopted one its whole

@@ -5,28 +5,34 @@ mod checks;
 mod choose;
 mod converge;
 mod create;
+mod encryption;
 mod local;
 mod pools;
 mod reserve;
 #[cfg(test)]
 mod tests;
+mod traffic;
 mod update;
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
+use archipel_netlink::iptables::Firewall;
 use archipel_netlink::Netlink;
 use ipnet::Ipv4Net;
 
-use crate::dataplane::{underlay_mtu, VXLAN_OVERHEAD};
+use crate::dataplane::{tunnel_mtu, underlay_mtu};
 use crate::error::AgentError;
 use crate::model::{DeleteReply, Service, SiteInfo};
 use crate::peers::Peers;
 use crate::store::Store;
 use crate::vim::SiteVim;
+use crate::wireguard::{Encryption, DEFAULT_PORT};
 
 pub use converge::DEFAULT_CONVERGE_INTERVAL;
+pub use traffic::Traffic;
 
 /// Who this agent is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +53,14 @@ pub struct AgentConfig {
     /// The other sites this agent works with, by name, with their underlay (VTEP) addresses:
     /// the only sites whose calls it accepts and the only addresses it tunnels to.
     pub peers: BTreeMap<String, Ipv4Addr>,
+    /// What the services this site masters ask for, and what it accepts from other masters.
+    pub encryption: Encryption,
+    /// The UDP port of this site's WireGuard device.
+    pub wg_port: u16,
+    /// Where the WireGuard key, the device's pid and its log live (the data directory).
+    pub key_dir: PathBuf,
+    /// The `archipel` binary, which runs the WireGuard device.
+    pub exe: PathBuf,
 }
 
 impl AgentConfig {
@@ -59,6 +73,10 @@ impl AgentConfig {
             transit: Ipv4Net::new(Ipv4Addr::new(100, 64, 0, 0), 16).unwrap_or_default(),
             reserve_per_site: 2,
             peers: BTreeMap::new(),
+            encryption: Encryption::None,
+            wg_port: DEFAULT_PORT,
+            key_dir: PathBuf::from("."),
+            exe: PathBuf::from("archipel"),
         }
     }
 }
@@ -69,9 +87,13 @@ pub struct Agent {
     store: Store,
     vim: Arc<dyn SiteVim>,
     nl: Arc<dyn Netlink>,
+    /// The rules guarding each service's tunnel and forwarding.
+    fw: Arc<dyn Firewall>,
     peers: Arc<dyn Peers>,
     /// Serialises the changes this agent makes, as master or participant.
     changes: tokio::sync::Mutex<()>,
+    /// This site's WireGuard key and its peers' (never held across a call to a peer).
+    wg: tokio::sync::Mutex<encryption::WgState>,
 }
 
 impl std::fmt::Debug for Agent {
@@ -86,9 +108,11 @@ impl Agent {
         store: Store,
         vim: Arc<dyn SiteVim>,
         nl: Arc<dyn Netlink>,
+        fw: Arc<dyn Firewall>,
         peers: Arc<dyn Peers>,
     ) -> Self {
-        Self { cfg, store, vim, nl, peers, changes: tokio::sync::Mutex::new(()) }
+        let changes = tokio::sync::Mutex::new(());
+        Self { cfg, store, vim, nl, fw, peers, changes, wg: tokio::sync::Mutex::default() }
     }
 
     pub fn site(&self) -> &str {
@@ -134,10 +158,11 @@ impl Agent {
         Ok(SiteInfo { site: self.cfg.site.clone(), underlay: self.cfg.underlay, tunnel_mtu })
     }
 
-    /// The tunnel MTU: the underlay's minus the encapsulation.
+    /// The tunnel MTU: the underlay's minus the encapsulations (VXLAN, and WireGuard when on).
     async fn tunnel_mtu(&self) -> Result<u32, AgentError> {
         let ns = self.cfg.netns.as_deref();
-        Ok(underlay_mtu(self.nl.as_ref(), ns, self.cfg.underlay).await? - VXLAN_OVERHEAD)
+        let underlay = underlay_mtu(self.nl.as_ref(), ns, self.cfg.underlay).await?;
+        Ok(tunnel_mtu(underlay, self.tunnel_layers()))
     }
 
     /// North DELETE: every site removes what it made, then the master. A site that did not

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use archipel_agent::api::{self, AgentHandle, Secrets};
 use archipel_agent::testing::BridgeVim;
 use archipel_agent::{Agent, AgentConfig, HttpPeers, PeerLink, Store, DEFAULT_TIMEOUT};
+use archipel_netlink::iptables::Iptables;
 use archipel_netlink::{Netlink, RtNetlink};
 use ipnet::Ipv4Net;
 
@@ -96,6 +97,7 @@ impl Lab {
                 Store::open(dir.path()).unwrap(),
                 vim,
                 Arc::new(nl),
+                Arc::new(Iptables),
                 Arc::new(peers),
             );
             let secrets = Secrets { north_token: TOKEN.into(), peer_keys };

@@ -31,6 +31,18 @@ fn request(kind: ServiceType, resources: &[(&str, &str)]) -> CreateRequest {
     }
 }
 
+/// The agent's `/metrics`, read with the North token, parsed strictly.
+async fn scrape(url: &str) -> std::collections::BTreeMap<String, f64> {
+    let response = reqwest::Client::new()
+        .get(format!("{url}/metrics"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    archipel_testkit::parse_metrics(&response.text().await.unwrap())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs root"]
 async fn containers_of_two_sites_ping_across_the_extension_the_agents_built() {
@@ -55,6 +67,18 @@ async fn containers_of_two_sites_ping_across_the_extension_the_agents_built() {
     lab.container(1, "br-net", Ipv4Net::new(b_first, 24).unwrap(), gateway).await;
     assert!(pings(lab.container_ns(0), &b_first.to_string()));
     assert!(pings(lab.container_ns(1), &a_first.to_string()));
+
+    let metrics = scrape(&lab.urls[0]).await;
+    assert_eq!(metrics.get("archipel_agent_services{type=\"l2\"}"), Some(&1.0), "{metrics:?}");
+    let sent = format!(
+        "archipel_agent_tunnel_packets_total{{service=\"{}\",type=\"l2\",device=\"{device}\",direction=\"tx\"}}",
+        service.global_id
+    );
+    assert!(metrics.get(&sent).is_some_and(|n| *n > 0.0), "{sent} in {metrics:?}");
+    let bytes = sent.replace("_packets_", "_bytes_");
+    assert!(metrics.get(&bytes).is_some_and(|n| *n > 0.0), "{bytes} in {metrics:?}");
+    let anonymous = reqwest::get(format!("{}/metrics", lab.urls[0])).await.unwrap();
+    assert_eq!(anonymous.status(), 401);
 
     let info = north.site_info().await.unwrap();
     let underlay = Ipv4Addr::new(192, 0, 2, 1);

@@ -15,3 +15,4 @@ pub mod popd;
 pub mod site;
 pub mod tls;
 pub mod user;
+pub mod wireguard_device;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::Context;
 use archipel_daemon::auth::ThrottleConfig;
 use archipel_daemon::{ready, shutdown_signal};
-use archipel_nfvo::engine::AuthConfig;
+use archipel_nfvo::engine::{AuthConfig, WatchConfig};
 use archipel_nfvo::vim::PopVims;
 use archipel_nfvo::{api, Ipv4Net, Nfvo, NfvoConfig};
 
@@ -68,6 +68,22 @@ pub struct NfvoArgs {
     /// The longest such wait, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 5000)]
     pub login_delay_max: u64,
+    /// Refuse NSDs whose VNF dependencies form a cycle (Open Baton's `nfvo.start.ordered`).
+    /// Without it, as in Open Baton, a cyclic NSD is taken and its cycle started from the
+    /// first-declared VNF: every address is known before any VNF is configured.
+    #[arg(long)]
+    pub ordered_start: bool,
+    /// How often each followed site must answer Info, in milliseconds; one that does not is
+    /// taken as cut off and its VNFC instances become UNKNOWN.
+    #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(10..))]
+    pub watch_probe: u64,
+    /// How many heals the auto-heal of a network service begins before it leaves the alarm
+    /// raised (an operator's heal gives them back).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub auto_heal_attempts: u32,
+    /// The wait before the first auto-heal, in milliseconds; it doubles with each attempt.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    pub auto_heal_backoff: u64,
 }
 
 /// The environment variable of the first admin.
@@ -84,12 +100,19 @@ pub async fn run(args: NfvoArgs) -> anyhow::Result<()> {
         subnet_pool: args.subnet_pool,
         subnet_prefix: args.subnet_prefix,
         site_timeout: Duration::from_secs(args.site_timeout),
+        ordered_start: args.ordered_start,
         auth: AuthConfig {
             token_ttl: Duration::from_secs(args.token_ttl),
             throttle: ThrottleConfig {
                 base: Duration::from_millis(args.login_delay),
                 max: Duration::from_millis(args.login_delay_max),
             },
+        },
+        watch: WatchConfig {
+            probe: Duration::from_millis(args.watch_probe),
+            auto_heal_attempts: args.auto_heal_attempts,
+            auto_heal_backoff: Duration::from_millis(args.auto_heal_backoff),
+            ..WatchConfig::default()
         },
     };
     let server_tls = args.tls.server_config("the NFVO", args.listen, None)?;
@@ -100,6 +123,7 @@ pub async fn run(args: NfvoArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening the store in {}", args.data_dir.display()))?;
     bootstrap(&nfvo).await?;
+    let _watching = nfvo.watch_sites();
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;

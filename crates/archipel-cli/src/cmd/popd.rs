@@ -83,6 +83,14 @@ pub struct PopdArgs {
     /// The agent's North bearer token, for --pool-provider
     #[arg(long, env = "POPD_POOL_PROVIDER_TOKEN", hide_env_values = true)]
     pub pool_provider_token: Option<String>,
+    /// Serve Prometheus metrics over plain HTTP at ADDR/metrics (no credential: loopback
+    /// only, unless --metrics-non-loopback); off by default
+    #[arg(long, global = true, value_name = "ADDR")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Allow --metrics-listen on an address other hosts reach (the series carry no secret,
+    /// but they tell what runs on the site)
+    #[arg(long, global = true, requires = "metrics_listen")]
+    pub metrics_non_loopback: bool,
     #[command(flatten)]
     pub tls: ServeTlsArgs,
     /// For an https:// --pool-provider
@@ -161,6 +169,15 @@ fn apply_flags(args: &PopdArgs, config: &mut PopdConfig) -> anyhow::Result<()> {
     }
     if let Some(v) = args.listen {
         config.listen = v;
+    }
+    if let Some(v) = args.metrics_listen {
+        if !v.ip().is_loopback() && !args.metrics_non_loopback {
+            bail!(
+                "--metrics-listen {v} is not a loopback address: the metrics need no credential, \
+                 so give --metrics-non-loopback too if other hosts may read them"
+            );
+        }
+        config.metrics_listen = Some(v);
     }
     if let Some(v) = &args.data_dir {
         config.data_dir = v.clone();
@@ -304,6 +321,20 @@ mod tests {
         );
         let bad = Cli::parse_from(["popd", "--default-subnet", "10.1.0.0"]);
         assert!(apply_flags(&bad.popd, &mut config).is_err());
+    }
+
+    #[test]
+    fn metrics_stay_on_loopback_unless_told() {
+        let mut config = PopdConfig::default();
+        let local = Cli::parse_from(["popd", "--metrics-listen", "127.0.0.1:9100"]);
+        apply_flags(&local.popd, &mut config).unwrap();
+        assert_eq!(config.metrics_listen, Some("127.0.0.1:9100".parse().unwrap()));
+        let open = Cli::parse_from(["popd", "--metrics-listen", "0.0.0.0:9100"]);
+        let refused = apply_flags(&open.popd, &mut config).unwrap_err().to_string();
+        assert!(refused.contains("--metrics-non-loopback"), "{refused}");
+        let told = ["popd", "--metrics-listen", "0.0.0.0:9100", "--metrics-non-loopback"];
+        apply_flags(&Cli::parse_from(told).popd, &mut config).unwrap();
+        assert_eq!(config.metrics_listen, Some("0.0.0.0:9100".parse().unwrap()));
     }
 
     #[test]

@@ -33,6 +33,12 @@ impl Lab {
         Self::up_with(sites, |_| vec!["--insecure".to_owned()])
     }
 
+    /// [`Lab::up`] with the agents carrying inter-site traffic in plain VXLAN
+    /// (`--encryption none`).
+    pub fn up_plain_vxlan(sites: usize) -> Self {
+        Self::up_with(sites, |_| vec!["--encryption".to_owned(), "none".to_owned()])
+    }
+
     /// [`Lab::up`] with site `site` on the host's Docker Engine, its default network on the
     /// 14th /24 of the lease. Needs a running Docker Engine and the Docker test images.
     pub fn up_with_docker(sites: usize, site: &str) -> Self {
@@ -107,7 +113,7 @@ impl Lab {
     }
 
     /// The namespace of the site's container holding `addr`.
-    fn netns_of(&self, site: &str, addr: Ipv4Addr) -> String {
+    pub fn netns_of(&self, site: &str, addr: Ipv4Addr) -> String {
         let wanted = format!(" {addr}/");
         self.container_namespaces(site)
             .into_iter()
@@ -276,4 +282,30 @@ impl Stream {
         let received = report["end"]["sum_received"]["bytes"].as_u64().unwrap_or_default();
         assert!(received > 0, "nothing was received {during}: {report}");
     }
+}
+
+/// `iperf3 -n 100M` from namespace `from` to the server started in namespace `to` on
+/// `target`: every byte arrives over one unbroken connection.
+pub fn carries_100_mb(from: &str, to: &str, target: Ipv4Addr) {
+    let mut server = Command::new("ip")
+        .args(["netns", "exec", to, "iperf3", "-s", "-1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start iperf3 -s");
+    wait_listening(to, 5201);
+    let target = target.to_string();
+    let client = ["netns", "exec", from, "iperf3", "-c", &target, "-n", "100M", "-J"];
+    let sent = Command::new("ip").args(client).output().expect("run iperf3 -c");
+    let served = server.wait().expect("iperf3 -s ends");
+    let report: Value = serde_json::from_slice(&sent.stdout)
+        .unwrap_or_else(|_| panic!("iperf3 -J said: {}{}", text(&sent.stdout), text(&sent.stderr)));
+    assert!(report.get("error").is_none(), "the transfer to {target} broke: {}", report["error"]);
+    // The receiver's own count may stop short of the last bytes it read: what was sent over
+    // a connection that ended without error is what arrived.
+    let sent = report["end"]["sum_sent"]["bytes"].as_u64().unwrap_or_default();
+    assert!(sent >= 100 << 20, "{sent} bytes of 100 MiB were sent to {target}");
+    let received = report["end"]["sum_received"]["bytes"].as_u64().unwrap_or_default();
+    assert!(received > 0, "nothing reached {target}");
+    assert!(served.success(), "iperf3 -s failed");
 }

@@ -1,7 +1,9 @@
 //! A partition that heals: while site b is cut off, a and c keep carrying traffic and a delete
 //! finishes at the sites it reaches; once b is back it converges on the master's view (the
-//! deleted service leaves it) and the traffic through it resumes.
+//! deleted service leaves it) and the traffic through it resumes. Fault suite, point 3: then its
+//! records equal the master's, and no two sites hold overlapping pools or one address.
 
+use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -62,7 +64,51 @@ fn a_cut_off_site_converges_after_the_partition_heals() {
     let ids: Vec<&str> = [&s2, &s3].iter().map(|s| s["global_id"].as_str().unwrap()).collect();
     let listed = lab.json("a", &["intersite", "ls"]);
     assert!(ids.iter().all(|id| has_service(&listed, id)), "{listed}");
+
+    // Fault suite, point 3: the healed site's records are the master's, and no two sites hold
+    // overlapping pools or the same address on a stretched network.
+    let records = |site: &str, id: &str| {
+        let listed = lab.json(site, &["intersite", "ls"]);
+        let service = listed.as_array().unwrap().iter().find(|s| s["global_id"] == id).cloned();
+        // `created` is local: whether this site's agent made the network.
+        let resources = |s: &Value| -> Vec<(Value, Value)> {
+            let list = s["resources"].as_array().cloned().unwrap_or_default();
+            list.iter().map(|r| (r["site"].clone(), r["network"].clone())).collect()
+        };
+        service.map(|s| (s["type"].clone(), s["params"].clone(), resources(&s)))
+    };
+    let s3_id = s3["global_id"].as_str().unwrap();
+    let same = poll(|| records("b", s3_id) == records("a", s3_id));
+    assert!(same, "b's s3 {:?} differs from a's {:?}", records("b", s3_id), records("a", s3_id));
+    for (net, sites, addresses) in [("net2", ["a", "c"], [a2, c2]), ("net3", ["a", "b"], [a3, b3])]
+    {
+        let pools: Vec<(Ipv4Addr, Ipv4Addr)> =
+            sites.iter().flat_map(|s| pools(&lab, s, net)).collect();
+        for (i, p) in pools.iter().enumerate() {
+            for q in &pools[i + 1..] {
+                assert!(p.1 < q.0 || q.1 < p.0, "{net}: pools {p:?} and {q:?} overlap");
+            }
+        }
+        assert_ne!(addresses[0], addresses[1], "{net}: one address at two sites");
+    }
+    println!("fault partition-heal: sites 3, partitions 1, converged within {CONVERGED:?}, overlapping pools 0, shared addresses 0");
     lab.down();
+}
+
+/// The pools of network `net` at `site`, as popd lists them.
+fn pools(lab: &Lab, site: &str, net: &str) -> Vec<(Ipv4Addr, Ipv4Addr)> {
+    let listed = lab.json(site, &["pop", "networks"]);
+    let network = listed.as_array().unwrap().iter().find(|n| n["name"] == net).cloned();
+    let network = network.unwrap_or_else(|| panic!("no {net} at {site}: {listed}"));
+    network["pools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let (first, last) = p.as_str().unwrap().split_once('-').unwrap();
+            (first.parse().unwrap(), last.parse().unwrap())
+        })
+        .collect()
 }
 
 /// An L2 extension of a new network `net` of site a over `sites`.

@@ -1,10 +1,8 @@
 //! L2 extensions across two and three sites of a lab.
 
 use std::net::Ipv4Addr;
-use std::process::{Command, Stdio};
-use std::time::Duration;
 
-use crate::harness::{pings, text, Lab};
+use crate::harness::{carries_100_mb, pings, Lab};
 
 #[test]
 #[ignore = "needs root"]
@@ -29,29 +27,7 @@ fn two_sites_share_a_subnet_ping_and_carry_100_mb() {
     assert!(pings(&a_ns, b_addr), "{a_addr} does not reach {b_addr}");
     assert!(pings(&b_ns, a_addr), "{b_addr} does not reach {a_addr}");
 
-    let mut server = Command::new("ip")
-        .args(["netns", "exec", &b_ns, "iperf3", "-s", "-1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start iperf3 -s");
-    let target = b_addr.to_string();
-    let client = ["netns", "exec", &a_ns, "iperf3", "-c", &target, "-n", "100M"];
-    // The server may not listen yet: a refused connection fails the client at once.
-    let sent = (0..40).find_map(|_| {
-        let out = Command::new("ip").args(client).output().expect("run iperf3 -c");
-        if out.status.success() {
-            return Some(out);
-        }
-        std::thread::sleep(Duration::from_millis(250));
-        None
-    });
-    let sent = sent.unwrap_or_else(|| {
-        let _ = server.kill();
-        panic!("iperf3 never carried 100 MB from {a_addr} to {b_addr}")
-    });
-    assert!(text(&sent.stdout).contains("receiver"), "{}", text(&sent.stdout));
-    assert!(server.wait().expect("iperf3 -s ends").success());
+    carries_100_mb(&a_ns, &b_ns, b_addr);
     lab.down();
 }
 

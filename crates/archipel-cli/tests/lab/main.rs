@@ -4,10 +4,13 @@
 //! checking that nothing of it remains. Needs root and FAILS without it.
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
+mod capture;
 mod crash;
 mod east_west;
+mod encryption;
 mod harness;
 mod heal;
+mod isolation;
 mod l2;
 mod l3;
 mod membership;
@@ -15,7 +18,10 @@ mod nfvo;
 mod orchestrator;
 mod partition;
 mod peers;
+mod probe;
 mod refill;
 mod secrets;
+mod ui;
+mod ui_degraded;
 mod vni_race;
 mod wire;

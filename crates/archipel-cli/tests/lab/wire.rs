@@ -6,78 +6,13 @@
 use std::io::Write;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::capture::{holds, Capture};
 use crate::harness::{text, Lab};
 
 /// Written in clear to a TLS port: that the captures hold it shows they saw the traffic.
 const MARKER: &str = "archipel-wire-capture-marker";
-
-/// `tcpdump -i any` in a namespace (the host's when none), writing every packet whole to a file.
-struct Capture {
-    child: Child,
-    file: PathBuf,
-}
-
-impl Capture {
-    fn start(netns: Option<&str>, file: PathBuf) -> Self {
-        let mut cmd = match netns {
-            Some(ns) => {
-                let mut cmd = Command::new("ip");
-                cmd.args(["netns", "exec", ns, "tcpdump"]);
-                cmd
-            }
-            None => Command::new("tcpdump"),
-        };
-        let mut child = cmd
-            // Immediate mode: without it, packets wait in the kernel's ring for a block to
-            // fill, and those still there at the stop never reach the file.
-            .args(["-i", "any", "--immediate-mode", "-B", "32768", "-U", "-s", "0", "-n", "-w"])
-            .arg(&file)
-            .arg("tcp")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start tcpdump (apt-get install tcpdump)");
-        // tcpdump says "listening on any" once it captures.
-        let stderr = child.stderr.as_mut().unwrap();
-        let mut seen = Vec::new();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let mut byte = [0u8; 1];
-        while !String::from_utf8_lossy(&seen).contains("listening on") {
-            assert!(Instant::now() < deadline, "tcpdump did not start: {}", text(&seen));
-            let n = std::io::Read::read(stderr, &mut byte).expect("read tcpdump's stderr");
-            assert!(n > 0, "tcpdump exited: {}", text(&seen));
-            seen.push(byte[0]);
-        }
-        Capture { child, file }
-    }
-
-    /// Stops the capture (SIGTERM: tcpdump flushes its file) and returns what it holds.
-    fn stop(mut self) -> Vec<u8> {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let _ = self.child.wait();
-        let mut stats = String::new();
-        if let Some(stderr) = self.child.stderr.as_mut() {
-            let _ = std::io::Read::read_to_string(stderr, &mut stats);
-        }
-        println!("{}: {}", self.file.display(), stats.trim().replace('\n', "; "));
-        std::fs::read(&self.file).expect("read the capture")
-    }
-}
-
-impl Drop for Capture {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn holds(bytes: &[u8], secret: &str) -> bool {
-    bytes.windows(secret.len()).any(|w| w == secret.as_bytes())
-}
 
 /// Sends the marker in clear to `url`'s port (the server refuses it: it is not TLS).
 fn send_marker(url: &str) {
@@ -96,8 +31,8 @@ fn a_lab_run_over_tls_shows_no_password_token_or_key_on_the_wire() {
     let lab = Lab::up(2);
     assert!(lab.ctx.ca.is_some(), "the lab serves TLS by default");
     let dir = tempfile::tempdir().unwrap();
-    let host = Capture::start(None, capture_file(dir.path(), "host"));
-    let hub = Capture::start(Some(&lab.ctx.hub_netns), capture_file(dir.path(), "hub"));
+    let host = Capture::start(None, capture_file(dir.path(), "host"), "tcp");
+    let hub = Capture::start(Some(&lab.ctx.hub_netns), capture_file(dir.path(), "hub"), "tcp");
 
     // The CLI logs in to each popd; the agents log in to theirs and call each other.
     let cidr = lab.subnet.slash24(0);

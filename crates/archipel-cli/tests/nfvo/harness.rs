@@ -36,6 +36,11 @@ pub struct World {
 impl World {
     /// An NFVO and one registered site per runtime given, named `site-a`, `site-b`, …
     pub fn new(runtimes: &[PopdRuntime]) -> Self {
+        Self::with_nfvo_flags(runtimes, &[])
+    }
+
+    /// The same, `archipel nfvo` given `flags` too.
+    pub fn with_nfvo_flags(runtimes: &[PopdRuntime], flags: &[&str]) -> Self {
         if runtimes.contains(&PopdRuntime::Native) {
             require_root();
         }
@@ -53,7 +58,7 @@ impl World {
             })
             .collect();
         // The /24s 4..8 of the lease: the sites' default networks use the first ones.
-        let nfvo = NfvoProcess::start(BIN, &subnet.slash22(1));
+        let nfvo = NfvoProcess::start_with(BIN, &subnet.slash22(1), flags);
         let world =
             Self { nfvo, sites, files: tempfile::tempdir().expect("temp dir"), _subnet: subnet };
         for site in &world.sites {
@@ -205,14 +210,7 @@ impl Site {
                 .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
                 .collect(),
             PopdRuntime::Native => {
-                let ns = native::namespaces(&self.popd.native_netns_prefix())
-                    .into_iter()
-                    .find(|ns| {
-                        sh(&format!("ip -n {ns} -4 -o addr show"))
-                            .contains(&format!("inet {addr}/"))
-                    })
-                    .unwrap_or_else(|| panic!("no namespace holds {name}'s address {addr}"));
-                let pid = *native::pids(&ns).first().expect("a process in the namespace");
+                let pid = self.native_pid(name, addr);
                 let raw = std::fs::read(format!("/proc/{pid}/environ")).expect("read environ");
                 raw.split(|b| *b == 0)
                     .filter_map(|kv| {
@@ -222,6 +220,37 @@ impl Site {
                     .collect()
             }
         }
+    }
+
+    /// The first process of the native container `name`'s namespace, found by the address
+    /// `addr` it holds.
+    pub fn native_pid(&self, name: &str, addr: &str) -> u32 {
+        let ns = native::namespaces(&self.popd.native_netns_prefix())
+            .into_iter()
+            .find(|ns| {
+                sh(&format!("ip -n {ns} -4 -o addr show")).contains(&format!("inet {addr}/"))
+            })
+            .unwrap_or_else(|| panic!("no namespace holds {name}'s address {addr}"));
+        *native::pids(&ns).first().expect("a process in the namespace")
+    }
+
+    /// `kill -9` of container `name`'s workload (its address `addr`), behind popd's back.
+    pub fn kill_workload(&self, name: &str, addr: &str) {
+        match self.rt {
+            PopdRuntime::Docker => {
+                docker(&["kill", "--signal", "KILL", name]);
+            }
+            PopdRuntime::Native => {
+                sh(&format!("kill -9 {}", self.native_pid(name, addr)));
+            }
+        }
+    }
+
+    /// The output of container `name`'s workload.
+    pub fn logs(&self, name: &str) -> String {
+        let out = self.popd.cli().args(["pop", "logs", name]).output().expect("run pop logs");
+        assert!(out.status.success(), "pop logs: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// What the runtime still holds for this popd: Docker containers and networks labelled
@@ -261,6 +290,17 @@ pub fn configuration(nsd: &Value, vnf: &str) -> BTreeMap<String, String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The SIPp NSD named `name`, its client making `calls` calls and ending.
+pub fn sipp_calls(name: &str, calls: u32) -> Value {
+    let mut nsd = sipp_nsd();
+    nsd["name"] = serde_json::json!(name);
+    vnfd_mut(&mut nsd, "sipp-client")["configurations"]["configurationParameters"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"confKey": "SIPP_CALLS", "value": calls.to_string()}));
+    nsd
 }
 
 /// The VNFD of `nsd` named `vnf`, to read or change.

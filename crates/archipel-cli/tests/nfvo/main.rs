@@ -4,13 +4,18 @@
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 mod access;
+mod autoheal;
 mod crash;
+mod events;
 mod failure;
 mod harness;
+mod heal;
 mod invalid;
 mod login;
+mod open_baton;
 mod openapi;
 mod scale;
 mod secrets;
 mod sipp;
 mod terminate;
+mod warnings;

@@ -4,12 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use archipel_testkit::{docker, PopdRuntime};
-use serde_json::json;
-
 use crate::harness::{
-    assert_site_matches, configuration, sipp_nsd, str_of, vnfcs, vnfd_mut, World, SIPP_NSD,
+    assert_site_matches, configuration, sipp_calls, sipp_nsd, str_of, vnfcs, World, SIPP_NSD,
 };
+use archipel_testkit::{docker, PopdRuntime};
 
 #[test]
 #[ignore = "needs docker"]
@@ -48,13 +46,7 @@ fn the_unchanged_nsd_launches_configured_and_in_order() {
 fn sipp_completes_a_fixed_number_of_calls() {
     let world = World::new(&[PopdRuntime::Docker]);
     let site = &world.sites[0];
-    let mut nsd = sipp_nsd();
-    nsd["name"] = json!("sipp-five-calls");
-    vnfd_mut(&mut nsd, "sipp-client")["configurations"]["configurationParameters"]
-        .as_array_mut()
-        .unwrap()
-        .push(json!({"confKey": "SIPP_CALLS", "value": "5"}));
-    let id = world.onboard(&nsd);
+    let id = world.onboard(&sipp_calls("sipp-five-calls", 5));
     let ns = world.launch(&id, &[]);
     assert_eq!(ns["status"], "ACTIVE", "{ns}");
     let client = str_of(&vnfcs(&ns, "sipp-client")[0]["name"]).to_owned();

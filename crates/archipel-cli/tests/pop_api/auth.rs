@@ -72,6 +72,7 @@ async fn every_rpc(
         ("Watch", c.watch(with(t, f())).await.map(|_| ())),
         ("Logs", c.logs(with(t, pb::LogsRequest::default())).await.map(|_| ())),
         ("ImportImage", c.import_image(with(t, pb::ImageImport::default())).await.map(|_| ())),
+        ("Exec", c.exec(with(t, pb::ExecRequest::default())).await.map(|_| ())),
         ("Logout", c.logout(with(t, ())).await.map(|_| ())),
     ]
 }

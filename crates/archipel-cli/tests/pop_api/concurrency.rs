@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use archipel_proto::v1 as pb;
 use futures::future::join_all;
 
-use crate::harness::{address, authed, config, Site, IMAGE};
+use crate::harness::{address, authed, config, network_with_pool, Site, IMAGE};
 
 crate::on_both_runtimes!(concurrent_creates_never_share_an_address);
 
@@ -17,23 +17,9 @@ async fn concurrent_creates_never_share_an_address(rt: PopdRuntime) {
     let (c, token) = site.login().await;
     let net = format!("{}-big", site.popd.name);
     let cidr = site.subnet.slash22(1);
-    let base: Ipv4Addr = cidr.trim_end_matches("/22").parse().unwrap();
     // A pool of exactly 500 addresses inside the /22.
-    let first = Ipv4Addr::from(u32::from(base) + 2);
-    let last = Ipv4Addr::from(u32::from(base) + 501);
     let mut admin = c.clone();
-    admin
-        .create_network(authed(
-            &token,
-            pb::NetworkConfig {
-                name: net.clone(),
-                subnet: Some(pb::Subnet { cidr: cidr.clone(), gateway: String::new() }),
-                pools: vec![pb::Pool { first: first.to_string(), last: last.to_string() }],
-                mtu: 0,
-            },
-        ))
-        .await
-        .expect("create network");
+    let (first, last) = network_with_pool(&mut admin, &token, &net, &cidr, 500).await;
 
     let creates = (0..520).map(|i| {
         let mut c = c.clone();

@@ -62,6 +62,11 @@ impl Site {
         self.netns_of(addr).unwrap_or_else(|| panic!("no namespace holds {name}'s address {addr}"))
     }
 
+    /// The processes in a running native container's namespace.
+    pub fn pids(&self, name: &str, addr: &str) -> Vec<u32> {
+        native::pids(&self.netns_of_running(name, addr))
+    }
+
     /// Whether the runtime holds a workload for this container (by name for Docker, by the
     /// namespace holding its address for native).
     pub fn runs(&self, name: &str, addr: &str) -> bool {
@@ -175,6 +180,18 @@ impl Site {
         }
     }
 
+    /// How many workloads this popd has in the runtime: Docker containers labelled as its, or
+    /// native container namespaces.
+    pub fn workloads(&self) -> usize {
+        match self.rt {
+            PopdRuntime::Docker => {
+                let label = format!("label=archipel.popd={}", self.popd.name);
+                docker(&["ps", "-aq", "--filter", &label]).split_whitespace().count()
+            }
+            PopdRuntime::Native => native::namespaces(&self.popd.native_netns_prefix()).len(),
+        }
+    }
+
     /// What this popd still holds in the runtime; empty when nothing is left.
     pub fn leftovers(&self, bridges: &[String]) -> String {
         match self.rt {
@@ -256,6 +273,34 @@ impl Site {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
+}
+
+/// Creates network `name` on `cidr` whose one pool is exactly `size` addresses from the
+/// subnet's third one; returns the first and last of the pool.
+pub async fn network_with_pool(
+    c: &mut PopClient<Channel>,
+    token: &str,
+    name: &str,
+    cidr: &str,
+    size: u32,
+) -> (std::net::Ipv4Addr, std::net::Ipv4Addr) {
+    let base: std::net::Ipv4Addr = cidr.split('/').next().unwrap().parse().unwrap();
+    let first = std::net::Ipv4Addr::from(u32::from(base) + 2);
+    let last = std::net::Ipv4Addr::from(u32::from(base) + 1 + size);
+    let config = pb::NetworkConfig {
+        name: name.to_owned(),
+        subnet: Some(pb::Subnet { cidr: cidr.to_owned(), gateway: String::new() }),
+        pools: vec![pb::Pool { first: first.to_string(), last: last.to_string() }],
+        mtu: 0,
+    };
+    c.create_network(authed(token, config)).await.expect("create network");
+    (first, last)
+}
+
+/// The rounds a fault test runs: `ARCHIPEL_FAULT_ROUNDS` (`scripts/soak.sh` sets it), else
+/// `default`.
+pub fn fault_rounds(default: usize) -> usize {
+    std::env::var("ARCHIPEL_FAULT_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(default)
 }
 
 /// A request carrying the session token in metadata key `token`.

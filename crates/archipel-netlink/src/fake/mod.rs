@@ -13,7 +13,7 @@ use ipnet::Ipv4Net;
 use crate::error::{NetlinkError, Result};
 use crate::names::{check_link, check_netns};
 use crate::netlink::Netlink;
-use crate::types::{Address, LinkInfo, LinkKind, Route, VxlanConfig};
+use crate::types::{Address, LinkInfo, LinkKind, LinkStats, Route, VxlanConfig};
 use state::{Link, State};
 
 /// The VXLAN encapsulation overhead over IPv4 the kernel subtracts from the underlay's MTU.
@@ -240,6 +240,14 @@ impl Netlink for FakeNetlink {
         let mut state = self.lock();
         let space = state.space(ns)?;
         Ok(space.links.get(name).map(|link| State::link_info(space, name, link)))
+    }
+
+    /// The fake carries no traffic: a link's counters are zero.
+    async fn link_stats(&self, ns: Option<&str>, name: &str) -> Result<Option<LinkStats>> {
+        check_link(name)?;
+        let mut state = self.lock();
+        let space = state.space(ns)?;
+        Ok(space.links.get(name).map(|_| LinkStats::default()))
     }
 
     async fn list_links(&self, ns: Option<&str>) -> Result<Vec<LinkInfo>> {

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 mod common;
+mod iptables;
 mod link;
 mod netns;
 mod route;

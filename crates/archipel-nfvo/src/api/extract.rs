@@ -9,7 +9,8 @@ use serde::de::DeserializeOwned;
 use super::dto::Problem;
 use super::problem::ApiError;
 
-/// The largest NSD the API takes.
+/// The largest NSD the API takes, and the largest instantiate request (a placement of every
+/// VNF of the largest NSD).
 pub const NSD_LIMIT: usize = 1024 * 1024;
 /// The largest other request body.
 pub const BODY_LIMIT: usize = 16 * 1024;

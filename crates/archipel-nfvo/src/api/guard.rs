@@ -17,13 +17,15 @@ use crate::model::Role;
 use crate::Nfvo;
 
 /// The role a request needs; None for the public routes (the OpenAPI document, the health
-/// check and the login itself).
+/// check, the login itself and the web view's static files, whose script calls the API with
+/// the user's token).
 pub fn needs(method: &Method, path: &str) -> Option<Role> {
     let reads = matches!(*method, Method::GET | Method::HEAD);
     let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
     match path {
         "/openapi.json" | "/health" if reads => return None,
         "/auth/v1/login" if *method == Method::POST => return None,
+        _ if reads && under("/ui") => return None,
         _ => {}
     }
     Some(if under("/auth/v1/users") {
@@ -142,6 +144,10 @@ mod tests {
             (Method::POST, "/nslcm/v1/ns_instances", Some(Role::Operator)),
             (Method::GET, "/nslcm/v1/ns_instances", Some(Role::Reader)),
             (Method::GET, "/nowhere", Some(Role::Reader)),
+            (Method::GET, "/ui", None),
+            (Method::GET, "/ui/app.js", None),
+            (Method::POST, "/ui", Some(Role::Operator)),
+            (Method::GET, "/uix", Some(Role::Reader)),
         ];
         for (method, path, role) in cases {
             assert_eq!(needs(&method, path), role, "{method} {path}");

@@ -1,20 +1,26 @@
 //! The REST edge, shaped after ETSI NFV-SOL 005: handlers turn requests into the core's typed
 //! commands and its records into [`dto`]s; every error is problem details; the OpenAPI document,
-//! generated from this code, is served at `/openapi.json`. Every route but the document, the
-//! health check and the login needs a bearer credential and a role ([`guard`]).
+//! generated from this code, is served at `/openapi.json`; the web view's files at `/ui`. Every
+//! route but the document, the health check, the login and the web view's files needs a bearer
+//! credential and a role ([`guard`]).
 
 pub mod dto;
+mod events;
 mod extract;
 mod guard;
 mod health;
 mod keys;
 mod login;
+mod metrics;
 mod nsd;
+mod nsfm;
 mod nslcm;
 mod openapi;
 mod problem;
 pub mod responses;
 mod sites;
+mod subscriptions;
+mod ui;
 mod users;
 
 use std::sync::Arc;
@@ -41,6 +47,7 @@ pub fn router(nfvo: Nfvo) -> Router {
     Router::new()
         .route("/openapi.json", get(openapi::serve))
         .route("/health", get(health::health))
+        .route("/metrics", get(metrics::metrics))
         .route("/auth/v1/login", post(login::login))
         .route("/auth/v1/logout", post(login::logout))
         .route("/auth/v1/users", get(users::list).post(users::add))
@@ -52,13 +59,25 @@ pub fn router(nfvo: Nfvo) -> Router {
         .route("/nsd/v1/ns_descriptors/{id}/nsd_content", get(nsd::content))
         .route("/nslcm/v1/ns_instances", get(nslcm::list).post(nslcm::create))
         .route("/nslcm/v1/ns_instances/{id}", get(nslcm::show).delete(nslcm::delete))
-        .route("/nslcm/v1/ns_instances/{id}/instantiate", post(nslcm::instantiate))
+        // A placement names at most every VNF of an NSD, so it may be as large as one.
+        .route("/nslcm/v1/ns_instances/{id}/instantiate", post(nslcm::instantiate).layer(nsd_limit))
         .route("/nslcm/v1/ns_instances/{id}/scale", post(nslcm::scale))
+        .route("/nslcm/v1/ns_instances/{id}/heal", post(nslcm::heal))
         .route("/nslcm/v1/ns_instances/{id}/terminate", post(nslcm::terminate))
+        .route("/nsfm/v1/alarms", get(nsfm::alarms))
         .route("/nslcm/v1/ns_lcm_op_occs", get(nslcm::ops))
         .route("/nslcm/v1/ns_lcm_op_occs/{id}", get(nslcm::op))
+        .route("/nslcm/v1/subscriptions", get(subscriptions::list).post(subscriptions::create))
+        .route(
+            "/nslcm/v1/subscriptions/{id}",
+            get(subscriptions::show).delete(subscriptions::delete),
+        )
+        .route("/archipel/v1/events", get(events::stream))
         .route("/sites", get(sites::list).post(sites::add))
         .route("/sites/{name}", get(sites::show).delete(sites::remove))
+        .route("/ui", get(ui::page))
+        .route("/ui/", get(ui::page))
+        .route("/ui/{file}", get(ui::asset))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -84,7 +103,13 @@ pub fn start_with(
     let addr = listener.local_addr()?;
     let app = router(nfvo.clone());
     let engine = nfvo.clone();
+    let bus = nfvo.clone();
     let daemon = Daemon::spawn(addr, nfvo, |stop| async move {
+        // The event streams never end by themselves: they end when the server stops.
+        let stop = async move {
+            stop.await;
+            bus.events().close();
+        };
         match tls {
             Some(tls) => serve_https(listener, app, tls, stop).await,
             None => serve_http(listener, app, stop).await,

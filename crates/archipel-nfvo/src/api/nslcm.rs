@@ -5,8 +5,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use super::dto::HEAL_LIMIT;
 use super::dto::{
-    CreateNsRequest, InstantiateNsRequest, NsInstance, NsLcmOpOcc, ScaleNsRequest,
+    CreateNsRequest, HealNsRequest, InstantiateNsRequest, NsInstance, NsLcmOpOcc, ScaleNsRequest,
     TerminateNsRequest,
 };
 use super::extract::JsonBody;
@@ -121,7 +122,7 @@ pub async fn instantiate(
     Path(id): Path<String>,
     JsonBody(request): JsonBody<InstantiateNsRequest>,
 ) -> Result<Response, ApiError> {
-    accepted(nfvo.instantiate(&id, request.placement)?)
+    accepted(nfvo.instantiate_with(&id, request.placement, request.auto_heal)?)
 }
 
 /// Begins scaling one VNF out or in.
@@ -174,6 +175,39 @@ pub async fn terminate(
     JsonBody(_request): JsonBody<TerminateNsRequest>,
 ) -> Result<Response, ApiError> {
     accepted(nfvo.terminate(&id)?)
+}
+
+/// Begins healing the instance: each failed VNFC instance (or those named) is re-created at
+/// its site with its name, addresses and metadata, and started; its dependants are left running.
+#[utoipa::path(
+    post,
+    operation_id = "healNs",
+    path = "/nslcm/v1/ns_instances/{id}/heal",
+    tag = "nslcm",
+    params(("id" = String, Path, description = "the instance's id")),
+    request_body(content = Option<HealNsRequest>, description = "empty, {}, or the VNFC instances to heal"),
+    responses(
+        (status = 202, description = "begun", body = NsLcmOpOcc,
+         headers(("Location" = String, description = "the operation occurrence's URL"))),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+    )
+)]
+pub async fn heal(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+    JsonBody(request): JsonBody<HealNsRequest>,
+) -> Result<Response, ApiError> {
+    if request.vnfc_instance_names.len() > HEAL_LIMIT {
+        return Err(crate::NfvoError::InvalidRequest {
+            reason: format!("vnfcInstanceNames: at most {HEAL_LIMIT} names"),
+        }
+        .into());
+    }
+    accepted(nfvo.heal(&id, request.vnfc_instance_names)?)
 }
 
 /// Every operation occurrence, oldest first.

@@ -13,7 +13,7 @@ use super::responses::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
     UnsupportedMediaType,
 };
-use super::{health, keys, login, nsd, nslcm, sites, users};
+use super::{events, health, keys, login, metrics, nsd, nsfm, nslcm, sites, subscriptions, users};
 use crate::model::Role;
 
 /// The name of the security scheme in the document.
@@ -31,12 +31,15 @@ const BEARER: &str = "bearer";
     ),
     modifiers(&SecurityAddon),
     paths(
-        health::health, login::login, login::logout,
+        health::health, metrics::metrics, login::login, login::logout,
         users::add, users::list, users::remove,
         keys::create, keys::list, keys::revoke,
         nsd::onboard, nsd::list, nsd::show, nsd::content, nsd::delete,
         nslcm::create, nslcm::list, nslcm::show, nslcm::delete,
-        nslcm::instantiate, nslcm::scale, nslcm::terminate, nslcm::ops, nslcm::op,
+        nslcm::instantiate, nslcm::scale, nslcm::heal, nslcm::terminate, nslcm::ops, nslcm::op,
+        nsfm::alarms,
+        subscriptions::create, subscriptions::list, subscriptions::show, subscriptions::delete,
+        events::stream,
         sites::add, sites::list, sites::show, sites::remove,
     ),
     components(
@@ -48,6 +51,8 @@ const BEARER: &str = "bearer";
         (name = "auth", description = "Logins, users and API keys"),
         (name = "nsd", description = "NSD management: the catalogue"),
         (name = "nslcm", description = "NS lifecycle management"),
+        (name = "events", description = "What happens to network services, as it happens"),
+        (name = "nsfm", description = "NS fault management: alarms"),
         (name = "sites", description = "The sites VNFs are placed on"),
         (name = "health", description = "Whether the daemon answers"),
     )

@@ -79,7 +79,7 @@ impl From<NfvoError> for ApiError {
             E::Placement { .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "unplaceable", "cannot place a VNF")
             }
-            E::Store(_) | E::Open(_) => {
+            E::Store(_) | E::Open(_) | E::Notifier(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
             }
         };

@@ -74,8 +74,8 @@ fn check_dependencies(nsd: &Nsd) -> Result<()> {
     let mut pairs = HashMap::new();
     // Two parameters landing on the same metadata key of one target would overwrite each other.
     let mut keys = HashMap::new();
-    for (i, dependency) in nsd.vnf_dependency.iter().enumerate() {
-        let path = Path::root().field("vnf_dependency").index(i);
+    for dependency in &nsd.vnf_dependency {
+        let path = Path::declared(&dependency.declared_at);
         let source = known_vnfd(nsd, &dependency.source, path.field("source"))?;
         known_vnfd(nsd, &dependency.target, path.field("target"))?;
         if dependency.source == dependency.target {

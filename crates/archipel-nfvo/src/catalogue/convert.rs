@@ -4,26 +4,84 @@
 use super::error::{CatalogueError, Violation};
 use super::model::{
     ConfigurationParameter, ConnectionPoint, DeploymentFlavour, Nsd, Vdu, VirtualLink,
-    VnfDependency, Vnfc, Vnfd,
+    VnfDependency, Vnfc, Vnfd, LIFECYCLE_EVENTS,
 };
 use super::path::Path;
 use super::raw::{
-    RawConfigurationParameter, RawConnectionPoint, RawDependency, RawDeploymentFlavour, RawNsd,
-    RawVdu, RawVirtualLink, RawVnfc, RawVnfd, RawVnfdRef,
+    RawConfigurationParameter, RawConnectionPoint, RawDependency, RawDeploymentFlavour,
+    RawLifecycleEvent, RawNsd, RawRequires, RawVdu, RawVirtualLink, RawVnfc, RawVnfd, RawVnfdRef,
 };
 
 type Result<T> = std::result::Result<T, CatalogueError>;
 
-pub(crate) fn nsd(raw: RawNsd) -> Result<Nsd> {
+pub(crate) fn nsd(mut raw: RawNsd) -> Result<Nsd> {
     let root = Path::root();
+    let requires: Vec<_> = raw.vnfd.iter_mut().flatten().map(|v| v.requires.take()).collect();
+    let vnfd = each_of_some(raw.vnfd, &root.field("vnfd"), self::vnfd)?;
+    let mut vnf_dependency = each(raw.vnf_dependency, &root.field("vnf_dependency"), dependency)?;
+    for (i, requires) in requires.into_iter().enumerate() {
+        let path = root.field("vnfd").index(i).field("requires");
+        for (source, wanted) in requires.unwrap_or_default() {
+            required(&vnfd, &vnfd[i].name, source, wanted, &path, &mut vnf_dependency)?;
+        }
+    }
     Ok(Nsd {
         name: text(raw.name, &root.field("name"))?,
         vendor: text(raw.vendor, &root.field("vendor"))?,
         version: text(raw.version, &root.field("version"))?,
         vld: each(raw.vld, &root.field("vld"), virtual_link)?,
-        vnfd: each_of_some(raw.vnfd, &root.field("vnfd"), self::vnfd)?,
-        vnf_dependency: each(raw.vnf_dependency, &root.field("vnf_dependency"), dependency)?,
+        vnfd,
+        vnf_dependency,
     })
+}
+
+/// Turns one entry of a VNFD's `requires` into a dependency, as Open Baton does: the key names
+/// the source VNFD, an entry with no parameters makes none, and the parameters join those of a
+/// dependency the NSD already declares between the same two VNFDs.
+fn required(
+    vnfds: &[Vnfd],
+    target: &str,
+    source: String,
+    wanted: RawRequires,
+    requires: &Path,
+    dependencies: &mut Vec<VnfDependency>,
+) -> Result<()> {
+    let path = requires.field(&source);
+    let parameters = each(wanted.parameters, &path.field("parameters"), required_text)?;
+    if parameters.is_empty() {
+        return Ok(());
+    }
+    let Some(from) = vnfds.iter().find(|v| v.name == source) else {
+        return Err(CatalogueError::invalid(path, Violation::UnknownVnfd { name: source }));
+    };
+    if source == target {
+        return Err(CatalogueError::invalid(path, Violation::SelfDependency { name: source }));
+    }
+    for (j, parameter) in parameters.iter().enumerate() {
+        if from.parameter_kind(parameter).is_none() {
+            let violation = Violation::UnknownParameter {
+                parameter: parameter.clone(),
+                source_name: source.clone(),
+            };
+            return Err(CatalogueError::invalid(path.field("parameters").index(j), violation));
+        }
+    }
+    match dependencies.iter_mut().find(|d| d.source == source && d.target == target) {
+        Some(declared) => {
+            for parameter in parameters {
+                if !declared.parameters.contains(&parameter) {
+                    declared.parameters.push(parameter);
+                }
+            }
+        }
+        None => dependencies.push(VnfDependency {
+            source,
+            target: target.to_owned(),
+            parameters,
+            declared_at: path.to_string(),
+        }),
+    }
+    Ok(())
 }
 
 fn virtual_link(raw: RawVirtualLink, path: &Path) -> Result<VirtualLink> {
@@ -31,6 +89,8 @@ fn virtual_link(raw: RawVirtualLink, path: &Path) -> Result<VirtualLink> {
 }
 
 fn vnfd(raw: RawVnfd, path: &Path) -> Result<Vnfd> {
+    each(raw.lifecycle_event, &path.field("lifecycle_event"), lifecycle_event)?;
+    let provides = each(raw.provides, &path.field("provides"), required_text)?;
     let configurations = match raw.configurations {
         Some(configurations) => {
             let path = path.field("configurations").field("configurationParameters");
@@ -38,7 +98,7 @@ fn vnfd(raw: RawVnfd, path: &Path) -> Result<Vnfd> {
         }
         None => Vec::new(),
     };
-    Ok(Vnfd {
+    let vnfd = Vnfd {
         name: text(raw.name, &path.field("name"))?,
         vnf_type: text(raw.vnf_type, &path.field("type"))?,
         endpoint: text(raw.endpoint, &path.field("endpoint"))?,
@@ -50,7 +110,16 @@ fn vnfd(raw: RawVnfd, path: &Path) -> Result<Vnfd> {
             &path.field("deployment_flavour"),
             flavour,
         )?,
-    })
+    };
+    // Open Baton's VNF manager fills a provided parameter from a script; Archipel fills it from
+    // what the VNF has, so it must have it.
+    for (j, parameter) in provides.into_iter().enumerate() {
+        if vnfd.parameter_kind(&parameter).is_none() {
+            let violation = Violation::UnfillableProvides { parameter };
+            return Err(CatalogueError::invalid(path.field("provides").index(j), violation));
+        }
+    }
+    Ok(vnfd)
 }
 
 fn configuration(raw: RawConfigurationParameter, path: &Path) -> Result<ConfigurationParameter> {
@@ -61,6 +130,7 @@ fn configuration(raw: RawConfigurationParameter, path: &Path) -> Result<Configur
 }
 
 fn vdu(raw: RawVdu, path: &Path) -> Result<Vdu> {
+    each(raw.lifecycle_event, &path.field("lifecycle_event"), lifecycle_event)?;
     let vm_image = each_of_some(raw.vm_image, &path.field("vm_image"), required_text)?;
     let scale_path = path.field("scale_in_out");
     let scale_in_out = raw.scale_in_out.ok_or_else(|| missing(&scale_path))?;
@@ -106,6 +176,7 @@ fn dependency(raw: RawDependency, path: &Path) -> Result<VnfDependency> {
         source: vnfd_ref(raw.source, &path.field("source"))?,
         target: vnfd_ref(raw.target, &path.field("target"))?,
         parameters: each(raw.parameters, &path.field("parameters"), required_text)?,
+        declared_at: path.to_string(),
     })
 }
 
@@ -148,6 +219,17 @@ fn each_of_some<R, T>(
 }
 
 /// Converts every element of an optional list (absent: empty), giving each its indexed path.
+/// Checks the event's name against Open Baton's list, as its NFVO does at onboarding.
+fn lifecycle_event(raw: RawLifecycleEvent, path: &Path) -> Result<()> {
+    let path = path.field("event");
+    let name = text(raw.event, &path)?;
+    if LIFECYCLE_EVENTS.contains(&name.as_str()) {
+        Ok(())
+    } else {
+        Err(CatalogueError::invalid(path, Violation::UnknownEvent { name }))
+    }
+}
+
 fn each<R, T>(
     list: Option<Vec<R>>,
     path: &Path,

@@ -2,6 +2,8 @@
 
 use thiserror::Error;
 
+use super::model::LIFECYCLE_EVENTS;
+
 /// An NSD refused at onboarding. Every variant names the offending place: a path such as
 /// `vnfd[1].vdu[0].vm_image` (`.` for the document itself), and for malformed JSON also the line
 /// and column.
@@ -51,6 +53,13 @@ pub enum Violation {
     Missing,
     #[error("must not be empty")]
     Empty,
+    #[error(
+        "`{key}` is given twice in this object with different values (Open Baton would keep the \
+         last one silently): keep one"
+    )]
+    DuplicateKey { key: String },
+    #[error("`{name}` is not an Open Baton lifecycle event (one of {})", LIFECYCLE_EVENTS.join(", "))]
+    UnknownEvent { name: String },
     #[error("`{name}` is already used at {first}")]
     Duplicate { name: String, first: String },
     #[error("no virtual link `{name}` in the NSD's vld")]
@@ -77,6 +86,32 @@ pub enum Violation {
          nor one of its configuration keys"
     )]
     UnknownParameter { parameter: String, source_name: String },
+    #[error(
+        "`{parameter}` is provided, but Archipel fills a provided parameter only from a \
+         configuration key of that name, a virtual link the VNF is attached to, or `hostname`: \
+         add a configuration parameter `{parameter}`"
+    )]
+    UnfillableProvides { parameter: String },
+    #[error(
+        "must be 1 to {limit} ASCII letters, digits, `_`, `.` or `-`, starting with a letter or a \
+         digit: it names containers or networks at the sites"
+    )]
+    BadSiteName { limit: usize },
+    #[error(
+        "makes the environment variable `{key}`, which is not a valid name: use only ASCII \
+         letters, digits and `_`, not starting with a digit (a dependency's variable is \
+         UPPER(<source type>_<parameter>))"
+    )]
+    BadVariable { key: String },
+    #[error("holds a NUL or a newline, which an environment variable cannot hold")]
+    BadValue,
+    #[error("is {bytes} bytes, over the {limit} an environment variable may hold")]
+    ValueTooLarge { bytes: usize, limit: usize },
+    #[error(
+        "is not an image reference: `[HOST[:PORT]/]PATH[:TAG]`, each path part lowercase \
+         letters, digits, `.`, `_` or `-` starting with a letter or a digit"
+    )]
+    BadImage,
     #[error("`{key}` is already set on `{target}` by {first}")]
     MetadataClash { key: String, target: String, first: String },
 }

@@ -8,11 +8,14 @@
 mod check;
 mod convert;
 mod error;
+mod keys;
 mod lenient;
 mod model;
 mod order;
 mod path;
 mod raw;
+mod site_names;
+mod warnings;
 
 use serde_json::error::Category;
 
@@ -21,15 +24,20 @@ pub use model::{
     metadata_key, ConfigurationParameter, ConnectionPoint, DeploymentFlavour, Nsd, ParameterKind,
     Vdu, VirtualLink, VnfDependency, Vnfc, Vnfd,
 };
+pub use warnings::{warnings, Warning};
 
 /// Parses and validates an NSD. Refuses, with the path of the offending value: malformed JSON
 /// (also with line and column), unknown fields, values of the wrong type, missing or empty
 /// required fields, duplicate names, references to missing VNFDs or virtual links, dependency
-/// parameters the source cannot provide, and dependency cycles.
+/// parameters the source cannot provide, a key given twice with different values, and
+/// lifecycle events Open Baton does not know. Dependency cycles are taken, as Open Baton takes
+/// them; [`Nsd::check_acyclic`] refuses them for an NFVO with ordered start.
 pub fn parse_nsd(json: &[u8]) -> Result<Nsd, CatalogueError> {
+    // Gson skips a leading byte order mark; so do we.
+    let json = json.strip_prefix(UTF8_BOM).unwrap_or(json);
     let json = lenient::blank_trailing_array_commas(json);
     let mut deserializer = serde_json::Deserializer::from_slice(&json);
-    let raw: raw::RawNsd =
+    let tree: keys::Node =
         serde_path_to_error::deserialize(&mut deserializer).map_err(serde_error)?;
     deserializer.end().map_err(|source| CatalogueError::Syntax {
         path: path::Path::root().into(),
@@ -37,11 +45,15 @@ pub fn parse_nsd(json: &[u8]) -> Result<Nsd, CatalogueError> {
         column: source.column(),
         source,
     })?;
+    let document = tree.into_value(&path::Path::root())?;
+    let raw: raw::RawNsd = serde_path_to_error::deserialize(document).map_err(serde_error)?;
     let nsd = convert::nsd(raw)?;
     check::check(&nsd)?;
-    order::check_acyclic(&nsd)?;
+    site_names::check(&nsd)?;
     Ok(nsd)
 }
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn serde_error(error: serde_path_to_error::Error<serde_json::Error>) -> CatalogueError {
     let path = path::Path::tracked(error.path()).into();

@@ -59,6 +59,30 @@ pub struct VirtualLink {
     pub name: String,
 }
 
+/// The lifecycle events Open Baton knows (its `Event` enumeration); any other name is refused.
+pub const LIFECYCLE_EVENTS: &[&str] = &[
+    "GRANTED",
+    "ALLOCATE",
+    "SCALE",
+    "RELEASE",
+    "ERROR",
+    "INSTANTIATE",
+    "TERMINATE",
+    "CONFIGURE",
+    "START",
+    "STOP",
+    "HEAL",
+    "SCALE_OUT",
+    "SCALE_IN",
+    "SCALE_UP",
+    "SCALE_DOWN",
+    "UPDATE",
+    "UPDATE_ROLLBACK",
+    "UPGRADE",
+    "UPGRADE_ROLLBACK",
+    "RESET",
+];
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vnfd {
     pub name: String,
@@ -150,6 +174,9 @@ pub struct VnfDependency {
     /// The target VNFD's name.
     pub target: String,
     pub parameters: Vec<String>,
+    /// Where the document declares it: `vnf_dependency[N]`, or `vnfd[N].requires.SOURCE` for
+    /// one made from a VNFD's `requires`, as Open Baton makes them.
+    pub declared_at: String,
 }
 
 /// The metadata key under which a target receives a source's parameter, as Open Baton names it:

@@ -1,27 +1,35 @@
-//! The order VNFs start in, and the refusal of dependency cycles that would leave none.
+//! The order VNFs start in, and the refusal of dependency cycles when the operator asks for
+//! ordered start.
+//!
+//! Open Baton marks a cyclic NSD and starts it anyway unless its NFVO's ordered start is on
+//! (off by default); so does Archipel. A cycle is no obstacle to configuration here: every
+//! VNFC's address is known once all are allocated, before any is configured or started.
 
 use std::collections::{BTreeSet, HashMap};
 
 use super::error::{CatalogueError, Violation};
 use super::model::{Nsd, Vnfd};
-use super::path::Path;
 
 impl Nsd {
     /// The VNFDs in the order their VNFs start: every dependency's source before its target, and
-    /// among VNFDs free to start, the one declared first.
+    /// among VNFDs free to start, the one declared first. Where cycles leave none free, the
+    /// first-declared VNFD on one of them starts next.
     pub fn dependency_order(&self) -> Vec<&Vnfd> {
         let edges = edges(self);
-        let sorted = sort(self.vnfd.len(), &edges);
-        debug_assert_eq!(sorted.order.len(), self.vnfd.len(), "onboarded NSDs are acyclic");
+        let sorted = sort(self.vnfd.len(), &edges, true);
         sorted.order.iter().map(|&i| &self.vnfd[i]).collect()
+    }
+
+    /// Refuses a dependency cycle, as Open Baton does under ordered start, naming it from the
+    /// source of its last-declared dependency, which is the path reported.
+    pub fn check_acyclic(&self) -> Result<(), CatalogueError> {
+        check_acyclic(self)
     }
 }
 
-/// Refuses a dependency cycle, naming it from the source of its last-declared dependency, which is
-/// the path reported.
-pub(crate) fn check_acyclic(nsd: &Nsd) -> Result<(), CatalogueError> {
+fn check_acyclic(nsd: &Nsd) -> Result<(), CatalogueError> {
     let edges = edges(nsd);
-    let sorted = sort(nsd.vnfd.len(), &edges);
+    let sorted = sort(nsd.vnfd.len(), &edges, false);
     let Some(start) = sorted.placed.iter().position(|placed| !placed) else {
         return Ok(());
     };
@@ -47,7 +55,7 @@ pub(crate) fn check_acyclic(nsd: &Nsd) -> Result<(), CatalogueError> {
     cycle.rotate_left(last);
     let mut names = vec![nsd.vnfd[cycle[0].source].name.clone()];
     names.extend(cycle.iter().map(|edge| nsd.vnfd[edge.target].name.clone()));
-    let path = Path::root().field("vnf_dependency").index(cycle[0].dependency);
+    let path = nsd.vnf_dependency[cycle[0].dependency].declared_at.clone();
     Err(CatalogueError::invalid(path, Violation::Cycle { cycle: names }))
 }
 
@@ -81,8 +89,9 @@ struct Sorted {
 }
 
 /// Kahn's algorithm, taking the lowest ready index first so the order is deterministic. VNFDs on
-/// or behind a cycle stay unplaced.
-fn sort(count: usize, edges: &[Edge]) -> Sorted {
+/// or behind a cycle stay unplaced, unless `break_cycles`: then, when none is ready, the lowest
+/// index on a cycle of unplaced VNFDs is taken as if it were.
+fn sort(count: usize, edges: &[Edge], break_cycles: bool) -> Sorted {
     let mut pending = vec![0usize; count];
     for edge in edges {
         pending[edge.target] += 1;
@@ -90,17 +99,46 @@ fn sort(count: usize, edges: &[Edge]) -> Sorted {
     let mut ready: BTreeSet<usize> = (0..count).filter(|&i| pending[i] == 0).collect();
     let mut order = Vec::with_capacity(count);
     let mut placed = vec![false; count];
-    while let Some(node) = ready.pop_first() {
+    loop {
+        let node = match ready.pop_first() {
+            Some(node) => node,
+            None if break_cycles => match (0..count).find(|&n| on_cycle(n, edges, &placed)) {
+                Some(node) => node,
+                None => break,
+            },
+            None => break,
+        };
         order.push(node);
         placed[node] = true;
         for edge in edges.iter().filter(|edge| edge.source == node) {
-            pending[edge.target] -= 1;
-            if pending[edge.target] == 0 {
+            pending[edge.target] = pending[edge.target].saturating_sub(1);
+            if pending[edge.target] == 0 && !placed[edge.target] {
                 ready.insert(edge.target);
             }
         }
     }
     Sorted { order, placed }
+}
+
+/// Whether `node` is unplaced and comes back to itself along edges between unplaced VNFDs.
+fn on_cycle(node: usize, edges: &[Edge], placed: &[bool]) -> bool {
+    if placed[node] {
+        return false;
+    }
+    let mut seen = vec![false; placed.len()];
+    let mut stack = vec![node];
+    while let Some(at) = stack.pop() {
+        for edge in edges.iter().filter(|e| e.source == at && !placed[e.target]) {
+            if edge.target == node {
+                return true;
+            }
+            if !seen[edge.target] {
+                seen[edge.target] = true;
+                stack.push(edge.target);
+            }
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -123,10 +161,12 @@ mod tests {
             .collect();
         let vnf_dependency = dependencies
             .iter()
-            .map(|(source, target)| VnfDependency {
+            .enumerate()
+            .map(|(i, (source, target))| VnfDependency {
                 source: (*source).to_owned(),
                 target: (*target).to_owned(),
                 parameters: Vec::new(),
+                declared_at: format!("vnf_dependency[{i}]"),
             })
             .collect();
         Nsd {
@@ -188,6 +228,18 @@ mod tests {
         for _ in 0..10 {
             assert_eq!(order(&nsd), first);
         }
+    }
+
+    #[test]
+    fn a_cycle_starts_from_its_first_declared_vnfd() {
+        // free -> a <-> b -> after: the free one first, then the cycle broken at its
+        // first-declared VNFD, `b`, then who is free: `after` (declared first), `a`.
+        let nsd = nsd(
+            &["after", "b", "a", "free"],
+            &[("free", "a"), ("a", "b"), ("b", "a"), ("b", "after")],
+        );
+        assert_eq!(order(&nsd), ["free", "b", "after", "a"]);
+        assert!(check_acyclic(&nsd).is_err());
     }
 
     #[test]

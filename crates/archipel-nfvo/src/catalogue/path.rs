@@ -14,6 +14,15 @@ impl Path {
         Self::default()
     }
 
+    /// A path as [`Path`]'s `Display` wrote it.
+    pub(crate) fn declared(text: &str) -> Self {
+        if text == "." {
+            Self::root()
+        } else {
+            Self(text.to_owned())
+        }
+    }
+
     pub(crate) fn field(&self, name: &str) -> Self {
         if self.0.is_empty() {
             Self(name.to_owned())

@@ -1,7 +1,7 @@
 //! Onboarding, listing and deleting NSDs.
 
 use super::Nfvo;
-use crate::catalogue::{parse_nsd, Nsd};
+use crate::catalogue::{parse_nsd, warnings, Nsd, Warning};
 use crate::error::NfvoError;
 use crate::ids;
 use crate::model::NsdRecord;
@@ -11,12 +11,17 @@ use crate::model::NsdRecord;
 pub struct NsdView {
     pub record: NsdRecord,
     pub in_use: bool,
+    /// The fields of the document that Archipel does not act on.
+    pub warnings: Vec<Warning>,
 }
 
 impl Nfvo {
     /// Checks and stores an NSD; nothing is stored when it is refused.
     pub fn onboard_nsd(&self, content: &[u8]) -> Result<NsdRecord, NfvoError> {
         let nsd = parse_nsd(content)?;
+        if self.config().ordered_start {
+            nsd.check_acyclic()?;
+        }
         let record = NsdRecord {
             id: ids::new_id(),
             name: nsd.name().to_owned(),
@@ -26,7 +31,8 @@ impl Nfvo {
             content: content.to_vec(),
         };
         self.store().insert_nsd(&record)?;
-        tracing::info!(id = %record.id, name = %record.name, "NSD onboarded");
+        let ignored = warnings(content).len();
+        tracing::info!(id = %record.id, name = %record.name, ignored, "NSD onboarded");
         Ok(record)
     }
 
@@ -60,7 +66,8 @@ impl Nfvo {
 
     fn view(&self, record: NsdRecord) -> Result<NsdView, NfvoError> {
         let in_use = self.store().nsr_of_nsd(&record.id)?.is_some();
-        Ok(NsdView { record, in_use })
+        let warnings = warnings(&record.content);
+        Ok(NsdView { record, in_use, warnings })
     }
 }
 

@@ -38,6 +38,10 @@ impl Nfvo {
                 networks: Vec::new(),
                 extensions: Vec::new(),
                 created: ids::now(),
+                health: Default::default(),
+                alarms: Vec::new(),
+                auto_heal: false,
+                auto_heals: 0,
             };
             // Site-side names carry the short id: it must be unique.
             if self.store().insert_nsr(&nsr)? {
@@ -84,6 +88,17 @@ impl Nfvo {
         id: &str,
         placement: BTreeMap<String, String>,
     ) -> Result<OpOcc, NfvoError> {
+        self.instantiate_with(id, placement, false)
+    }
+
+    /// As [`Nfvo::instantiate`]; `auto_heal`: the watch heals a failed VNFC instance without
+    /// an operator.
+    pub fn instantiate_with(
+        &self,
+        id: &str,
+        placement: BTreeMap<String, String>,
+        auto_heal: bool,
+    ) -> Result<OpOcc, NfvoError> {
         let _gate = self.gate();
         let mut nsr = self.nsr(id)?;
         self.check_idle(id)?;
@@ -99,6 +114,10 @@ impl Nfvo {
         let placement = placement::place(&nsd, &placement, &self.store().sites()?)?;
         nsr.status = Status::Initialized;
         nsr.error = None;
+        nsr.auto_heal = auto_heal;
+        nsr.auto_heals = 0;
+        nsr.alarms.clear();
+        nsr.health = Default::default();
         nsr.vnfrs.clear();
         nsr.networks.clear();
         nsr.extensions.clear();
@@ -158,7 +177,7 @@ impl Nfvo {
         self.begin(nsr, Operation::Terminate)
     }
 
-    fn check_idle(&self, id: &str) -> Result<(), NfvoError> {
+    pub(super) fn check_idle(&self, id: &str) -> Result<(), NfvoError> {
         let busy = self.store().ops(Some(OperationState::Processing))?;
         match busy.into_iter().find(|op| op.nsr_id == id) {
             Some(op) => Err(NfvoError::Busy { nsr: id.to_owned(), op: op.id }),
@@ -167,7 +186,7 @@ impl Nfvo {
     }
 
     /// Records the operation with the NSR as it now is, then runs it in the background.
-    fn begin(&self, nsr: Nsr, operation: Operation) -> Result<OpOcc, NfvoError> {
+    pub(super) fn begin(&self, nsr: Nsr, operation: Operation) -> Result<OpOcc, NfvoError> {
         let now = ids::now();
         let op = OpOcc {
             id: ids::new_id(),
@@ -193,6 +212,6 @@ fn not_found(id: &str) -> NfvoError {
     NfvoError::NotFound { what: "network service", id: id.to_owned() }
 }
 
-fn wrong_status(nsr: &Nsr, operation: &'static str, needs: &'static str) -> NfvoError {
+pub(super) fn wrong_status(nsr: &Nsr, operation: &'static str, needs: &'static str) -> NfvoError {
     NfvoError::WrongStatus { nsr: nsr.id.clone(), status: nsr.status.as_str(), operation, needs }
 }

@@ -27,6 +27,7 @@ pub(super) async fn forward(
             metadata: BTreeMap::new(),
             next_index: 0,
             vnfcs: Vec::new(),
+            health: Default::default(),
         });
     }
     run.nsr.vnfrs = vnfrs;

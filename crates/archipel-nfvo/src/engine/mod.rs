@@ -10,6 +10,7 @@
 mod auth;
 mod catalogue;
 mod deps;
+mod heal;
 mod instances;
 mod instantiate;
 mod links;
@@ -18,8 +19,10 @@ mod recover;
 mod run;
 mod scale;
 mod sites;
+mod subscriptions;
 mod terminate;
 mod vnfm;
+mod watch;
 
 #[cfg(test)]
 mod tests;
@@ -28,7 +31,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ipnet::Ipv4Net;
-use tokio::sync::watch;
+use tokio::sync::watch as signal;
 
 pub use auth::{
     AuthConfig, AuthError, Login, NewApiKey, Principal, API_KEY_PREFIX, CREDENTIAL_LIMIT,
@@ -38,8 +41,14 @@ pub use catalogue::NsdView;
 pub use deps::metadata_for;
 pub use instances::NewNs;
 pub use sites::SiteSpec;
+pub use subscriptions::{NewSubscription, SUBSCRIPTIONS_LIMIT, URI_LIMIT};
+pub use watch::{WatchConfig, Watching};
+
+use crate::model::SiteReach;
 
 use crate::error::NfvoError;
+use crate::events::{notify::Notifier, Bus};
+use crate::metrics::NfvoMetrics;
 use crate::model::OpOcc;
 use crate::store::Store;
 use crate::vim::Vims;
@@ -58,6 +67,11 @@ pub struct NfvoConfig {
     pub site_timeout: Duration,
     /// Login tokens and the login throttle.
     pub auth: AuthConfig,
+    /// Open Baton's `nfvo.start.ordered`: NSDs with a dependency cycle are refused at
+    /// onboarding. Off, as in Open Baton, a cycle is started from its first-declared VNFD.
+    pub ordered_start: bool,
+    /// How running services are watched and healed.
+    pub watch: WatchConfig,
 }
 
 impl Default for NfvoConfig {
@@ -67,6 +81,8 @@ impl Default for NfvoConfig {
             subnet_prefix: 24,
             site_timeout: Duration::from_secs(5),
             auth: AuthConfig::default(),
+            ordered_start: false,
+            watch: WatchConfig::default(),
         }
     }
 }
@@ -87,7 +103,11 @@ struct Inner {
     /// and the change see the same state.
     gate: std::sync::Mutex<()>,
     /// How many operations run in the background.
-    running: watch::Sender<usize>,
+    running: signal::Sender<usize>,
+    /// Whether the watch reaches each site, by name.
+    reach: std::sync::Mutex<std::collections::BTreeMap<String, SiteReach>>,
+    events: Bus,
+    metrics: NfvoMetrics,
 }
 
 impl Nfvo {
@@ -102,14 +122,19 @@ impl Nfvo {
                 ),
             });
         }
+        let notifier = Notifier::new(store.subscriptions()?).map_err(NfvoError::Notifier)?;
+        let events = Bus::new(notifier);
         Ok(Self {
             inner: Arc::new(Inner {
+                events,
+                metrics: NfvoMetrics::default(),
                 store,
                 vims,
                 accounts: auth::Accounts::new(config.auth),
                 config,
                 gate: std::sync::Mutex::new(()),
-                running: watch::Sender::new(0),
+                running: signal::Sender::new(0),
+                reach: std::sync::Mutex::default(),
             }),
         })
     }
@@ -136,6 +161,17 @@ impl Nfvo {
         &self.inner.store
     }
 
+    /// The event bus: lifecycle changes are published by the engine; alarms and health changes
+    /// through [`Bus::alarm_changed`] and [`Bus::health_changed`].
+    pub fn events(&self) -> &Bus {
+        &self.inner.events
+    }
+
+    /// The Prometheus series.
+    pub fn metrics(&self) -> &NfvoMetrics {
+        &self.inner.metrics
+    }
+
     fn accounts(&self) -> &auth::Accounts {
         &self.inner.accounts
     }
@@ -147,9 +183,17 @@ impl Nfvo {
     /// Runs the operation in the background.
     fn spawn(&self, op: OpOcc) {
         self.inner.running.send_modify(|n| *n += 1);
+        self.events().op_changed(&op);
         let nfvo = self.clone();
         tokio::spawn(async move {
-            run::execute(&nfvo, op).await;
+            let watched = matches!(
+                op.operation,
+                crate::model::Operation::Heal { .. } | crate::model::Operation::Scale { .. }
+            );
+            run::execute(&nfvo, op.clone()).await;
+            if watched {
+                nfvo.after_op(&op).await;
+            }
             nfvo.inner.running.send_modify(|n| *n -= 1);
         });
     }

@@ -1,10 +1,11 @@
 //! Start-up: operations a stopped NFVO left PROCESSING are finished or rolled back, by the
 //! intent log. Deletions always finish (terminate and scale in end COMPLETED); whatever made
 //! objects (instantiate, scale out) is undone and ends ROLLED_BACK with the NSR in ERROR, like
-//! a failure: a never-instantiated NSR then holds nothing and can be instantiated again.
+//! a failure: a never-instantiated NSR then holds nothing and can be instantiated again. A heal
+//! is done again.
 
 use super::run::{self, Run};
-use super::{scale, terminate, Nfvo};
+use super::{heal, scale, terminate, Nfvo};
 use crate::error::NfvoError;
 use crate::model::{Failure, OpOcc, Operation, OperationState, Step};
 
@@ -38,6 +39,8 @@ async fn recover(nfvo: &Nfvo, op: OpOcc) {
     }
     let outcome = match op.operation {
         Operation::Terminate => terminate::forward(&mut run).await,
+        // A heal is done again from the start: each step is idempotent.
+        Operation::Heal { vnfcs, .. } => heal::forward(&mut run, &vnfcs).await,
         Operation::Scale { vnf, instances, before, site } if instances < before => {
             scale::forward(&mut run, &vnf, instances, site.as_deref()).await
         }

@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Instant;
 
-use super::{instantiate, links, scale, terminate, Nfvo};
+use super::{heal, instantiate, links, scale, terminate, Nfvo};
 use crate::catalogue::Nsd;
 use crate::error::chain;
 use crate::ids;
@@ -26,6 +27,7 @@ pub(super) async fn execute(nfvo: &Nfvo, op: OpOcc) {
             scale::forward(&mut run, &vnf, instances, site.as_deref()).await
         }
         Operation::Terminate => terminate::forward(&mut run).await,
+        Operation::Heal { vnfcs, .. } => heal::forward(&mut run, &vnfcs).await,
     };
     match outcome {
         Ok(()) => run.complete(),
@@ -42,6 +44,8 @@ pub(super) fn abandon(nfvo: &Nfvo, mut op: OpOcc, failure: Failure) {
     if let Err(err) = nfvo.store().put_op(&op) {
         tracing::error!(op = %op.id, error = %chain(&err), "cannot record the operation's end");
     }
+    nfvo.events().op_changed(&op);
+    nfvo.metrics().operation_ended(op.operation.kind(), op.state, None);
 }
 
 pub(super) struct Run {
@@ -50,6 +54,8 @@ pub(super) struct Run {
     pub nsr: Nsr,
     pub nsd: Nsd,
     sites: BTreeMap<String, Site>,
+    /// When this run began, for the duration metrics.
+    began: Instant,
     /// Sites an inter-site removal could not reach: they leave when they are back.
     pub pending: Vec<String>,
 }
@@ -65,7 +71,15 @@ impl Run {
         let (nsr, nsd, sites) =
             load().map_err(|err| Failure { step: Step::Load, reason: chain(&err) })?;
         let sites = sites.into_iter().map(|site| (site.name.clone(), site)).collect();
-        Ok(Self { nfvo: nfvo.clone(), op, nsr, nsd, sites, pending: Vec::new() })
+        Ok(Self {
+            nfvo: nfvo.clone(),
+            op,
+            nsr,
+            nsd,
+            sites,
+            began: Instant::now(),
+            pending: Vec::new(),
+        })
     }
 
     /// A failure of the current step.
@@ -234,7 +248,10 @@ impl Run {
         if self.op.operation.kind() == LcmOperation::Instantiate {
             self.nsr.vnfrs.retain(|vnfr| !vnfr.vnfcs.is_empty());
         }
-        self.nsr.status = Status::Error;
+        // A failed heal leaves the service as it was: running, degraded, its alarm raised.
+        if self.op.operation.kind() != LcmOperation::Heal {
+            self.nsr.status = Status::Error;
+        }
         self.nsr.error = Some(failure.clone());
         self.end(state, Some(failure));
     }
@@ -264,6 +281,9 @@ impl Run {
         if let Err(err) = self.nfvo.store().put_op(&self.op) {
             tracing::error!(op = %self.op.id, error = %chain(&err), "cannot record the operation's end");
         }
+        self.nfvo.events().op_changed(&self.op);
+        let ran = Some(self.began.elapsed());
+        self.nfvo.metrics().operation_ended(self.op.operation.kind(), state, ran);
         tracing::info!(op = %self.op.id, nsr = %self.nsr.id, state = state.as_str(), status = self.nsr.status.as_str(), "operation ended");
     }
 }

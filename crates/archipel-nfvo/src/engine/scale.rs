@@ -2,10 +2,12 @@
 //! allocate, check, modify (the full configuration) and start, on the site asked for (its
 //! virtual links are extended to it); scaling in removes the newest instances, and a site left
 //! with no instance of an extended link leaves the extension. Afterwards every VNF record holds
-//! the metadata a new instance of it would receive, so the targets of a scaled source see its
-//! new instances.
+//! the metadata a new instance of it would receive, and the started instances of the targets
+//! of a scaled source are re-created with it (same names and addresses; sources first), since a
+//! started workload's environment cannot change: they see the new `_LIST`.
 
 use super::deps::metadata_for;
+use super::heal;
 use super::links;
 use super::run::Run;
 use super::vnfm;
@@ -34,6 +36,7 @@ pub(super) async fn forward(
         scale_in(run, doomed).await?;
     }
     refresh_metadata(run);
+    restart_stale(run).await?;
     if let Some(vnfr) = run.nsr.vnfr_mut(vnf) {
         vnfr.status = Status::Active;
     }
@@ -84,6 +87,27 @@ async fn scale_in(run: &mut Run, doomed: Vec<(String, String)>) -> Result<(), Fa
     let sites: Vec<&str> = emptied.iter().map(|r| r.site.as_str()).collect();
     run.step(Step::Extend, Some(format!("sites {} leave the extensions", sites.join(", "))))?;
     run.delete(emptied).await
+}
+
+/// Re-creates, in dependency order, every started VNFC instance whose metadata is no longer
+/// what its VNF's instances receive.
+async fn restart_stale(run: &mut Run) -> Result<(), Failure> {
+    let order: Vec<String> =
+        run.nsd.dependency_order().into_iter().map(|vnfd| vnfd.name.clone()).collect();
+    for vnf in order {
+        let Some(vnfr) = run.nsr.vnfr(&vnf) else { continue };
+        let metadata = vnfr.metadata.clone();
+        let stale: Vec<String> = vnfr
+            .vnfcs
+            .iter()
+            .filter(|v| v.metadata != metadata && v.pop_status != "CREATED")
+            .map(|v| v.name.clone())
+            .collect();
+        for name in stale {
+            heal::recreate(run, &name, Some(&metadata)).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Records on every VNF record the metadata a new instance of it would receive now.

@@ -78,7 +78,8 @@ impl Nfvo {
             return Err(NfvoError::SiteExists { name: site.name });
         }
         tracing::info!(name = %site.name, endpoint = %site.pop_endpoint, "site registered");
-        Ok(SiteView { site, reachability })
+        let watch = self.site_reach(&site.name);
+        Ok(SiteView { site, reachability, watch })
     }
 
     /// Every site, each asked for Info (all at once).
@@ -140,7 +141,8 @@ impl Nfvo {
             .info(&site)
             .await
             .unwrap_or_else(|err| Reachability::Unreachable { reason: err.reason() });
-        SiteView { site, reachability }
+        let watch = self.site_reach(&site.name);
+        SiteView { site, reachability, watch }
     }
 
     async fn info(&self, site: &Site) -> Result<Reachability, VimError> {
@@ -168,10 +170,24 @@ fn check_name(name: &str) -> Result<(), NfvoError> {
     }
 }
 
+/// An `http(s)://HOST:PORT` endpoint with no user information: credentials have fields of
+/// their own, sealed in the store, and an endpoint is shown in listings and errors. Nothing
+/// before an `@` is ever echoed back.
 fn check_endpoint(what: &str, endpoint: &str) -> Result<(), NfvoError> {
+    let shown = if endpoint.contains('@') {
+        "(not shown: it holds an `@`)".to_owned()
+    } else {
+        format!("{endpoint:?}")
+    };
     match reqwest::Url::parse(endpoint) {
+        Ok(url) if !url.username().is_empty() || url.password().is_some() => Err(invalid(format!(
+            "the {what} holds a user or password before `@`: give only http(s)://HOST:PORT, and \
+             the credentials in their own fields"
+        ))),
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(()),
-        _ => Err(invalid(format!("invalid {what} {endpoint:?}: expected http://HOST:PORT"))),
+        _ => Err(invalid(format!(
+            "invalid {what} {shown}: expected http://HOST:PORT or https://HOST:PORT"
+        ))),
     }
 }
 

@@ -53,7 +53,7 @@ pub(super) async fn allocate(
         .filter_map(|link| run.nsr.network(&site, link).map(|n| n.name.clone()))
         .collect();
     let seq = run.intend(&site, ResourceKind::Container, &name)?;
-    let spec = ContainerSpec { name: name.clone(), image, networks };
+    let spec = ContainerSpec { name: name.clone(), image, networks, addresses: BTreeMap::new() };
     let vim = run.vim(&site)?;
     let created = vim.create_container(&spec).await.map_err(|err| {
         run.failure(format!("create container {name} at site {site}: {}", err.reason()))
@@ -75,6 +75,7 @@ pub(super) async fn allocate(
         addresses,
         metadata: BTreeMap::new(),
         pop_status: created.status,
+        health: Default::default(),
     };
     if let Some(vnfr) = run.nsr.vnfr_mut(vnf) {
         vnfr.vnfcs.push(vnfc);

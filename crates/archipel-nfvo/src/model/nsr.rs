@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
-use super::Step;
+use super::{Alarm, Health, Step};
 
 /// Open Baton's record statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +59,18 @@ pub struct Nsr {
     pub extensions: Vec<ExtensionRecord>,
     /// Unix seconds.
     pub created: i64,
+    /// The worst health of its VNF records.
+    #[serde(default)]
+    pub health: Health,
+    /// The alarms the watch raised on its VNFC instances, cleared ones included.
+    #[serde(default)]
+    pub alarms: Vec<Alarm>,
+    /// Whether the watch heals a failed VNFC instance without an operator.
+    #[serde(default)]
+    pub auto_heal: bool,
+    /// Heals begun without an operator since the last one an operator asked for.
+    #[serde(default)]
+    pub auto_heals: u32,
 }
 
 impl Nsr {
@@ -115,6 +127,9 @@ pub struct Vnfr {
     /// The index the next VNFC instance gets; indices are never reused.
     pub next_index: u32,
     pub vnfcs: Vec<VnfcInstance>,
+    /// The worst health of its VNFC instances.
+    #[serde(default)]
+    pub health: Health,
 }
 
 /// One VNFC instance: a Pop container.
@@ -135,6 +150,8 @@ pub struct VnfcInstance {
     pub metadata: BTreeMap<String, String>,
     /// The Pop container's status as last seen (`CREATED`, `RUNNING`, …).
     pub pop_status: String,
+    #[serde(default)]
+    pub health: Health,
 }
 
 /// One Pop network: a virtual link on one site.

@@ -25,6 +25,13 @@ pub enum Operation {
         site: Option<String>,
     },
     Terminate,
+    /// Re-create the VNFC instances named (container names) where they were, with their names,
+    /// addresses and metadata, and start them; `auto`: begun by the watch, not an operator.
+    Heal {
+        vnfcs: Vec<String>,
+        #[serde(default)]
+        auto: bool,
+    },
 }
 
 impl Operation {
@@ -33,6 +40,7 @@ impl Operation {
             Operation::Instantiate { .. } => LcmOperation::Instantiate,
             Operation::Scale { .. } => LcmOperation::Scale,
             Operation::Terminate => LcmOperation::Terminate,
+            Operation::Heal { .. } => LcmOperation::Heal,
         }
     }
 }
@@ -43,6 +51,7 @@ pub enum LcmOperation {
     Instantiate,
     Scale,
     Terminate,
+    Heal,
 }
 
 impl LcmOperation {
@@ -51,6 +60,7 @@ impl LcmOperation {
             LcmOperation::Instantiate => "INSTANTIATE",
             LcmOperation::Scale => "SCALE",
             LcmOperation::Terminate => "TERMINATE",
+            LcmOperation::Heal => "HEAL",
         }
     }
 }

@@ -47,9 +47,30 @@ pub enum Reachability {
     },
 }
 
-/// A site as listed: the record and whether it answers.
+/// Whether the watch reaches a site now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SiteReach {
+    Reachable,
+    Unreachable,
+    /// Not followed yet.
+    #[default]
+    Unknown,
+}
+
+impl SiteReach {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SiteReach::Reachable => "REACHABLE",
+            SiteReach::Unreachable => "UNREACHABLE",
+            SiteReach::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+/// A site as listed: the record, whether it answers Info now, and whether the watch reaches it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteView {
     pub site: Site,
     pub reachability: Reachability,
+    pub watch: SiteReach,
 }

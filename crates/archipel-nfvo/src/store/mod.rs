@@ -10,6 +10,7 @@ mod resources;
 mod schema;
 pub mod seal;
 mod sites;
+mod subscriptions;
 mod users;
 
 use std::path::Path;

@@ -86,5 +86,15 @@ CREATE TABLE api_keys (
 CREATE INDEX api_keys_by_user ON api_keys (user);
 ";
 
+/// SOL005 subscriptions: where notifications go (the callback URL) and which (the filter, JSON).
+const V4: &str = "
+CREATE TABLE subscriptions (
+    id TEXT PRIMARY KEY,
+    callback_uri TEXT NOT NULL,
+    filter TEXT NOT NULL,
+    created INTEGER NOT NULL
+);
+";
+
 /// The schema's versions, oldest first (the daemon kit applies those a database lacks).
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];

@@ -16,6 +16,10 @@ fn nsr(id: &str) -> Nsr {
         networks: Vec::new(),
         extensions: Vec::new(),
         created: 1,
+        health: Default::default(),
+        alarms: Vec::new(),
+        auto_heal: false,
+        auto_heals: 0,
     }
 }
 

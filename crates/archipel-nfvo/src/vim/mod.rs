@@ -60,6 +60,9 @@ pub struct ContainerSpec {
     pub image: String,
     /// Pop network names.
     pub networks: Vec<String>,
+    /// Pop network name -> the address the container must have there (a heal keeps the old
+    /// ones); a network not named here gets one popd chooses.
+    pub addresses: BTreeMap<String, String>,
 }
 
 /// A Pop container as the engine sees it.
@@ -71,6 +74,15 @@ pub struct PopContainer {
     pub status: String,
     /// Pop network name -> IPv4 address.
     pub addresses: BTreeMap<String, String>,
+    /// The workload's exit code, once it has ended.
+    pub exit_code: Option<i32>,
+}
+
+/// A site's Watch stream: its containers' changes.
+#[async_trait]
+pub trait ContainerEvents: Send {
+    /// The next change; None when the site ended the stream.
+    async fn next(&mut self) -> Result<Option<PopContainer>, VimError>;
 }
 
 /// What Info answered.
@@ -98,6 +110,8 @@ pub trait Vim: Send + Sync + fmt::Debug {
     async fn start(&self, name: &str) -> Result<PopContainer, VimError>;
     async fn delete_container(&self, name: &str) -> Result<(), VimError>;
     async fn containers(&self) -> Result<Vec<PopContainer>, VimError>;
+    /// Follows every container's changes, with no deadline.
+    async fn watch(&self) -> Result<Box<dyn ContainerEvents>, VimError>;
 }
 
 /// Gives the [`Vim`] of a site, and its [`Agent`] when it has one.

@@ -9,7 +9,8 @@ use archipel_pop_client::{pb, Client, ClientError, Code, Credentials, Filter};
 use async_trait::async_trait;
 
 use super::{
-    Agent, ContainerSpec, NetworkSpec, NorthAgent, PopContainer, Vim, VimError, VimInfo, Vims,
+    Agent, ContainerEvents, ContainerSpec, NetworkSpec, NorthAgent, PopContainer, Vim, VimError,
+    VimInfo, Vims,
 };
 use crate::model::Site;
 
@@ -79,6 +80,26 @@ fn container(c: pb::Container) -> PopContainer {
         name: c.names.into_iter().next().unwrap_or_default(),
         status,
         addresses,
+        exit_code: c.exit_code,
+    }
+}
+
+/// popd's Watch stream.
+struct PopEvents(archipel_pop_client::Events);
+
+#[async_trait]
+impl ContainerEvents for PopEvents {
+    async fn next(&mut self) -> Result<Option<PopContainer>, VimError> {
+        loop {
+            match self.0.next().await.map_err(failed)? {
+                None => return Ok(None),
+                Some(event) => {
+                    if let Some(c) = event.container {
+                        return Ok(Some(container(c)));
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -109,7 +130,11 @@ impl Vim for PopVim {
             .networks
             .iter()
             .map(|net| {
-                let endpoint = pb::Endpoint { net_name: net.clone(), ..Default::default() };
+                let ipv4 = spec
+                    .addresses
+                    .get(net)
+                    .map(|address| pb::Ip { address: address.clone(), subnet: None });
+                let endpoint = pb::Endpoint { net_name: net.clone(), ipv4, ..Default::default() };
                 (net.clone(), endpoint)
             })
             .collect();
@@ -143,5 +168,10 @@ impl Vim for PopVim {
     async fn containers(&self) -> Result<Vec<PopContainer>, VimError> {
         let list = self.client.containers(&Filter::any()).await.map_err(failed)?;
         Ok(list.into_iter().map(container).collect())
+    }
+
+    async fn watch(&self) -> Result<Box<dyn ContainerEvents>, VimError> {
+        let events = self.client.watch(&Filter::any()).await.map_err(failed)?;
+        Ok(Box::new(PopEvents(events)))
     }
 }

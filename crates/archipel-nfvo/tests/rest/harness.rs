@@ -117,6 +117,19 @@ impl Api {
         Answer { status, content_type, location, www_authenticate, body }
     }
 
+    /// GETs `path` as the admin: status, content type and the body as text.
+    pub async fn get_text(&self, path: &str) -> (u16, String, String) {
+        let url = format!("{}{path}", self.base);
+        let response = self.http.get(url).bearer_auth(&self.token).send().await.unwrap();
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, content_type, response.text().await.unwrap())
+    }
+
     pub async fn get(&self, path: &str) -> Answer {
         self.call("GET", path, None, Vec::new()).await
     }

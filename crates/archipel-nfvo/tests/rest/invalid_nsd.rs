@@ -86,3 +86,24 @@ async fn the_example_nsd_onboards_as_it_is() {
     let gone = api.get(&format!("/nsd/v1/ns_descriptors/{id}")).await;
     problem(&gone, 404);
 }
+
+#[tokio::test]
+async fn the_example_nsds_lifecycle_events_and_scaling_policy_are_warnings() {
+    let api = Api::start(&[]).await;
+    let answer =
+        api.call("POST", "/nsd/v1/ns_descriptors", Some("application/json"), SIPP.to_vec()).await;
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    let paths = |body: &serde_json::Value| -> Vec<String> {
+        let warnings = body["warnings"].as_array().unwrap();
+        for w in warnings {
+            assert!(w["message"].as_str().unwrap().contains("is not acted on"), "{w}");
+        }
+        warnings.iter().map(|w| w["path"].as_str().unwrap().to_owned()).collect()
+    };
+    let expected =
+        ["vnfd[0].auto_scale_policy", "vnfd[0].lifecycle_event", "vnfd[1].lifecycle_event"];
+    assert_eq!(paths(&answer.body), expected);
+    // The NSD info keeps saying so.
+    let id = answer.body["id"].as_str().unwrap();
+    assert_eq!(paths(&api.get(&format!("/nsd/v1/ns_descriptors/{id}")).await.body), expected);
+}

@@ -119,7 +119,8 @@ async fn placement_errors_answer_before_anything_starts() {
     let unplaced =
         api.post_json(&format!("/nslcm/v1/ns_instances/{id}/instantiate"), &json!({})).await;
     problem(&unplaced, 422);
-    let request = InstantiateNsRequest { placement: BTreeMap::from([("nope".into(), "a".into())]) };
+    let placement = BTreeMap::from([("nope".into(), "a".into())]);
+    let request = InstantiateNsRequest { placement, auto_heal: false };
     let err = api.client.instantiate(&id, &request).await.unwrap_err();
     assert_eq!(err.problem().unwrap().status, 400);
     let unknown = api
@@ -150,6 +151,14 @@ async fn sites_are_checked_listed_and_removed() {
     };
     let err = api.client.add_site(&request).await.unwrap_err();
     assert_eq!(err.problem().unwrap().status, 422);
+    // Credentials in an endpoint are refused, and never echoed.
+    for endpoint in ["http://u:s3cr3t-pw@b.invalid:1", "http://u:s3cr3t-pw@"] {
+        let with_user = SiteRequest { pop_endpoint: endpoint.into(), ..request.clone() };
+        let err = api.client.add_site(&with_user).await.unwrap_err();
+        let problem = err.problem().unwrap();
+        assert_eq!(problem.status, 400, "{problem:?}");
+        assert!(!format!("{problem:?} {err}").contains("s3cr3t"), "{problem:?}");
+    }
     api.fake.heal();
     let added = api.client.add_site(&request).await.unwrap();
     assert!(added.reachable);

@@ -3,7 +3,11 @@
 
 mod accounts;
 mod harness;
+mod heal;
 mod invalid_nsd;
 mod lifecycle;
+mod metrics;
+mod notifications;
 mod openapi;
 mod problems;
+mod ui;

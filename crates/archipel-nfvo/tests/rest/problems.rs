@@ -50,6 +50,17 @@ async fn bodies_have_limits_and_a_type() {
         .await;
     problem(&answer, 413);
 
+    // A placement is as large as the NSD it places: over the other bodies' limit it is read,
+    // and refused for what it says (no such NS), not for its size.
+    let placement: serde_json::Map<String, serde_json::Value> =
+        (0..400).map(|i| (format!("vnf-{i:04}-{}", "v".repeat(40)), json!("site-a"))).collect();
+    let body = serde_json::to_vec(&json!({"placement": placement})).unwrap();
+    assert!(body.len() > archipel_nfvo::api::BODY_LIMIT);
+    let instantiate = "/nslcm/v1/ns_instances/nope/instantiate";
+    problem(&api.call("POST", instantiate, Some("application/json"), body).await, 404);
+    let huge = vec![b' '; archipel_nfvo::api::NSD_LIMIT + 1];
+    problem(&api.call("POST", instantiate, Some("application/json"), huge).await, 413);
+
     let answer =
         api.call("POST", "/nsd/v1/ns_descriptors", Some("text/plain"), b"{}".to_vec()).await;
     problem(&answer, 415);

@@ -12,6 +12,8 @@ use archipel_daemon::auth::{new_token, token_hash, verify_password, Throttle};
 
 pub use password::User;
 
+use archipel_daemon::metrics::Counter;
+
 use crate::config::LoginThrottle;
 use crate::error::PopError;
 use crate::model::now_unix;
@@ -46,6 +48,8 @@ pub struct Auth {
     store: Arc<Store>,
     ttl: Duration,
     throttle: Throttle,
+    /// Refused logins, for the metrics.
+    failed: Counter,
 }
 
 impl Auth {
@@ -63,7 +67,19 @@ impl Auth {
             }
         }
         let decoy = map.values().next().cloned().ok_or(AuthError::NoUsers)?;
-        Ok(Self { users: map, decoy, store, ttl, throttle: Throttle::new(throttle) })
+        Ok(Self {
+            users: map,
+            decoy,
+            store,
+            ttl,
+            throttle: Throttle::new(throttle),
+            failed: Counter::default(),
+        })
+    }
+
+    /// The counter of refused logins.
+    pub fn logins_failed(&self) -> Counter {
+        self.failed.clone()
     }
 
     /// Checks the credentials and opens a session; returns its token. Repeated failures of a
@@ -87,6 +103,7 @@ impl Auth {
             .unwrap_or(false);
         if !(verified && known) {
             tracing::info!(target: "audit", user = %user, %peer, operation = %"Login", outcome = %"refused", "login refused");
+            self.failed.inc();
             return Err(PopError::BadLogin);
         }
         attempt.succeeded();

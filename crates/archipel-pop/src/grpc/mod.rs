@@ -1,11 +1,14 @@
 //! The Pop gRPC service: checks the session token, converts protocol messages into domain
 //! commands, calls the core, and converts the answer (or maps the error) back.
 
+mod around;
 mod audit;
 pub mod convert;
 pub mod oversize;
 pub mod request;
 pub mod status;
+pub mod thesis;
+pub mod timed;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -17,16 +20,21 @@ use tonic::{Request, Response, Status};
 
 use crate::auth::Auth;
 use crate::error::PopError;
+use crate::model::ExecCommand;
 use crate::registry::Pop;
 use audit::{label, Caller};
-pub use oversize::OversizeAsResourceExhausted;
+pub use oversize::{Oversize, OversizeAsResourceExhausted};
 use status::to_status;
+pub use thesis::ThesisName;
+pub use timed::{Timed, Timer};
 
 type Reply<T> = Result<Response<T>, Status>;
 
 /// The most output a Logs reply carries: below the 4 MiB a gRPC client accepts by default,
 /// with room for the reply's framing. A longer log answers its last part, marked truncated.
 pub const MAX_LOGS_REPLY_BYTES: usize = 4 * 1024 * 1024 - 4096;
+/// The most output an Exec reply holds: its last part.
+pub const MAX_EXEC_OUTPUT_BYTES: usize = 1024 * 1024;
 
 /// The tonic service over a [`Pop`] core.
 #[derive(Debug, Clone)]
@@ -55,6 +63,7 @@ impl PopService {
     ) -> OversizeAsResourceExhausted<PopServer<PopService>> {
         OversizeAsResourceExhausted::new(
             PopServer::new(self).max_decoding_message_size(max_message_bytes),
+            Oversize,
         )
     }
 
@@ -235,6 +244,37 @@ impl PopRpc for PopService {
         let out =
             self.pop.logs(&sel, tail, MAX_LOGS_REPLY_BYTES).await.map_err(|e| self.fail(e))?;
         Ok(Response::new(pb::LogsReply { output: out.output, truncated: out.truncated }))
+    }
+
+    async fn exec(&self, req: Request<pb::ExecRequest>) -> Reply<pb::ExecReply> {
+        let caller = self.authorize(&req)?;
+        let exec = req.into_inner();
+        let sel = convert::target(exec.filter).map_err(|e| self.fail(e))?;
+        // The audit names the program, never its arguments or variables: they may be secrets.
+        let target = format!(
+            "{} {} ({} arguments)",
+            label(&sel),
+            exec.command.first().map_or("", String::as_str),
+            exec.command.len().saturating_sub(1)
+        );
+        let timeout = (exec.timeout_ms != 0)
+            .then(|| std::time::Duration::from_millis(u64::from(exec.timeout_ms)));
+        let env = exec.env.into_iter().collect();
+        let reply = match ExecCommand::new(exec.command, env, timeout) {
+            Ok(command) => self.pop.exec(&sel, command, MAX_EXEC_OUTPUT_BYTES).await,
+            Err(e) => Err(e),
+        };
+        let reply = reply
+            .map(|out| {
+                Response::new(pb::ExecReply {
+                    exit_code: out.code,
+                    output: out.output,
+                    truncated: out.truncated,
+                    timed_out: out.timed_out,
+                })
+            })
+            .map_err(|e| self.fail(e));
+        caller.audit("Exec", &target, reply)
     }
 
     async fn import_image(&self, req: Request<pb::ImageImport>) -> Reply<pb::Image> {

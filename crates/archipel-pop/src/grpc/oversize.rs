@@ -4,50 +4,25 @@
 //! exactly that status (code 11 with tonic's "message length too large" message, sent in the
 //! trailers-only response headers) to code 8, and leaves every other response alone.
 
-use std::convert::Infallible;
-use std::task::{Context, Poll};
-
-use tonic::codegen::{http, BoxFuture, Service};
-use tonic::server::NamedService;
+use tonic::codegen::http;
 use tonic::{Code, Status};
 
-/// Wraps a gRPC service (a tower service) to answer oversized requests RESOURCE_EXHAUSTED.
-#[derive(Debug, Clone)]
-pub struct OversizeAsResourceExhausted<S> {
-    inner: S,
-}
+use super::around::{Around, Wrapped};
 
-impl<S> OversizeAsResourceExhausted<S> {
-    pub fn new(inner: S) -> Self {
-        Self { inner }
-    }
-}
+/// A gRPC service that answers oversized requests RESOURCE_EXHAUSTED.
+pub type OversizeAsResourceExhausted<S> = Wrapped<S, Oversize>;
 
-impl<S: NamedService> NamedService for OversizeAsResourceExhausted<S> {
-    const NAME: &'static str = S::NAME;
-}
+/// Rewrites tonic's oversize status.
+#[derive(Debug, Clone, Copy)]
+pub struct Oversize;
 
-impl<S, B, R> Service<http::Request<B>> for OversizeAsResourceExhausted<S>
-where
-    S: Service<http::Request<B>, Response = http::Response<R>, Error = Infallible>,
-    S::Future: Send + 'static,
-    R: Send + 'static,
-{
-    type Response = http::Response<R>;
-    type Error = Infallible;
-    type Future = BoxFuture<Self::Response, Infallible>;
+impl Around for Oversize {
+    type Mark = ();
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
+    fn begin(&self, _path: &str) {}
 
-    fn call(&mut self, req: http::Request<B>) -> Self::Future {
-        let fut = self.inner.call(req);
-        Box::pin(async move {
-            let mut response = fut.await?;
-            rewrite(&mut response);
-            Ok(response)
-        })
+    fn end<R>(&self, (): (), response: &mut http::Response<R>) {
+        rewrite(response);
     }
 }
 

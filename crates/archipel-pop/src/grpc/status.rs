@@ -30,6 +30,7 @@ pub fn code_of(err: &PopError) -> Code {
         | E::NetworkTwice { .. }
         | E::UnknownFlavour { .. }
         | E::ImageRequired
+        | E::InvalidCommand { .. }
         | E::ImagePathRequired
         | E::ImagePathRelative { .. }
         | E::InvalidImage(_)

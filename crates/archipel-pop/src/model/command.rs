@@ -1,9 +1,12 @@
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
+use std::time::Duration;
 
 use archipel_ipam::Pool;
 use ipnet::Ipv4Net;
 
-use super::PopContainer;
+use super::{validate_metadata, PopContainer};
+use crate::error::PopError;
 
 /// Which object a call is about: by id or by name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +32,58 @@ pub struct CreateContainer {
     pub flavour: String,
     /// Empty: one endpoint on the default network.
     pub endpoints: Vec<EndpointRequest>,
+}
+
+/// A command to run inside a running container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecCommand {
+    pub argv: Vec<String>,
+    /// Added to the container's environment for this command.
+    pub env: BTreeMap<String, String>,
+    pub timeout: Duration,
+}
+
+impl ExecCommand {
+    /// The most arguments, and the largest argument, a command may have.
+    pub const MAX_ARGS: usize = 64;
+    pub const MAX_ARG_BYTES: usize = 4096;
+    /// The deadline when none is given, and the longest one.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+    pub const MAX_TIMEOUT: Duration = Duration::from_secs(600);
+
+    /// Checks the command's shape: 1 to [`Self::MAX_ARGS`] arguments of at most
+    /// [`Self::MAX_ARG_BYTES`] with no NUL, variables as metadata is checked, a deadline of at
+    /// most [`Self::MAX_TIMEOUT`].
+    pub fn new(
+        argv: Vec<String>,
+        env: BTreeMap<String, String>,
+        timeout: Option<Duration>,
+    ) -> Result<Self, PopError> {
+        let invalid = |reason: String| Err(PopError::InvalidCommand { reason });
+        if argv.is_empty() || argv[0].is_empty() {
+            return invalid("the command is empty: give the program to run".to_owned());
+        }
+        if argv.len() > Self::MAX_ARGS {
+            return invalid(format!("{} arguments, more than {}", argv.len(), Self::MAX_ARGS));
+        }
+        if let Some(i) = argv.iter().position(|a| a.len() > Self::MAX_ARG_BYTES || a.contains('\0'))
+        {
+            return invalid(format!(
+                "argument {i} is over {} bytes or holds a NUL",
+                Self::MAX_ARG_BYTES
+            ));
+        }
+        validate_metadata(&env)?;
+        let timeout = timeout.unwrap_or(Self::DEFAULT_TIMEOUT);
+        if timeout.is_zero() || timeout > Self::MAX_TIMEOUT {
+            return invalid(format!(
+                "a deadline of {} ms; give 1 ms to {} s",
+                timeout.as_millis(),
+                Self::MAX_TIMEOUT.as_secs()
+            ));
+        }
+        Ok(Self { argv, env, timeout })
+    }
 }
 
 /// A network to create.

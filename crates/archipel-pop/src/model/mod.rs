@@ -6,8 +6,8 @@ mod network;
 mod validate;
 
 pub use command::{
-    ContainerChange, CreateContainer, CreateNetwork, EndpointRequest, Flavour, PopInfo, Selector,
-    UpdateNetwork,
+    ContainerChange, CreateContainer, CreateNetwork, EndpointRequest, ExecCommand, Flavour,
+    PopInfo, Selector, UpdateNetwork,
 };
 pub use container::{ContainerEndpoint, ContainerState, PopContainer};
 pub use network::{reserved_range, LinuxAttachment, PopNetwork};

@@ -3,6 +3,7 @@
 //! critical section as the in-memory change, and published to watchers.
 
 mod containers;
+mod exec;
 mod images;
 mod lifecycle;
 mod networks;

@@ -12,8 +12,8 @@ use tokio::sync::broadcast;
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::{
-    ImageInfo, LogOutput, ManagedWorkload, NetworkAttachment, NetworkSpec, Runtime, RuntimeError,
-    RuntimeEvent, StartSpec, Started, Stopped, WorkloadState,
+    ExecOutput, ExecSpec, ImageInfo, LogOutput, ManagedWorkload, NetworkAttachment, NetworkSpec,
+    Runtime, RuntimeError, RuntimeEvent, StartSpec, Started, Stopped, WorkloadState,
 };
 
 /// One call popd made.
@@ -339,6 +339,15 @@ impl Runtime for FakeRuntime {
         let truncated = output.len() > max_bytes;
         output.drain(..output.len().saturating_sub(max_bytes));
         Ok(LogOutput { output, truncated })
+    }
+
+    /// Answers the command line, as `echo` would.
+    async fn exec(&self, runtime_id: &str, spec: &ExecSpec) -> Result<ExecOutput, RuntimeError> {
+        if !self.lock().workloads.contains_key(runtime_id) {
+            return Err(RuntimeError::WorkloadNotFound(runtime_id.to_owned()));
+        }
+        let output = format!("{}\n", spec.argv.join(" ")).into_bytes();
+        Ok(ExecOutput { code: 0, output, truncated: false, timed_out: false })
     }
 
     fn events(&self) -> BoxStream<'static, RuntimeEvent> {

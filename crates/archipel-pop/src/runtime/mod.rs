@@ -69,6 +69,28 @@ pub struct StartSpec {
     pub endpoints: Vec<EndpointSpec>,
 }
 
+/// A command to run inside a running workload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecSpec {
+    pub argv: Vec<String>,
+    /// The container's metadata overlaid with the command's own variables.
+    pub env: BTreeMap<String, String>,
+    pub timeout: Duration,
+    /// The most output kept: its last part.
+    pub max_bytes: usize,
+}
+
+/// How a command run inside a workload ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecOutput {
+    pub code: i32,
+    /// Standard output and standard error as written, at most the last `max_bytes`.
+    pub output: Vec<u8>,
+    pub truncated: bool,
+    /// Killed at the deadline (`code` is then 137).
+    pub timed_out: bool,
+}
+
 /// A workload the runtime started.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Started {
@@ -118,6 +140,14 @@ pub struct LogOutput {
     pub output: Vec<u8>,
     /// True when the output asked for was longer than allowed: `output` is its last part.
     pub truncated: bool,
+}
+
+/// Appends `chunk` to `out`, keeping only its last `max` bytes; whether any were dropped.
+pub(crate) fn append_tail(out: &mut Vec<u8>, chunk: &[u8], max: usize) -> bool {
+    out.extend_from_slice(chunk);
+    let excess = out.len().saturating_sub(max);
+    out.drain(..excess);
+    excess > 0
 }
 
 /// How a stop ended.
@@ -223,6 +253,10 @@ pub trait Runtime: Send + Sync + 'static {
         tail: Option<u32>,
         max_bytes: usize,
     ) -> Result<LogOutput, RuntimeError>;
+
+    /// Runs a command inside the running workload, killed (with what it started) at the
+    /// deadline.
+    async fn exec(&self, runtime_id: &str, spec: &ExecSpec) -> Result<ExecOutput, RuntimeError>;
 
     /// Exits noticed by the runtime. popd also polls `list_managed` as a fallback, so a
     /// runtime may end this stream (or never yield) without losing an exit.

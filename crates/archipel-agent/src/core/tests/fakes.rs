@@ -6,13 +6,14 @@ use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex};
 
 use archipel_ipam::Pool;
+use archipel_netlink::iptables::FakeFirewall;
 use archipel_netlink::{FakeNetlink, Netlink};
 use async_trait::async_trait;
 use ipnet::Ipv4Net;
 
 use crate::core::{Agent, AgentConfig};
 use crate::error::AgentError;
-use crate::model::{CidrInfo, FreeReply, Service};
+use crate::model::{CidrInfo, FreeReply, KeyOffer, Service};
 use crate::peers::{Peers, PeersError};
 use crate::store::Store;
 use crate::testing::BridgeVim;
@@ -86,6 +87,10 @@ impl Peers for CallsFrom {
         let me = &self.caller;
         self.agent(site).await?.release_vni(me, vni, global_id).map_err(refused(site))
     }
+    async fn exchange_keys(&self, site: &str, offer: &KeyOffer) -> Result<KeyOffer, PeersError> {
+        let agent = self.agent(site).await?;
+        agent.accept_key(&self.caller, offer.clone()).await.map_err(refused(site))
+    }
     async fn join(&self, site: &str, service: &Service) -> Result<(), PeersError> {
         let agent = self.agent(site).await?;
         if self.world.failing_join.lock().unwrap().contains(site) {
@@ -116,6 +121,7 @@ pub struct Site {
     pub agent: Arc<Agent>,
     pub vim: BridgeVim<FakeNetlink>,
     pub nl: FakeNetlink,
+    pub fw: FakeFirewall,
     pub underlay: Ipv4Addr,
 }
 
@@ -146,15 +152,17 @@ pub async fn world(names: &[&str]) -> (BTreeMap<String, Site>, Arc<FakePeers>) {
             .map(|(j, other)| ((*other).to_owned(), underlay_of(j)))
             .collect();
         let calls = CallsFrom { caller: (*name).to_owned(), world: peers.clone() };
+        let fw = FakeFirewall::new();
         let agent = Arc::new(Agent::new(
             cfg,
             Store::in_memory().unwrap(),
             Arc::new(vim.clone()),
             Arc::new(nl.clone()),
+            Arc::new(fw.clone()),
             Arc::new(calls),
         ));
         peers.agents.lock().unwrap().insert((*name).to_owned(), agent.clone());
-        sites.insert((*name).to_owned(), Site { agent, vim, nl, underlay });
+        sites.insert((*name).to_owned(), Site { agent, vim, nl, fw, underlay });
     }
     (sites, peers)
 }

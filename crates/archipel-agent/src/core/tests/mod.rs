@@ -1,4 +1,6 @@
+mod encryption;
 mod fakes;
+mod firewall;
 mod forged;
 mod heal;
 mod members;

@@ -35,6 +35,7 @@ pub async fn forward(args: &DemoArgs, progress: &Progress, made: &mut Made) -> a
         docker: (args.runtime == Runtime::Docker)
             .then(|| DockerSite { site: "b".to_owned(), default_subnet: args.docker_subnet }),
         tls: !args.insecure,
+        plain_vxlan: false,
     };
     let b = match args.runtime {
         Runtime::Native => "",

@@ -23,6 +23,18 @@ Example:
   archipel intersite update a-1f2e3d4c --resource a:net --resource b:net --resource c:net
   archipel intersite ls")]
 pub struct IntersiteArgs {
+    #[command(flatten)]
+    north: NorthArgs,
+    /// How results are printed.
+    #[arg(long, short = 'o', global = true, value_enum, default_value_t)]
+    output: Format,
+    #[command(subcommand)]
+    command: IntersiteCommand,
+}
+
+/// How a client reaches an agent's North interface (also `agent rotate-key`'s).
+#[derive(Debug, Args)]
+pub struct NorthArgs {
     /// The agent to talk to: the master of the services it creates.
     #[arg(
         long,
@@ -42,16 +54,19 @@ pub struct IntersiteArgs {
         default_value = ""
     )]
     token: String,
-    /// How results are printed.
-    #[arg(long, short = 'o', global = true, value_enum, default_value_t)]
-    output: Format,
     /// The deadline of each call, in seconds.
     #[arg(long, global = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     timeout: Option<u64>,
     #[command(flatten)]
     ca: CaArgs,
-    #[command(subcommand)]
-    command: IntersiteCommand,
+}
+
+impl NorthArgs {
+    pub fn client(self) -> anyhow::Result<NorthClient> {
+        let timeout = self.timeout.map_or(NORTH_TIMEOUT, Duration::from_secs);
+        let tls = self.ca.client(&[&self.agent])?.map(|tls| tls.config);
+        Ok(NorthClient::with_tls(self.agent, self.token, timeout, tls))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,9 +98,7 @@ impl Context {
 }
 
 pub async fn run(args: IntersiteArgs) -> anyhow::Result<()> {
-    let timeout = args.timeout.map_or(NORTH_TIMEOUT, Duration::from_secs);
-    let tls = args.ca.client(&[&args.agent])?.map(|tls| tls.config);
-    let client = NorthClient::with_tls(args.agent, args.token, timeout, tls);
+    let client = args.north.client()?;
     let ctx = Context { client, output: args.output };
     match args.command {
         IntersiteCommand::Create(args) => create::run(&ctx, args).await,

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use archipel_agent::wireguard::Encryption;
 use archipel_lab::{DockerSite, LabPlan, DEFAULT_DIR, DEFAULT_UNDERLAY};
 use clap::Args;
 use ipnet::Ipv4Net;
@@ -40,6 +41,10 @@ pub struct UpArgs {
     /// certificate per daemon in DIR/pki, and the clients find the CA through `lab env`).
     #[arg(long)]
     insecure: bool,
+    /// How the agents carry inter-site traffic: VXLAN inside WireGuard, or plain VXLAN
+    /// (`none`).
+    #[arg(long, value_name = "wireguard|none", default_value_t = Encryption::Wireguard)]
+    encryption: Encryption,
 }
 
 pub async fn run(dir: Option<&Path>, args: UpArgs) -> anyhow::Result<()> {
@@ -54,6 +59,7 @@ pub async fn run(dir: Option<&Path>, args: UpArgs) -> anyhow::Result<()> {
             .zip(args.docker_subnet)
             .map(|(site, default_subnet)| DockerSite { site, default_subnet }),
         tls: !args.insecure,
+        plain_vxlan: args.encryption == Encryption::None,
     };
     let ctx = archipel_lab::up(&plan).await?;
     println!("SITE  NAMESPACE  UNDERLAY  POPD  AGENT");

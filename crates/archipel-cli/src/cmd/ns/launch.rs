@@ -29,6 +29,10 @@ pub struct LaunchArgs {
     /// The network service's name [default: the NSD's name].
     #[arg(long)]
     name: Option<String>,
+    /// Heal a VNFC instance whose workload ends, without an operator (a bounded number of
+    /// times, with a growing wait); off by default.
+    #[arg(long)]
+    auto_heal: bool,
     /// Follow the operation to its end.
     #[arg(long)]
     wait: bool,
@@ -61,7 +65,8 @@ pub async fn run(remote: &Remote, args: LaunchArgs) -> anyhow::Result<()> {
     let nsd_id = nsd_id(remote, &args.nsd).await?;
     let create = CreateNsRequest { nsd_id, ns_name: args.name.clone(), ns_description: None };
     let ns = remote.client.create_ns(&create).await?;
-    let op = remote.client.instantiate(&ns.id, &InstantiateNsRequest { placement }).await?;
+    let request = InstantiateNsRequest { placement, auto_heal: args.auto_heal };
+    let op = remote.client.instantiate(&ns.id, &request).await?;
     if !args.wait {
         return remote.print_one(&op);
     }

@@ -2,6 +2,9 @@
 
 use clap::{Args, Subcommand};
 
+mod alarms;
+mod events;
+mod heal;
 mod launch;
 mod ls;
 mod nsds;
@@ -42,9 +45,12 @@ enum NsCommand {
     Ls(ls::LsArgs),
     Show(show::ShowArgs),
     Scale(scale::ScaleArgs),
+    Heal(heal::HealArgs),
     Terminate(terminate::TerminateArgs),
     Rm(rm::RmArgs),
     Ops(ops::OpsArgs),
+    Events(events::EventsArgs),
+    Alarms(alarms::AlarmsArgs),
 }
 
 pub async fn run(args: NsArgs) -> anyhow::Result<()> {
@@ -56,9 +62,12 @@ pub async fn run(args: NsArgs) -> anyhow::Result<()> {
         NsCommand::Ls(args) => ls::run(&remote, args).await,
         NsCommand::Show(args) => show::run(&remote, args).await,
         NsCommand::Scale(args) => scale::run(&remote, args).await,
+        NsCommand::Heal(args) => heal::run(&remote, args).await,
         NsCommand::Terminate(args) => terminate::run(&remote, args).await,
         NsCommand::Rm(args) => rm::run(&remote, args).await,
         NsCommand::Ops(args) => ops::run(&remote, args).await,
+        NsCommand::Events(args) => events::run(&remote, args).await,
+        NsCommand::Alarms(args) => alarms::run(&remote, args).await,
     }
 }
 

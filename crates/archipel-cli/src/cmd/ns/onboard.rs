@@ -8,7 +8,8 @@ use clap::Args;
 
 use super::Remote;
 
-/// Onboard an NSD written in Open Baton's JSON; prints it as onboarded.
+/// Onboard an NSD written in Open Baton's JSON; prints it as onboarded, and, on stderr, the
+/// fields Archipel accepts but does not act on (lifecycle scripts, scaling policies, ...).
 #[derive(Debug, Args)]
 #[command(after_help = "\
 A refused NSD prints the place of the fault, e.g.
@@ -31,5 +32,8 @@ pub async fn run(remote: &Remote, args: OnboardArgs) -> anyhow::Result<()> {
         std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?
     };
     let nsd = remote.client.onboard_nsd(content).await?;
+    for warning in &nsd.warnings {
+        eprintln!("warning: {}: {}", warning.path, warning.message);
+    }
     remote.print_one(&nsd)
 }

@@ -1,7 +1,7 @@
 //! How NSDs, network services and operations print as table rows; as YAML or JSON they print
 //! exactly as the REST API answers them.
 
-use archipel_nfvo::api::dto::{NsInstance, NsLcmOpOcc, NsdInfo};
+use archipel_nfvo::api::dto::{AlarmInfo, NsInstance, NsLcmOpOcc, NsdInfo};
 
 use crate::output::Tabular;
 
@@ -19,7 +19,8 @@ impl Tabular for NsdInfo {
 }
 
 impl Tabular for NsInstance {
-    const HEADERS: &'static [&'static str] = &["ID", "NAME", "NSD", "STATUS", "VNFCS", "ERROR"];
+    const HEADERS: &'static [&'static str] =
+        &["ID", "NAME", "NSD", "STATUS", "HEALTH", "VNFCS", "ERROR"];
     fn row(&self) -> Vec<String> {
         let vnfcs: usize = self.vnf_instance.iter().map(|v| v.vnfc_instances.len()).sum();
         let error =
@@ -29,6 +30,7 @@ impl Tabular for NsInstance {
             self.ns_instance_name.clone(),
             self.nsd_name.clone(),
             self.status.clone(),
+            self.health.state.clone(),
             vnfcs.to_string(),
             error,
         ]
@@ -45,6 +47,22 @@ impl Tabular for NsLcmOpOcc {
             self.operation_state.clone(),
             self.current_step.clone().unwrap_or_default(),
             self.start_time.clone(),
+        ]
+    }
+}
+
+impl Tabular for AlarmInfo {
+    const HEADERS: &'static [&'static str] =
+        &["ID", "NS", "VNFC", "SITE", "SEVERITY", "RAISED", "CAUSE"];
+    fn row(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.managed_object_id.clone(),
+            self.root_cause_faulty_resource.vnfc_instance_name.clone(),
+            self.root_cause_faulty_resource.vim_id.clone(),
+            self.perceived_severity.clone(),
+            self.alarm_raised_time.clone(),
+            self.probable_cause.clone(),
         ]
     }
 }

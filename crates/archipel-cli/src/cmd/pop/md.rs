@@ -40,7 +40,8 @@ enum MdCommand {
     },
 }
 
-fn parse_entry(word: &str) -> Result<(String, String), String> {
+/// A `KEY=VALUE` word (`KEY=` for an empty value).
+pub(super) fn parse_entry(word: &str) -> Result<(String, String), String> {
     match word.split_once('=') {
         Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
         _ => Err(format!("'{word}' is not KEY=VALUE")),

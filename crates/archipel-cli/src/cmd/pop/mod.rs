@@ -14,6 +14,7 @@ use crate::usage::UsageError;
 mod catalogue_view;
 mod container_view;
 mod create;
+mod exec;
 mod flavours;
 mod image;
 mod images;
@@ -89,6 +90,7 @@ enum PopCommand {
     Stop(stop::StopArgs),
     Rm(rm::RmArgs),
     Logs(logs::LogsArgs),
+    Exec(exec::ExecArgs),
     Network(network::NetworkArgs),
     Watch(watch::WatchArgs),
 }
@@ -116,6 +118,7 @@ pub async fn run(args: PopArgs) -> anyhow::Result<()> {
         PopCommand::Stop(args) => stop::run(&ctx, args).await,
         PopCommand::Rm(args) => rm::run(&ctx, args).await,
         PopCommand::Logs(args) => logs::run(&ctx, args).await,
+        PopCommand::Exec(args) => exec::run(&ctx, args).await,
         PopCommand::Network(args) => network::run(&ctx, args).await,
         PopCommand::Watch(args) => watch::run(&ctx, args).await,
     };

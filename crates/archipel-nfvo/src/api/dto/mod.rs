@@ -2,11 +2,13 @@
 //! names). The server converts domain records into these; the client reads them back.
 
 mod auth;
+mod health;
 mod nsd;
 mod nslcm;
 mod op;
 mod problem;
 mod site;
+mod subscription;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,7 +17,8 @@ pub use auth::{
     ApiKeyCreated, ApiKeyInfo, ApiKeyRequest, Health, LoginRequest, LoginResponse, RoleName,
     UserInfo, UserRequest,
 };
-pub use nsd::{NsdInfo, NsdLinks};
+pub use health::{AlarmInfo, AlarmLinks, FaultyResource, HealNsRequest, HealthInfo, HEAL_LIMIT};
+pub use nsd::{NsdInfo, NsdLinks, NsdWarning};
 pub use nslcm::{
     CreateNsRequest, FailureInfo, InstantiateNsRequest, NetworkInfo, NsInstance, NsLinks,
     ScaleNsRequest, TerminateNsRequest, VnfInstance, VnfcInfo,
@@ -23,6 +26,10 @@ pub use nslcm::{
 pub use op::{NsLcmOpOcc, OpLinks};
 pub use problem::{Problem, ProblemSchema};
 pub use site::{SiteInfo, SiteRequest};
+pub use subscription::{
+    LccnSubscription, LccnSubscriptionRequest, LifecycleChangeNotificationsFilter,
+    NsInstanceSubscriptionFilter, SubscriptionLinks,
+};
 
 /// A link to a resource of this API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

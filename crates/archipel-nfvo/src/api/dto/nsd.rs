@@ -22,8 +22,21 @@ pub struct NsdInfo {
     pub nsd_usage_state: String,
     /// RFC 3339.
     pub onboarded_at: String,
+    /// The fields of the descriptor that Archipel accepts but does not act on (lifecycle
+    /// scripts, scaling policies, monitoring parameters, ...), with their paths.
+    #[serde(default)]
+    pub warnings: Vec<NsdWarning>,
     #[serde(rename = "_links")]
     pub links: NsdLinks,
+}
+
+/// A field of the descriptor that Archipel does not act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct NsdWarning {
+    /// Where it is, e.g. `vnfd[0].lifecycle_event`.
+    pub path: String,
+    /// Why it has no effect, and what Archipel does instead.
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -47,6 +60,14 @@ impl From<NsdView> for NsdInfo {
             nsd_operational_state: "ENABLED".to_owned(),
             nsd_usage_state: if view.in_use { "IN_USE" } else { "NOT_IN_USE" }.to_owned(),
             onboarded_at: ids::rfc3339(r.onboarded),
+            warnings: view
+                .warnings
+                .into_iter()
+                .map(|w| NsdWarning {
+                    message: format!("{} is not acted on: {}", w.field, w.reason),
+                    path: w.path,
+                })
+                .collect(),
             links: NsdLinks {
                 nsd_content: Link::to(format!("{href}/nsd_content")),
                 self_link: Link::to(href),

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::Link;
+use super::{HealthInfo, Link};
 use crate::ids;
 use crate::model::{ExtensionRecord, Failure, NetworkRecord, Nsr, Status, VnfcInstance, Vnfr};
 
@@ -28,6 +28,9 @@ pub struct InstantiateNsRequest {
     /// VNF name -> site name.
     #[serde(default)]
     pub placement: BTreeMap<String, String>,
+    /// Archipel: heal a failed VNFC instance without an operator (a bounded number of times).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub auto_heal: bool,
 }
 
 /// Scale one VNF to a number of VNFC instances (of its first VDU), within its `scale_in_out`.
@@ -89,9 +92,13 @@ pub struct NsInstance {
     pub ns_state: String,
     /// Open Baton's status: NULL, INITIALIZED, ACTIVE, SCALING, ERROR, TERMINATED.
     pub status: String,
-    /// The last failure, while the status is ERROR.
+    /// The last failure: while the status is ERROR, or of a heal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<FailureInfo>,
+    /// The worst health of its VNFC instances.
+    pub health: HealthInfo,
+    /// Archipel: whether a failed VNFC instance is healed without an operator.
+    pub auto_heal: bool,
     pub vnf_instance: Vec<VnfInstance>,
     /// The Pop network of each virtual link at each site.
     pub virtual_link_info: Vec<NetworkInfo>,
@@ -109,6 +116,7 @@ pub struct NsLinks {
     pub self_link: Link,
     pub instantiate: Link,
     pub scale: Link,
+    pub heal: Link,
     pub terminate: Link,
 }
 
@@ -126,6 +134,7 @@ pub struct VnfInstance {
     /// What a new VNFC instance of it receives now: configuration and resolved dependencies.
     pub metadata: BTreeMap<String, String>,
     pub vnfc_instances: Vec<VnfcInfo>,
+    pub health: HealthInfo,
 }
 
 /// A VNFC instance: one Pop container.
@@ -145,6 +154,7 @@ pub struct VnfcInfo {
     pub metadata: BTreeMap<String, String>,
     /// The Pop container's status when last seen by the NFVO.
     pub pop_status: String,
+    pub health: HealthInfo,
 }
 
 /// The Pop network of a virtual link at a site.
@@ -191,13 +201,22 @@ impl From<ExtensionRecord> for ExtensionInfo {
 
 impl From<Nsr> for NsInstance {
     fn from(nsr: Nsr) -> Self {
-        let instantiated = !nsr.networks.is_empty() || nsr.vnfcs().next().is_some();
+        // SOL005: INSTANTIATED once the instantiate operation has completed, not while it runs
+        // (the record holds containers from its first step); an NS that failed later still
+        // holds what it made, and stays INSTANTIATED until terminated.
+        let holds = !nsr.networks.is_empty() || nsr.vnfcs().next().is_some();
+        let instantiated = match nsr.status {
+            Status::Null | Status::Initialized | Status::Terminated => false,
+            Status::Active | Status::Scaling => true,
+            Status::Error => holds,
+        };
         let href = format!("/nslcm/v1/ns_instances/{}", nsr.id);
         let link = |action: &str| Link::to(format!("{href}/{action}"));
         Self {
             links: NsLinks {
                 instantiate: link("instantiate"),
                 scale: link("scale"),
+                heal: link("heal"),
                 terminate: link("terminate"),
                 self_link: Link::to(href.clone()),
             },
@@ -209,6 +228,8 @@ impl From<Nsr> for NsInstance {
             ns_state: if instantiated { "INSTANTIATED" } else { "NOT_INSTANTIATED" }.to_owned(),
             status: status(nsr.status),
             error: nsr.error.map(FailureInfo::from),
+            health: nsr.health.into(),
+            auto_heal: nsr.auto_heal,
             vnf_instance: nsr.vnfrs.into_iter().map(VnfInstance::from).collect(),
             virtual_link_info: nsr
                 .networks
@@ -239,6 +260,7 @@ impl From<Vnfr> for VnfInstance {
             scale_in_out: v.scale_in_out,
             metadata: v.metadata,
             vnfc_instances: v.vnfcs.into_iter().map(VnfcInfo::from).collect(),
+            health: v.health.into(),
         }
     }
 }
@@ -254,6 +276,7 @@ impl From<VnfcInstance> for VnfcInfo {
             addresses: v.addresses,
             metadata: v.metadata,
             pop_status: v.pop_status,
+            health: v.health.into(),
         }
     }
 }
@@ -268,6 +291,34 @@ impl NetworkInfo {
             pop_id: n.pop_id,
             subnet: n.subnet.to_string(),
             extension_id,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record holding one network, in `status`.
+    fn nsr(status: &str) -> Nsr {
+        serde_json::from_value(serde_json::json!({
+            "id": "0123456789", "name": "ns", "description": "", "nsd_id": "n", "nsd_name": "n",
+            "status": status, "error": null, "vnfrs": [], "created": 0,
+            "networks": [{"virtual_link": "private", "site": "a", "name": "private-01234567",
+                          "pop_id": "p", "subnet": "10.0.0.0/24"}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_ns_is_instantiated_once_its_instantiation_completed() {
+        for (status, state) in [
+            ("INITIALIZED", "NOT_INSTANTIATED"),
+            ("ACTIVE", "INSTANTIATED"),
+            ("SCALING", "INSTANTIATED"),
+            ("ERROR", "INSTANTIATED"),
+        ] {
+            assert_eq!(NsInstance::from(nsr(status)).ns_state, state, "{status}");
         }
     }
 }

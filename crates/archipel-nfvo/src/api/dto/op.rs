@@ -18,7 +18,7 @@ pub struct NsLcmOpOcc {
     /// RFC 3339.
     pub start_time: String,
     pub ns_instance_id: String,
-    /// INSTANTIATE, SCALE or TERMINATE.
+    /// INSTANTIATE, SCALE, HEAL or TERMINATE.
     pub lcm_operation_type: String,
     pub is_automatic_invocation: bool,
     /// What the operation was asked to do (for INSTANTIATE, the placement it resolved).
@@ -58,7 +58,9 @@ impl From<OpOcc> for NsLcmOpOcc {
                 serde_json::json!({ "vnfName": vnf, "numberOfInstances": instances })
             }
             Operation::Terminate => serde_json::json!({}),
+            Operation::Heal { vnfcs, .. } => serde_json::json!({ "vnfcInstanceNames": vnfcs }),
         };
+        let automatic = matches!(op.operation, Operation::Heal { auto: true, .. });
         let error = op.error.as_ref().map(|f| Problem {
             problem_type: "urn:archipel:problem:operation-failed".to_owned(),
             title: format!("{} failed", kind.to_lowercase()),
@@ -77,7 +79,7 @@ impl From<OpOcc> for NsLcmOpOcc {
             start_time: ids::rfc3339(op.started),
             ns_instance_id: op.nsr_id,
             lcm_operation_type: kind.to_owned(),
-            is_automatic_invocation: false,
+            is_automatic_invocation: automatic,
             operation_params: params,
             current_step: op.step.map(|s| s.to_string()),
             step_detail: op.detail,

@@ -74,6 +74,9 @@ pub struct SiteInfo {
     /// Why it is not reachable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unreachable_reason: Option<String>,
+    /// Whether the NFVO's watch follows the site's Watch stream now: REACHABLE, UNREACHABLE,
+    /// or UNKNOWN (not followed yet).
+    pub reachability: String,
 }
 
 impl From<SiteView> for SiteInfo {
@@ -86,6 +89,7 @@ impl From<SiteView> for SiteInfo {
         };
         let site = view.site;
         Self {
+            reachability: view.watch.as_str().to_owned(),
             name: site.name,
             pop_endpoint: site.pop_endpoint,
             username: site.username,

@@ -33,6 +33,18 @@ pub(crate) struct RawDependency {
     _target_id: Option<IgnoredAny>,
 }
 
+/// What a VNFD's `requires` wants from one source VNFD (Open Baton's `RequiresParameters`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an Open Baton RequiresParameters object")]
+pub(crate) struct RawRequires {
+    pub parameters: Option<Vec<String>>,
+
+    #[serde(rename = "id")]
+    _id: Option<IgnoredAny>,
+    #[serde(rename = "version")]
+    _version: Option<IgnoredAny>,
+}
+
 /// One end of a dependency, as written.
 #[derive(Debug)]
 pub(crate) enum RawVnfdRef {

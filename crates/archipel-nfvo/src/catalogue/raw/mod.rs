@@ -7,13 +7,15 @@
 //! Type errors name the Open Baton class each type stands for.
 
 mod dependency;
+mod lifecycle;
 mod vdu;
 mod vnfd;
 
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
-pub(crate) use dependency::{RawDependency, RawVnfdRef};
+pub(crate) use dependency::{RawDependency, RawRequires, RawVnfdRef};
+pub(crate) use lifecycle::RawLifecycleEvent;
 pub(crate) use vdu::{RawConnectionPoint, RawVdu, RawVnfc};
 pub(crate) use vnfd::{RawConfigurationParameter, RawDeploymentFlavour, RawVnfd};
 
@@ -109,4 +111,8 @@ pub(crate) struct RawVirtualLink {
     _vld_security: Option<IgnoredAny>,
     #[serde(rename = "connection_points_references")]
     _connection_points_references: Option<IgnoredAny>,
+    #[serde(rename = "poolName")]
+    _pool_name: Option<IgnoredAny>,
+    #[serde(rename = "dns")]
+    _dns: Option<IgnoredAny>,
 }

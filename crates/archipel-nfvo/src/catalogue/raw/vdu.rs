@@ -11,6 +11,7 @@ pub(crate) struct RawVdu {
     pub vnfc: Option<Vec<RawVnfc>>,
     #[serde(rename = "vimInstanceName")]
     pub vim_instance_name: Option<Vec<String>>,
+    pub lifecycle_event: Option<Vec<super::RawLifecycleEvent>>,
 
     #[serde(rename = "id")]
     _id: Option<IgnoredAny>,
@@ -36,8 +37,6 @@ pub(crate) struct RawVdu {
     _virtual_memory_resource_element: Option<IgnoredAny>,
     #[serde(rename = "virtual_network_bandwidth_resource")]
     _virtual_network_bandwidth_resource: Option<IgnoredAny>,
-    #[serde(rename = "lifecycle_event")]
-    _lifecycle_event: Option<IgnoredAny>,
     #[serde(rename = "vdu_constraint")]
     _vdu_constraint: Option<IgnoredAny>,
     #[serde(rename = "high_availability")]

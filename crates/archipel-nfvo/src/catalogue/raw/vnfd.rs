@@ -3,7 +3,9 @@
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
-use super::{RawVdu, RawVirtualLink};
+use std::collections::BTreeMap;
+
+use super::{RawLifecycleEvent, RawRequires, RawVdu, RawVirtualLink};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "an Open Baton VirtualNetworkFunctionDescriptor object")]
@@ -16,6 +18,10 @@ pub(crate) struct RawVnfd {
     pub configurations: Option<RawConfigurations>,
     pub virtual_link: Option<Vec<RawVirtualLink>>,
     pub deployment_flavour: Option<Vec<RawDeploymentFlavour>>,
+    pub lifecycle_event: Option<Vec<RawLifecycleEvent>>,
+    /// Source VNFD name -> the parameters wanted from it.
+    pub requires: Option<BTreeMap<String, RawRequires>>,
+    pub provides: Option<Vec<String>>,
 
     #[serde(rename = "id")]
     _id: Option<IgnoredAny>,
@@ -39,8 +45,6 @@ pub(crate) struct RawVnfd {
     _version: Option<IgnoredAny>,
     #[serde(rename = "descriptor_version")]
     _descriptor_version: Option<IgnoredAny>,
-    #[serde(rename = "lifecycle_event")]
-    _lifecycle_event: Option<IgnoredAny>,
     #[serde(rename = "vdu_dependency")]
     _vdu_dependency: Option<IgnoredAny>,
     #[serde(rename = "manifest_file")]
@@ -49,10 +53,6 @@ pub(crate) struct RawVnfd {
     _manifest_file_security: Option<IgnoredAny>,
     #[serde(rename = "vnfPackageLocation")]
     _vnf_package_location: Option<IgnoredAny>,
-    #[serde(rename = "requires")]
-    _requires: Option<IgnoredAny>,
-    #[serde(rename = "provides")]
-    _provides: Option<IgnoredAny>,
     #[serde(rename = "cyclicDependency")]
     _cyclic_dependency: Option<IgnoredAny>,
     #[serde(rename = "fault_management_policy")]
@@ -151,6 +151,7 @@ pub(crate) struct RawDeploymentFlavour {
     _vcpus: Option<IgnoredAny>,
     #[serde(rename = "df_constraint")]
     _df_constraint: Option<IgnoredAny>,
-    #[serde(rename = "constituent_vdu")]
+    /// Open Baton's own spelling; the correct one is accepted too.
+    #[serde(rename = "costituent_vdu", alias = "constituent_vdu")]
     _constituent_vdu: Option<IgnoredAny>,
 }

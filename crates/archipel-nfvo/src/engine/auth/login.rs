@@ -60,6 +60,7 @@ impl Nfvo {
             .unwrap_or(false);
         let Some(record) = record.filter(|_| matched) else {
             audit_login(user, peer, "refused");
+            self.metrics().login_failed();
             return Err(AuthError::BadLogin);
         };
         attempt.succeeded();

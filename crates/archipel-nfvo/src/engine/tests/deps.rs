@@ -15,6 +15,7 @@ fn vnfr(name: &str, vnfcs: Vec<VnfcInstance>) -> Vnfr {
         metadata: BTreeMap::new(),
         next_index: 0,
         vnfcs,
+        health: Default::default(),
     }
 }
 
@@ -28,6 +29,7 @@ fn vnfc(index: u32, name: &str, links: &[(&str, &str)]) -> VnfcInstance {
         addresses: links.iter().map(|(l, a)| ((*l).to_owned(), (*a).to_owned())).collect(),
         metadata: BTreeMap::new(),
         pop_status: "CREATED".to_owned(),
+        health: Default::default(),
     }
 }
 
@@ -52,6 +54,10 @@ fn lists_follow_the_index_order_whatever_the_record_order() {
         networks: Vec::new(),
         extensions: Vec::new(),
         created: 0,
+        health: Default::default(),
+        alarms: Vec::new(),
+        auto_heal: false,
+        auto_heals: 0,
     };
     let app = nsd.vnfd_named("app").unwrap();
     let md = metadata_for(&nsd, app, &nsr);

@@ -8,6 +8,7 @@ mod recover;
 mod rollback;
 mod scale;
 mod terminate;
+mod watch;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -62,9 +63,14 @@ impl Setup {
     /// An orchestrator on an in-memory store with sites `sites`, all answering, each with an
     /// inter-site agent.
     pub async fn new(sites: &[&str]) -> Self {
+        Self::with_watch(sites, super::WatchConfig::default()).await
+    }
+
+    /// As [`Setup::new`], the watch configured by `watch`.
+    pub async fn with_watch(sites: &[&str], watch: super::WatchConfig) -> Self {
         let fake = FakeVims::new();
-        let config =
-            NfvoConfig { subnet_pool: "10.200.0.0/22".parse().unwrap(), ..NfvoConfig::default() };
+        let subnet_pool = "10.200.0.0/22".parse().unwrap();
+        let config = NfvoConfig { subnet_pool, watch, ..NfvoConfig::default() };
         let nfvo = Nfvo::new(Store::in_memory().unwrap(), Arc::new(fake.clone()), config).unwrap();
         for site in sites {
             let spec = SiteSpec {

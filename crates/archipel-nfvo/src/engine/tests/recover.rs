@@ -47,13 +47,23 @@ async fn an_interrupted_launch_is_rolled_back() {
     store.resource_present(seq, &id).unwrap();
     let client = format!("sipp-client-{short}-0");
     let seq = store.add_resource(&nsr.id, &op.id, "a", ResourceKind::Container, &client).unwrap();
-    let spec = ContainerSpec { name: client, image: "img".into(), networks: vec![net.clone()] };
+    let spec = ContainerSpec {
+        name: client,
+        image: "img".into(),
+        networks: vec![net.clone()],
+        addresses: Default::default(),
+    };
     let made = vim.create_container(&spec).await.unwrap();
     store.resource_present(seq, &made.id).unwrap();
     // Killed between writing the intent and the call's answer: the site may hold it or not.
     let server = format!("sipp-server-{short}-0");
     store.add_resource(&nsr.id, &op.id, "a", ResourceKind::Container, &server).unwrap();
-    let spec = ContainerSpec { name: server, image: "img".into(), networks: vec![net] };
+    let spec = ContainerSpec {
+        name: server,
+        image: "img".into(),
+        networks: vec![net],
+        addresses: Default::default(),
+    };
     vim.create_container(&spec).await.unwrap();
 
     let ended = setup.nfvo.recover().await.unwrap();
@@ -115,9 +125,14 @@ async fn an_interrupted_scale_in_is_finished_and_a_scale_out_undone() {
     store.add_resource(&nsr.id, &op.id, "a", ResourceKind::Container, &name).unwrap();
     let vim = setup.fake.vim(&store.site("a").unwrap().unwrap());
     let net = after.networks[0].name.clone();
-    vim.create_container(&ContainerSpec { name, image: "img".into(), networks: vec![net] })
-        .await
-        .unwrap();
+    vim.create_container(&ContainerSpec {
+        name,
+        image: "img".into(),
+        networks: vec![net],
+        addresses: Default::default(),
+    })
+    .await
+    .unwrap();
     let ended = setup.nfvo.recover().await.unwrap();
     assert_eq!(ended[0].state, OperationState::RolledBack, "{ended:?}");
     assert_eq!(setup.names("a").len(), 2);

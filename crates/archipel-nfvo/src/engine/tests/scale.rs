@@ -53,9 +53,20 @@ async fn scaling_a_source_updates_what_its_targets_receive() {
     assert_eq!(db_ips.len(), 3);
     let app = scaled.vnfr("app").unwrap();
     assert_eq!(app.metadata["DB_BACK_LIST"], db_ips.join(","));
-    // A running target keeps what it started with; its record keeps what it was given.
-    assert_eq!(app.vnfcs[0].metadata, before.metadata);
-    assert_eq!(setup.fake.container("a", &before.name).unwrap().env, before.env);
+    // A running target is re-created with the new list, at the same address; the web, the
+    // target of app, whose values did not change, is left running.
+    assert_eq!(app.vnfcs[0].metadata, app.metadata);
+    let restarted = setup.fake.container("a", &before.name).unwrap();
+    assert_eq!(restarted.env.unwrap()["DB_BACK_LIST"], db_ips.join(","));
+    assert_eq!(restarted.addresses, before.addresses);
+    assert_eq!(restarted.status, "RUNNING");
+    assert_ne!(restarted.id, before.id);
+    let web = format!("web-{short}-0");
+    let touched =
+        setup.fake.calls().into_iter().any(
+            |c| matches!(c, crate::vim::FakeCall::DeleteContainer { name, .. } if name == web),
+        );
+    assert!(!touched, "web was restarted");
 
     // A new target instance receives the three sources.
     setup.scale(&nsr, "app", 2).await;

@@ -6,11 +6,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::{Agent, ContainerSpec, NetworkSpec, PopContainer, Vim, VimError, VimInfo, Vims};
+use super::{
+    Agent, ContainerEvents, ContainerSpec, NetworkSpec, PopContainer, Vim, VimError, VimInfo, Vims,
+};
 use crate::model::Site;
 use async_trait::async_trait;
 
 mod agent;
+mod events;
 
 pub use agent::FakeAgent;
 
@@ -48,6 +51,9 @@ pub enum FakeCall {
     Containers {
         site: String,
     },
+    Watch {
+        site: String,
+    },
     /// To the agent of `site`.
     Extend {
         site: String,
@@ -70,6 +76,7 @@ impl FakeCall {
         match self {
             FakeCall::Info { site }
             | FakeCall::Containers { site }
+            | FakeCall::Watch { site }
             | FakeCall::CreateNetwork { site, .. }
             | FakeCall::DeleteNetwork { site, .. }
             | FakeCall::CreateContainer { site, .. }
@@ -108,6 +115,7 @@ pub struct FakeContainer {
     pub metadata: BTreeMap<String, String>,
     /// The environment it started with.
     pub env: Option<BTreeMap<String, String>>,
+    pub exit_code: Option<i32>,
 }
 
 #[derive(Debug)]
@@ -142,6 +150,7 @@ struct World {
     exiting_images: BTreeSet<String>,
     /// Global id -> extension.
     extensions: BTreeMap<String, FakeExtension>,
+    watchers: events::Watchers,
 }
 
 /// Every site of a test: hands out a [`FakeVim`] per site name, all sharing one world.
@@ -198,7 +207,10 @@ impl FakeVims {
 
     /// Every call to `site` fails as if its popd were down.
     pub fn make_unreachable(&self, site: &str) {
-        self.world().unreachable.insert(site.to_owned());
+        let mut world = self.world();
+        world.unreachable.insert(site.to_owned());
+        // Its Watch streams end, as a cut connection's would.
+        world.watchers.retain(|(s, _)| s != site);
     }
 
     /// Containers of `image` end (EXITED) as soon as they start.
@@ -300,6 +312,7 @@ impl FakeVim {
             name: container.name.clone(),
             status: container.status.clone(),
             addresses: container.addresses.clone(),
+            exit_code: container.exit_code,
         }
     }
 }
@@ -353,9 +366,22 @@ impl Vim for FakeVim {
                 .networks
                 .get_mut(&self.key(net))
                 .ok_or_else(|| not_found(format!("network {net} not found")))?;
-            // The first host is the gateway.
-            let free = network.hosts.iter().skip(1).find(|a| !network.used.contains(a));
-            let address = *free.ok_or_else(|| refused(format!("network {net} is full")))?;
+            let address = match spec.addresses.get(net) {
+                Some(wanted) => {
+                    let wanted: Ipv4Addr = wanted
+                        .parse()
+                        .map_err(|_| refused(format!("{wanted} is not an IPv4 address")))?;
+                    if network.used.contains(&wanted) {
+                        return Err(refused(format!("{wanted} is taken on network {net}")));
+                    }
+                    wanted
+                }
+                None => {
+                    // The first host is the gateway.
+                    let free = network.hosts.iter().skip(1).find(|a| !network.used.contains(a));
+                    *free.ok_or_else(|| refused(format!("network {net} is full")))?
+                }
+            };
             network.used.insert(address);
             addresses.insert(net.clone(), address.to_string());
         }
@@ -368,6 +394,7 @@ impl Vim for FakeVim {
             addresses,
             metadata: BTreeMap::new(),
             env: None,
+            exit_code: None,
         };
         let view = Self::view(&container);
         world.containers.insert(key, container);
@@ -413,7 +440,9 @@ impl Vim for FakeVim {
         container.env = Some(container.metadata.clone());
         container.status =
             if exiting.contains(&container.image) { "EXITED" } else { "RUNNING" }.to_owned();
-        Ok(Self::view(container))
+        let view = Self::view(container);
+        events::publish(&mut world, &self.site, &view);
+        Ok(view)
     }
 
     async fn delete_container(&self, name: &str) -> Result<(), VimError> {
@@ -439,5 +468,10 @@ impl Vim for FakeVim {
             .filter(|((s, _), _)| s == &self.site)
             .map(|(_, c)| Self::view(c))
             .collect())
+    }
+
+    async fn watch(&self) -> Result<Box<dyn ContainerEvents>, VimError> {
+        let mut world = self.enter(FakeCall::Watch { site: self.site.clone() })?;
+        Ok(self.follow(&mut world))
     }
 }

@@ -9,7 +9,7 @@ use futures::TryStreamExt;
 use super::container::{exit_code, inspect, not_found_or, started_at};
 use super::failed;
 use crate::runtime::{
-    LogOutput, ManagedWorkload, RuntimeError, WorkloadState, LABEL_POPD, LABEL_POP_ID,
+    append_tail, LogOutput, ManagedWorkload, RuntimeError, WorkloadState, LABEL_POPD, LABEL_POP_ID,
 };
 
 /// Equals `docker ps --all --filter label=archipel.popd=I`, then `docker inspect` of each for
@@ -72,11 +72,7 @@ pub(super) async fn logs(
         .map_err(|e| not_found_or(e, id, "read container logs"))
         .try_fold(LogOutput::default(), |mut out, chunk| {
             // Only the last `max_bytes` are kept as the stream goes by.
-            out.output.extend_from_slice(chunk.as_ref());
-            if out.output.len() > max_bytes {
-                out.output.drain(..out.output.len() - max_bytes);
-                out.truncated = true;
-            }
+            out.truncated |= append_tail(&mut out.output, chunk.as_ref(), max_bytes);
             futures::future::ready(Ok(out))
         })
         .await

@@ -8,12 +8,13 @@ use bollard::Docker;
 use futures::stream::BoxStream;
 
 use super::{
-    ImageInfo, LogOutput, ManagedWorkload, NetworkAttachment, NetworkSpec, Runtime, RuntimeError,
-    RuntimeEvent, StartSpec, Started, Stopped,
+    ExecOutput, ExecSpec, ImageInfo, LogOutput, ManagedWorkload, NetworkAttachment, NetworkSpec,
+    Runtime, RuntimeError, RuntimeEvent, StartSpec, Started, Stopped,
 };
 
 mod container;
 mod events;
+mod exec;
 mod image;
 mod managed;
 mod network;
@@ -129,6 +130,10 @@ impl Runtime for DockerRuntime {
         max_bytes: usize,
     ) -> Result<LogOutput, RuntimeError> {
         managed::logs(&self.docker, runtime_id, tail, max_bytes).await
+    }
+
+    async fn exec(&self, runtime_id: &str, spec: &ExecSpec) -> Result<ExecOutput, RuntimeError> {
+        exec::exec(&self.docker, runtime_id, spec).await
     }
 
     fn events(&self) -> BoxStream<'static, RuntimeEvent> {

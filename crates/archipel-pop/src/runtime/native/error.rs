@@ -42,6 +42,10 @@ pub enum NativeError {
     NoChroot,
     #[error("cannot spawn the workload's supervisor")]
     Spawn(#[source] io::Error),
+    #[error("cannot start the command in the workload")]
+    ExecSpawn(#[source] io::Error),
+    #[error("the command is empty")]
+    EmptyCommand,
 }
 
 impl NativeError {

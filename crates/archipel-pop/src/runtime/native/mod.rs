@@ -45,8 +45,8 @@ use tokio_stream::wrappers::BroadcastStream;
 use tracing::warn;
 
 use super::{
-    ImageInfo, LogOutput, ManagedWorkload, NetworkAttachment, NetworkSpec, Runtime, RuntimeError,
-    RuntimeEvent, StartSpec, Started, Stopped,
+    ExecOutput, ExecSpec, ImageInfo, LogOutput, ManagedWorkload, NetworkAttachment, NetworkSpec,
+    Runtime, RuntimeError, RuntimeEvent, StartSpec, Started, Stopped,
 };
 use error::failed;
 use host::Host;
@@ -54,6 +54,7 @@ use inner::{Entry, Inner};
 use record::Status;
 
 mod error;
+mod exec;
 mod host;
 mod image;
 mod import;
@@ -321,6 +322,10 @@ impl Runtime for NativeRuntime {
         .await
         .map_err(failed("read logs"))?
         .map_err(failed("read logs"))
+    }
+
+    async fn exec(&self, runtime_id: &str, spec: &ExecSpec) -> Result<ExecOutput, RuntimeError> {
+        self.inner.exec(runtime_id, spec).await
     }
 
     fn events(&self) -> BoxStream<'static, RuntimeEvent> {

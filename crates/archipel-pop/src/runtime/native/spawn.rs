@@ -61,6 +61,20 @@ impl Launch {
     }
 }
 
+/// A command run inside a workload: under the image's root filesystem (chroot) when it has
+/// one, with `env` as its whole environment.
+pub(super) fn exec_argv(image: &Image, argv: &[String]) -> Result<Vec<String>, NativeError> {
+    let mut full = Vec::with_capacity(argv.len() + 2);
+    if let Some(rootfs) = &image.manifest.rootfs {
+        let chroot =
+            CHROOT.iter().find(|path| Path::new(path).exists()).ok_or(NativeError::NoChroot)?;
+        full.push((*chroot).to_owned());
+        full.push(rootfs.to_string_lossy().into_owned());
+    }
+    full.extend(argv.iter().cloned());
+    Ok(full)
+}
+
 /// Spawns the supervisor in `netns`, in `dir`'s working directory, with its output appended to
 /// `dir`'s log; returns its pid. Equals `cd WORK; env -i ENV… ip netns exec NETNS sh -c SUPERVISOR
 /// archipel-supervisor EXIT_FILE - ARGV… >>output.log 2>&1 </dev/null` in a new process group.

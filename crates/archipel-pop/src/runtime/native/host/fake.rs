@@ -10,7 +10,7 @@ use std::sync::{Mutex, MutexGuard};
 use nix::sys::signal::Signal;
 
 use super::Host;
-use crate::runtime::RuntimeError;
+use crate::runtime::{ExecOutput, RuntimeError};
 
 /// A command as spawned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,4 +153,20 @@ impl Host for FakeHost {
     }
 
     fn reap(&self) {}
+
+    /// Runs nothing: answers the command line, as `echo` would.
+    async fn run(
+        &self,
+        _netns: &str,
+        command: Command,
+        _timeout: std::time::Duration,
+        _max_bytes: usize,
+    ) -> Result<ExecOutput, RuntimeError> {
+        let text = |s: &std::ffi::OsStr| s.to_string_lossy().into_owned();
+        let line: Vec<String> = std::iter::once(text(command.get_program()))
+            .chain(command.get_args().map(text))
+            .collect();
+        let output = format!("{}\n", line.join(" ")).into_bytes();
+        Ok(ExecOutput { code: 0, output, truncated: false, timed_out: false })
+    }
 }

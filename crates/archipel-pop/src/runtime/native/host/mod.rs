@@ -3,8 +3,10 @@
 //! logic above it (re-adoption, stop, state mapping) is unit-tested without root against the
 //! recording [`fake::FakeHost`].
 
-use std::process::{Child, Command};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use archipel_netlink::{in_netns_async, netns_path};
 use nix::sys::signal::{kill, killpg, Signal};
@@ -13,8 +15,9 @@ use nix::unistd::Pid;
 use super::error::NativeError;
 use super::inner::lock;
 use super::record::ProcessId;
-use crate::runtime::RuntimeError;
+use crate::runtime::{ExecOutput, RuntimeError};
 
+mod exec;
 #[cfg(test)]
 pub(super) mod fake;
 mod procfs;
@@ -34,6 +37,15 @@ pub(super) trait Host: Send + Sync + 'static {
     fn signal(&self, pid: u32, signal: Signal, group: bool) -> bool;
     /// Reaps the spawned children that ended, so none stays a zombie.
     fn reap(&self);
+    /// Runs `command` inside `netns` in a process group of its own, its standard output and
+    /// error collected (the last `max_bytes`), the group killed at `timeout`.
+    async fn run(
+        &self,
+        netns: &str,
+        command: Command,
+        timeout: Duration,
+        max_bytes: usize,
+    ) -> Result<ExecOutput, RuntimeError>;
 }
 
 /// The start time of a running process (a zombie has ended).
@@ -110,5 +122,36 @@ impl Host for SysHost {
 
     fn reap(&self) {
         lock(&self.children).retain_mut(|child| matches!(child.try_wait(), Ok(None)));
+    }
+
+    async fn run(
+        &self,
+        netns: &str,
+        mut command: Command,
+        timeout: Duration,
+        max_bytes: usize,
+    ) -> Result<ExecOutput, RuntimeError> {
+        let failed = |e: std::io::Error| RuntimeError::Failed {
+            op: "run a command in the workload",
+            source: Box::new(NativeError::ExecSpawn(e)),
+        };
+        let (reader, writer) = nix::unistd::pipe().map_err(|e| failed(e.into()))?;
+        let err_writer = writer.try_clone().map_err(failed)?;
+        command.stdin(Stdio::null()).stdout(writer).stderr(err_writer).process_group(0);
+        let reader = std::fs::File::from(reader);
+        // The closure owns the command, so the parent's ends of the pipe close with it.
+        let spawned = in_netns_async(Some(netns), move || command.spawn()).await.map_err(|e| {
+            RuntimeError::Failed {
+                op: "enter the workload's network namespace",
+                source: Box::new(e),
+            }
+        })?;
+        let child = spawned.map_err(failed)?;
+        tokio::task::spawn_blocking(move || exec::collect(child, reader, timeout, max_bytes))
+            .await
+            .map_err(|e| RuntimeError::Failed {
+                op: "run a command in the workload",
+                source: Box::new(e),
+            })
     }
 }

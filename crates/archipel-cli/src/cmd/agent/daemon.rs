@@ -1,4 +1,4 @@
-//! `archipel agent`: the inter-site agent (DIMINET) of one site.
+//! `archipel agent`: the inter-site agent (DIMINET) of one site, as a daemon.
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context as _};
 use archipel_agent::api::{self, Secrets};
+use archipel_agent::wireguard::{Encryption, DEFAULT_PORT};
 use archipel_agent::{generate_token, AgentConfig, PeerLink, Setup, DEFAULT_CONVERGE_INTERVAL};
 use archipel_daemon::{ready, shutdown_signal, tls};
 use archipel_pop_client::Credentials;
@@ -25,23 +26,29 @@ In plain text (--insecure), each pair of sites shares a key instead:
   export ARCHIPEL_AGENT_KEYS=b=key-shared-by-a-and-b")]
 pub struct AgentArgs {
     /// This site's name, as the other agents know it.
-    #[arg(long, value_name = "NAME")]
-    site: String,
+    #[arg(long, value_name = "NAME", required = true)]
+    site: Option<String>,
     /// Where the North and East-West interfaces listen.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7000")]
     listen: SocketAddr,
     /// Where the agent keeps its store (agent.sqlite).
-    #[arg(long, value_name = "DIR")]
-    data_dir: PathBuf,
+    #[arg(long, value_name = "DIR", required = true)]
+    data_dir: Option<PathBuf>,
     /// This site's popd.
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:60000")]
     pop: String,
     /// The popd login.
-    #[arg(long, env = "POP_AUTH", value_name = "USER:PASSWORD", hide_env_values = true)]
-    pop_auth: String,
+    #[arg(
+        long,
+        env = "POP_AUTH",
+        value_name = "USER:PASSWORD",
+        hide_env_values = true,
+        required = true
+    )]
+    pop_auth: Option<String>,
     /// This site's underlay (VTEP) address.
-    #[arg(long, value_name = "IP")]
-    underlay_ip: Ipv4Addr,
+    #[arg(long, value_name = "IP", required = true)]
+    underlay_ip: Option<Ipv4Addr>,
     /// The network namespace holding the underlay address (default: the host's).
     #[arg(long, value_name = "NS")]
     netns: Option<String>,
@@ -60,6 +67,14 @@ pub struct AgentArgs {
     /// The North bearer token; one is generated and printed when unset.
     #[arg(long, env = "ARCHIPEL_AGENT_TOKEN", value_name = "TOKEN", hide_env_values = true)]
     north_token: Option<String>,
+    /// How the services this site makes cross the underlay: VXLAN inside WireGuard, or plain
+    /// VXLAN (`none`, for a trusted underlay). A site joins only services made with its own
+    /// setting.
+    #[arg(long, value_name = "wireguard|none", default_value_t = Encryption::Wireguard)]
+    encryption: Encryption,
+    /// The UDP port of this site's WireGuard device.
+    #[arg(long, value_name = "PORT", default_value_t = DEFAULT_PORT)]
+    wireguard_port: u16,
     /// The deadline of each call to another agent, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
     peer_timeout: u64,
@@ -174,8 +189,14 @@ fn peers(
 pub async fn run(args: AgentArgs) -> anyhow::Result<()> {
     // Signal handlers first: a signal that arrives while the agent starts is not lost.
     let stop = shutdown_signal().context("installing the SIGTERM and SIGINT handlers")?;
+    // Required by the parser unless a subcommand is given.
+    let (Some(site), Some(data_dir), Some(pop_auth), Some(underlay_ip)) =
+        (args.site.clone(), args.data_dir.clone(), args.pop_auth.clone(), args.underlay_ip)
+    else {
+        bail!("the agent needs --site, --data-dir, --pop-auth and --underlay-ip");
+    };
     let (username, password) =
-        args.pop_auth.split_once(':').context("POP_AUTH must be USER:PASSWORD")?;
+        pop_auth.split_once(':').context("POP_AUTH must be USER:PASSWORD")?;
     let files = args.tls.files("the agent", args.listen)?;
     let server_tls = match &files {
         Some(files) => Some(tls::server_config(&files.cert, &files.key, args.ca.ca.as_deref())?),
@@ -185,12 +206,16 @@ pub async fn run(args: AgentArgs) -> anyhow::Result<()> {
     urls.push(&args.pop);
     let client_tls = args.ca.client_with_identity(&urls, files.as_ref())?;
     let (links, underlays) = peers(&args, files.is_some())?;
-    let mut config = AgentConfig::new(args.site, args.underlay_ip);
+    let mut config = AgentConfig::new(site, underlay_ip);
     config.netns = args.netns;
     config.peers = underlays;
+    config.encryption = args.encryption;
+    config.wg_port = args.wireguard_port;
+    config.key_dir.clone_from(&data_dir);
+    config.exe = std::env::current_exe().context("cannot find the archipel binary")?;
     let setup = Setup {
         config,
-        data_dir: args.data_dir,
+        data_dir,
         pop: Credentials {
             endpoint: args.pop,
             username: username.to_owned(),

@@ -1,0 +1,85 @@
+//! `/nslcm/v1/subscriptions`: SOL005 subscriptions to lifecycle and alarm notifications.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::dto::{LccnSubscription, LccnSubscriptionRequest};
+use super::extract::JsonBody;
+use super::problem::ApiError;
+use super::responses::{BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType};
+use crate::engine::NewSubscription;
+use crate::Nfvo;
+
+/// Subscribes a callback: from the next event on, the notifications the filter takes are POSTed
+/// to it as JSON, in order, each retried with backoff until the callback answers 2xx.
+#[utoipa::path(
+    post,
+    operation_id = "createSubscription",
+    path = "/nslcm/v1/subscriptions",
+    tag = "nslcm",
+    request_body = LccnSubscriptionRequest,
+    responses(
+        (status = 201, description = "subscribed", body = LccnSubscription,
+         headers(("Location" = String, description = "the subscription's URL"))),
+        (status = 400, response = BadRequest),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+    )
+)]
+pub async fn create(
+    State(nfvo): State<Nfvo>,
+    JsonBody(request): JsonBody<LccnSubscriptionRequest>,
+) -> Result<Response, ApiError> {
+    let subscription = nfvo.subscribe(NewSubscription {
+        callback_uri: request.callback_uri,
+        filter: request.filter.into(),
+    })?;
+    let subscription = LccnSubscription::from(subscription);
+    let location = subscription.links.self_link.href.clone();
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(subscription)).into_response())
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "listSubscriptions",
+    path = "/nslcm/v1/subscriptions",
+    tag = "nslcm",
+    responses((status = 200, description = "every subscription, oldest first", body = [LccnSubscription]))
+)]
+pub async fn list(State(nfvo): State<Nfvo>) -> Result<Json<Vec<LccnSubscription>>, ApiError> {
+    Ok(Json(nfvo.subscriptions()?.into_iter().map(LccnSubscription::from).collect()))
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "getSubscription",
+    path = "/nslcm/v1/subscriptions/{id}",
+    tag = "nslcm",
+    params(("id" = String, Path, description = "the subscription's id")),
+    responses((status = 200, description = "the subscription", body = LccnSubscription), (status = 404, response = NotFound))
+)]
+pub async fn show(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+) -> Result<Json<LccnSubscription>, ApiError> {
+    Ok(Json(LccnSubscription::from(nfvo.subscription(&id)?)))
+}
+
+/// Ends a subscription; notifications still queued for it are dropped.
+#[utoipa::path(
+    delete,
+    operation_id = "deleteSubscription",
+    path = "/nslcm/v1/subscriptions/{id}",
+    tag = "nslcm",
+    params(("id" = String, Path, description = "the subscription's id")),
+    responses((status = 204, description = "deleted"), (status = 404, response = NotFound))
+)]
+pub async fn delete(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    nfvo.unsubscribe(&id)?;
+    Ok(StatusCode::NO_CONTENT)
+}

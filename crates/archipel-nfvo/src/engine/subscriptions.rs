@@ -1,0 +1,148 @@
+//! SOL005 subscriptions: checked, stored, and handed to the notifier.
+
+use super::Nfvo;
+use crate::error::NfvoError;
+use crate::events::{ALARM, ALARM_CLEARED, HEALTH, LIFECYCLE};
+use crate::ids;
+use crate::model::{Filter, LcmOperation, OperationState, Subscription};
+
+/// The longest callback URL taken.
+pub const URI_LIMIT: usize = 2048;
+/// How many subscriptions the NFVO holds at most.
+pub const SUBSCRIPTIONS_LIMIT: usize = 100;
+/// How many values one list of a filter may hold.
+const FILTER_LIMIT: usize = 64;
+
+const NOTIFICATION_TYPES: &[&str] = &[LIFECYCLE, ALARM, ALARM_CLEARED, HEALTH];
+
+/// What a subscriber asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSubscription {
+    pub callback_uri: String,
+    pub filter: Filter,
+}
+
+impl Nfvo {
+    /// Checks and stores a subscription; its notifications begin with the next event.
+    pub fn subscribe(&self, request: NewSubscription) -> Result<Subscription, NfvoError> {
+        check_uri(&request.callback_uri)?;
+        check_filter(&request.filter)?;
+        let _gate = self.gate();
+        if self.store().subscriptions()?.len() >= SUBSCRIPTIONS_LIMIT {
+            return Err(invalid(format!(
+                "the NFVO holds {SUBSCRIPTIONS_LIMIT} subscriptions already: delete one first"
+            )));
+        }
+        let subscription = Subscription {
+            id: ids::new_id(),
+            callback_uri: request.callback_uri,
+            filter: request.filter,
+            created: ids::now(),
+        };
+        self.store().insert_subscription(&subscription)?;
+        self.events().notifier().add(subscription.clone());
+        tracing::info!(id = %subscription.id, "subscription created");
+        Ok(subscription)
+    }
+
+    pub fn subscriptions(&self) -> Result<Vec<Subscription>, NfvoError> {
+        Ok(self.store().subscriptions()?)
+    }
+
+    pub fn subscription(&self, id: &str) -> Result<Subscription, NfvoError> {
+        self.store().subscription(id)?.ok_or_else(|| not_found(id))
+    }
+
+    /// Deletes a subscription; what is still queued for it is not delivered.
+    pub fn unsubscribe(&self, id: &str) -> Result<(), NfvoError> {
+        if !self.store().delete_subscription(id)? {
+            return Err(not_found(id));
+        }
+        self.events().notifier().remove(id);
+        tracing::info!(%id, "subscription deleted");
+        Ok(())
+    }
+}
+
+fn check_uri(uri: &str) -> Result<(), NfvoError> {
+    if uri.len() > URI_LIMIT {
+        return Err(invalid(format!(
+            "callbackUri is {} bytes long: at most {URI_LIMIT} are taken",
+            uri.len()
+        )));
+    }
+    let url = reqwest::Url::parse(uri)
+        .map_err(|err| invalid(format!("callbackUri is not a URL: {err}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(format!(
+            "callbackUri has the scheme {}: only http and https are taken",
+            url.scheme()
+        )));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("callbackUri names no host".to_owned()));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            "callbackUri carries credentials: they would be stored and shown in clear".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+fn check_filter(filter: &Filter) -> Result<(), NfvoError> {
+    let lists = [
+        ("notificationTypes", &filter.notification_types),
+        ("nsInstanceIds", &filter.ns_instance_ids),
+        ("operationTypes", &filter.operation_types),
+        ("operationStates", &filter.operation_states),
+    ];
+    for (name, list) in lists {
+        if list.len() > FILTER_LIMIT {
+            return Err(invalid(format!(
+                "filter.{name} holds {} values: at most {FILTER_LIMIT} are taken",
+                list.len()
+            )));
+        }
+        if let Some(long) = list.iter().find(|v| v.len() > 64) {
+            return Err(invalid(format!(
+                "filter.{name} holds a value of {} bytes: at most 64 are taken",
+                long.len()
+            )));
+        }
+    }
+    if let Some(unknown) =
+        filter.notification_types.iter().find(|v| !NOTIFICATION_TYPES.contains(&v.as_str()))
+    {
+        return Err(invalid(format!(
+            "filter.notificationTypes holds {unknown}, which is none of {}",
+            NOTIFICATION_TYPES.join(", ")
+        )));
+    }
+    // Read as the records spell them, so that a new operation type or state is taken as soon
+    // as it exists.
+    let known = [
+        ("operationTypes", &filter.operation_types, is::<LcmOperation> as fn(&str) -> bool, "type"),
+        ("operationStates", &filter.operation_states, is::<OperationState>, "state"),
+    ];
+    for (name, list, is_known, what) in known {
+        if let Some(unknown) = list.iter().find(|v| !is_known(v)) {
+            return Err(invalid(format!(
+                "filter.{name} holds {unknown}, which is no lifecycle operation {what}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn is<T: serde::de::DeserializeOwned>(value: &str) -> bool {
+    serde_json::from_value::<T>(serde_json::Value::String(value.to_owned())).is_ok()
+}
+
+fn invalid(reason: String) -> NfvoError {
+    NfvoError::InvalidRequest { reason }
+}
+
+fn not_found(id: &str) -> NfvoError {
+    NfvoError::NotFound { what: "subscription", id: id.to_owned() }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The fault suite's long mode: the same tests as in CI, with many more rounds. Not in CI.
+#   scripts/soak.sh            200 rounds of each fault test
+#   ROUNDS=50 scripts/soak.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+[ "$(id -u)" -eq 0 ] || { echo "run as root: the fault tests use namespaces and Docker" >&2; exit 1; }
+need_packages
+need_rust
+need_dockerd
+bash examples/images/build-docker-test-images.sh
+export PROTOC=/nonexistent/protoc
+export ARCHIPEL_FAULT_ROUNDS="${ROUNDS:-200}"
+say "fault suite, $ARCHIPEL_FAULT_ROUNDS rounds each"
+cargo nextest run -p archipel-cli --test pop_api --run-ignored all --no-capture \
+    --profile soak -E 'test(/^fault_/)' 2>&1 | grep -E '^fault |PASS|FAIL'
