@@ -103,8 +103,13 @@ async fn tunnel(
 }
 
 /// Stretches `bridge` over the VXLAN `vx<VNI>`: the tunnel as [`tunnel`] makes it, then `ip link
-/// set vx<VNI> master BRIDGE`, and `ip link set DEV mtu MTU` on the bridge and every port above
-/// MTU so that no frame is too big for the tunnel.
+/// set vx<VNI> master BRIDGE`, `bridge link set dev vx<VNI> neigh_suppress on`, and `ip link set
+/// DEV mtu MTU` on the bridge and every port above MTU so that no frame is too big for the
+/// tunnel.
+///
+/// Every site's bridge holds the gateway address, each with its own MAC: suppressing ARP
+/// through the tunnel keeps a request for the gateway at its own site, so it is answered once,
+/// by the local bridge (requests for remote containers still cross).
 pub async fn attach_l2(
     nl: &dyn Netlink,
     ns: Option<&str>,
@@ -114,6 +119,7 @@ pub async fn attach_l2(
     let (name, mtu) = (l2_device(t.vni), t.mtu);
     tunnel(nl, ns, &name, t).await?;
     nl.set_master(ns, &name, Some(bridge)).await?;
+    nl.set_neigh_suppress(ns, &name, true).await?;
     for link in nl.list_links(ns).await? {
         if link.mtu > mtu && (link.name == bridge || link.master.as_deref() == Some(bridge)) {
             nl.set_mtu(ns, &link.name, mtu).await?;

@@ -89,8 +89,10 @@ pub enum AgentError {
     TransitTooSmall { range: Ipv4Net },
     #[error("bad transit segment {segment}")]
     BadTransit { segment: Ipv4Net },
-    #[error("site {site} is not a peer of site {me}")]
+    #[error("site {site} is not a peer of site {me}: its agent has no --peer for it")]
     UnknownSite { site: String, me: String },
+    #[error("the {what} is {problem}: give 1 to {max} characters, no control character", max = crate::core::NAME_MAX)]
+    BadName { what: &'static str, problem: &'static str },
     #[error(
         "the underlay address {given} given for site {site} is not its configured one ({known})"
     )]

@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use futures::TryStreamExt;
 use rtnetlink::packet_route::link::{
-    InfoKind, LinkAttribute, LinkFlags, LinkInfo as NlLinkInfo, LinkMessage,
+    InfoBridgePort, InfoKind, InfoPortData, InfoPortKind, LinkAttribute, LinkFlags,
+    LinkInfo as NlLinkInfo, LinkMessage,
 };
 use rtnetlink::{LinkBridge, LinkUnspec};
 
@@ -133,6 +134,24 @@ pub(crate) async fn set_master(conn: &Conn, link: &str, master: Option<&str>) ->
         .execute()
         .await
         .map_err(|e| NetlinkError::rtnl(conn.ip(format_args!("link set {link} {words}")), e))
+}
+
+/// `bridge link set dev LINK neigh_suppress on|off`, sent as `ip link set LINK type
+/// bridge_slave neigh_suppress on|off` does: a bridge port's settings travel in an
+/// RTM_NEWLINK, which RTM_SETLINK does not read.
+pub(crate) async fn set_neigh_suppress(conn: &Conn, link: &str, on: bool) -> Result<()> {
+    let index = require(conn, link).await?.header.index;
+    let message = LinkUnspec::new_with_index(index)
+        .set_port_kind(InfoPortKind::Bridge)
+        .set_port_data(InfoPortData::BridgePort(vec![InfoBridgePort::NeighSupress(on)]))
+        .build();
+    let words = if on { "on" } else { "off" };
+    conn.handle().link().set_port(message).execute().await.map_err(|e| {
+        NetlinkError::rtnl(
+            conn.ip(format_args!("link set {link} type bridge_slave neigh_suppress {words}")),
+            e,
+        )
+    })
 }
 
 /// `ip link del NAME`; a missing link is fine.

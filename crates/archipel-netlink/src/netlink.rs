@@ -40,6 +40,11 @@ pub trait Netlink: Send + Sync {
     async fn ensure_vxlan(&self, ns: Option<&str>, config: &VxlanConfig) -> Result<()>;
     /// `ip link set LINK master BRIDGE`, or `ip link set LINK nomaster` for `None`.
     async fn set_master(&self, ns: Option<&str>, link: &str, master: Option<&str>) -> Result<()>;
+    /// `bridge link set dev LINK neigh_suppress on|off`: the bridge answers ARP and neighbour
+    /// solicitations for the addresses it holds itself without flooding them through this port
+    /// (and for the addresses it knows behind the port from its neighbour table). LINK must
+    /// have a bridge as its master.
+    async fn set_neigh_suppress(&self, ns: Option<&str>, link: &str, on: bool) -> Result<()>;
     /// `ip link set LINK up`.
     async fn set_up(&self, ns: Option<&str>, link: &str) -> Result<()>;
     /// `ip link set LINK down`.

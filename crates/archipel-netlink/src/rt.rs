@@ -81,6 +81,10 @@ impl Netlink for RtNetlink {
         link::set_master(&Conn::open(ns).await?, link, master).await
     }
 
+    async fn set_neigh_suppress(&self, ns: Option<&str>, link: &str, on: bool) -> Result<()> {
+        link::set_neigh_suppress(&Conn::open(ns).await?, link, on).await
+    }
+
     async fn set_up(&self, ns: Option<&str>, link: &str) -> Result<()> {
         link::set_state(&Conn::open(ns).await?, link, true).await
     }

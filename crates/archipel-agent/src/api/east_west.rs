@@ -10,6 +10,7 @@ use ipnet::Ipv4Net;
 use serde::Deserialize;
 
 use super::auth::{self, Caller, Peering, Secrets};
+use super::error::to_the_end;
 use super::ApiError;
 use crate::core::Agent;
 use crate::error::AgentError;
@@ -40,7 +41,7 @@ pub(super) fn router(agent: Arc<Agent>, secrets: Arc<Secrets>) -> axum::Router {
         .route(&format!("{BASE}/{{global_id}}"), get(show).put(sync).delete(leave))
         .route(&format!("{BASE}/{{global_id}}/pools"), post(grant))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn_with_state(peering, auth::east_west))
+        .route_layer(middleware::from_fn_with_state(peering, auth::east_west))
         .with_state(agent)
 }
 
@@ -51,7 +52,7 @@ async fn join(
     Extension(Caller(caller)): From,
     Json(req): Json<JoinRequest>,
 ) -> Result<StatusCode, ApiError> {
-    agent.join(&caller, req.service).await?;
+    to_the_end(async move { agent.join(&caller, req.service).await }).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -72,7 +73,7 @@ async fn sync(
     if service.global_id != id {
         return Err(AgentError::IdMismatch { body: service.global_id, path: id }.into());
     }
-    agent.sync(&caller, service).await?;
+    to_the_end(async move { agent.sync(&caller, service).await }).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -81,7 +82,7 @@ async fn leave(
     Extension(Caller(caller)): From,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    agent.leave(&caller, &id).await?;
+    to_the_end(async move { agent.leave(&caller, &id).await }).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -143,8 +144,9 @@ async fn grant(
     Path(id): Path<String>,
     Json(req): Json<PoolGrant>,
 ) -> Result<Json<PoolGrant>, ApiError> {
-    let pools = agent.grant_pools(&caller, &id, &req.site).await?;
-    Ok(Json(PoolGrant { site: req.site, pools }))
+    let site = req.site.clone();
+    let pools = to_the_end(async move { agent.grant_pools(&caller, &id, &req.site).await }).await?;
+    Ok(Json(PoolGrant { site, pools }))
 }
 
 /// A peer's WireGuard key and port for this site's (the body limit bounds it; the key must be
@@ -154,5 +156,5 @@ async fn exchange_keys(
     Extension(Caller(caller)): From,
     Json(offer): Json<KeyOffer>,
 ) -> Result<Json<KeyOffer>, ApiError> {
-    Ok(Json(agent.accept_key(&caller, offer).await?))
+    Ok(Json(to_the_end(async move { agent.accept_key(&caller, offer).await }).await?))
 }

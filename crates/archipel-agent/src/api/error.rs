@@ -45,6 +45,8 @@ impl From<AgentError> for ApiError {
             | E::BadTransit { .. }
             | E::IdMismatch { .. }
             | E::UnknownSite { .. }
+            | E::BadName { .. }
+            | E::Peer(PeersError::UnknownSite(_))
             | E::WrongUnderlay { .. }
             | E::BadVni { .. }
             | E::BadPlan { .. }
@@ -75,6 +77,29 @@ impl From<AgentError> for ApiError {
             }
         };
         Self(Problem::new(status, kind, title, err.chain()))
+    }
+}
+
+/// Runs a change of the core to its end even when the caller hangs up, and answers its result:
+/// the server drops a handler when its connection closes, and a change cut there would leave
+/// half of it made (a network without its record, a tunnel without its service).
+pub(super) async fn to_the_end<T, F>(change: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = Result<T, AgentError>> + Send + 'static,
+{
+    match tokio::spawn(change).await {
+        Ok(result) => Ok(result?),
+        Err(err) => {
+            tracing::error!(error = %err, "a change of the agent's state panicked");
+            let detail = "the change failed inside the agent; see its log";
+            Err(ApiError(Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+                detail,
+            )))
+        }
     }
 }
 

@@ -9,13 +9,14 @@ use axum::routing::post;
 use axum::{middleware, Json, Router};
 
 use super::auth::{self, Secrets};
+use super::error::to_the_end;
 use super::ApiError;
 use crate::core::Agent;
 
 pub(super) fn router(agent: Arc<Agent>, secrets: Arc<Secrets>) -> axum::Router {
     Router::new()
         .route(LOCAL_POOLS_ROUTE, post(grow))
-        .layer(middleware::from_fn_with_state(secrets, auth::north))
+        .route_layer(middleware::from_fn_with_state(secrets, auth::north))
         .with_state(agent)
 }
 
@@ -24,7 +25,8 @@ async fn grow(
     State(agent): State<Arc<Agent>>,
     Path(network): Path<String>,
 ) -> Result<Json<PoolGrant>, ApiError> {
-    let (global_id, pools) = agent.grow_network(&network).await?;
+    let (grower, name) = (agent.clone(), network.clone());
+    let (global_id, pools) = to_the_end(async move { grower.grow_network(&name).await }).await?;
     tracing::info!(%network, service = %global_id, ?pools, "popd's network refilled");
     Ok(Json(PoolGrant { site: agent.site().to_owned(), pools }))
 }

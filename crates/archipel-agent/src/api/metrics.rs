@@ -53,7 +53,7 @@ type Shared = State<(Arc<Agent>, Arc<AgentMetrics>)>;
 pub(super) fn router(agent: Arc<Agent>, secrets: Arc<Secrets>) -> Router {
     Router::new()
         .route("/metrics", get(serve))
-        .layer(middleware::from_fn_with_state(secrets, auth::north))
+        .route_layer(middleware::from_fn_with_state(secrets, auth::north))
         .with_state((agent, Arc::new(AgentMetrics::new())))
 }
 

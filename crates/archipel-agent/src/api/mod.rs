@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use archipel_daemon::tls::{serve_https, ServerConfig};
 use archipel_daemon::{serve_http, Daemon};
+use axum::extract::DefaultBodyLimit;
 use axum::Router;
 
 use crate::core::Agent;
@@ -21,14 +22,21 @@ use crate::core::Agent;
 pub use auth::{Caller, Secrets};
 pub use error::ApiError;
 
-/// Both interfaces, each behind its own secret.
+/// The largest body accepted on North and Local: a request names a service and a few sites
+/// (East-West takes more, a view with every site's pools).
+const BODY_LIMIT: usize = 16 * 1024;
+
+/// Both interfaces, each behind its own secret; every error, the framework's refusals
+/// included, answered as problem details.
 pub fn router(agent: Arc<Agent>, secrets: Secrets) -> Router {
     let secrets = Arc::new(secrets);
     Router::new()
         .merge(north::router(agent.clone(), secrets.clone()))
         .merge(local::router(agent.clone(), secrets.clone()))
         .merge(metrics::router(agent.clone(), secrets.clone()))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .merge(east_west::router(agent, secrets))
+        .layer(axum::middleware::from_fn(archipel_daemon::problem::everywhere))
 }
 
 /// A running agent: the daemon kit's handle over its logic core.

@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
 
 use super::auth::{self, Secrets};
+use super::error::to_the_end;
 use super::ApiError;
 use crate::core::Agent;
 use crate::model::{
@@ -25,7 +26,7 @@ pub(super) fn router(agent: Arc<Agent>, secrets: Arc<Secrets>) -> axum::Router {
         .route("/intersite-vertical/{global_id}/pools", post(grow))
         .route("/intersite-site", get(site_info))
         .route("/intersite-site/wireguard/rotate", post(rotate_key))
-        .layer(middleware::from_fn_with_state(secrets, auth::north))
+        .route_layer(middleware::from_fn_with_state(secrets, auth::north))
         .with_state(agent)
 }
 
@@ -37,7 +38,8 @@ async fn create(
     State(agent): Shared,
     Json(req): Json<CreateRequest>,
 ) -> Result<(StatusCode, Json<Service>), ApiError> {
-    Ok((StatusCode::CREATED, Json(agent.create(req).await?)))
+    let service = to_the_end(async move { agent.create(req).await }).await?;
+    Ok((StatusCode::CREATED, Json(service)))
 }
 
 async fn show(State(agent): Shared, Path(id): Path<String>) -> Result<Json<Service>, ApiError> {
@@ -51,7 +53,7 @@ async fn update(
     Path(id): Path<String>,
     Json(req): Json<UpdateRequest>,
 ) -> Result<(StatusCode, Json<UpdateReply>), ApiError> {
-    let reply = agent.update(&id, req).await?;
+    let reply = to_the_end(async move { agent.update(&id, req).await }).await?;
     let status = if reply.pending.is_empty() { StatusCode::OK } else { StatusCode::ACCEPTED };
     Ok((status, Json(reply)))
 }
@@ -59,7 +61,7 @@ async fn update(
 /// 204 when every site has left; 202 with `{"pending": [SITE…]}` when some could not be
 /// reached yet (the master has them leave when they answer again).
 async fn remove(State(agent): Shared, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let reply = agent.delete(&id).await?;
+    let reply = to_the_end(async move { agent.delete(&id).await }).await?;
     if reply.pending.is_empty() {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
@@ -67,8 +69,9 @@ async fn remove(State(agent): Shared, Path(id): Path<String>) -> Result<Response
 }
 
 async fn grow(State(agent): Shared, Path(id): Path<String>) -> Result<Json<PoolGrant>, ApiError> {
-    let pools = agent.grow(&id).await?;
-    Ok(Json(PoolGrant { site: agent.site().to_owned(), pools }))
+    let site = agent.site().to_owned();
+    let pools = to_the_end(async move { agent.grow(&id).await }).await?;
+    Ok(Json(PoolGrant { site, pools }))
 }
 
 async fn site_info(State(agent): Shared) -> Result<Json<SiteInfo>, ApiError> {
@@ -77,5 +80,5 @@ async fn site_info(State(agent): Shared) -> Result<Json<SiteInfo>, ApiError> {
 
 /// A new WireGuard key pair for the site; answers its public key and port.
 async fn rotate_key(State(agent): Shared) -> Result<Json<KeyOffer>, ApiError> {
-    Ok(Json(agent.rotate_key().await?))
+    Ok(Json(to_the_end(async move { agent.rotate_key().await }).await?))
 }

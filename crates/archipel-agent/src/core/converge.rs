@@ -34,8 +34,15 @@ impl Agent {
     /// revision, and ignored there.
     pub async fn converge(&self) -> Result<(), AgentError> {
         let tombstones = self.store.tombstones()?;
-        let services: Vec<Service> =
-            self.store.services()?.into_iter().filter(|s| s.master == self.cfg.site).collect();
+        // A create in progress is its own business: pushing it would have a site join while
+        // the create may still be undone.
+        let pending: Vec<String> = self.store.pending()?.into_iter().map(|s| s.global_id).collect();
+        let services: Vec<Service> = self
+            .store
+            .services()?
+            .into_iter()
+            .filter(|s| s.master == self.cfg.site && !pending.contains(&s.global_id))
+            .collect();
         let pushes: Vec<(&Service, String)> = services
             .iter()
             .flat_map(|s| self.remotes(s).into_iter().map(move |r| (s, r)))

@@ -13,6 +13,7 @@ use crate::model::{CreateRequest, Params, Resource, ResourceRef, Service, Servic
 impl Agent {
     /// North POST: this site becomes the master of a new service over `req.resources`.
     pub async fn create(&self, req: CreateRequest) -> Result<Service, AgentError> {
+        self.check_request(Some(&req.name), Some(&req.resources))?;
         let _guard = self.changes.lock().await;
         let mut service = self.new_service(req)?;
         let remotes = self.remotes(&service);
@@ -21,22 +22,48 @@ impl Agent {
             ServiceType::L2 => self.plan_l2(&mut service, &remotes).await?,
             ServiceType::L3 => self.plan_l3(&mut service, &remotes).await?,
         }
+        self.store.put_pending(&service)?;
         if let Err(err) = self.make_everywhere(&service, &remotes).await {
             tracing::warn!(service = %service.global_id, error = %err.chain(), "undoing a create");
-            let id = service.global_id.as_str();
-            // Leaving also drops what a site holds of the VNI.
-            join_all(remotes.iter().map(|s| self.peers.leave(s, id))).await;
-            match self.store.service(id)? {
-                Some(local) => {
-                    if let Err(undo) = self.remove_local(&local).await {
-                        tracing::warn!(service = id, error = %undo.chain(), "cannot undo locally");
-                    }
-                }
-                None => self.store.release_vnis(id)?,
+            if let Err(undo) = self.abandon(&service).await {
+                tracing::warn!(service = %service.global_id, error = %undo.chain(), "cannot undo a create");
             }
             return Err(err);
         }
+        self.store.drop_pending(&service.global_id)?;
         self.get(&service.global_id)
+    }
+
+    /// Undoes a create that did not end well: every other site leaves (one that cannot be
+    /// reached keeps a tombstone, so the convergence loop has it leave later) and this site
+    /// removes its share, by its record or, when the create died before writing one, by the
+    /// names its plan gave. Run under the change lock.
+    pub(super) async fn abandon(&self, service: &Service) -> Result<(), AgentError> {
+        let id = service.global_id.as_str();
+        let remotes = self.remotes(service);
+        // Leaving also drops what a site holds of the VNI.
+        self.store.add_tombstones(id, &remotes)?;
+        self.leave_sites(id, &remotes).await?;
+        match self.store.service(id)? {
+            Some(local) => self.remove_local(&local).await?,
+            None => self.remove_unrecorded(service).await?,
+        }
+        Ok(self.store.drop_pending(id)?)
+    }
+
+    /// Undoes the creates this agent died in (recorded as pending): their callers were told
+    /// they failed. Runs once at start, before the convergence loop could complete them.
+    pub async fn abandon_pending(&self, pending: Vec<Service>) {
+        for service in pending {
+            let _guard = self.changes.lock().await;
+            let id = service.global_id.clone();
+            match self.abandon(&service).await {
+                Ok(()) => tracing::info!(service = %id, "undid a create the agent died in"),
+                Err(err) => {
+                    tracing::warn!(service = %id, error = %err.chain(), "cannot undo a create")
+                }
+            }
+        }
     }
 
     /// This site's share and every other site's, all at once: no site's share depends on
@@ -50,6 +77,30 @@ impl Agent {
         let (local, joined) = futures::join!(self.apply_local(service), joins);
         local?;
         joined.into_iter().try_for_each(|r| r.map_err(AgentError::from))
+    }
+
+    /// What a North request names, checked before anything is asked of another site: a
+    /// name an operator can read, and sites this one knows as peers (naming another is the
+    /// caller's mistake, not a failure of that site).
+    pub(super) fn check_request(
+        &self,
+        name: Option<&str>,
+        resources: Option<&[ResourceRef]>,
+    ) -> Result<(), AgentError> {
+        if let Some(name) = name {
+            check_name("service name", name)?;
+        }
+        for r in resources.unwrap_or_default() {
+            check_name("site name", &r.site)?;
+            check_name("network name", &r.network)?;
+            if r.site != self.cfg.site && !self.cfg.peers.contains_key(&r.site) {
+                return Err(AgentError::UnknownSite {
+                    site: r.site.clone(),
+                    me: self.cfg.site.clone(),
+                });
+            }
+        }
+        Ok(())
     }
 
     fn new_service(&self, req: CreateRequest) -> Result<Service, AgentError> {
@@ -153,7 +204,7 @@ impl Agent {
         Ok(())
     }
 
-    fn own_network(&self, service: &Service) -> Result<String, AgentError> {
+    pub(super) fn own_network(&self, service: &Service) -> Result<String, AgentError> {
         service.resource_of(&self.cfg.site).map(|r| r.network.clone()).ok_or_else(|| {
             AgentError::NotAResource {
                 site: self.cfg.site.clone(),
@@ -161,6 +212,24 @@ impl Agent {
             }
         })
     }
+}
+
+/// The longest name a request may give a service, a site or a network.
+pub const NAME_MAX: usize = 128;
+
+/// A name of 1 to [`NAME_MAX`] characters, none of them a control character (a newline or a
+/// NUL would forge log lines and break the stores' text columns).
+fn check_name(what: &'static str, name: &str) -> Result<(), AgentError> {
+    let problem = if name.is_empty() {
+        "empty"
+    } else if name.chars().count() > NAME_MAX {
+        "too long"
+    } else if name.chars().any(char::is_control) {
+        "holding a control character"
+    } else {
+        return Ok(());
+    };
+    Err(AgentError::BadName { what, problem })
 }
 
 /// The sites of `resources`: at least two, each bringing one network.

@@ -227,6 +227,26 @@ impl Agent {
         self.wg_converge(None).await
     }
 
+    /// Removes what a create that died before recording this site's share may have made: the
+    /// tunnel device the plan names, its firewall rules, and the pools of the network (a
+    /// master's network is never one the service made).
+    pub(super) async fn remove_unrecorded(&self, service: &Service) -> Result<(), AgentError> {
+        let id = service.global_id.as_str();
+        let me = self.own_network(service)?;
+        if let (Some(vni), Some(net)) = (service.params.vni, self.vim.network(&me).await?) {
+            let ns = net.netns.as_deref();
+            let device = match service.kind {
+                ServiceType::L2 => l2_device(vni),
+                ServiceType::L3 => l3_device(vni),
+            };
+            dataplane::detach(self.nl.as_ref(), ns, &device).await?;
+            guard::remove_all(self.fw.as_ref(), ns, vni).await.map_err(DataplaneError::from)?;
+            self.release_network(service, &me, false).await?;
+        }
+        self.store.release_vnis(id)?;
+        self.wg_converge(None).await
+    }
+
     /// L2: this site's tunnel floods toward exactly the other underlays of the view, changed
     /// in place, so that traffic among the sites that stay is never interrupted; its firewall
     /// accepts exactly them (every kind).

@@ -32,6 +32,7 @@ use crate::vim::SiteVim;
 use crate::wireguard::{Encryption, DEFAULT_PORT};
 
 pub use converge::DEFAULT_CONVERGE_INTERVAL;
+pub use create::NAME_MAX;
 pub use traffic::Traffic;
 
 /// Who this agent is.
@@ -122,6 +123,11 @@ impl Agent {
     /// The sites whose East-West calls this agent accepts.
     pub fn peers(&self) -> impl Iterator<Item = &String> {
         self.cfg.peers.keys()
+    }
+
+    /// The creates recorded as in progress; at start, the ones the last run died in.
+    pub(crate) fn pending_creates(&self) -> Result<Vec<Service>, crate::store::StoreError> {
+        self.store.pending()
     }
 
     /// Every service this site takes part in.

@@ -23,6 +23,7 @@ impl Agent {
         global_id: &str,
         req: UpdateRequest,
     ) -> Result<UpdateReply, AgentError> {
+        self.check_request(req.name.as_deref(), req.resources.as_deref())?;
         let _guard = self.changes.lock().await;
         let mut service = self.mastered(global_id)?;
         service.params.revision += 1;

@@ -1,7 +1,9 @@
 //! The agent's local store: one SQLite database (`agent.sqlite` in the data directory) in WAL
 //! mode with DIMINET's tables: service, param, resource, connection; the master's tombstones
-//! ([`tombstones`]) and the VNIs held for services being made ([`vni`]).
+//! ([`tombstones`]), the VNIs held for services being made ([`vni`]) and the creates in
+//! progress ([`pending`]).
 
+mod pending;
 mod tombstones;
 mod vni;
 
@@ -15,7 +17,7 @@ pub const DB_FILE: &str = "agent.sqlite";
 
 /// The schema's versions, oldest first. The first creates only what is missing: stores made
 /// before versions were counted hold some of it already.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 const V1: &str = "
 CREATE TABLE IF NOT EXISTS service (
@@ -51,6 +53,13 @@ CREATE TABLE IF NOT EXISTS vni_reservation (
     vni INTEGER PRIMARY KEY,
     global_id TEXT NOT NULL,
     expires INTEGER NOT NULL
+);
+";
+
+const V2: &str = "
+CREATE TABLE pending_create (
+    global_id TEXT PRIMARY KEY,
+    body TEXT NOT NULL
 );
 ";
 

@@ -144,3 +144,15 @@ pub fn pings(from: &str, addr: &str) -> bool {
     let args = ["netns", "exec", from, "busybox", "ping", "-c1", "-W1", addr];
     (0..5).any(|_| Command::new("ip").args(args).output().is_ok_and(|o| o.status.success()))
 }
+
+/// The MACs that answer `busybox arping -c 3 -I eth0 ADDR` run in `from`, lowercase.
+pub fn arp_replies(from: &str, addr: &str) -> std::collections::BTreeSet<String> {
+    let args =
+        ["netns", "exec", from, "busybox", "arping", "-c", "3", "-w", "4", "-I", "eth0", addr];
+    let out = Command::new("ip").args(args).output().expect("run busybox arping");
+    let text = String::from_utf8_lossy(&out.stdout).to_lowercase();
+    text.lines()
+        .filter(|l| l.contains("reply from"))
+        .filter_map(|l| Some(l.split('[').nth(1)?.split(']').next()?.to_owned()))
+        .collect()
+}

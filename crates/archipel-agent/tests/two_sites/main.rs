@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 mod lab;
+mod problems;
 
 use std::net::Ipv4Addr;
 use std::time::Duration;
@@ -67,6 +68,12 @@ async fn containers_of_two_sites_ping_across_the_extension_the_agents_built() {
     lab.container(1, "br-net", Ipv4Net::new(b_first, 24).unwrap(), gateway).await;
     assert!(pings(lab.container_ns(0), &b_first.to_string()));
     assert!(pings(lab.container_ns(1), &a_first.to_string()));
+    // Both bridges hold the gateway, each with its own MAC: only the local one answers.
+    for i in 0..2 {
+        let bridge = lab.nl.link_mac(lab.site_ns(i), "br-net").await.unwrap().unwrap();
+        let answered = lab::arp_replies(lab.container_ns(i), &gateway.to_string());
+        assert_eq!(answered, [bridge.to_string()].into(), "site {i}");
+    }
 
     let metrics = scrape(&lab.urls[0]).await;
     assert_eq!(metrics.get("archipel_agent_services{type=\"l2\"}"), Some(&1.0), "{metrics:?}");

@@ -78,6 +78,11 @@ impl Lab {
 
     /// `archipel ARGS` pointed at `site` (its popd and agent), as `lab env` says.
     pub fn cli(&self, site: &str, args: &[&str]) -> Output {
+        self.command(site, args).output().expect("run archipel")
+    }
+
+    /// The command [`Lab::cli`] runs, to start it in the background.
+    pub fn command(&self, site: &str, args: &[&str]) -> Command {
         let s = self.ctx.site(site).unwrap();
         let mut cmd = Command::new(BIN);
         if let Some(ca) = &self.ctx.ca {
@@ -88,9 +93,14 @@ impl Lab {
             .env("POP_AUTH", &s.popd_auth)
             .env("ARCHIPEL_AGENT", &s.agent_url)
             .env("ARCHIPEL_AGENT_TOKEN", &s.agent_token)
-            .env("RUST_LOG", "error")
-            .output()
-            .expect("run archipel")
+            .env("RUST_LOG", "error");
+        cmd
+    }
+
+    /// The pid of the site's agent as the lab's context has it now (a restart changes it).
+    pub fn agent_pid(&self, site: &str) -> u32 {
+        let ctx = LabContext::load(&self.dir.join("lab.json")).expect("the lab's context");
+        ctx.site(site).unwrap().agent_pid.expect("the agent's pid")
     }
 
     /// `archipel ARGS -o json` at `site`, which must succeed.

@@ -96,7 +96,7 @@ fn a_cut_off_site_converges_after_the_partition_heals() {
 }
 
 /// The pools of network `net` at `site`, as popd lists them.
-fn pools(lab: &Lab, site: &str, net: &str) -> Vec<(Ipv4Addr, Ipv4Addr)> {
+pub(crate) fn pools(lab: &Lab, site: &str, net: &str) -> Vec<(Ipv4Addr, Ipv4Addr)> {
     let listed = lab.json(site, &["pop", "networks"]);
     let network = listed.as_array().unwrap().iter().find(|n| n["name"] == net).cloned();
     let network = network.unwrap_or_else(|| panic!("no {net} at {site}: {listed}"));
@@ -123,21 +123,21 @@ fn extension(lab: &Lab, name: &str, net: &str, cidr: &str, sites: &[&str]) -> Va
 }
 
 /// `archipel ARGS -o json` at `site`, `None` when it fails (the site may not answer yet).
-fn try_json(lab: &Lab, site: &str, args: &[&str]) -> Option<Value> {
+pub(crate) fn try_json(lab: &Lab, site: &str, args: &[&str]) -> Option<Value> {
     let out = lab.cli(site, &[args, &["-o", "json"]].concat());
     out.status.success().then(|| serde_json::from_slice(&out.stdout).ok()).flatten()
 }
 
-fn has_service(listed: &Value, global_id: &str) -> bool {
+pub(crate) fn has_service(listed: &Value, global_id: &str) -> bool {
     listed.as_array().is_some_and(|l| l.iter().any(|s| s["global_id"] == global_id))
 }
 
-fn has_network(listed: &Value, name: &str) -> bool {
+pub(crate) fn has_network(listed: &Value, name: &str) -> bool {
     listed.as_array().is_some_and(|l| l.iter().any(|n| n["name"] == name))
 }
 
 /// Whether `check` holds within [`CONVERGED`], trying once a second.
-fn poll(mut check: impl FnMut() -> bool) -> bool {
+pub(crate) fn poll(mut check: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + CONVERGED;
     loop {
         if check() {

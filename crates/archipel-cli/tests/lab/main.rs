@@ -13,6 +13,7 @@ mod heal;
 mod isolation;
 mod l2;
 mod l3;
+mod master_kill;
 mod membership;
 mod nfvo;
 mod orchestrator;

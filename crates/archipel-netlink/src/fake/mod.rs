@@ -203,6 +203,17 @@ impl Netlink for FakeNetlink {
         Ok(())
     }
 
+    async fn set_neigh_suppress(&self, ns: Option<&str>, link: &str, on: bool) -> Result<()> {
+        let op =
+            line("set_neigh_suppress", ns, format!("{link} {}", if on { "on" } else { "off" }));
+        let mut state = self.change(op.clone())?;
+        if state.link(ns, link)?.master.is_none() {
+            let source = io::Error::from_raw_os_error(libc::EOPNOTSUPP);
+            return Err(NetlinkError::Kernel { op, source });
+        }
+        Ok(())
+    }
+
     async fn set_up(&self, ns: Option<&str>, link: &str) -> Result<()> {
         let mut state = self.change(line("set_up", ns, link))?;
         state.link(ns, link)?.up = true;

@@ -107,6 +107,24 @@ async fn mtu_is_set_as_asked() {
 
 #[tokio::test]
 #[ignore = "needs root"]
+async fn neigh_suppress_is_set_on_a_bridge_port_as_bridge_link_sets_it() {
+    let nl = netlink();
+    let names = Namespaces::new(&["a", "b"]);
+    bridge_and_veth(&nl, &names).await;
+    let shown = || run("bridge", &["-n", names.name(0), "-d", "link", "show", "dev", "vb"]);
+    assert!(shown().contains("neigh_suppress off"), "{}", shown());
+    nl.set_neigh_suppress(names.ns(0), "vb", true).await.unwrap();
+    assert!(shown().contains("neigh_suppress on"), "{}", shown());
+    nl.set_neigh_suppress(names.ns(0), "vb", true).await.unwrap();
+    nl.set_neigh_suppress(names.ns(0), "vb", false).await.unwrap();
+    assert!(shown().contains("neigh_suppress off"), "{}", shown());
+    // A link with no bridge above it has no port settings: the kernel refuses, by name.
+    let err = nl.set_neigh_suppress(names.ns(1), "eth0", true).await.unwrap_err();
+    assert!(err.to_string().contains("eth0"), "{err}");
+}
+
+#[tokio::test]
+#[ignore = "needs root"]
 async fn deleting_leaves_nothing() {
     let nl = netlink();
     let names = Namespaces::new(&["a", "b"]);

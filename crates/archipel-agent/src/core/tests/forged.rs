@@ -138,7 +138,7 @@ async fn forged_joins_are_refused_and_change_nothing_at_the_participant() {
             |s| {
                 s.params.underlays.insert("x".into(), "198.51.100.7".parse().unwrap());
             },
-            "site x is not a peer of site b".into(),
+            "site x is not a peer of site b: its agent has no --peer for it".into(),
         ),
         (
             "a VNI beyond 24 bits",

@@ -5,6 +5,7 @@ mod forged;
 mod heal;
 mod members;
 mod members_refused;
+mod pending;
 mod reserve;
 
 use std::net::Ipv4Addr;

@@ -1,0 +1,103 @@
+//! Creates the master died in, and requests refused before any site is asked.
+
+use super::fakes::world;
+use super::{no_tunnels, ns, request};
+use crate::api::ApiError;
+use crate::error::AgentError;
+use crate::model::ServiceType;
+
+const THREE: &[(&str, &str)] = &[("a", "net"), ("b", "net"), ("c", "net")];
+
+#[tokio::test]
+async fn a_create_the_master_died_in_is_undone_everywhere_at_its_start() {
+    let (sites, _peers) = world(&["a", "b", "c"]).await;
+    sites["a"].vim.add("net", "10.0.0.0/24").await;
+    let before = sites["a"].vim.get("net").unwrap();
+    let a = &sites["a"].agent;
+    let service = a.create(request(ServiceType::L2, THREE)).await.unwrap();
+    // The agent died after every site made its share, before the create was answered.
+    a.store.put_pending(&service).unwrap();
+    assert!(a.converge().await.is_ok());
+    assert!(sites["b"].agent.list().unwrap().len() == 1, "converge leaves a pending create alone");
+
+    a.abandon_pending(a.pending_creates().unwrap()).await;
+    for site in sites.values() {
+        assert!(site.agent.list().unwrap().is_empty());
+        assert!(no_tunnels(site).await);
+    }
+    assert_eq!(sites["a"].vim.get("net").unwrap().pools, before.pools);
+    assert!(sites["b"].vim.get("net").is_none(), "the network b's join made stays");
+    assert!(a.pending_creates().unwrap().is_empty());
+    assert!(a.store.tombstones().unwrap().is_empty());
+    // The subnet is free again everywhere.
+    a.create(request(ServiceType::L2, THREE)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_create_that_died_before_the_master_recorded_its_share_leaves_no_tunnel() {
+    let (sites, peers) = world(&["a", "b", "c"]).await;
+    sites["a"].vim.add("net", "10.0.0.0/24").await;
+    let a = &sites["a"].agent;
+    let service = a.create(request(ServiceType::L2, THREE)).await.unwrap();
+    a.store.put_pending(&service).unwrap();
+    a.store.delete_service(&service.global_id).unwrap();
+    assert!(!no_tunnels(&sites["a"]).await);
+    // c is cut off: it leaves once it answers again.
+    peers.down.lock().unwrap().insert("c".into());
+    a.abandon_pending(a.pending_creates().unwrap()).await;
+    assert!(no_tunnels(&sites["a"]).await);
+    assert!(sites["b"].agent.list().unwrap().is_empty());
+    assert_eq!(a.store.tombstones().unwrap(), vec![(service.global_id.clone(), "c".to_owned())]);
+    peers.down.lock().unwrap().clear();
+    a.converge().await.unwrap();
+    assert!(sites["c"].agent.list().unwrap().is_empty());
+    assert!(no_tunnels(&sites["c"]).await);
+    assert!(a.store.tombstones().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_request_naming_a_stranger_or_a_bad_name_is_refused_before_any_site_is_asked() {
+    let (sites, _peers) = world(&["a", "b"]).await;
+    sites["a"].vim.add("net", "10.0.0.0/24").await;
+    let a = &sites["a"].agent;
+    let status = |err: AgentError| (ApiError::from(err).0.status, a.list().unwrap().len());
+
+    let stranger = request(ServiceType::L2, &[("a", "net"), ("zz", "net")]);
+    let err = a.create(stranger).await.unwrap_err();
+    assert_eq!(err.to_string(), "site zz is not a peer of site a: its agent has no --peer for it");
+    assert_eq!(status(err), (400, 0));
+
+    for (name, problem) in [
+        ("", "empty"),
+        ("a\nb", "holding a control character"),
+        ("x\0", "holding a control character"),
+    ] {
+        let mut req = request(ServiceType::L2, &[("a", "net"), ("b", "net")]);
+        req.name = name.to_owned();
+        let err = a.create(req).await.unwrap_err();
+        assert!(err.to_string().starts_with(&format!("the service name is {problem}:")), "{err}");
+        assert_eq!(status(err), (400, 0));
+    }
+    let mut long = request(ServiceType::L2, &[("a", "net"), ("b", "net")]);
+    long.name = "é".repeat(crate::core::NAME_MAX + 1);
+    assert!(a.create(long).await.unwrap_err().to_string().contains("too long"));
+    let mut bad_network = request(ServiceType::L2, &[("a", "net"), ("b", "n\tet")]);
+    bad_network.name = "ok".into();
+    let err = a.create(bad_network).await.unwrap_err();
+    assert!(err.to_string().starts_with("the network name is holding"), "{err}");
+    assert!(sites["b"].nl.calls().iter().all(|c| !c.contains("vx")));
+    assert!(no_tunnels(&sites["b"]).await);
+}
+
+#[tokio::test]
+async fn the_tunnel_port_suppresses_arp_so_the_gateway_answers_at_its_own_site() {
+    let (sites, _peers) = world(&["a", "b"]).await;
+    sites["a"].vim.add("net", "10.0.0.0/24").await;
+    let service =
+        sites["a"].agent.create(request(ServiceType::L2, &[("a", "net"), ("b", "net")])).await;
+    let vni = service.unwrap().params.vni.unwrap();
+    for site in sites.values() {
+        let want = format!("set_neigh_suppress {} vx{vni} on", ns(site).unwrap());
+        assert!(site.nl.calls().iter().any(|c| c.contains(&want)), "{:?}", site.nl.calls());
+    }
+}
