@@ -13,6 +13,7 @@ need_packages() {
     command -v iperf3 >/dev/null || missing+=(iperf3)
     command -v docker-compose >/dev/null || missing+=(docker-compose)
     command -v cc >/dev/null || missing+=(gcc)
+    command -v c++ >/dev/null || missing+=(g++)
     command -v python3 >/dev/null || missing+=(python3)
     command -v tcpdump >/dev/null || missing+=(tcpdump)
     command -v chromium >/dev/null || missing+=(chromium)
@@ -43,6 +44,13 @@ need_rust() {
         [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
     fi
     command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup) first" >&2; return 1; }
+}
+
+# cargo-fuzz (crates.io), for scripts/fuzz.sh; built once into ~/.cargo/bin.
+need_cargo_fuzz() {
+    if cargo fuzz --version >/dev/null 2>&1; then return 0; fi
+    say "installing cargo-fuzz 0.13.2 from crates.io"
+    cargo install --quiet --locked cargo-fuzz --version 0.13.2
 }
 
 # A Python virtual environment at $1 holding the PyPI packages $2...: one of the project's own,

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The fault suite's long mode: the same tests as in CI, with many more rounds. Not in CI.
+# The fault suite's long mode: the same tests as in CI, with many more rounds, then the
+# cargo-fuzz targets for 10 minutes each. Not in CI.
 #   scripts/soak.sh            200 rounds of each fault test
 #   ROUNDS=50 scripts/soak.sh
 set -euo pipefail
@@ -16,3 +17,5 @@ export ARCHIPEL_FAULT_ROUNDS="${ROUNDS:-200}"
 say "fault suite, $ARCHIPEL_FAULT_ROUNDS rounds each"
 cargo nextest run -p archipel-cli --test pop_api --run-ignored all --no-capture \
     --profile soak -E 'test(/^fault_/)' 2>&1 | grep -E '^fault |PASS|FAIL'
+say "fuzzing the parsers, 10 minutes a target"
+FUZZ_SECONDS="${FUZZ_SECONDS:-600}" bash scripts/fuzz.sh

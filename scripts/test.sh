@@ -40,4 +40,6 @@ else
 fi
 say "fuzzing the NFVO REST API against its OpenAPI document"
 bash scripts/fuzz-nfvo.sh
+say "fuzzing the parsers (cargo-fuzz, 60 s a target)"
+bash scripts/fuzz.sh
 bash scripts/bench.sh

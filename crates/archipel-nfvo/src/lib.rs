@@ -6,7 +6,7 @@
 //! those commands; [`client`] is the typed client of that API.
 
 pub mod api;
-pub mod catalogue;
+pub use archipel_nsd as catalogue;
 pub mod client;
 pub mod engine;
 pub mod error;

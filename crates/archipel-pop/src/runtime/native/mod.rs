@@ -75,6 +75,12 @@ pub use import::import_image;
 pub use layout::{bridge_name, state_dir, NativeLayout};
 pub use record::ProcessId;
 
+/// Reads and checks the image in `dir` as the catalogue does when it lists or starts one: its
+/// manifest and its root filesystem (the fuzz target `manifest` runs it on any bytes).
+pub fn check_image(dir: &Path) -> Result<super::ImageInfo, NativeError> {
+    image::Image::load(dir).map(|image| image.info)
+}
+
 /// What a native runtime needs.
 #[derive(Clone)]
 pub struct NativeConfig {

@@ -144,7 +144,7 @@ fn on_cycle(node: usize, edges: &[Edge], placed: &[bool]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalogue::model::{VirtualLink, VnfDependency};
+    use crate::model::{VirtualLink, VnfDependency};
 
     fn nsd(names: &[&str], dependencies: &[(&str, &str)]) -> Nsd {
         let vnfd = names
