@@ -45,6 +45,8 @@ pub enum AgentError {
          network it makes itself"
     )]
     NetworkExists { site: String, network: String },
+    #[error("this site has left service {global_id} since this view: a late join is refused")]
+    JoinAfterLeave { global_id: String },
     #[error("network {network} of site {site} is already part of service {global_id}")]
     NetworkInService { site: String, network: String, global_id: String },
 

@@ -62,6 +62,7 @@ impl From<AgentError> for ApiError {
             | E::ReserveEmpty { .. }
             | E::NetworkInService { .. }
             | E::NetworkExists { .. }
+            | E::JoinAfterLeave { .. }
             | E::EncryptionMismatch { .. }
             | E::EncryptionOff { .. } => (StatusCode::CONFLICT, "conflict", "conflict"),
             E::CallerNotMaster { .. }

@@ -24,6 +24,14 @@ impl Agent {
         if let Some(held) = self.store.service(&service.global_id)? {
             return self.check_view(caller, &held).await;
         }
+        // A join that arrives after the master had this site leave (a slow network can
+        // deliver them so) would make a share nobody undoes; a later view (the site added
+        // again) has a higher revision.
+        if let Some(left_at) = self.store.left_at(&service.global_id)? {
+            if service.params.revision <= left_at {
+                return Err(AgentError::JoinAfterLeave { global_id: service.global_id });
+            }
+        }
         // Who asks is checked first: a stranger learns nothing of this site's settings.
         self.check_join(caller, &service).await?;
         if service.params.encryption != self.cfg.encryption {
@@ -65,10 +73,15 @@ impl Agent {
                 global_id: global_id.to_owned(),
                 owner: service.master,
             }),
-            Some(service) => self.remove_local(&service).await,
+            Some(service) => {
+                self.remove_local(&service).await?;
+                Ok(self.store.mark_left(global_id, service.params.revision)?)
+            }
             None => {
                 self.check_owner(caller, global_id)?;
-                Ok(self.store.release_vnis(global_id)?)
+                self.store.release_vnis(global_id)?;
+                // A join of the create this leave undoes may still be on its way.
+                Ok(self.store.mark_left(global_id, 0)?)
             }
         }
     }
@@ -342,6 +355,10 @@ impl Agent {
             return Ok(self.vim.delete_network(network).await?);
         }
         if let (ServiceType::L2, Some(cidr)) = (service.kind, service.params.cidr) {
+            // A network removed meanwhile (its NFVO deleted it first) has no pools to give back.
+            if self.vim.network(network).await?.is_none() {
+                return Ok(());
+            }
             let plan = SubnetPlan::new(cidr, service.params.gateway, Vec::new())
                 .map_err(AgentError::Ipam)?;
             self.vim.update_network(network, Some(plan.pools().to_vec()), None).await?;

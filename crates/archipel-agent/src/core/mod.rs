@@ -131,8 +131,17 @@ impl Agent {
     }
 
     /// Every service this site takes part in.
+    ///
+    /// A create still in progress is listed too: a caller whose create timed out finds it by
+    /// its name and deletes it, which waits for the create to end.
     pub fn list(&self) -> Result<Vec<Service>, AgentError> {
-        Ok(self.store.services()?)
+        let mut services = self.store.services()?;
+        for pending in self.store.pending()? {
+            if !services.iter().any(|s| s.global_id == pending.global_id) {
+                services.push(pending);
+            }
+        }
+        Ok(services)
     }
 
     pub fn get(&self, global_id: &str) -> Result<Service, AgentError> {

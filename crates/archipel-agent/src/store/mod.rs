@@ -61,6 +61,10 @@ CREATE TABLE pending_create (
     global_id TEXT PRIMARY KEY,
     body TEXT NOT NULL
 );
+CREATE TABLE left_service (
+    global_id TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL
+);
 ";
 
 pub(crate) use archipel_daemon::store::sql;

@@ -5,6 +5,7 @@ use archipel_netlink::Netlink;
 
 use super::fakes::world;
 use super::{no_tunnels, ns, request};
+use crate::error::AgentError;
 use crate::model::{ServiceType, UpdateRequest};
 
 #[tokio::test]
@@ -39,7 +40,9 @@ async fn a_participant_that_lost_a_service_joins_it_again() {
     let req = request(ServiceType::L2, &[("a", "net"), ("b", "net")]);
     let service = sites["a"].agent.create(req).await.unwrap();
     let b = &sites["b"];
-    b.agent.leave("a", &service.global_id).await.unwrap();
+    // b loses its share and its record (its store restored from before, say), unasked.
+    let held = b.agent.get(&service.global_id).unwrap();
+    b.agent.remove_local(&held).await.unwrap();
     assert!(b.vim.get("net").is_none());
 
     sites["a"].agent.converge().await.unwrap();
@@ -100,4 +103,30 @@ async fn a_participant_that_lost_its_record_but_kept_its_network_joins_again_wit
     sites["a"].agent.converge().await.unwrap();
     assert_eq!(b.agent.get(&id).unwrap().params, sites["a"].agent.get(&id).unwrap().params);
     assert_eq!(b.vim.get("net").unwrap().pools, kept.pools);
+}
+
+#[tokio::test]
+async fn a_join_overtaken_by_its_leave_is_refused_and_a_later_view_joins() {
+    let (sites, _peers) = world(&["a", "b", "c"]).await;
+    sites["a"].vim.add("net", "10.0.0.0/24").await;
+    let req = request(ServiceType::L2, &[("a", "net"), ("b", "net"), ("c", "net")]);
+    let service = sites["a"].agent.create(req).await.unwrap();
+    let c = &sites["c"];
+    let held = c.agent.get(&service.global_id).unwrap();
+    c.agent.leave("a", &service.global_id).await.unwrap();
+    // The create's join, late: refused, nothing made.
+    let err = c.agent.join("a", service.clone()).await.unwrap_err();
+    assert!(matches!(err, AgentError::JoinAfterLeave { .. }), "{err}");
+    assert!(c.vim.get("net").is_none());
+    assert!(no_tunnels(c).await);
+    // A leave for a service never held refuses its late join too.
+    let mut other = service.clone();
+    other.global_id = "a-00000001".into();
+    c.agent.leave("a", &other.global_id).await.unwrap();
+    assert!(c.agent.join("a", other).await.is_err());
+    // A later view (the site added again) joins.
+    let mut later = held;
+    later.params.revision += 1;
+    c.agent.join("a", later).await.unwrap();
+    assert!(c.vim.get("net").is_some());
 }

@@ -42,6 +42,9 @@ async fn a_create_that_died_before_the_master_recorded_its_share_leaves_no_tunne
     a.store.put_pending(&service).unwrap();
     a.store.delete_service(&service.global_id).unwrap();
     assert!(!no_tunnels(&sites["a"]).await);
+    // A create in progress is listed: a caller that timed out finds it by its name.
+    let listed = a.list().unwrap();
+    assert_eq!(listed.iter().map(|s| &s.global_id).collect::<Vec<_>>(), [&service.global_id]);
     // c is cut off: it leaves once it answers again.
     peers.down.lock().unwrap().insert("c".into());
     a.abandon_pending(a.pending_creates().unwrap()).await;
@@ -99,5 +102,22 @@ async fn the_tunnel_port_suppresses_arp_so_the_gateway_answers_at_its_own_site()
     for site in sites.values() {
         let want = format!("set_neigh_suppress {} vx{vni} on", ns(site).unwrap());
         assert!(site.nl.calls().iter().any(|c| c.contains(&want)), "{:?}", site.nl.calls());
+    }
+}
+
+#[tokio::test]
+async fn a_service_whose_network_was_deleted_first_is_deleted_everywhere() {
+    use crate::vim::SiteVim;
+    let (sites, _peers) = world(&["a", "b"]).await;
+    sites["a"].vim.add("net", "10.0.0.0/24").await;
+    let a = &sites["a"].agent;
+    let service = a.create(request(ServiceType::L2, &[("a", "net"), ("b", "net")])).await.unwrap();
+    // The NFVO removed the master's network before the extension.
+    sites["a"].vim.delete_network("net").await.unwrap();
+    let reply = a.delete(&service.global_id).await.unwrap();
+    assert!(reply.pending.is_empty());
+    for site in sites.values() {
+        assert!(site.agent.list().unwrap().is_empty());
+        assert!(no_tunnels(site).await);
     }
 }
