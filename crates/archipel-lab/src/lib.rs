@@ -31,5 +31,5 @@ pub use down::down;
 pub use error::LabError;
 pub use pki::{agent_cert, popd_cert, NFVO_CERT};
 pub use plan::{DockerSite, LabPlan, DEFAULT_UNDERLAY};
-pub use process::{restart_agent, site_daemons_running};
+pub use process::{restart_agent, restart_popd, site_daemons_running};
 pub use up::up;

@@ -21,10 +21,14 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(100);
 
 /// Starts the site's popd (native runtime, managing the site's namespace; or Docker) in the
-/// host, listening on the host's underlay address, with the site's agent as its pool provider
-/// (asked only when a network runs out, so that the agent may start later); returns its URL
-/// and pid.
-pub(crate) fn start_popd(ctx: &LabContext, site: &SiteContext) -> Result<(String, u32), LabError> {
+/// host, listening on the host's underlay address and `port` (0: any), with the site's agent as
+/// its pool provider (asked only when a network runs out, so that the agent may start later);
+/// returns its URL and pid.
+pub(crate) fn start_popd(
+    ctx: &LabContext,
+    site: &SiteContext,
+    port: u16,
+) -> Result<(String, u32), LabError> {
     let mut cmd = Command::new(archipel()?);
     cmd.arg("popd");
     match site.docker_subnet {
@@ -36,7 +40,7 @@ pub(crate) fn start_popd(ctx: &LabContext, site: &SiteContext) -> Result<(String
             .arg("--images-dir")
             .arg(&ctx.images_dir),
     };
-    cmd.args(["--listen", &format!("{}:0", ctx.host_ip)])
+    cmd.args(["--listen", &format!("{}:{port}", ctx.host_ip)])
         .arg("--data-dir")
         .arg(site.popd_data())
         .args(["--name", &format!("{}-{}", ctx.name, site.name)])
@@ -99,6 +103,24 @@ pub fn restart_agent(path: &Path, site: &str) -> Result<LabContext, LabError> {
     ctx.save()?;
     let pid = start_agent(&ctx, &ctx.sites[index])?;
     ctx.sites[index].agent_pid = Some(pid);
+    ctx.save()?;
+    Ok(ctx)
+}
+
+/// Starts the popd of `site` again on its data directory and its port, so that its agent and an
+/// NFVO keep its URL (after a crash, say), stopping the one recorded if it still runs; records
+/// the new pid in the context at `path`.
+pub fn restart_popd(path: &Path, site: &str) -> Result<LabContext, LabError> {
+    let mut ctx = LabContext::load(path)?;
+    let index = ctx.site_index(site)?;
+    stop(&[ctx.sites[index].popd_data()]);
+    ctx.sites[index].popd_pid = None;
+    ctx.save()?;
+    let url = &ctx.sites[index].popd_url;
+    let port = url.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let (url, pid) = start_popd(&ctx, &ctx.sites[index], port)?;
+    ctx.sites[index].popd_url = url;
+    ctx.sites[index].popd_pid = Some(pid);
     ctx.save()?;
     Ok(ctx)
 }

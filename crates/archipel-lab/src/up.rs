@@ -39,7 +39,7 @@ async fn build(ctx: &mut LabContext) -> Result<(), LabError> {
     pki::make(ctx)?;
     topology::create(ctx).await?;
     for i in 0..ctx.sites.len() {
-        let (url, pid) = process::start_popd(ctx, &ctx.sites[i])?;
+        let (url, pid) = process::start_popd(ctx, &ctx.sites[i], 0)?;
         ctx.sites[i].popd_url = url;
         ctx.sites[i].popd_pid = Some(pid);
         ctx.save()?;

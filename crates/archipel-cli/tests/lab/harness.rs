@@ -97,10 +97,20 @@ impl Lab {
         cmd
     }
 
+    /// The lab's context as it is now (a restart changes the pids in it).
+    pub fn current(&self) -> LabContext {
+        LabContext::load(&self.dir.join("lab.json")).expect("the lab's context")
+    }
+
     /// The pid of the site's agent as the lab's context has it now (a restart changes it).
     pub fn agent_pid(&self, site: &str) -> u32 {
-        let ctx = LabContext::load(&self.dir.join("lab.json")).expect("the lab's context");
-        ctx.site(site).unwrap().agent_pid.expect("the agent's pid")
+        self.current().site(site).unwrap().agent_pid.expect("the agent's pid")
+    }
+
+    /// `lab restart-popd SITE`: its popd again on its data directory and its port.
+    pub fn restart_popd(&self, site: &str) {
+        let out = self.lab(&["restart-popd", site]);
+        assert!(out.status.success(), "restart the popd of {site}: {}", text(&out.stderr));
     }
 
     /// `archipel ARGS -o json` at `site`, which must succeed.

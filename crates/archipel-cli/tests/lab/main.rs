@@ -15,6 +15,7 @@ mod l2;
 mod l3;
 mod master_kill;
 mod membership;
+mod nemesis;
 mod nfvo;
 mod orchestrator;
 mod partition;

@@ -9,6 +9,7 @@ mod down;
 mod env;
 mod exec;
 mod restart;
+mod restart_popd;
 mod status;
 mod up;
 
@@ -38,6 +39,7 @@ enum LabCommand {
     Exec(exec::ExecArgs),
     Env(env::EnvArgs),
     RestartAgent(restart::RestartArgs),
+    RestartPopd(restart_popd::RestartPopdArgs),
     Status(status::StatusArgs),
 }
 
@@ -49,6 +51,7 @@ pub async fn run(args: LabArgs) -> anyhow::Result<()> {
         LabCommand::Exec(args) => exec::run(dir, args),
         LabCommand::Env(args) => env::run(dir, args),
         LabCommand::RestartAgent(args) => restart::run(dir, args),
+        LabCommand::RestartPopd(args) => restart_popd::run(dir, args),
         LabCommand::Status(args) => status::run(dir, args),
     }
 }
