@@ -1,8 +1,9 @@
 //! The agent's local store: one SQLite database (`agent.sqlite` in the data directory) in WAL
 //! mode with DIMINET's tables: service, param, resource, connection; the master's tombstones
-//! ([`tombstones`]), the VNIs held for services being made ([`vni`]) and the creates in
-//! progress ([`pending`]).
+//! ([`tombstones`]), the VNIs held for services being made ([`vni`]), the creates in
+//! progress ([`pending`]) and, at a participant, the services it has left ([`left`]).
 
+mod left;
 mod pending;
 mod tombstones;
 mod vni;

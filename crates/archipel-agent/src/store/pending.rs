@@ -1,11 +1,9 @@
 //! The master's creates in progress: a create is recorded, with its whole plan, before any site
 //! makes anything, and forgotten once it has succeeded or been undone. A record found at start
 //! is a create the agent died in: its caller was told it failed, so it is undone everywhere.
-//! And, at a participant, the services it has left, so that a join overtaken by its leave is
-//! refused.
 
 use archipel_daemon::store::corrupt;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 
 use super::{sql, Store, StoreError};
 use crate::model::Service;
@@ -45,35 +43,6 @@ impl Store {
             .execute("DELETE FROM pending_create WHERE global_id = ?1", params![global_id])
             .map_err(sql("forget a create"))?;
         Ok(())
-    }
-}
-
-impl Store {
-    /// This site has left `global_id` as of the view `revision` (0: one it never held).
-    pub fn mark_left(&self, global_id: &str, revision: u64) -> Result<(), StoreError> {
-        let revision = i64::try_from(revision).unwrap_or(i64::MAX);
-        self.conn()
-            .execute(
-                "INSERT INTO left_service (global_id, revision) VALUES (?1, ?2) \
-                 ON CONFLICT (global_id) DO UPDATE SET revision = max(revision, ?2)",
-                params![global_id, revision],
-            )
-            .map_err(sql("record a leave"))?;
-        Ok(())
-    }
-
-    /// The revision as of which this site left `global_id`, if it did.
-    pub fn left_at(&self, global_id: &str) -> Result<Option<u64>, StoreError> {
-        let revision: Option<i64> = self
-            .conn()
-            .query_row(
-                "SELECT revision FROM left_service WHERE global_id = ?1",
-                params![global_id],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(sql("read a leave"))?;
-        Ok(revision.map(|r| u64::try_from(r).unwrap_or(0)))
     }
 }
 
