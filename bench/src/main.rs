@@ -14,6 +14,7 @@ mod netns;
 mod nfvo;
 mod pop;
 mod popd;
+mod scripts;
 mod split;
 mod stats;
 mod tls;
@@ -31,7 +32,7 @@ async fn main() -> Result<()> {
         bail!("unknown flag {flag}: the only flag is --full");
     }
     if bin.is_empty() || suites.is_empty() {
-        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, memory, diminet, dataplane, nfvo, split, tls, auth, exec, heal; --full for the long runs)");
+        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, memory, diminet, dataplane, nfvo, split, tls, auth, exec, heal, scripts; --full for the long runs)");
     }
     for suite in suites {
         match suite.as_str() {
@@ -46,6 +47,7 @@ async fn main() -> Result<()> {
             "auth" => auth::run(&bin).await?,
             "exec" => exec::run(&bin).await?,
             "heal" => heal::run(&bin, full).await?,
+            "scripts" => scripts::run(&bin).await?,
             other => {
                 bail!(
                     "unknown suite {other}: known suites are pop, native, memory, diminet, dataplane, nfvo, split, tls, auth, exec, heal"

@@ -7,9 +7,9 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::api::dto::{
-    AlarmInfo, ApiKeyCreated, ApiKeyInfo, ApiKeyRequest, CreateNsRequest, HealNsRequest,
-    InstantiateNsRequest, LoginRequest, LoginResponse, NsInstance, NsLcmOpOcc, NsdInfo, Problem,
-    ScaleNsRequest, SiteInfo, SiteRequest, UserInfo, UserRequest,
+    AlarmInfo, ApiKeyCreated, ApiKeyInfo, ApiKeyRequest, CreateNsRequest, CreateVnfPkgInfoRequest,
+    HealNsRequest, InstantiateNsRequest, LoginRequest, LoginResponse, NsInstance, NsLcmOpOcc,
+    NsdInfo, Problem, ScaleNsRequest, SiteInfo, SiteRequest, UserInfo, UserRequest, VnfPkgInfo,
 };
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -152,6 +152,39 @@ impl NfvoClient {
 
     pub async fn delete_nsd(&self, id: &str) -> Result<(), ClientError> {
         let path = format!("/nsd/v1/ns_descriptors/{id}");
+        self.send(self.request(Method::DELETE, &path)).await.map(drop)
+    }
+
+    /// Makes a VNF package and uploads `content` (an Open Baton package's tar) into it; a
+    /// refused upload deletes the empty package again.
+    pub async fn upload_package(&self, content: Vec<u8>) -> Result<VnfPkgInfo, ClientError> {
+        let request = self
+            .request(Method::POST, "/vnfpkgm/v1/vnf_packages")
+            .json(&CreateVnfPkgInfoRequest::default());
+        let created: VnfPkgInfo = self.json(request).await?;
+        let path = format!("/vnfpkgm/v1/vnf_packages/{}/package_content", created.id);
+        let upload = self
+            .request(Method::PUT, &path)
+            .header(reqwest::header::CONTENT_TYPE, "application/x-tar")
+            .body(content);
+        if let Err(err) = self.send(upload).await {
+            // Best effort: the refusal is what the caller needs to hear.
+            let _ = self.delete_package(&created.id).await;
+            return Err(err);
+        }
+        self.package(&created.id).await
+    }
+
+    pub async fn packages(&self) -> Result<Vec<VnfPkgInfo>, ClientError> {
+        self.json(self.request(Method::GET, "/vnfpkgm/v1/vnf_packages")).await
+    }
+
+    pub async fn package(&self, id: &str) -> Result<VnfPkgInfo, ClientError> {
+        self.json(self.request(Method::GET, &format!("/vnfpkgm/v1/vnf_packages/{id}"))).await
+    }
+
+    pub async fn delete_package(&self, id: &str) -> Result<(), ClientError> {
+        let path = format!("/vnfpkgm/v1/vnf_packages/{id}");
         self.send(self.request(Method::DELETE, &path)).await.map(drop)
     }
 

@@ -39,6 +39,12 @@ pub enum NfvoError {
     HoldsResources { nsr: String },
     #[error("no site can take VNF {vnf}: {reason}")]
     Placement { vnf: String, reason: String },
+    #[error("invalid VNF package")]
+    InvalidPackage(#[from] crate::package::PackageError),
+    #[error("VNF package {id} is used by NSD {nsd}")]
+    PackageInUse { id: String, nsd: String },
+    #[error("VNF package {id} {state}")]
+    PackageState { id: String, state: &'static str },
     #[error("the store failed")]
     Store(#[from] StoreError),
     #[error("cannot open the store")]

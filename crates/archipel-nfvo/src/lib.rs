@@ -14,6 +14,7 @@ pub mod events;
 pub mod ids;
 pub mod metrics;
 pub mod model;
+pub mod package;
 pub mod store;
 pub mod vim;
 

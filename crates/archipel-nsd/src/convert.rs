@@ -3,8 +3,8 @@
 
 use super::error::{CatalogueError, Violation};
 use super::model::{
-    ConfigurationParameter, ConnectionPoint, DeploymentFlavour, Nsd, Vdu, VirtualLink,
-    VnfDependency, Vnfc, Vnfd, LIFECYCLE_EVENTS,
+    ConfigurationParameter, ConnectionPoint, DeploymentFlavour, LifecycleEvent, Nsd, Vdu,
+    VirtualLink, VnfDependency, Vnfc, Vnfd, LIFECYCLE_EVENTS,
 };
 use super::path::Path;
 use super::raw::{
@@ -89,7 +89,8 @@ fn virtual_link(raw: RawVirtualLink, path: &Path) -> Result<VirtualLink> {
 }
 
 fn vnfd(raw: RawVnfd, path: &Path) -> Result<Vnfd> {
-    each(raw.lifecycle_event, &path.field("lifecycle_event"), lifecycle_event)?;
+    let lifecycle = each(raw.lifecycle_event, &path.field("lifecycle_event"), lifecycle_event)?;
+    let package = raw.vnf_package_location.filter(|location| is_package(location));
     let provides = each(raw.provides, &path.field("provides"), required_text)?;
     let configurations = match raw.configurations {
         Some(configurations) => {
@@ -110,6 +111,8 @@ fn vnfd(raw: RawVnfd, path: &Path) -> Result<Vnfd> {
             &path.field("deployment_flavour"),
             flavour,
         )?,
+        lifecycle_event: lifecycle,
+        package,
     };
     // Open Baton's VNF manager fills a provided parameter from a script; Archipel fills it from
     // what the VNF has, so it must have it.
@@ -220,14 +223,29 @@ fn each_of_some<R, T>(
 
 /// Converts every element of an optional list (absent: empty), giving each its indexed path.
 /// Checks the event's name against Open Baton's list, as its NFVO does at onboarding.
-fn lifecycle_event(raw: RawLifecycleEvent, path: &Path) -> Result<()> {
-    let path = path.field("event");
-    let name = text(raw.event, &path)?;
-    if LIFECYCLE_EVENTS.contains(&name.as_str()) {
-        Ok(())
-    } else {
-        Err(CatalogueError::invalid(path, Violation::UnknownEvent { name }))
+fn lifecycle_event(raw: RawLifecycleEvent, path: &Path) -> Result<LifecycleEvent> {
+    let event_path = path.field("event");
+    let event = text(raw.event, &event_path)?;
+    if !LIFECYCLE_EVENTS.contains(&event.as_str()) {
+        return Err(CatalogueError::invalid(event_path, Violation::UnknownEvent { name: event }));
     }
+    let scripts = each(raw.lifecycle_events, &path.field("lifecycle_events"), script_name)?;
+    Ok(LifecycleEvent { event, scripts })
+}
+
+/// Whether a `vnfPackageLocation` names a package Archipel reads: an uploaded package's id or a
+/// local path. Open Baton's URLs (a git repository of scripts) are not fetched.
+pub(crate) fn is_package(location: &str) -> bool {
+    !location.trim().is_empty() && !location.contains("://")
+}
+
+/// A script's file name: its package's `scripts/` folder holds nothing deeper.
+fn script_name(value: String, path: &Path) -> Result<String> {
+    let name = required_text(value, path)?;
+    if name.contains('/') || name == "." || name == ".." || name.len() > 255 {
+        return Err(CatalogueError::invalid(path.clone(), Violation::BadScriptName { name }));
+    }
+    Ok(name)
 }
 
 fn each<R, T>(

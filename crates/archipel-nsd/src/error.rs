@@ -60,6 +60,15 @@ pub enum Violation {
     DuplicateKey { key: String },
     #[error("`{name}` is not an Open Baton lifecycle event (one of {})", LIFECYCLE_EVENTS.join(", "))]
     UnknownEvent { name: String },
+    #[error(
+        "`{name}` is not a script's file name: a lifecycle script is named by its file in the \
+         package's `scripts/` folder, without `/`"
+    )]
+    BadScriptName { name: String },
+    #[error("`{location}` is no VNF package: {reason}")]
+    UnknownPackage { location: String, reason: String },
+    #[error("VNF package `{package}` has no script `{name}` in its scripts/ folder")]
+    MissingScript { name: String, package: String },
     #[error("`{name}` is already used at {first}")]
     Duplicate { name: String, first: String },
     #[error("no virtual link `{name}` in the NSD's vld")]

@@ -21,8 +21,8 @@ use serde_json::error::Category;
 
 pub use error::{CatalogueError, Violation};
 pub use model::{
-    metadata_key, ConfigurationParameter, ConnectionPoint, DeploymentFlavour, Nsd, ParameterKind,
-    Vdu, VirtualLink, VnfDependency, Vnfc, Vnfd,
+    metadata_key, ConfigurationParameter, ConnectionPoint, DeploymentFlavour, LifecycleEvent, Nsd,
+    ParameterKind, Vdu, VirtualLink, VnfDependency, Vnfc, Vnfd, LIFECYCLE_EVENTS,
 };
 pub use warnings::{warnings, Warning};
 

@@ -94,6 +94,20 @@ pub struct Vnfd {
     pub configurations: Vec<ConfigurationParameter>,
     pub virtual_link: Vec<VirtualLink>,
     pub deployment_flavour: Vec<DeploymentFlavour>,
+    /// The VNFD's lifecycle events (not its VDUs'), in document order.
+    pub lifecycle_event: Vec<LifecycleEvent>,
+    /// `vnfPackageLocation`: the VNF package holding the scripts, an uploaded package's id or a
+    /// local path on the NFVO's host.
+    pub package: Option<String>,
+}
+
+/// The scripts a VNF manager runs at one point of the flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LifecycleEvent {
+    /// One of [`LIFECYCLE_EVENTS`].
+    pub event: String,
+    /// The scripts' file names in the package's `scripts/` folder, in the order they run.
+    pub scripts: Vec<String>,
 }
 
 impl Vnfd {
@@ -112,6 +126,16 @@ impl Vnfd {
     }
 
     /// The virtual links this VNF's VNFCs have a connection point on (with repeats).
+    /// The scripts of event `event`, in order (none when the VNFD has no package).
+    pub fn scripts<'a>(&'a self, event: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        let packaged = self.package.is_some();
+        self.lifecycle_event
+            .iter()
+            .filter(move |e| packaged && e.event == event)
+            .flat_map(|e| &e.scripts)
+            .map(String::as_str)
+    }
+
     pub fn attached_links(&self) -> impl Iterator<Item = &str> {
         self.vdu
             .iter()

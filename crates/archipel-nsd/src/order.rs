@@ -157,6 +157,8 @@ mod tests {
                 configurations: Vec::new(),
                 virtual_link: Vec::new(),
                 deployment_flavour: Vec::new(),
+                lifecycle_event: Vec::new(),
+                package: None,
             })
             .collect();
         let vnf_dependency = dependencies

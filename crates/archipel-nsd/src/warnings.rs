@@ -11,7 +11,8 @@ use super::path::Path;
 const NOT_ACTED_ON: &[(&str, &str)] = &[
     (
         "lifecycle_event",
-        "no lifecycle scripts run: the image configures itself from its environment",
+        "no lifecycle scripts run unless vnfPackageLocation names an uploaded VNF package or a \
+         local path (a URL is not fetched): the image configures itself from its environment",
     ),
     ("auto_scale_policy", "nothing scales by itself: scale with `ns scale`"),
     ("monitoring_parameter", "no monitoring parameters are collected"),
@@ -50,7 +51,15 @@ pub fn warnings(json: &[u8]) -> Vec<Warning> {
 fn walk(value: &Value, path: &Path, found: &mut Vec<Warning>) {
     match value {
         Value::Object(fields) => {
+            // A VNFD with a package runs its events' scripts.
+            let packaged = fields
+                .get("vnfPackageLocation")
+                .and_then(Value::as_str)
+                .is_some_and(super::convert::is_package);
             for (name, value) in fields {
+                if packaged && name == "lifecycle_event" {
+                    continue;
+                }
                 // Free-form maps: their keys are the author's, not Open Baton's.
                 if name == "metadata" || name == "configurationParameters" {
                     continue;
@@ -93,7 +102,9 @@ mod tests {
         let json = br#"{"name": "x", "monitoring_parameter": [],
             "vnfd": [{"lifecycle_event": [{"event": "START", "provides": ["a"]},],
                       "metadata": {"provides": "mine"}},
-                     {"auto_scale_policy": [{"name": "p"}], "provides": null}]}"#;
+                     {"auto_scale_policy": [{"name": "p"}], "provides": null},
+                     {"lifecycle_event": [{"event": "START"}], "vnfPackageLocation": "p"},
+                     {"lifecycle_event": [{"event": "START"}], "vnfPackageLocation": "https://x"}]}"#;
         let found: Vec<(String, &str)> =
             warnings(json).into_iter().map(|w| (w.path, w.field)).collect();
         assert_eq!(
@@ -101,6 +112,7 @@ mod tests {
             [
                 ("vnfd[0].lifecycle_event".to_owned(), "lifecycle_event"),
                 ("vnfd[1].auto_scale_policy".to_owned(), "auto_scale_policy"),
+                ("vnfd[3].lifecycle_event".to_owned(), "lifecycle_event"),
             ]
         );
     }

@@ -26,7 +26,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let says_json = is_json(req.headers());
         let bytes = RawBody::from_request(req, state).await?.0;
-        let text = bytes.trim_ascii();
+        // JSON's whitespace only: a form feed, say, is not an empty body.
+        let json_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+        let start = bytes.iter().position(|b| !json_space(b)).unwrap_or(bytes.len());
+        let end = bytes.iter().rposition(|b| !json_space(b)).map_or(start, |i| i + 1);
+        let text = &bytes[start..end];
         if !text.is_empty() && !says_json {
             return Err(unsupported().into());
         }

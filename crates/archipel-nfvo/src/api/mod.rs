@@ -22,6 +22,7 @@ mod sites;
 mod subscriptions;
 mod ui;
 mod users;
+mod vnfpkgm;
 
 use std::sync::Arc;
 
@@ -29,7 +30,7 @@ use archipel_daemon::tls::{serve_https, ServerConfig};
 use archipel_daemon::{serve_http, Daemon};
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use tokio::net::TcpListener;
 
@@ -38,6 +39,7 @@ pub use extract::{BODY_LIMIT, NSD_LIMIT};
 pub use openapi::openapi;
 pub use problem::ApiError;
 
+use crate::package::PACKAGE_LIMIT;
 use crate::Nfvo;
 use dto::Problem;
 
@@ -64,6 +66,13 @@ pub fn router(nfvo: Nfvo) -> Router {
         .route("/nslcm/v1/ns_instances/{id}/scale", post(nslcm::scale))
         .route("/nslcm/v1/ns_instances/{id}/heal", post(nslcm::heal))
         .route("/nslcm/v1/ns_instances/{id}/terminate", post(nslcm::terminate))
+        .route("/vnfpkgm/v1/vnf_packages", get(vnfpkgm::list).post(vnfpkgm::create))
+        .route("/vnfpkgm/v1/vnf_packages/{id}", get(vnfpkgm::show).delete(vnfpkgm::delete))
+        .route(
+            "/vnfpkgm/v1/vnf_packages/{id}/package_content",
+            get(vnfpkgm::content)
+                .merge(put(vnfpkgm::upload).layer(DefaultBodyLimit::max(PACKAGE_LIMIT))),
+        )
         .route("/nsfm/v1/alarms", get(nsfm::alarms))
         .route("/nslcm/v1/ns_lcm_op_occs", get(nslcm::ops))
         .route("/nslcm/v1/ns_lcm_op_occs/{id}", get(nslcm::op))

@@ -13,7 +13,9 @@ use super::responses::{
     BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
     UnsupportedMediaType,
 };
-use super::{events, health, keys, login, metrics, nsd, nsfm, nslcm, sites, subscriptions, users};
+use super::{
+    events, health, keys, login, metrics, nsd, nsfm, nslcm, sites, subscriptions, users, vnfpkgm,
+};
 use crate::model::Role;
 
 /// The name of the security scheme in the document.
@@ -38,6 +40,8 @@ const BEARER: &str = "bearer";
         nslcm::create, nslcm::list, nslcm::show, nslcm::delete,
         nslcm::instantiate, nslcm::scale, nslcm::heal, nslcm::terminate, nslcm::ops, nslcm::op,
         nsfm::alarms,
+        vnfpkgm::create, vnfpkgm::list, vnfpkgm::show, vnfpkgm::delete, vnfpkgm::upload,
+        vnfpkgm::content,
         subscriptions::create, subscriptions::list, subscriptions::show, subscriptions::delete,
         events::stream,
         sites::add, sites::list, sites::show, sites::remove,
@@ -53,6 +57,7 @@ const BEARER: &str = "bearer";
         (name = "nslcm", description = "NS lifecycle management"),
         (name = "events", description = "What happens to network services, as it happens"),
         (name = "nsfm", description = "NS fault management: alarms"),
+        (name = "vnfpkgm", description = "VNF packages: Open Baton packages and their lifecycle scripts"),
         (name = "sites", description = "The sites VNFs are placed on"),
         (name = "health", description = "Whether the daemon answers"),
     )

@@ -63,6 +63,9 @@ impl From<NfvoError> for ApiError {
         use NfvoError as E;
         let (status, kind, title) = match &err {
             E::InvalidNsd(_) => (StatusCode::BAD_REQUEST, "invalid-nsd", "invalid NSD"),
+            E::InvalidPackage(_) => {
+                (StatusCode::BAD_REQUEST, "invalid-package", "invalid VNF package")
+            }
             E::NotFound { .. } => (StatusCode::NOT_FOUND, "not-found", "not found"),
             E::InvalidRequest { .. } => {
                 (StatusCode::BAD_REQUEST, "invalid-request", "invalid request")
@@ -72,7 +75,9 @@ impl From<NfvoError> for ApiError {
             | E::NsdInUse { .. }
             | E::Busy { .. }
             | E::WrongStatus { .. }
-            | E::HoldsResources { .. } => (StatusCode::CONFLICT, "conflict", "conflict"),
+            | E::HoldsResources { .. }
+            | E::PackageInUse { .. }
+            | E::PackageState { .. } => (StatusCode::CONFLICT, "conflict", "conflict"),
             E::SiteUnreachable { .. } | E::AgentUnreachable { .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "site-unreachable", "site unreachable")
             }

@@ -22,6 +22,7 @@ impl Nfvo {
         if self.config().ordered_start {
             nsd.check_acyclic()?;
         }
+        self.lifecycle_scripts(&nsd)?;
         let record = NsdRecord {
             id: ids::new_id(),
             name: nsd.name().to_owned(),

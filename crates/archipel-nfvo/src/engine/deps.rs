@@ -40,6 +40,24 @@ pub fn metadata_for(nsd: &Nsd, vnfd: &Vnfd, nsr: &Nsr) -> BTreeMap<String, Strin
     metadata
 }
 
+/// What a VNFC instance receives about itself, besides its VNF's metadata: `SELF_HOSTNAME`,
+/// its container's name (which the other VNFCs of its site resolve), and `SELF_<LINK>`, its
+/// address on each virtual link, named as a dependency names a source's (`SERVER_PRIVATE`).
+pub fn own_metadata(vnfc: &VnfcInstance) -> BTreeMap<String, String> {
+    let mut own: BTreeMap<String, String> = vnfc
+        .addresses
+        .iter()
+        .map(|(link, address)| (variable(&metadata_key("self", link)), address.clone()))
+        .collect();
+    own.insert(metadata_key("self", "hostname"), vnfc.name.clone());
+    own
+}
+
+/// A link's name may hold what a variable's may not (`mgmt-net`): those characters become `_`.
+fn variable(key: &str) -> String {
+    key.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
+}
+
 fn value(source: &Vnfd, vnfc: &VnfcInstance, parameter: &str) -> Option<String> {
     match source.parameter_kind(parameter)? {
         ParameterKind::VirtualLink => vnfc.addresses.get(parameter).cloned(),

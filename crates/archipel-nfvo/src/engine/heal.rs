@@ -7,7 +7,9 @@
 
 use std::collections::BTreeMap;
 
+use super::deps::own_metadata;
 use super::instances::wrong_status;
+use super::lifecycle;
 use super::run::Run;
 use super::watch::{self, auto_heal_delay};
 use super::Nfvo;
@@ -112,6 +114,12 @@ impl Nfvo {
 pub(super) async fn forward(run: &mut Run, names: &[String]) -> Result<(), Failure> {
     for name in names {
         recreate(run, name, None).await?;
+        // A new container: its scripts bring it up again, then HEAL says why.
+        let vnf = run.nsr.vnfcs().find(|(_, v)| &v.name == name).map(|(r, _)| r.name.clone());
+        if let Some(vnf) = vnf {
+            lifecycle::bring_up(run, &vnf, &[name.as_str()]).await?;
+            lifecycle::event(run, &vnf, name, "HEAL", &BTreeMap::new()).await?;
+        }
     }
     watch::refresh_health(&mut run.nsr, ids::now());
     run.nsr.error = None;
@@ -173,10 +181,10 @@ pub(super) async fn recreate(
 
     run.step(Step::Modify, Some(format!("metadata of {name}")))?;
     let metadata = metadata.unwrap_or(&vnfc.metadata).clone();
-    if !metadata.is_empty() {
-        let set = vim.set_metadata(name, &metadata).await;
-        set.map_err(|err| run.failure(format!("set the metadata of {at}: {}", err.reason())))?;
-    }
+    let mut entries = metadata.clone();
+    entries.extend(own_metadata(&vnfc));
+    let set = vim.set_metadata(name, &entries).await;
+    set.map_err(|err| run.failure(format!("set the metadata of {at}: {}", err.reason())))?;
     set_vnfc(run, name, |v| v.metadata = metadata);
 
     run.step(Step::Start, Some(at.clone()))?;

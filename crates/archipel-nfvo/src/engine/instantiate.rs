@@ -1,9 +1,10 @@
 //! Instantiate (thesis Figure 4.13): networks (extended over the sites a virtual link spans),
 //! allocate every VNFC, check, modify with the resolved dependencies, start in dependency
-//! order, ACTIVE.
+//! order (each VNF's lifecycle scripts run once it started), ACTIVE.
 
 use std::collections::BTreeMap;
 
+use super::lifecycle;
 use super::links;
 use super::run::Run;
 use super::vnfm::{self, Made};
@@ -86,9 +87,11 @@ pub(super) async fn forward(
     for vnf in &order {
         vnfm::modify(run, vnf, &vnfm::of_vnf(&made, vnf)).await?;
     }
-    // Sources before their targets.
+    // Sources before their targets, each with its scripts run before the next starts.
     for vnf in &order {
-        vnfm::start(run, vnf, &vnfm::of_vnf(&made, vnf)).await?;
+        let names = vnfm::of_vnf(&made, vnf);
+        vnfm::start(run, vnf, &names).await?;
+        lifecycle::bring_up(run, vnf, &names).await?;
         if let Some(vnfr) = run.nsr.vnfr_mut(vnf) {
             vnfr.status = Status::Active;
         }

@@ -13,7 +13,9 @@ mod deps;
 mod heal;
 mod instances;
 mod instantiate;
+mod lifecycle;
 mod links;
+mod packages;
 mod placement;
 mod recover;
 mod run;
@@ -40,6 +42,7 @@ pub use auth::{
 pub use catalogue::NsdView;
 pub use deps::metadata_for;
 pub use instances::NewNs;
+pub use packages::Scripts;
 pub use sites::SiteSpec;
 pub use subscriptions::{NewSubscription, SUBSCRIPTIONS_LIMIT, URI_LIMIT};
 pub use watch::{WatchConfig, Watching};

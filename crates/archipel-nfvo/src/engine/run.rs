@@ -58,6 +58,8 @@ pub(super) struct Run {
     began: Instant,
     /// Sites an inter-site removal could not reach: they leave when they are back.
     pub pending: Vec<String>,
+    /// The lifecycle scripts of the VNFs that have a package, by VNF name.
+    pub scripts: BTreeMap<String, super::packages::Scripts>,
 }
 
 impl Run {
@@ -70,6 +72,15 @@ impl Run {
         };
         let (nsr, nsd, sites) =
             load().map_err(|err| Failure { step: Step::Load, reason: chain(&err) })?;
+        // A terminate goes on without scripts whose package is gone; nothing else may.
+        let scripts = match nfvo.lifecycle_scripts(&nsd) {
+            Ok(scripts) => scripts,
+            Err(err) if op.operation.kind() == LcmOperation::Terminate => {
+                tracing::warn!(op = %op.id, error = %chain(&err), "terminating without the TERMINATE scripts");
+                BTreeMap::new()
+            }
+            Err(err) => return Err(Failure { step: Step::Load, reason: chain(&err) }),
+        };
         let sites = sites.into_iter().map(|site| (site.name.clone(), site)).collect();
         Ok(Self {
             nfvo: nfvo.clone(),
@@ -79,6 +90,7 @@ impl Run {
             sites,
             began: Instant::now(),
             pending: Vec::new(),
+            scripts,
         })
     }
 

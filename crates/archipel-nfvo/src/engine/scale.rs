@@ -4,10 +4,16 @@
 //! with no instance of an extended link leaves the extension. Afterwards every VNF record holds
 //! the metadata a new instance of it would receive, and the started instances of the targets
 //! of a scaled source are re-created with it (same names and addresses; sources first), since a
-//! started workload's environment cannot change: they see the new `_LIST`.
+//! started workload's environment cannot change: they see the new `_LIST`. A target with a VNF
+//! package is told by its scripts instead (Open Baton's way): SCALE_OUT (or CONFIGURE when it has
+//! none) with each new instance's parameters, SCALE_IN with each removed one's; a removed
+//! instance runs its TERMINATE scripts first.
+
+use std::collections::BTreeMap;
 
 use super::deps::metadata_for;
 use super::heal;
+use super::lifecycle;
 use super::links;
 use super::run::Run;
 use super::vnfm;
@@ -31,9 +37,13 @@ pub(super) async fn forward(
     if wanted > count {
         scale_out(run, vnf, wanted - count, &site).await?;
     } else if wanted < count {
-        let doomed: Vec<(String, String)> =
-            current[wanted..].iter().map(|vnfc| (vnfc.site.clone(), vnfc.name.clone())).collect();
-        scale_in(run, doomed).await?;
+        let doomed: Vec<VnfcInstance> = current[wanted..].iter().map(|&v| v.clone()).collect();
+        for vnfc in &doomed {
+            lifecycle::event(run, vnf, &vnfc.name, "TERMINATE", &BTreeMap::new()).await?;
+        }
+        let sites_names = doomed.iter().map(|v| (v.site.clone(), v.name.clone())).collect();
+        scale_in(run, sites_names).await?;
+        lifecycle::tell_targets(run, vnf, &doomed, "SCALE_IN").await?;
     }
     refresh_metadata(run);
     restart_stale(run).await?;
@@ -63,7 +73,12 @@ async fn scale_out(run: &mut Run, vnf: &str, more: usize, site: &str) -> Result<
     vnfm::check(run, &made).await?;
     let names = vnfm::of_vnf(&made, vnf);
     vnfm::modify(run, vnf, &names).await?;
-    vnfm::start(run, vnf, &names).await
+    vnfm::start(run, vnf, &names).await?;
+    lifecycle::bring_up(run, vnf, &names).await?;
+    let new: Vec<VnfcInstance> = run.nsr.vnfr(vnf).map_or(Vec::new(), |vnfr| {
+        vnfr.vnfcs.iter().filter(|v| names.contains(&v.name.as_str())).cloned().collect()
+    });
+    lifecycle::tell_targets(run, vnf, &new, "SCALE_OUT").await
 }
 
 /// Deletes the newest instances, `(site, container name)`, then the memberships of the sites
@@ -90,11 +105,14 @@ async fn scale_in(run: &mut Run, doomed: Vec<(String, String)>) -> Result<(), Fa
 }
 
 /// Re-creates, in dependency order, every started VNFC instance whose metadata is no longer
-/// what its VNF's instances receive.
+/// what its VNF's instances receive, but those of VNFs with scripts, which their scripts told.
 async fn restart_stale(run: &mut Run) -> Result<(), Failure> {
     let order: Vec<String> =
         run.nsd.dependency_order().into_iter().map(|vnfd| vnfd.name.clone()).collect();
     for vnf in order {
+        if run.scripts.contains_key(&vnf) {
+            continue;
+        }
         let Some(vnfr) = run.nsr.vnfr(&vnf) else { continue };
         let metadata = vnfr.metadata.clone();
         let stale: Vec<String> = vnfr

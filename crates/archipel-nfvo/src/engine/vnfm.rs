@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::deps::metadata_for;
+use super::deps::{metadata_for, own_metadata};
 use super::links;
 use super::run::Run;
 use crate::ids;
@@ -113,7 +113,8 @@ pub(super) async fn check(run: &mut Run, made: &[Made]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Gives VNF `vnf`'s instances `names` the metadata its VNF receives now.
+/// Gives VNF `vnf`'s instances `names` the metadata its VNF receives now, and each its own
+/// name and addresses.
 pub(super) async fn modify(run: &mut Run, vnf: &str, names: &[&str]) -> Result<(), Failure> {
     let Some(vnfd) = run.nsd.vnfd_named(vnf) else {
         return Err(run.failure(format!("the NSD has no VNFD {vnf}")));
@@ -125,11 +126,13 @@ pub(super) async fn modify(run: &mut Run, vnf: &str, names: &[&str]) -> Result<(
         };
         let vim = run.vim(&site)?;
         run.step(Step::Modify, Some(format!("metadata of {name}")))?;
-        if !metadata.is_empty() {
-            vim.set_metadata(name, &metadata).await.map_err(|err| {
-                run.failure(format!("set the metadata of {name} at site {site}: {}", err.reason()))
-            })?;
+        let mut entries = metadata.clone();
+        if let Some(vnfc) = vnfc_mut(run, vnf, name) {
+            entries.extend(own_metadata(vnfc));
         }
+        vim.set_metadata(name, &entries).await.map_err(|err| {
+            run.failure(format!("set the metadata of {name} at site {site}: {}", err.reason()))
+        })?;
         if let Some(vnfc) = vnfc_mut(run, vnf, name) {
             vnfc.metadata = metadata.clone();
         }

@@ -20,11 +20,13 @@ pub enum Step {
     Check,
     Modify,
     Start,
+    /// Running a VNF package's lifecycle scripts inside a VNFC.
+    Script,
     Delete,
 }
 
 impl Step {
-    const ALL: [Step; 9] = [
+    const ALL: [Step; 10] = [
         Step::Begin,
         Step::Load,
         Step::Networks,
@@ -33,6 +35,7 @@ impl Step {
         Step::Check,
         Step::Modify,
         Step::Start,
+        Step::Script,
         Step::Delete,
     ];
 
@@ -46,6 +49,7 @@ impl Step {
             Step::Check => "check",
             Step::Modify => "modify",
             Step::Start => "start",
+            Step::Script => "script",
             Step::Delete => "delete",
         }
     }
@@ -86,7 +90,8 @@ mod tests {
         }
         let names: Vec<String> = Step::ALL.iter().map(Step::to_string).collect();
         let expected = [
-            "begin", "load", "networks", "extend", "allocate", "check", "modify", "start", "delete",
+            "begin", "load", "networks", "extend", "allocate", "check", "modify", "start",
+            "script", "delete",
         ];
         assert_eq!(names, expected);
         assert!("Allocate".parse::<Step>().is_err());

@@ -6,6 +6,7 @@
 mod nsds;
 mod nsrs;
 mod ops;
+mod packages;
 mod resources;
 mod schema;
 pub mod seal;
@@ -17,6 +18,7 @@ use std::path::Path;
 
 pub use archipel_daemon::store::StoreError;
 pub(crate) use archipel_daemon::store::{corrupt_by as corrupt, sql};
+pub use packages::PackageRecord;
 pub use resources::{Resource, ResourceKind, ResourceState};
 pub use seal::{SealError, Sealer};
 pub use users::{ApiKeyRecord, UserDeleted, UserRecord};

@@ -96,5 +96,16 @@ CREATE TABLE subscriptions (
 );
 ";
 
+/// SOL005 VNF packages: made empty, then given their content (an Open Baton package's tar) once;
+/// `name` is its `Metadata.yaml`'s.
+const V5: &str = "
+CREATE TABLE vnf_packages (
+    id TEXT PRIMARY KEY,
+    created INTEGER NOT NULL,
+    name TEXT,
+    content BLOB
+);
+";
+
 /// The schema's versions, oldest first (the daemon kit applies those a database lacks).
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];

@@ -85,6 +85,26 @@ pub trait ContainerEvents: Send {
     async fn next(&mut self) -> Result<Option<PopContainer>, VimError>;
 }
 
+/// A command to run inside a running container (the Pop's Exec).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecSpec {
+    /// The program and its arguments.
+    pub command: Vec<String>,
+    /// Added to the container's environment for this command.
+    pub env: BTreeMap<String, String>,
+    pub timeout: std::time::Duration,
+}
+
+/// How a command run inside a container ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecOutcome {
+    pub exit_code: i32,
+    /// Its standard output and error, interleaved (the Pop keeps the last 1 MiB).
+    pub output: Vec<u8>,
+    /// It outlived its deadline and was killed.
+    pub timed_out: bool,
+}
+
 /// What Info answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VimInfo {
@@ -108,6 +128,8 @@ pub trait Vim: Send + Sync + fmt::Debug {
         entries: &BTreeMap<String, String>,
     ) -> Result<(), VimError>;
     async fn start(&self, name: &str) -> Result<PopContainer, VimError>;
+    /// Runs a command inside the running container `name`.
+    async fn exec(&self, name: &str, spec: &ExecSpec) -> Result<ExecOutcome, VimError>;
     async fn delete_container(&self, name: &str) -> Result<(), VimError>;
     async fn containers(&self) -> Result<Vec<PopContainer>, VimError>;
     /// Follows every container's changes, with no deadline.

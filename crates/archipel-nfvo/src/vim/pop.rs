@@ -9,8 +9,8 @@ use archipel_pop_client::{pb, Client, ClientError, Code, Credentials, Filter};
 use async_trait::async_trait;
 
 use super::{
-    Agent, ContainerEvents, ContainerSpec, NetworkSpec, NorthAgent, PopContainer, Vim, VimError,
-    VimInfo, Vims,
+    Agent, ContainerEvents, ContainerSpec, ExecOutcome, ExecSpec, NetworkSpec, NorthAgent,
+    PopContainer, Vim, VimError, VimInfo, Vims,
 };
 use crate::model::Site;
 
@@ -159,6 +159,18 @@ impl Vim for PopVim {
     async fn start(&self, name: &str) -> Result<PopContainer, VimError> {
         let started = self.client.start(&Filter::name(name)).await.map_err(failed)?;
         Ok(container(started))
+    }
+
+    async fn exec(&self, name: &str, spec: &ExecSpec) -> Result<ExecOutcome, VimError> {
+        let env: HashMap<String, String> = spec.env.clone().into_iter().collect();
+        let filter = Filter::name(name);
+        let reply = self.client.exec(&filter, &spec.command, &env, Some(spec.timeout));
+        let reply = reply.await.map_err(failed)?;
+        Ok(ExecOutcome {
+            exit_code: reply.exit_code,
+            output: reply.output,
+            timed_out: reply.timed_out,
+        })
     }
 
     async fn delete_container(&self, name: &str) -> Result<(), VimError> {

@@ -1,5 +1,6 @@
 //! A lifecycle event of a VNFD or a VDU: the scripts a VNF manager runs at one point of the
-//! flow. Archipel checks the event's name as Open Baton does; it does not run the scripts yet.
+//! flow. Archipel checks the event's name as Open Baton does, and runs the scripts of a VNFD's
+//! events from its VNF package.
 
 use serde::de::IgnoredAny;
 use serde::Deserialize;
@@ -9,8 +10,8 @@ use serde::Deserialize;
 pub(crate) struct RawLifecycleEvent {
     pub event: Option<String>,
 
-    #[serde(rename = "lifecycle_events")]
-    _lifecycle_events: Option<Vec<String>>,
+    /// The scripts' file names, in the order they run.
+    pub lifecycle_events: Option<Vec<String>>,
     #[serde(rename = "id")]
     _id: Option<IgnoredAny>,
     #[serde(rename = "version")]

@@ -52,7 +52,7 @@ pub(crate) struct RawVnfd {
     #[serde(rename = "manifest_file_security")]
     _manifest_file_security: Option<IgnoredAny>,
     #[serde(rename = "vnfPackageLocation")]
-    _vnf_package_location: Option<IgnoredAny>,
+    pub vnf_package_location: Option<String>,
     #[serde(rename = "cyclicDependency")]
     _cyclic_dependency: Option<IgnoredAny>,
     #[serde(rename = "fault_management_policy")]

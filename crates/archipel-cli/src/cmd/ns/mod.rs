@@ -10,11 +10,14 @@ mod ls;
 mod nsds;
 mod onboard;
 mod ops;
+mod packages;
 pub mod remote;
 mod rm;
+mod rm_package;
 mod scale;
 mod show;
 mod terminate;
+mod upload_package;
 mod views;
 
 use remote::{Remote, RemoteArgs};
@@ -51,6 +54,9 @@ enum NsCommand {
     Ops(ops::OpsArgs),
     Events(events::EventsArgs),
     Alarms(alarms::AlarmsArgs),
+    UploadPackage(upload_package::UploadPackageArgs),
+    Packages(packages::PackagesArgs),
+    RmPackage(rm_package::RmPackageArgs),
 }
 
 pub async fn run(args: NsArgs) -> anyhow::Result<()> {
@@ -68,6 +74,9 @@ pub async fn run(args: NsArgs) -> anyhow::Result<()> {
         NsCommand::Ops(args) => ops::run(&remote, args).await,
         NsCommand::Events(args) => events::run(&remote, args).await,
         NsCommand::Alarms(args) => alarms::run(&remote, args).await,
+        NsCommand::UploadPackage(args) => upload_package::run(&remote, args).await,
+        NsCommand::Packages(args) => packages::run(&remote, args).await,
+        NsCommand::RmPackage(args) => rm_package::run(&remote, args).await,
     }
 }
 

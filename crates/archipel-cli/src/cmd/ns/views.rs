@@ -1,7 +1,7 @@
 //! How NSDs, network services and operations print as table rows; as YAML or JSON they print
 //! exactly as the REST API answers them.
 
-use archipel_nfvo::api::dto::{AlarmInfo, NsInstance, NsLcmOpOcc, NsdInfo};
+use archipel_nfvo::api::dto::{AlarmInfo, NsInstance, NsLcmOpOcc, NsdInfo, VnfPkgInfo};
 
 use crate::output::Tabular;
 
@@ -14,6 +14,18 @@ impl Tabular for NsdInfo {
             self.nsd_version.clone(),
             self.nsd_designer.clone(),
             self.nsd_usage_state.clone(),
+        ]
+    }
+}
+
+impl Tabular for VnfPkgInfo {
+    const HEADERS: &'static [&'static str] = &["ID", "NAME", "ONBOARDING", "USAGE"];
+    fn row(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.vnf_product_name.clone().unwrap_or_default(),
+            self.onboarding_state.clone(),
+            self.usage_state.clone(),
         ]
     }
 }

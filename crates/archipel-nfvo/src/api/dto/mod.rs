@@ -6,6 +6,7 @@ mod health;
 mod nsd;
 mod nslcm;
 mod op;
+mod package;
 mod problem;
 mod site;
 mod subscription;
@@ -24,6 +25,7 @@ pub use nslcm::{
     ScaleNsRequest, TerminateNsRequest, VnfInstance, VnfcInfo,
 };
 pub use op::{NsLcmOpOcc, OpLinks};
+pub use package::{CreateVnfPkgInfoRequest, PackageContent, VnfPkgInfo, VnfPkgLinks};
 pub use problem::{Problem, ProblemSchema};
 pub use site::{SiteInfo, SiteRequest};
 pub use subscription::{

@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use super::{Setup, SIPP, TIERS};
 use crate::ids;
 use crate::model::{OperationState, Status, Step};
@@ -30,16 +32,25 @@ async fn appendix_c_launches_with_the_dependency_resolved() {
     ] {
         assert_eq!(env[key], value, "{key}");
     }
-    assert_eq!(env.len(), 9, "{env:?}");
-    assert_eq!(server.env.unwrap().len(), 0);
+    // Each VNFC knows its own name and address.
+    assert_eq!(env["SELF_HOSTNAME"], client.name);
+    assert_eq!(env["SELF_PRIVATE"], client.addresses[&format!("private-{short}")]);
+    assert_eq!(env.len(), 11, "{env:?}");
+    let server_env = server.env.unwrap();
+    assert_eq!(server_env.keys().collect::<Vec<_>>(), ["SELF_HOSTNAME", "SELF_PRIVATE"]);
+    let shared: BTreeMap<String, String> = env
+        .iter()
+        .filter(|(k, _)| !k.starts_with("SELF_"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
 
     // The records say what the site holds.
     let vnfr = nsr.vnfr("sipp-client").unwrap();
     assert_eq!((vnfr.site.as_str(), vnfr.status), ("a", Status::Active));
     assert_eq!(vnfr.vnfcs[0].addresses["private"], client.addresses[&format!("private-{short}")]);
-    assert_eq!(vnfr.vnfcs[0].metadata, env);
+    assert_eq!(vnfr.vnfcs[0].metadata, shared);
     assert_eq!(vnfr.vnfcs[0].pop_status, "RUNNING");
-    assert_eq!(vnfr.metadata, env);
+    assert_eq!(vnfr.metadata, shared);
     assert_eq!(nsr.networks[0].subnet.to_string(), "10.200.0.0/24");
     setup.assert_consistent(&nsr.id, &["a"]);
 }
@@ -70,7 +81,8 @@ async fn allocate_check_modify_then_start_sources_first() {
             format!("create {client}"),
             format!("create {server}"),
             "check".to_owned(),
-            // The server has nothing to receive: no call.
+            // Sources first; the server receives only its own name and address.
+            format!("md {server}"),
             format!("md {client}"),
             format!("start {server}"),
             format!("start {client}"),

@@ -7,6 +7,7 @@ mod placement;
 mod recover;
 mod rollback;
 mod scale;
+mod scripts;
 mod terminate;
 mod watch;
 

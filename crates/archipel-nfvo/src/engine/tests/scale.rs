@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use super::{Setup, SIPP, TIERS};
 use crate::ids;
 use crate::model::{OperationState, Status, Step};
@@ -16,12 +18,18 @@ async fn scale_the_client_out_to_3_then_in_to_1() {
     let vnfr = scaled.vnfr("sipp-client").unwrap();
     let indices: Vec<u32> = vnfr.vnfcs.iter().map(|v| v.index).collect();
     assert_eq!(indices, [0, 1, 2]);
-    let first_env = setup.fake.container("a", &format!("sipp-client-{short}-0")).unwrap().env;
+    let shared = |env: Option<BTreeMap<String, String>>| -> BTreeMap<String, String> {
+        env.unwrap().into_iter().filter(|(k, _)| !k.starts_with("SELF_")).collect()
+    };
+    let first_env =
+        shared(setup.fake.container("a", &format!("sipp-client-{short}-0")).unwrap().env);
     for i in 1..3 {
-        let c = setup.fake.container("a", &format!("sipp-client-{short}-{i}")).unwrap();
+        let name = format!("sipp-client-{short}-{i}");
+        let c = setup.fake.container("a", &name).unwrap();
         assert_eq!(c.status, "RUNNING");
+        assert_eq!(c.env.as_ref().unwrap()["SELF_HOSTNAME"], name);
         // A new instance gets the full configuration.
-        assert_eq!(c.env, first_env);
+        assert_eq!(shared(c.env), first_env);
     }
     setup.assert_consistent(&nsr.id, &["a"]);
 

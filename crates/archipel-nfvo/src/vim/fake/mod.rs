@@ -7,7 +7,8 @@ use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::{
-    Agent, ContainerEvents, ContainerSpec, NetworkSpec, PopContainer, Vim, VimError, VimInfo, Vims,
+    Agent, ContainerEvents, ContainerSpec, ExecOutcome, ExecSpec, NetworkSpec, PopContainer, Vim,
+    VimError, VimInfo, Vims,
 };
 use crate::model::Site;
 use async_trait::async_trait;
@@ -48,6 +49,12 @@ pub enum FakeCall {
         site: String,
         name: String,
     },
+    Exec {
+        site: String,
+        name: String,
+        command: Vec<String>,
+        env: BTreeMap<String, String>,
+    },
     Containers {
         site: String,
     },
@@ -83,6 +90,7 @@ impl FakeCall {
             | FakeCall::SetMetadata { site, .. }
             | FakeCall::Start { site, .. }
             | FakeCall::DeleteContainer { site, .. }
+            | FakeCall::Exec { site, .. }
             | FakeCall::Extend { site, .. }
             | FakeCall::SetSites { site, .. }
             | FakeCall::RemoveExtension { site, .. } => site,
@@ -148,6 +156,8 @@ struct World {
     unreachable: BTreeSet<String>,
     /// Images whose workload ends at once when started.
     exiting_images: BTreeSet<String>,
+    /// A command holding this argument exits with this code.
+    exec_exits: BTreeMap<String, i32>,
     /// Global id -> extension.
     extensions: BTreeMap<String, FakeExtension>,
     watchers: events::Watchers,
@@ -216,6 +226,11 @@ impl FakeVims {
     /// Containers of `image` end (EXITED) as soon as they start.
     pub fn exit_on_start(&self, image: &str) {
         self.world().exiting_images.insert(image.to_owned());
+    }
+
+    /// Commands run in containers that hold `argument` (a script's name) exit with `code`.
+    pub fn exit_on_exec(&self, argument: &str, code: i32) {
+        self.world().exec_exits.insert(argument.to_owned(), code);
     }
 
     pub fn calls(&self) -> Vec<FakeCall> {
@@ -443,6 +458,23 @@ impl Vim for FakeVim {
         let view = Self::view(container);
         events::publish(&mut world, &self.site, &view);
         Ok(view)
+    }
+
+    async fn exec(&self, name: &str, spec: &ExecSpec) -> Result<ExecOutcome, VimError> {
+        let site = self.site.clone();
+        let (command, env) = (spec.command.clone(), spec.env.clone());
+        let world = self.enter(FakeCall::Exec { site, name: name.to_owned(), command, env })?;
+        let container = world
+            .containers
+            .get(&self.key(name))
+            .ok_or_else(|| not_found(format!("container {name} not found")))?;
+        if container.status != "RUNNING" {
+            return Err(refused(format!("container {name} is {}", container.status)));
+        }
+        let exit_code =
+            spec.command.iter().find_map(|a| world.exec_exits.get(a).copied()).unwrap_or(0);
+        let output = format!("ran in {name}\n").into_bytes();
+        Ok(ExecOutcome { exit_code, output, timed_out: false })
     }
 
     async fn delete_container(&self, name: &str) -> Result<(), VimError> {

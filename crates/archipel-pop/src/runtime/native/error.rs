@@ -40,6 +40,8 @@ pub enum NativeError {
     AlreadyRunning(String),
     #[error("no chroot program found in /usr/sbin, /usr/bin, /sbin or /bin")]
     NoChroot,
+    #[error("no {0} program found in /usr/bin or /bin (install util-linux and mount)")]
+    NoProgram(&'static str),
     #[error("cannot spawn the workload's supervisor")]
     Spawn(#[source] io::Error),
     #[error("cannot start the command in the workload")]

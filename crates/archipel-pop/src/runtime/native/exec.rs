@@ -11,8 +11,8 @@ use super::spawn::exec_argv;
 use crate::runtime::{ExecOutput, ExecSpec, RuntimeError};
 
 impl Inner {
-    /// Equals `ip netns exec NETNS [chroot ROOTFS] env -i ENV… ARGV…` in the workload's working
-    /// directory, in a process group of its own.
+    /// Equals `ip netns exec NETNS nsenter --mount=/proc/PID/ns/mnt --wd=WORK -- [chroot ROOTFS]
+    /// env -i ENV… ARGV…`, PID the workload's supervisor, in a process group of its own.
     pub(super) async fn exec(
         &self,
         runtime_id: &str,
@@ -20,18 +20,20 @@ impl Inner {
     ) -> Result<ExecOutput, RuntimeError> {
         let not_running = || RuntimeError::WorkloadNotFound(runtime_id.to_owned());
         let record = self.entry(runtime_id).ok_or_else(not_running)?.record();
-        if record.status != Status::Running {
+        let Some(process) = record.process.filter(|_| record.status == Status::Running) else {
             return Err(not_running());
-        }
+        };
         let images = image::list(&self.images_dir).map_err(failed("list images"))?;
         let image = image::find(&images, &record.image)
             .ok_or_else(|| RuntimeError::ImageNotFound(record.image.clone()))?;
-        let argv = exec_argv(image, &spec.argv).map_err(failed("run a command in the workload"))?;
+        let work = self.dir(runtime_id).work();
+        let argv = exec_argv(image, process.pid, &work, &spec.argv)
+            .map_err(failed("run a command in the workload"))?;
         let (program, args) = argv
             .split_first()
             .ok_or_else(|| failed("run a command in the workload")(NativeError::EmptyCommand))?;
         let mut command = Command::new(program);
-        command.args(args).env_clear().envs(&spec.env).current_dir(self.dir(runtime_id).work());
+        command.args(args).env_clear().envs(&spec.env).current_dir(&work);
         self.host.run(runtime_id, command, spec.timeout, spec.max_bytes).await
     }
 }

@@ -56,6 +56,7 @@ use record::Status;
 mod error;
 mod exec;
 mod host;
+mod hosts;
 mod image;
 mod import;
 mod inner;

@@ -4,7 +4,8 @@
 //! - `state.json`: the [`Record`], rewritten whole (written aside, then renamed);
 //! - `output.log`: the workload's stdout and stderr;
 //! - `exit`: the workload's exit code, written by its supervisor when it ends;
-//! - `work/`: the workload's working directory.
+//! - `work/`: the workload's working directory;
+//! - `hosts`: the workload's `/etc/hosts` (see `hosts`).
 
 use std::fs;
 use std::io::ErrorKind;
@@ -89,6 +90,10 @@ impl WorkloadDir {
 
     pub(super) fn work(&self) -> PathBuf {
         self.0.join("work")
+    }
+
+    pub(super) fn hosts(&self) -> PathBuf {
+        self.0.join("hosts")
     }
 
     /// Writes the record, atomically.

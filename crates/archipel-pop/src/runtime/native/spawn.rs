@@ -1,6 +1,8 @@
 //! Starting a workload's process tree inside its network namespace.
 //!
 //! The workload runs under a small `/bin/sh` supervisor that leads a process group of its own
+//! and a mount namespace of its own (`unshare --mount`), where its hosts file is mounted over
+//! `/etc/hosts` (see `hosts`),
 //! (so Stop signals the whole tree, and a terminal's Ctrl-C to popd does not reach it) and
 //! outlives popd. When the workload ends, the supervisor writes its exit code to the `exit`
 //! file, which is how a restarted popd learns the code of a workload that ended while it was
@@ -25,7 +27,8 @@ use crate::runtime::RuntimeError;
 const SUPERVISOR: &str = r#"trap : TERM
 f=$1
 [ "$2" = keep-pwd ] || unset PWD
-shift 2
+if [ -n "$5" ] && ! "$3" --bind "$4" "$5"; then echo 125 >"$f"; exit 125; fi
+shift 5
 "$@"
 c=$?
 echo "$c" >"$f"
@@ -33,12 +36,23 @@ echo "$c" >"$f"
 
 /// Where `chroot` may be; the first that exists is used.
 const CHROOT: [&str; 4] = ["/usr/sbin/chroot", "/usr/bin/chroot", "/sbin/chroot", "/bin/chroot"];
+/// Where util-linux's `unshare`, `nsenter` and `mount` may be.
+const UNSHARE: [&str; 2] = ["/usr/bin/unshare", "/bin/unshare"];
+const NSENTER: [&str; 2] = ["/usr/bin/nsenter", "/bin/nsenter"];
+const MOUNT: [&str; 2] = ["/usr/bin/mount", "/bin/mount"];
+
+/// The first of `paths` that exists.
+fn program(name: &'static str, paths: &[&'static str]) -> Result<&'static str, NativeError> {
+    paths.iter().copied().find(|path| Path::new(path).exists()).ok_or(NativeError::NoProgram(name))
+}
 
 /// What to run.
 #[derive(Debug)]
 pub(super) struct Launch {
     pub(super) argv: Vec<String>,
     pub(super) env: BTreeMap<String, String>,
+    /// Where the workload sees its hosts file; None: nowhere (its image has no `/etc`).
+    pub(super) hosts_target: Option<PathBuf>,
 }
 
 impl Launch {
@@ -57,14 +71,24 @@ impl Launch {
             prefixed.append(&mut argv);
             argv = prefixed;
         }
-        Ok(Self { argv, env })
+        let hosts_target = super::hosts::target(image)?;
+        Ok(Self { argv, env, hosts_target })
     }
 }
 
-/// A command run inside a workload: under the image's root filesystem (chroot) when it has
-/// one, with `env` as its whole environment.
-pub(super) fn exec_argv(image: &Image, argv: &[String]) -> Result<Vec<String>, NativeError> {
-    let mut full = Vec::with_capacity(argv.len() + 2);
+/// A command run inside a workload: in the mount namespace of its supervisor `pid` (where its
+/// hosts file is), in `work`, under the image's root filesystem (chroot) when it has one.
+pub(super) fn exec_argv(
+    image: &Image,
+    pid: u32,
+    work: &Path,
+    argv: &[String],
+) -> Result<Vec<String>, NativeError> {
+    let mut full = Vec::with_capacity(argv.len() + 6);
+    full.push(program("nsenter", &NSENTER)?.to_owned());
+    full.push(format!("--mount=/proc/{pid}/ns/mnt"));
+    full.push(format!("--wd={}", work.display()));
+    full.push("--".to_owned());
     if let Some(rootfs) = &image.manifest.rootfs {
         let chroot =
             CHROOT.iter().find(|path| Path::new(path).exists()).ok_or(NativeError::NoChroot)?;
@@ -76,8 +100,9 @@ pub(super) fn exec_argv(image: &Image, argv: &[String]) -> Result<Vec<String>, N
 }
 
 /// Spawns the supervisor in `netns`, in `dir`'s working directory, with its output appended to
-/// `dir`'s log; returns its pid. Equals `cd WORK; env -i ENV… ip netns exec NETNS sh -c SUPERVISOR
-/// archipel-supervisor EXIT_FILE - ARGV… >>output.log 2>&1 </dev/null` in a new process group.
+/// `dir`'s log; returns its pid. Equals `cd WORK; env -i ENV… ip netns exec NETNS unshare
+/// --mount --propagation private sh -c SUPERVISOR archipel-supervisor EXIT_FILE - MOUNT HOSTS
+/// TARGET ARGV… >>output.log 2>&1 </dev/null` in a new process group.
 pub(super) async fn spawn(
     host: &dyn Host,
     netns: &str,
@@ -102,24 +127,32 @@ pub(super) async fn spawn(
         .open(&log_path)
         .map_err(|e| failed(NativeError::io("open", &log_path)(e)))?;
     let log_err = log.try_clone().map_err(|e| failed(NativeError::io("open", &log_path)(e)))?;
-    let mut command = supervisor(&exit, &work, &launch);
+    let mut command = supervisor(&exit, &work, &dir.hosts(), &launch).map_err(failed)?;
     command.stdin(Stdio::null()).stdout(log).stderr(log_err);
     host.spawn(netns, command).await
 }
 
-fn supervisor(exit: &PathBuf, work: &PathBuf, launch: &Launch) -> Command {
+fn supervisor(
+    exit: &Path,
+    work: &Path,
+    hosts: &Path,
+    launch: &Launch,
+) -> Result<Command, NativeError> {
     let keep_pwd = if launch.env.contains_key("PWD") { "keep-pwd" } else { "-" };
-    let mut command = Command::new("/bin/sh");
+    let target = launch.hosts_target.as_deref().map(Path::as_os_str).unwrap_or_default();
+    let mut command = Command::new(program("unshare", &UNSHARE)?);
     command
-        .arg("-c")
-        .arg(SUPERVISOR)
+        .args(["--mount", "--propagation", "private", "/bin/sh", "-c", SUPERVISOR])
         .arg("archipel-supervisor")
         .arg(exit)
         .arg(keep_pwd)
+        .arg(program("mount", &MOUNT)?)
+        .arg(hosts)
+        .arg(target)
         .args(&launch.argv)
         .env_clear()
         .envs(&launch.env)
         .current_dir(work)
         .process_group(0);
-    command
+    Ok(command)
 }

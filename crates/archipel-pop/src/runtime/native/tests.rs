@@ -123,9 +123,15 @@ async fn starts_the_supervisor_in_the_namespace_with_exactly_its_environment() {
     let spawned = rig.host.spawned();
     assert_eq!(spawned.len(), 1);
     let s = &spawned[0];
-    assert_eq!((s.netns.as_str(), s.program.as_str()), (id.as_str(), "/bin/sh"));
+    assert_eq!(s.netns, id);
+    assert!(s.program.ends_with("/unshare"), "{}", s.program);
+    assert_eq!(s.args[..4], ["--mount", "--propagation", "private", "/bin/sh"]);
     let exit = rig.dir(&id).exit().to_string_lossy().into_owned();
-    assert_eq!(s.args[2..], ["archipel-supervisor", &exit, "-", "/bin/sleep", "1000"]);
+    let hosts = rig.dir(&id).hosts().to_string_lossy().into_owned();
+    assert_eq!(s.args[6..9], ["archipel-supervisor", &exit, "-"]);
+    assert!(s.args[9].ends_with("/mount"), "{:?}", s.args);
+    assert_eq!(s.args[10], hosts);
+    assert_eq!(s.args[12..], ["/bin/sleep", "1000"]);
     let env = [("PATH", "/bin"), ("ROLE", "server")].map(|(k, v)| (k.to_owned(), v.to_owned()));
     assert_eq!(s.env, BTreeMap::from(env));
     assert_eq!(s.cwd.as_deref(), Some(rig.dir(&id).work().as_path()));

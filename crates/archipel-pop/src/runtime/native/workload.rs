@@ -9,6 +9,7 @@ use tracing::warn;
 
 use super::error::{failed, NativeError};
 use super::host;
+use super::hosts;
 use super::image;
 use super::inner::{lock, Entry, Inner};
 use super::names;
@@ -90,7 +91,12 @@ impl Inner {
         // Leftovers of an earlier attempt under the same name go first.
         self.net().tear_down(&id, None, &hosts).await?;
         let macs = self.net().set_up(&id, &record.endpoints).await?;
-        let pid = match spawn(&*self.host, &id, &dir, launch).await {
+        let named = hosts::write(&dir.hosts(), &self.hosts_for(&record));
+        let spawned = match named {
+            Ok(()) => spawn(&*self.host, &id, &dir, launch).await,
+            Err(error) => Err(failed("start workload")(error)),
+        };
+        let pid = match spawned {
             Ok(pid) => pid,
             Err(error) => {
                 if let Err(cleanup) = self.net().tear_down(&id, None, &hosts).await {
@@ -109,6 +115,7 @@ impl Inner {
             return Err(failed("start workload")(error));
         }
         self.save(entry, record.clone());
+        self.refresh_hosts();
         Ok(Started { runtime_id: id, started_at: record.started_at, macs })
     }
 
@@ -166,6 +173,7 @@ impl Inner {
         self.reap();
         record.status = Status::Exited { code };
         self.save(entry, record.clone());
+        self.refresh_hosts();
         self.exited(&record);
         code
     }

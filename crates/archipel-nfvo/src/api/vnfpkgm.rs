@@ -1,0 +1,170 @@
+//! `/vnfpkgm/v1/vnf_packages`: SOL005 VNF package management over Open Baton's package format.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use super::dto::{CreateVnfPkgInfoRequest, PackageContent, Problem, VnfPkgInfo};
+use super::extract::{JsonBody, RawBody};
+use super::problem::ApiError;
+use super::responses::{BadRequest, Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType};
+use crate::error::NfvoError;
+use crate::Nfvo;
+
+/// The media type of a package's content.
+const TAR: &str = "application/x-tar";
+
+fn info(nfvo: &Nfvo, id: &str) -> Result<VnfPkgInfo, NfvoError> {
+    let record = nfvo.package(id)?;
+    let in_use = !nfvo.package_users(id)?.is_empty();
+    Ok(VnfPkgInfo::new(record, in_use))
+}
+
+/// Makes an empty VNF package; upload its content next.
+#[utoipa::path(
+    post,
+    operation_id = "createVnfPackage",
+    path = "/vnfpkgm/v1/vnf_packages",
+    tag = "vnfpkgm",
+    request_body(content = Option<CreateVnfPkgInfoRequest>, description = "empty, {}, or SOL005's userDefinedData"),
+    responses(
+        (status = 201, description = "made, CREATED", body = VnfPkgInfo,
+         headers(("Location" = String, description = "the new package's URL"))),
+        (status = 400, response = BadRequest),
+        (status = 415, response = UnsupportedMediaType),
+    )
+)]
+pub async fn create(
+    State(nfvo): State<Nfvo>,
+    JsonBody(request): JsonBody<CreateVnfPkgInfoRequest>,
+) -> Result<Response, ApiError> {
+    // SOL005's user-defined data is the client's: it is not kept.
+    drop(request);
+    let record = nfvo.create_package()?;
+    let info = info(&nfvo, &record.id)?;
+    let location = info.links.self_link.href.clone();
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(info)).into_response())
+}
+
+/// Every VNF package.
+#[utoipa::path(
+    get,
+    operation_id = "listVnfPackages",
+    path = "/vnfpkgm/v1/vnf_packages",
+    tag = "vnfpkgm",
+    responses((status = 200, description = "the packages, oldest first", body = [VnfPkgInfo]))
+)]
+pub async fn list(State(nfvo): State<Nfvo>) -> Result<Json<Vec<VnfPkgInfo>>, ApiError> {
+    let records = nfvo.packages()?;
+    let mut infos = Vec::with_capacity(records.len());
+    for record in records {
+        let in_use = !nfvo.package_users(&record.id)?.is_empty();
+        infos.push(VnfPkgInfo::new(record, in_use));
+    }
+    Ok(Json(infos))
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "getVnfPackage",
+    path = "/vnfpkgm/v1/vnf_packages/{id}",
+    tag = "vnfpkgm",
+    params(("id" = String, Path, description = "the package's id")),
+    responses((status = 200, description = "the package", body = VnfPkgInfo), (status = 404, response = NotFound))
+)]
+pub async fn show(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+) -> Result<Json<VnfPkgInfo>, ApiError> {
+    Ok(Json(info(&nfvo, &id)?))
+}
+
+/// Deletes a package no onboarded NSD names.
+#[utoipa::path(
+    delete,
+    operation_id = "deleteVnfPackage",
+    path = "/vnfpkgm/v1/vnf_packages/{id}",
+    tag = "vnfpkgm",
+    params(("id" = String, Path, description = "the package's id")),
+    responses(
+        (status = 204, description = "deleted"),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    )
+)]
+pub async fn delete(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    nfvo.delete_package(&id)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Uploads the package's content: an Open Baton package, a plain tar holding `Metadata.yaml`
+/// (with its `name`), `vnfd.json` and the `scripts/` folder. It is checked before it is kept;
+/// a package takes its content once.
+#[utoipa::path(
+    put,
+    operation_id = "uploadVnfPackageContent",
+    path = "/vnfpkgm/v1/vnf_packages/{id}/package_content",
+    tag = "vnfpkgm",
+    params(("id" = String, Path, description = "the package's id")),
+    request_body(content = PackageContent, content_type = "application/octet-stream",
+                 description = "the package's tar (sent as application/x-tar or application/octet-stream)"),
+    responses(
+        (status = 202, description = "accepted and onboarded"),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+    )
+)]
+pub async fn upload(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<StatusCode, ApiError> {
+    let mime = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    if !matches!(mime.as_deref(), Some(TAR | "application/octet-stream")) {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "unsupported media type",
+            "send the package as application/x-tar (an Open Baton package is a plain tar)",
+        )
+        .into());
+    }
+    nfvo.upload_package(&id, &body)?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// The package's content as it was uploaded.
+#[utoipa::path(
+    get,
+    operation_id = "getVnfPackageContent",
+    path = "/vnfpkgm/v1/vnf_packages/{id}/package_content",
+    tag = "vnfpkgm",
+    params(("id" = String, Path, description = "the package's id")),
+    responses(
+        (status = 200, description = "the package's tar", body = PackageContent, content_type = "application/x-tar"),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    )
+)]
+pub async fn content(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let Some(content) = nfvo.package(&id)?.content else {
+        let state = "has no content yet: upload it first";
+        return Err(NfvoError::PackageState { id, state }.into());
+    };
+    Ok(([(header::CONTENT_TYPE, TAR)], content).into_response())
+}

@@ -1,0 +1,124 @@
+//! SOL005 VNF packages (Open Baton's format), and the lifecycle scripts an NSD's VNFDs take
+//! from them through `vnfPackageLocation`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::Nfvo;
+use crate::catalogue::{CatalogueError, Nsd, Violation};
+use crate::error::NfvoError;
+use crate::ids;
+use crate::package::{self, Package};
+use crate::store::PackageRecord;
+
+/// Script file name -> content, for one VNF.
+pub type Scripts = BTreeMap<String, Vec<u8>>;
+
+impl Nfvo {
+    /// Makes an empty package, to be given its content.
+    pub fn create_package(&self) -> Result<PackageRecord, NfvoError> {
+        let record =
+            PackageRecord { id: ids::new_id(), created: ids::now(), name: None, content: None };
+        self.store().insert_package(&record)?;
+        tracing::info!(id = %record.id, "VNF package created");
+        Ok(record)
+    }
+
+    /// Gives an empty package its content, an Open Baton package's tar; refused, and nothing
+    /// stored, when it is not one.
+    pub fn upload_package(&self, id: &str, content: &[u8]) -> Result<PackageRecord, NfvoError> {
+        let parsed = package::parse(content)?;
+        let _gate = self.gate();
+        let record = self.package(id)?;
+        if record.content.is_some() {
+            return Err(NfvoError::PackageState {
+                id: id.to_owned(),
+                state: "already has its content: make a new package for new content",
+            });
+        }
+        self.store().upload_package(id, &parsed.name, content)?;
+        tracing::info!(%id, name = %parsed.name, scripts = parsed.scripts.len(), "VNF package onboarded");
+        self.package(id)
+    }
+
+    pub fn packages(&self) -> Result<Vec<PackageRecord>, NfvoError> {
+        Ok(self.store().packages()?)
+    }
+
+    pub fn package(&self, id: &str) -> Result<PackageRecord, NfvoError> {
+        self.store()
+            .package(id)?
+            .ok_or_else(|| NfvoError::NotFound { what: "VNF package", id: id.to_owned() })
+    }
+
+    /// The ids of the NSDs whose VNFDs name package `id`.
+    pub fn package_users(&self, id: &str) -> Result<Vec<String>, NfvoError> {
+        let mut users = Vec::new();
+        for record in self.store().nsds()? {
+            let Ok(nsd) = crate::catalogue::parse_nsd(&record.content) else { continue };
+            if nsd.vnfd().iter().any(|vnfd| vnfd.package.as_deref() == Some(id)) {
+                users.push(record.id);
+            }
+        }
+        Ok(users)
+    }
+
+    /// Deletes a package no onboarded NSD names.
+    pub fn delete_package(&self, id: &str) -> Result<(), NfvoError> {
+        let _gate = self.gate();
+        if let Some(nsd) = self.package_users(id)?.into_iter().next() {
+            return Err(NfvoError::PackageInUse { id: id.to_owned(), nsd });
+        }
+        if !self.store().delete_package(id)? {
+            return Err(NfvoError::NotFound { what: "VNF package", id: id.to_owned() });
+        }
+        tracing::info!(%id, "VNF package deleted");
+        Ok(())
+    }
+
+    /// The lifecycle scripts of every VNF of `nsd` that names a package, by VNF name. Refused,
+    /// with the path in the NSD, when a package cannot be read or lacks a script an event names.
+    pub fn lifecycle_scripts(&self, nsd: &Nsd) -> Result<BTreeMap<String, Scripts>, NfvoError> {
+        let mut all = BTreeMap::new();
+        for (i, vnfd) in nsd.vnfd().iter().enumerate() {
+            let Some(location) = &vnfd.package else { continue };
+            let at = format!("vnfd[{i}]");
+            let package = self.read_package(location).map_err(|reason| {
+                let violation = Violation::UnknownPackage { location: location.clone(), reason };
+                CatalogueError::Invalid { path: format!("{at}.vnfPackageLocation"), violation }
+            })?;
+            for (j, event) in vnfd.lifecycle_event.iter().enumerate() {
+                for (k, name) in event.scripts.iter().enumerate() {
+                    if !package.scripts.contains_key(name) {
+                        let violation = Violation::MissingScript {
+                            name: name.clone(),
+                            package: package.name.clone(),
+                        };
+                        let path = format!("{at}.lifecycle_event[{j}].lifecycle_events[{k}]");
+                        return Err(CatalogueError::Invalid { path, violation }.into());
+                    }
+                }
+            }
+            all.insert(vnfd.name.clone(), package.scripts);
+        }
+        Ok(all)
+    }
+
+    /// An uploaded package by id, or a package at an absolute local path.
+    fn read_package(&self, location: &str) -> Result<Package, String> {
+        use crate::error::chain;
+        match self.store().package(location) {
+            Ok(Some(PackageRecord { content: Some(content), .. })) => {
+                package::parse(&content).map_err(|e| chain(&e))
+            }
+            Ok(Some(_)) => Err("the package has no content yet: upload it first".to_owned()),
+            Err(e) => Err(chain(&e)),
+            Ok(None) if Path::new(location).is_absolute() => {
+                package::read(Path::new(location)).map_err(|e| chain(&e))
+            }
+            Ok(None) => Err("give the id of an uploaded VNF package, or an absolute path to a \
+                             package (its tar, or a folder laid out as one) on the NFVO's host"
+                .to_owned()),
+        }
+    }
+}
