@@ -167,7 +167,7 @@ async fn watched_memory(bin: &str) -> Result<f64> {
             ("sipp-server".to_owned(), site.clone()),
             ("sipp-client".to_owned(), site),
         ]);
-        launch_placed(&client, &nsd_id, InstantiateNsRequest { placement, auto_heal: false })
+        launch_placed(&client, &nsd_id, InstantiateNsRequest { placement, ..Default::default() })
     });
     let services = try_join_all(launches).await?;
     followed(&client).await?;

@@ -41,7 +41,7 @@ pub async fn run(bin: &str) -> Result<()> {
             ("sipp-server".to_owned(), "a".to_owned()),
             ("sipp-client".to_owned(), client_site.to_owned()),
         ]),
-        auto_heal: false,
+        ..Default::default()
     };
 
     // One untimed round of each first, then alternating order.

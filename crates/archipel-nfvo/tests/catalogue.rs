@@ -161,7 +161,7 @@ fn known_open_baton_fields_are_accepted_and_ignored() {
     extra(&mut document["vld"][0], json!({"id": "2", "cidr": "10.0.0.0/24", "qos": []}));
     extra(
         &mut document["vnfd"][0],
-        json!({"vendor": "v", "version": "2", "vnfPackageLocation": "https://example.invalid/s.git", "cyclicDependency": false,
+        json!({"vnfPackageLocation": "https://example.invalid/s.git", "cyclicDependency": false,
                "manifest_file_security": [], "provides": [], "requires": {}, "vdu_dependency": []}),
     );
     extra(

@@ -113,6 +113,8 @@ fn vnfd(raw: RawVnfd, path: &Path) -> Result<Vnfd> {
         )?,
         lifecycle_event: lifecycle,
         package,
+        vendor: scalar(raw.vendor),
+        version: scalar(raw.version),
     };
     // Open Baton's VNF manager fills a provided parameter from a script; Archipel fills it from
     // what the VNF has, so it must have it.
@@ -231,6 +233,16 @@ fn lifecycle_event(raw: RawLifecycleEvent, path: &Path) -> Result<LifecycleEvent
     }
     let scripts = each(raw.lifecycle_events, &path.field("lifecycle_events"), script_name)?;
     Ok(LifecycleEvent { event, scripts })
+}
+
+/// A descriptive scalar as text: a string as it is, a number or a boolean written out, anything
+/// else (absent, null, a list) empty.
+fn scalar(value: Option<serde_json::Value>) -> String {
+    match value {
+        Some(serde_json::Value::String(text)) => text,
+        Some(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => v.to_string(),
+        _ => String::new(),
+    }
 }
 
 /// Whether a `vnfPackageLocation` names a package Archipel reads: an uploaded package's id or a

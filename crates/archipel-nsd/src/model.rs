@@ -99,6 +99,9 @@ pub struct Vnfd {
     /// `vnfPackageLocation`: the VNF package holding the scripts, an uploaded package's id or a
     /// local path on the NFVO's host.
     pub package: Option<String>,
+    /// `vendor` and `version`, as text (empty when absent).
+    pub vendor: String,
+    pub version: String,
 }
 
 /// The scripts a VNF manager runs at one point of the flow.

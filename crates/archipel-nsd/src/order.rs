@@ -159,6 +159,8 @@ mod tests {
                 deployment_flavour: Vec::new(),
                 lifecycle_event: Vec::new(),
                 package: None,
+                vendor: String::new(),
+                version: String::new(),
             })
             .collect();
         let vnf_dependency = dependencies

@@ -22,6 +22,7 @@ mod sites;
 mod subscriptions;
 mod ui;
 mod users;
+mod versions;
 mod vnfpkgm;
 
 use std::sync::Arc;
@@ -74,6 +75,14 @@ pub fn router(nfvo: Nfvo) -> Router {
                 .merge(put(vnfpkgm::upload).layer(DefaultBodyLimit::max(PACKAGE_LIMIT))),
         )
         .route("/nsfm/v1/alarms", get(nsfm::alarms))
+        .route("/nsd/v1/api_versions", get(versions::nsd_v1))
+        .route("/nsd/api_versions", get(versions::nsd))
+        .route("/nslcm/v1/api_versions", get(versions::nslcm_v1))
+        .route("/nslcm/api_versions", get(versions::nslcm))
+        .route("/nsfm/v1/api_versions", get(versions::nsfm_v1))
+        .route("/nsfm/api_versions", get(versions::nsfm))
+        .route("/vnfpkgm/v1/api_versions", get(versions::vnfpkgm_v1))
+        .route("/vnfpkgm/api_versions", get(versions::vnfpkgm))
         .route("/nslcm/v1/ns_lcm_op_occs", get(nslcm::ops))
         .route("/nslcm/v1/ns_lcm_op_occs/{id}", get(nslcm::op))
         .route("/nslcm/v1/subscriptions", get(subscriptions::list).post(subscriptions::create))
@@ -91,6 +100,7 @@ pub fn router(nfvo: Nfvo) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(nfvo.clone(), guard::guard))
+        .layer(axum::middleware::from_fn(versions::header))
         .with_state(nfvo)
 }
 

@@ -8,7 +8,7 @@ use axum::Json;
 use super::dto::HEAL_LIMIT;
 use super::dto::{
     CreateNsRequest, HealNsRequest, InstantiateNsRequest, NsInstance, NsLcmOpOcc, ScaleNsRequest,
-    TerminateNsRequest,
+    ScaleTarget, TerminateNsRequest,
 };
 use super::extract::JsonBody;
 use super::problem::ApiError;
@@ -122,7 +122,21 @@ pub async fn instantiate(
     Path(id): Path<String>,
     JsonBody(request): JsonBody<InstantiateNsRequest>,
 ) -> Result<Response, ApiError> {
-    accepted(nfvo.instantiate_with(&id, request.placement, request.auto_heal)?)
+    nfvo.nsr(&id)?;
+    let (placement, auto_heal) = request.resolved().map_err(invalid)?;
+    accepted(nfvo.instantiate_with(&id, placement, auto_heal)?)
+}
+
+fn invalid(reason: String) -> ApiError {
+    crate::NfvoError::InvalidRequest { reason }.into()
+}
+
+/// Whether an RFC 3339 time is in the future (a scheduled operation, which is not taken).
+fn later(time: &str, field: &str) -> Result<bool, ApiError> {
+    let rfc3339 = &time::format_description::well_known::Rfc3339;
+    let at = time::OffsetDateTime::parse(time, rfc3339)
+        .map_err(|_| invalid(format!("{field} {time:?} is not an RFC 3339 date and time")))?;
+    Ok(at > time::OffsetDateTime::now_utc())
 }
 
 /// Begins scaling one VNF out or in.
@@ -148,7 +162,21 @@ pub async fn scale(
     Path(id): Path<String>,
     JsonBody(request): JsonBody<ScaleNsRequest>,
 ) -> Result<Response, ApiError> {
-    accepted(nfvo.scale(&id, &request.vnf_name, request.number_of_instances, request.vim_id)?)
+    let nsr = nfvo.nsr(&id)?;
+    if let Some(at) = &request.scale_time {
+        if later(at, "scaleTime")? {
+            return Err(invalid("a scheduled scale is not supported: omit scaleTime".to_owned()));
+        }
+    }
+    let (vnf, change, site) = request.resolved().map_err(invalid)?;
+    let current = nsr.vnfr(&vnf).map_or(0, |v| v.vnfcs.iter().filter(|c| c.vdu == 0).count());
+    let current = u32::try_from(current).unwrap_or(u32::MAX);
+    let instances = match change {
+        ScaleTarget::To(n) => n,
+        ScaleTarget::Out(steps) => current.saturating_add(steps),
+        ScaleTarget::In(steps) => current.saturating_sub(steps),
+    };
+    accepted(nfvo.scale(&id, &vnf, instances, site)?)
 }
 
 /// Begins removing every container and network of the instance.
@@ -158,7 +186,7 @@ pub async fn scale(
     path = "/nslcm/v1/ns_instances/{id}/terminate",
     tag = "nslcm",
     params(("id" = String, Path, description = "the instance's id")),
-    request_body(content = Option<TerminateNsRequest>, description = "empty, or {}"),
+    request_body(content = Option<TerminateNsRequest>, description = "empty, {}, or a terminationTime not in the future"),
     responses(
         (status = 202, description = "begun", body = NsLcmOpOcc,
          headers(("Location" = String, description = "the operation occurrence's URL"))),
@@ -172,8 +200,15 @@ pub async fn scale(
 pub async fn terminate(
     State(nfvo): State<Nfvo>,
     Path(id): Path<String>,
-    JsonBody(_request): JsonBody<TerminateNsRequest>,
+    JsonBody(request): JsonBody<TerminateNsRequest>,
 ) -> Result<Response, ApiError> {
+    nfvo.nsr(&id)?;
+    if let Some(at) = &request.termination_time {
+        if later(at, "terminationTime")? {
+            let reason = "a scheduled termination is not supported: omit terminationTime";
+            return Err(invalid(reason.to_owned()));
+        }
+    }
     accepted(nfvo.terminate(&id)?)
 }
 

@@ -14,7 +14,8 @@ use super::responses::{
     UnsupportedMediaType,
 };
 use super::{
-    events, health, keys, login, metrics, nsd, nsfm, nslcm, sites, subscriptions, users, vnfpkgm,
+    events, health, keys, login, metrics, nsd, nsfm, nslcm, sites, subscriptions, users, versions,
+    vnfpkgm,
 };
 use crate::model::Role;
 
@@ -42,6 +43,8 @@ const BEARER: &str = "bearer";
         nsfm::alarms,
         vnfpkgm::create, vnfpkgm::list, vnfpkgm::show, vnfpkgm::delete, vnfpkgm::upload,
         vnfpkgm::content,
+        versions::nsd_v1, versions::nsd, versions::nslcm_v1, versions::nslcm,
+        versions::nsfm_v1, versions::nsfm, versions::vnfpkgm_v1, versions::vnfpkgm,
         subscriptions::create, subscriptions::list, subscriptions::show, subscriptions::delete,
         events::stream,
         sites::add, sites::list, sites::show, sites::remove,
@@ -60,6 +63,7 @@ const BEARER: &str = "bearer";
         (name = "vnfpkgm", description = "VNF packages: Open Baton packages and their lifecycle scripts"),
         (name = "sites", description = "The sites VNFs are placed on"),
         (name = "health", description = "Whether the daemon answers"),
+        (name = "versions", description = "SOL013 API versions of the SOL005 APIs"),
     )
 )]
 struct ApiDoc;

@@ -29,6 +29,9 @@ pub(super) async fn forward(
             next_index: 0,
             vnfcs: Vec::new(),
             health: Default::default(),
+            provider: vnfd.vendor.clone(),
+            version: vnfd.version.clone(),
+            package: vnfd.package.clone(),
         });
     }
     run.nsr.vnfrs = vnfrs;

@@ -130,6 +130,13 @@ pub struct Vnfr {
     /// The worst health of its VNFC instances.
     #[serde(default)]
     pub health: Health,
+    /// The VNFD's `vendor` and `version`, and its VNF package's id (or path), if any.
+    #[serde(default)]
+    pub provider: String,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub package: Option<String>,
 }
 
 /// One VNFC instance: a Pop container.

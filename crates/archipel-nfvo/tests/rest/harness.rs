@@ -34,6 +34,7 @@ pub struct Answer {
     pub content_type: String,
     pub location: Option<String>,
     pub www_authenticate: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
     pub body: serde_json::Value,
 }
 
@@ -108,13 +109,14 @@ impl Api {
         let content_type = header("content-type").unwrap_or_default();
         let location = header("location");
         let www_authenticate = header("www-authenticate");
+        let headers = response.headers().clone();
         let bytes = response.bytes().await.unwrap();
         let body = if bytes.is_empty() {
             serde_json::Value::Null
         } else {
             serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{path}: {e}: {bytes:?}"))
         };
-        Answer { status, content_type, location, www_authenticate, body }
+        Answer { status, content_type, location, www_authenticate, headers, body }
     }
 
     /// GETs `path` as the admin: status, content type and the body as text.

@@ -50,8 +50,11 @@ async fn launch_scale_terminate_delete() {
     assert_eq!(client.vim_id, "a");
     assert_eq!(ns.virtual_link_info.len(), 1);
 
-    let scale =
-        ScaleNsRequest { vnf_name: "sipp-client".into(), number_of_instances: 3, vim_id: None };
+    let scale = ScaleNsRequest {
+        vnf_name: Some("sipp-client".into()),
+        number_of_instances: Some(3),
+        ..Default::default()
+    };
     let op = api.client.scale(&id, &scale).await.unwrap();
     let op = api.client.wait(&op.id, |_| {}).await.unwrap();
     assert_eq!(op.operation_state, "COMPLETED", "{op:?}");
@@ -60,8 +63,11 @@ async fn launch_scale_terminate_delete() {
     assert_eq!(client.vnfc_instances.len(), 3);
     assert_eq!(api.fake.containers("a").len(), 4);
 
-    let too_many =
-        ScaleNsRequest { vnf_name: "sipp-client".into(), number_of_instances: 6, vim_id: None };
+    let too_many = ScaleNsRequest {
+        vnf_name: Some("sipp-client".into()),
+        number_of_instances: Some(6),
+        ..Default::default()
+    };
     let err = api.client.scale(&id, &too_many).await.unwrap_err();
     assert_eq!(err.problem().unwrap().status, 400);
 
@@ -120,7 +126,7 @@ async fn placement_errors_answer_before_anything_starts() {
         api.post_json(&format!("/nslcm/v1/ns_instances/{id}/instantiate"), &json!({})).await;
     problem(&unplaced, 422);
     let placement = BTreeMap::from([("nope".into(), "a".into())]);
-    let request = InstantiateNsRequest { placement, auto_heal: false };
+    let request = InstantiateNsRequest { placement, ..Default::default() };
     let err = api.client.instantiate(&id, &request).await.unwrap_err();
     assert_eq!(err.problem().unwrap().status, 400);
     let unknown = api

@@ -10,4 +10,5 @@ mod metrics;
 mod notifications;
 mod openapi;
 mod problems;
+mod sol005;
 mod ui;

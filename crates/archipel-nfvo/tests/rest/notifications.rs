@@ -79,8 +79,11 @@ async fn a_subscriber_gets_launch_scale_heal_terminate_in_order_and_a_dead_one_d
     let ns = api.client.create_ns(&request).await.unwrap().id;
     let launch = api.client.instantiate(&ns, &Default::default()).await.unwrap();
     assert_eq!(api.client.wait(&launch.id, |_| {}).await.unwrap().operation_state, "COMPLETED");
-    let scale =
-        ScaleNsRequest { vnf_name: "sipp-client".into(), number_of_instances: 2, vim_id: None };
+    let scale = ScaleNsRequest {
+        vnf_name: Some("sipp-client".into()),
+        number_of_instances: Some(2),
+        ..Default::default()
+    };
     let scale = api.client.scale(&ns, &scale).await.unwrap();
     assert_eq!(api.client.wait(&scale.id, |_| {}).await.unwrap().operation_state, "COMPLETED");
     // The server's workload fails; the watch sees it; a heal brings it back.

@@ -39,10 +39,9 @@ pub(crate) struct RawVnfd {
     _created_at: Option<IgnoredAny>,
     #[serde(rename = "updatedAt")]
     _updated_at: Option<IgnoredAny>,
-    #[serde(rename = "vendor")]
-    _vendor: Option<IgnoredAny>,
-    #[serde(rename = "version")]
-    _version: Option<IgnoredAny>,
+    /// Kept for the VNF's SOL005 record (a string, or a number as some descriptors write it).
+    pub vendor: Option<serde_json::Value>,
+    pub version: Option<serde_json::Value>,
     #[serde(rename = "descriptor_version")]
     _descriptor_version: Option<IgnoredAny>,
     #[serde(rename = "vdu_dependency")]

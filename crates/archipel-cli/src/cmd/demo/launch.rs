@@ -24,7 +24,7 @@ impl Placement {
             (SERVER.to_owned(), self.server.clone()),
             (CLIENT.to_owned(), self.client.clone()),
         ]);
-        InstantiateNsRequest { placement, auto_heal: false }
+        InstantiateNsRequest { placement, ..Default::default() }
     }
 }
 

@@ -65,7 +65,8 @@ pub async fn run(remote: &Remote, args: LaunchArgs) -> anyhow::Result<()> {
     let nsd_id = nsd_id(remote, &args.nsd).await?;
     let create = CreateNsRequest { nsd_id, ns_name: args.name.clone(), ns_description: None };
     let ns = remote.client.create_ns(&create).await?;
-    let request = InstantiateNsRequest { placement, auto_heal: args.auto_heal };
+    let request =
+        InstantiateNsRequest { placement, auto_heal: args.auto_heal, ..Default::default() };
     let op = remote.client.instantiate(&ns.id, &request).await?;
     if !args.wait {
         return remote.print_one(&op);

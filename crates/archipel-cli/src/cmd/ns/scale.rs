@@ -35,8 +35,12 @@ pub struct ScaleArgs {
 
 pub async fn run(remote: &Remote, args: ScaleArgs) -> anyhow::Result<()> {
     let id = remote.ns_id(&args.ns).await?;
-    let request =
-        ScaleNsRequest { vnf_name: args.vnf, number_of_instances: args.to, vim_id: args.site };
+    let request = ScaleNsRequest {
+        vnf_name: Some(args.vnf),
+        number_of_instances: Some(args.to),
+        vim_id: args.site,
+        ..Default::default()
+    };
     let op = remote.client.scale(&id, &request).await?;
     if !args.wait {
         return remote.print_one(&op);

@@ -21,8 +21,9 @@ pub use auth::{
 pub use health::{AlarmInfo, AlarmLinks, FaultyResource, HealNsRequest, HealthInfo, HEAL_LIMIT};
 pub use nsd::{NsdInfo, NsdLinks, NsdWarning};
 pub use nslcm::{
-    CreateNsRequest, FailureInfo, InstantiateNsRequest, NetworkInfo, NsInstance, NsLinks,
-    ScaleNsRequest, TerminateNsRequest, VnfInstance, VnfcInfo,
+    CreateNsRequest, FailureInfo, InstantiateNsRequest, NetworkInfo, NsInstance, NsLinks, NsParams,
+    ScaleByStepData, ScaleNsRequest, ScaleTarget, ScaleVnfData, TerminateNsRequest, VnfInstance,
+    VnfcInfo,
 };
 pub use op::{NsLcmOpOcc, OpLinks};
 pub use package::{CreateVnfPkgInfoRequest, PackageContent, VnfPkgInfo, VnfPkgLinks};

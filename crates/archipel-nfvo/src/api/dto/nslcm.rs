@@ -20,51 +20,212 @@ pub struct CreateNsRequest {
     pub ns_description: Option<String>,
 }
 
-/// How to instantiate: where each VNF goes. A VNF not named here goes to the first registered
-/// site its VDUs' `vimInstanceName` names, else to the only registered site.
+/// How to instantiate (SOL005 `InstantiateNsRequest`): where each VNF goes. A VNF not named
+/// goes to the first registered site its VDUs' `vimInstanceName` names, else to the only
+/// registered site. The placement and the auto-heal policy may also be given in SOL005's
+/// `additionalParamsForNs`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InstantiateNsRequest {
+    /// SOL005's deployment flavour: an Open Baton NSD has one, so any value names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ns_flavour_id: Option<String>,
+    /// SOL005's instantiation level: taken, with one level only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ns_instantiation_level_id: Option<String>,
     /// VNF name -> site name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub placement: BTreeMap<String, String>,
     /// Archipel: heal a failed VNFC instance without an operator (a bounded number of times).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub auto_heal: bool,
+    /// SOL005's additional parameters: Archipel's `placement` and `autoHeal`, given there
+    /// instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_params_for_ns: Option<NsParams>,
 }
 
-/// Scale one VNF to a number of VNFC instances (of its first VDU), within its `scale_in_out`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// Archipel's instantiation parameters inside SOL005's `additionalParamsForNs`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NsParams {
+    /// VNF name -> site name.
+    #[serde(default)]
+    pub placement: BTreeMap<String, String>,
+    #[serde(default)]
+    pub auto_heal: bool,
+}
+
+impl InstantiateNsRequest {
+    /// The placement and the auto-heal policy, from wherever the request gives them; a
+    /// placement given in both places is refused.
+    pub fn resolved(self) -> Result<(BTreeMap<String, String>, bool), String> {
+        let extra = self.additional_params_for_ns.unwrap_or_default();
+        if !self.placement.is_empty() && !extra.placement.is_empty() {
+            return Err("placement is given twice: give it in additionalParamsForNs or at the \
+                        top, not both"
+                .to_owned());
+        }
+        let placement = if self.placement.is_empty() { extra.placement } else { self.placement };
+        Ok((placement, self.auto_heal || extra.auto_heal))
+    }
+}
+
+/// Scale one VNF, in Archipel's form (`vnfName` to `numberOfInstances` of its first VDU,
+/// within its `scale_in_out`) or in SOL005's (`scaleType: SCALE_VNF` with one `scaleVnfData`
+/// entry, `SCALE_OUT` or `SCALE_IN` by `numberOfSteps` instances).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScaleNsRequest {
-    /// The VNFD name of the VNF.
-    pub vnf_name: String,
-    /// At least 1, at most the VDU's `scale_in_out`.
+    /// Archipel: the VNFD name of the VNF.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vnf_name: Option<String>,
+    /// Archipel: at least 1, at most the VDU's `scale_in_out`.
     #[schema(minimum = 1, maximum = 4294967295_u64)]
-    #[serde(deserialize_with = "whole_number")]
-    pub number_of_instances: u32,
+    #[serde(
+        default,
+        deserialize_with = "some_whole_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub number_of_instances: Option<u32>,
     /// The site new instances go to; default: the site the VNF was placed on. Virtual links of
     /// the VNF are extended to it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vim_id: Option<String>,
+    /// SOL005: `SCALE_VNF` (an Open Baton NSD defines no NS scaling aspect for `SCALE_NS`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_type: Option<String>,
+    /// SOL005: the VNF to scale, one entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_vnf_data: Option<Vec<ScaleVnfData>>,
+    /// SOL005: when to scale; only now (absent, or not in the future) is taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_time: Option<String>,
 }
 
-/// A count, also written as a float with no fraction (`3.0`), which JSON Schema's integer allows.
-// The cast is exact: the fraction and the range are checked first.
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
-    let n = f64::deserialize(deserializer)?;
-    if n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) {
-        Ok(n as u32)
-    } else {
-        Err(serde::de::Error::custom(format!("{n} is not a whole number from 0 to {}", u32::MAX)))
+/// SOL005's `ScaleVnfData`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScaleVnfData {
+    /// The VNF instance's id: its VNFD name.
+    pub vnf_instance_id: String,
+    /// `SCALE_OUT` or `SCALE_IN`.
+    pub scale_vnf_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_by_step_data: Option<ScaleByStepData>,
+}
+
+/// SOL005's `ScaleByStepData`: a step is one VNFC instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScaleByStepData {
+    /// Taken, whatever it names: a VNF scales by one aspect, its first VDU.
+    pub aspect_id: String,
+    /// Default 1.
+    #[schema(minimum = 1, maximum = 4294967295_u64)]
+    #[serde(
+        default,
+        deserialize_with = "some_whole_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub number_of_steps: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub additional_params: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// A scale request as the engine takes it: the VNF, by how much, where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScaleTarget {
+    /// To this many instances.
+    To(u32),
+    /// This many more.
+    Out(u32),
+    /// This many fewer.
+    In(u32),
+}
+
+impl ScaleNsRequest {
+    /// The VNF, the change and the site, from either form.
+    pub fn resolved(self) -> Result<(String, ScaleTarget, Option<String>), String> {
+        match (self.scale_type.as_deref(), self.vnf_name) {
+            (None, Some(vnf)) => {
+                if self.scale_vnf_data.is_some() {
+                    return Err("scaleVnfData comes with scaleType: SCALE_VNF".to_owned());
+                }
+                let n = self.number_of_instances.ok_or("numberOfInstances is required")?;
+                Ok((vnf, ScaleTarget::To(n), self.vim_id))
+            }
+            (Some("SCALE_VNF"), None) => {
+                if self.number_of_instances.is_some() {
+                    return Err("numberOfInstances comes with vnfName, not scaleType".to_owned());
+                }
+                let mut data = self.scale_vnf_data.unwrap_or_default();
+                if data.len() != 1 {
+                    return Err(format!(
+                        "scaleVnfData must hold exactly one entry (it holds {}): scale one VNF \
+                         per request",
+                        data.len()
+                    ));
+                }
+                let data = data.remove(0);
+                let steps = data.scale_by_step_data.and_then(|s| s.number_of_steps).unwrap_or(1);
+                if steps == 0 {
+                    return Err("numberOfSteps must be at least 1".to_owned());
+                }
+                let change = match data.scale_vnf_type.as_str() {
+                    "SCALE_OUT" => ScaleTarget::Out(steps),
+                    "SCALE_IN" => ScaleTarget::In(steps),
+                    other => {
+                        return Err(format!(
+                            "scaleVnfType {other} is not supported: use SCALE_OUT or SCALE_IN"
+                        ))
+                    }
+                };
+                Ok((data.vnf_instance_id, change, self.vim_id))
+            }
+            (Some("SCALE_VNF"), Some(_)) => {
+                Err("give either vnfName (Archipel) or scaleType (SOL005), not both".to_owned())
+            }
+            (Some(other), _) => Err(format!(
+                "scaleType {other} is not supported: use SCALE_VNF (an Open Baton NSD has no NS \
+                 scaling aspect)"
+            )),
+            (None, None) => Err("give vnfName and numberOfInstances, or SOL005's scaleType \
+                                 SCALE_VNF with scaleVnfData"
+                .to_owned()),
+        }
     }
 }
 
-/// Terminate takes no parameters.
+/// An optional count, also written as a float with no fraction (`3.0`), which JSON Schema's
+/// integer allows; null is none.
+fn some_whole_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u32>, D::Error> {
+    Option::<f64>::deserialize(deserializer)?.map(whole).transpose()
+}
+
+// The cast is exact: the fraction and the range are checked first.
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn whole<E: serde::de::Error>(n: f64) -> Result<u32, E> {
+    if n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&n) {
+        Ok(n as u32)
+    } else {
+        Err(E::custom(format!("{n} is not a whole number from 0 to {}", u32::MAX)))
+    }
+}
+
+/// Terminate (SOL005 `TerminateNsRequest`): now; a `terminationTime` is taken when it is not
+/// in the future (a scheduled termination is refused).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TerminateNsRequest {}
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TerminateNsRequest {
+    /// RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    pub termination_time: Option<String>,
+}
 
 /// Where an operation failed, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -86,7 +247,10 @@ pub struct NsInstance {
     pub id: String,
     pub ns_instance_name: String,
     pub ns_instance_description: String,
+    /// The NSD's id in the catalogue.
     pub nsd_id: String,
+    /// SOL005: the NsdInfo it was made from (the same id: an NSD is onboarded in one step).
+    pub nsd_info_id: String,
     pub nsd_name: String,
     /// `INSTANTIATED` while it holds containers or networks at its sites.
     pub ns_state: String,
@@ -120,12 +284,27 @@ pub struct NsLinks {
     pub terminate: Link,
 }
 
-/// A VNF record.
+/// A VNF record (SOL005 `VnfInstance`, with Open Baton's VNFR status).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VnfInstance {
+    /// Its id within the network service: its VNFD's name.
+    pub id: String,
     /// The VNFD's name.
     pub vnfd_id: String,
+    /// The VNFD's `vendor`.
+    pub vnf_provider: String,
+    /// The VNFD's name.
+    pub vnf_product_name: String,
+    /// The VNFD's `version`.
+    pub vnf_software_version: String,
+    /// The VNFD's `version`.
+    pub vnfd_version: String,
+    /// The VNF package its lifecycle scripts come from: an uploaded package's id, or a path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vnf_pkg_id: Option<String>,
+    /// `INSTANTIATED` while it has VNFC instances, else `NOT_INSTANTIATED`.
+    pub instantiation_state: String,
     pub vnf_type: String,
     /// The site it is placed on.
     pub vim_id: String,
@@ -157,10 +336,16 @@ pub struct VnfcInfo {
     pub health: HealthInfo,
 }
 
-/// The Pop network of a virtual link at a site.
+/// The Pop network of a virtual link at a site (SOL005 `NsVirtualLinkInfo`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NetworkInfo {
+    /// `<virtual link>@<site>`: unique within the network service.
+    pub id: String,
+    /// SOL005: the virtual link's name in the NSD.
+    pub ns_virtual_link_desc_id: String,
+    /// SOL005: the same (an Open Baton NSD has one profile per link).
+    pub ns_virtual_link_profile_id: String,
     pub virtual_link: String,
     pub vim_id: String,
     pub name: String,
@@ -223,6 +408,7 @@ impl From<Nsr> for NsInstance {
             id: nsr.id,
             ns_instance_name: nsr.name,
             ns_instance_description: nsr.description,
+            nsd_info_id: nsr.nsd_id.clone(),
             nsd_id: nsr.nsd_id,
             nsd_name: nsr.nsd_name,
             ns_state: if instantiated { "INSTANTIATED" } else { "NOT_INSTANTIATED" }.to_owned(),
@@ -252,8 +438,16 @@ fn status(status: Status) -> String {
 
 impl From<Vnfr> for VnfInstance {
     fn from(v: Vnfr) -> Self {
+        let instantiated = if v.vnfcs.is_empty() { "NOT_INSTANTIATED" } else { "INSTANTIATED" };
         Self {
+            id: v.name.clone(),
+            vnf_product_name: v.name.clone(),
             vnfd_id: v.name,
+            vnf_provider: v.provider,
+            vnf_software_version: v.version.clone(),
+            vnfd_version: v.version,
+            vnf_pkg_id: v.package,
+            instantiation_state: instantiated.to_owned(),
             vnf_type: v.vnf_type,
             vim_id: v.site,
             status: status(v.status),
@@ -285,6 +479,9 @@ impl NetworkInfo {
     /// The network of a virtual link, part of the extension `extension_id` when it has one.
     fn new(n: NetworkRecord, extension_id: Option<String>) -> Self {
         Self {
+            id: format!("{}@{}", n.virtual_link, n.site),
+            ns_virtual_link_desc_id: n.virtual_link.clone(),
+            ns_virtual_link_profile_id: n.virtual_link.clone(),
             virtual_link: n.virtual_link,
             vim_id: n.site,
             name: n.name,

@@ -13,18 +13,21 @@ pub struct NsLcmOpOcc {
     /// PROCESSING, COMPLETED, FAILED (what it made was undone) or ROLLED_BACK (interrupted by
     /// a stop of the NFVO and undone at its next start).
     pub operation_state: String,
-    /// RFC 3339.
-    pub state_entered_time: String,
+    /// When it entered its `operationState`, RFC 3339.
+    pub status_entered_time: String,
     /// RFC 3339.
     pub start_time: String,
     pub ns_instance_id: String,
     /// INSTANTIATE, SCALE, HEAL or TERMINATE.
     pub lcm_operation_type: String,
     pub is_automatic_invocation: bool,
+    /// Always false: an operation occurrence is not cancelled.
+    pub is_cancel_pending: bool,
     /// What the operation was asked to do (for INSTANTIATE, the placement it resolved).
     #[schema(value_type = Object)]
     pub operation_params: serde_json::Value,
-    /// The step running now, or the last one: networks, allocate, check, modify, start, delete.
+    /// The step running now, or the last one: networks, extend, allocate, check, modify, start,
+    /// script, delete.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_step: Option<String>,
     /// What the step is doing.
@@ -75,11 +78,12 @@ impl From<OpOcc> for NsLcmOpOcc {
             },
             id: op.id,
             operation_state: op.state.as_str().to_owned(),
-            state_entered_time: ids::rfc3339(op.entered),
+            status_entered_time: ids::rfc3339(op.entered),
             start_time: ids::rfc3339(op.started),
             ns_instance_id: op.nsr_id,
             lcm_operation_type: kind.to_owned(),
             is_automatic_invocation: automatic,
+            is_cancel_pending: false,
             operation_params: params,
             current_step: op.step.map(|s| s.to_string()),
             step_detail: op.detail,

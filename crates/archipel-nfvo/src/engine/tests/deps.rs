@@ -16,6 +16,9 @@ fn vnfr(name: &str, vnfcs: Vec<VnfcInstance>) -> Vnfr {
         next_index: 0,
         vnfcs,
         health: Default::default(),
+        provider: String::new(),
+        version: String::new(),
+        package: None,
     }
 }
 

@@ -54,6 +54,11 @@ impl NativeLayout {
         names::is_own_netns(&self.tag, netns)
     }
 
+    /// The hosts file of the network whose bridge is `bridge` (see `hosts`).
+    pub(super) fn network_hosts(&self, bridge: &str) -> PathBuf {
+        self.state_dir.join("hosts").join(bridge)
+    }
+
     /// The network namespace (and runtime id) of the Pop container `pop_id`.
     pub(super) fn netns(&self, pop_id: &str) -> String {
         names::netns(&self.tag, pop_id)

@@ -100,13 +100,14 @@ pub(super) fn exec_argv(
 }
 
 /// Spawns the supervisor in `netns`, in `dir`'s working directory, with its output appended to
-/// `dir`'s log; returns its pid. Equals `cd WORK; env -i ENV… ip netns exec NETNS unshare
+/// `dir`'s log, `hosts` mounted over its `/etc/hosts`; returns its pid. Equals `cd WORK; env -i ENV… ip netns exec NETNS unshare
 /// --mount --propagation private sh -c SUPERVISOR archipel-supervisor EXIT_FILE - MOUNT HOSTS
 /// TARGET ARGV… >>output.log 2>&1 </dev/null` in a new process group.
 pub(super) async fn spawn(
     host: &dyn Host,
     netns: &str,
     dir: &WorkloadDir,
+    hosts: &Path,
     launch: Launch,
 ) -> Result<u32, RuntimeError> {
     let failed =
@@ -127,7 +128,7 @@ pub(super) async fn spawn(
         .open(&log_path)
         .map_err(|e| failed(NativeError::io("open", &log_path)(e)))?;
     let log_err = log.try_clone().map_err(|e| failed(NativeError::io("open", &log_path)(e)))?;
-    let mut command = supervisor(&exit, &work, &dir.hosts(), &launch).map_err(failed)?;
+    let mut command = supervisor(&exit, &work, hosts, &launch).map_err(failed)?;
     command.stdin(Stdio::null()).stdout(log).stderr(log_err);
     host.spawn(netns, command).await
 }

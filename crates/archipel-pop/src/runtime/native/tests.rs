@@ -127,7 +127,10 @@ async fn starts_the_supervisor_in_the_namespace_with_exactly_its_environment() {
     assert!(s.program.ends_with("/unshare"), "{}", s.program);
     assert_eq!(s.args[..4], ["--mount", "--propagation", "private", "/bin/sh"]);
     let exit = rig.dir(&id).exit().to_string_lossy().into_owned();
-    let hosts = rig.dir(&id).hosts().to_string_lossy().into_owned();
+    // One network: the network's hosts file, which names the container.
+    let bridge = names::bridge("popd-a", "private");
+    let hosts = rig.layout().network_hosts(&bridge).to_string_lossy().into_owned();
+    assert!(std::fs::read_to_string(&hosts).unwrap().ends_with("10.1.0.2\tc-pop-1\n"));
     assert_eq!(s.args[6..9], ["archipel-supervisor", &exit, "-"]);
     assert!(s.args[9].ends_with("/mount"), "{:?}", s.args);
     assert_eq!(s.args[10], hosts);

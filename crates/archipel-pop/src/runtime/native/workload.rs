@@ -9,7 +9,6 @@ use tracing::warn;
 
 use super::error::{failed, NativeError};
 use super::host;
-use super::hosts;
 use super::image;
 use super::inner::{lock, Entry, Inner};
 use super::names;
@@ -63,9 +62,10 @@ impl Inner {
             }
             entries.insert(id.clone(), entry.clone());
         }
-        let started = self.launch(&entry, record, launch).await;
+        let started = self.launch(&entry, record.clone(), launch).await;
         if started.is_err() {
             lock(&self.entries).remove(&id);
+            self.refresh_hosts(&record, None);
             if let Err(error) = self.dir(&id).remove() {
                 warn!(error = %crate::error::chain(&error), "cannot remove the files of a failed start");
             }
@@ -91,9 +91,13 @@ impl Inner {
         // Leftovers of an earlier attempt under the same name go first.
         self.net().tear_down(&id, None, &hosts).await?;
         let macs = self.net().set_up(&id, &record.endpoints).await?;
-        let named = hosts::write(&dir.hosts(), &self.hosts_for(&record));
+        let hosts_file = self.hosts_path(&record);
+        let named = hosts_file.parent().map_or(Ok(()), |parent| {
+            std::fs::create_dir_all(parent).map_err(NativeError::io("create", parent))
+        });
+        self.refresh_hosts(&record, Some(&id));
         let spawned = match named {
-            Ok(()) => spawn(&*self.host, &id, &dir, launch).await,
+            Ok(()) => spawn(&*self.host, &id, &dir, &hosts_file, launch).await,
             Err(error) => Err(failed("start workload")(error)),
         };
         let pid = match spawned {
@@ -115,7 +119,6 @@ impl Inner {
             return Err(failed("start workload")(error));
         }
         self.save(entry, record.clone());
-        self.refresh_hosts();
         Ok(Started { runtime_id: id, started_at: record.started_at, macs })
     }
 
@@ -173,7 +176,7 @@ impl Inner {
         self.reap();
         record.status = Status::Exited { code };
         self.save(entry, record.clone());
-        self.refresh_hosts();
+        self.refresh_hosts(&record, None);
         self.exited(&record);
         code
     }
