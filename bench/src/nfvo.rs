@@ -38,17 +38,7 @@ pub async fn run(bin: &str) -> Result<()> {
     let popd = PopdProcess::start(bin, PopdRuntime::Docker, &subnet.slash24(0), &[]);
     let nfvo = Nfvod::start(bin, &subnet.slash22(1), 27)?;
     let client = nfvo.client().await?;
-    let (username, password) = popd.auth.split_once(':').context("popd auth")?;
-    client
-        .add_site(&SiteRequest {
-            name: SITE.into(),
-            pop_endpoint: popd.endpoint.clone(),
-            username: username.into(),
-            password: password.into(),
-            agent_endpoint: None,
-            agent_token: None,
-        })
-        .await?;
+    add_site(&client, SITE, &popd).await?;
     let nsd_id = client.onboard_nsd(text.into_bytes()).await?.id;
 
     // One untimed round of each first: image layers and code paths warm for both.
@@ -98,6 +88,21 @@ pub async fn run(bin: &str) -> Result<()> {
     );
     println!("| NFVO resident memory with {MANY} services | {nfvo_rss:.1} MiB | |");
     println!("| popd resident memory with {MANY} services | {popd_rss:.1} MiB | |\n");
+    Ok(())
+}
+
+/// Registers `popd` as site `name`, with no agent.
+pub(crate) async fn add_site(client: &NfvoClient, name: &str, popd: &PopdProcess) -> Result<()> {
+    let (username, password) = popd.auth.split_once(':').context("popd auth")?;
+    let site = SiteRequest {
+        name: name.into(),
+        pop_endpoint: popd.endpoint.clone(),
+        username: username.into(),
+        password: password.into(),
+        agent_endpoint: None,
+        agent_token: None,
+    };
+    client.add_site(&site).await?;
     Ok(())
 }
 

@@ -7,11 +7,11 @@
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use archipel_nfvo::api::dto::{InstantiateNsRequest, SiteRequest};
+use archipel_nfvo::api::dto::InstantiateNsRequest;
 use archipel_testkit::{require_root, PopdProcess, PopdRuntime, TestSubnet};
 use serde_json::{json, Value};
 
-use crate::nfvo::{launch_placed, teardown, Nfvod};
+use crate::nfvo::{add_site, launch_placed, teardown, Nfvod};
 use crate::stats::summarize;
 
 const IMAGE: &str = "archipel-test/busybox:latest";
@@ -28,17 +28,7 @@ pub async fn run(bin: &str) -> Result<()> {
     let popd = PopdProcess::start(bin, PopdRuntime::Native, &subnet.slash24(0), &[]);
     let nfvo = Nfvod::start(bin, &subnet.slash22(1), 27)?;
     let client = nfvo.client().await?;
-    let (username, password) = popd.auth.split_once(':').context("popd auth")?;
-    client
-        .add_site(&SiteRequest {
-            name: "site-a".into(),
-            pop_endpoint: popd.endpoint.clone(),
-            username: username.into(),
-            password: password.into(),
-            agent_endpoint: None,
-            agent_token: None,
-        })
-        .await?;
+    add_site(&client, "site-a", &popd).await?;
     let package = client.upload_package(package()?).await?.id;
     let with = client.onboard_nsd(nsd(Some(&package)).to_string().into_bytes()).await?.id;
     let without = client.onboard_nsd(nsd(None).to_string().into_bytes()).await?.id;
