@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use archipel_nfvo::api::dto::{HealNsRequest, InstantiateNsRequest, NsInstance, SiteRequest};
+use archipel_nfvo::api::dto::{HealNsRequest, InstantiateNsRequest, NsInstance};
 use archipel_nfvo::client::NfvoClient;
 use archipel_testkit::{docker, native, require_root, sh, PopdProcess, PopdRuntime, TestSubnet};
 use futures::future::try_join_all;
 
-use crate::nfvo::{launch_placed, teardown, Nfvod, NSD};
+use crate::nfvo::{add_site, launch_placed, teardown, Nfvod, NSD};
 use crate::stats::{rss_mib, summarize};
 
 const POLL: Duration = Duration::from_millis(20);
@@ -52,7 +52,7 @@ async fn kill_and_heal(
     let popd = PopdProcess::start(bin, rt, &subnet.slash24(0), &[]);
     let nfvo = Nfvod::start(bin, &subnet.slash22(1), 24)?;
     let client = nfvo.client().await?;
-    register(&client, "site-a", &popd).await?;
+    add_site(&client, "site-a", &popd).await?;
     let nsd_id = client.onboard_nsd(std::fs::read(NSD)?).await?.id;
     let ns = launch_placed(&client, &nsd_id, InstantiateNsRequest::default()).await?;
     followed(&client).await?;
@@ -69,20 +69,6 @@ async fn kill_and_heal(
     }
     teardown(&client, &ns).await?;
     Ok((seen, healed))
-}
-
-async fn register(client: &NfvoClient, name: &str, popd: &PopdProcess) -> Result<()> {
-    let (username, password) = popd.auth.split_once(':').context("popd auth")?;
-    let request = SiteRequest {
-        name: name.into(),
-        pop_endpoint: popd.endpoint.clone(),
-        username: username.into(),
-        password: password.into(),
-        agent_endpoint: None,
-        agent_token: None,
-    };
-    client.add_site(&request).await?;
-    Ok(())
 }
 
 /// The server's container name and address.
@@ -158,7 +144,7 @@ async fn watched_memory(bin: &str) -> Result<f64> {
     let client = nfvo.client().await?;
     let sites: Vec<String> = (0..SITES).map(|i| format!("site-{i}")).collect();
     for (name, popd) in sites.iter().zip(&popds) {
-        register(&client, name, popd).await?;
+        add_site(&client, name, popd).await?;
     }
     let nsd_id = client.onboard_nsd(std::fs::read(NSD)?).await?.id;
     let launches = (0..SERVICES).map(|i| {

@@ -178,9 +178,8 @@ fn a_failing_start_script_fails_the_launch_and_leaves_nothing() {
 }
 
 #[test]
-#[ignore = "needs root"]
 fn packages_and_their_scripts_are_checked_at_onboarding() {
-    let world = World::new(&[PopdRuntime::Native]);
+    let world = World::new(&[]);
     let tar = package(world.files.path(), "partial", &[("start.sh", "true\n")]);
     let pkg = world.cli_json(&["ns", "upload-package", &tar]);
     let pkg_id = str_of(&pkg["id"]);

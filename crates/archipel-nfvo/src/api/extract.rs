@@ -76,15 +76,14 @@ fn body_problem(rejection: BytesRejection) -> ApiError {
     Problem::new(status, kind, title, rejection.body_text()).into()
 }
 
+/// The request's media type, lowercase, without its parameters.
+pub(crate) fn media_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    value.split(';').next().map(|mime| mime.trim().to_ascii_lowercase())
+}
+
 fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| {
-            let mime = mime.trim().to_ascii_lowercase();
-            mime == "application/json" || mime.ends_with("+json")
-        })
+    media_type(headers).is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"))
 }
 
 fn unsupported() -> Problem {

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::dto::{CreateVnfPkgInfoRequest, PackageContent, Problem, VnfPkgInfo};
-use super::extract::{JsonBody, RawBody};
+use super::extract::{media_type, JsonBody, RawBody};
 use super::problem::ApiError;
 use super::responses::{BadRequest, Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType};
 use crate::error::NfvoError;
@@ -17,7 +17,7 @@ const TAR: &str = "application/x-tar";
 
 fn info(nfvo: &Nfvo, id: &str) -> Result<VnfPkgInfo, NfvoError> {
     let record = nfvo.package(id)?;
-    let in_use = !nfvo.package_users(id)?.is_empty();
+    let in_use = nfvo.packages_in_use()?.contains_key(id);
     Ok(VnfPkgInfo::new(record, in_use))
 }
 
@@ -56,12 +56,15 @@ pub async fn create(
     responses((status = 200, description = "the packages, oldest first", body = [VnfPkgInfo]))
 )]
 pub async fn list(State(nfvo): State<Nfvo>) -> Result<Json<Vec<VnfPkgInfo>>, ApiError> {
-    let records = nfvo.packages()?;
-    let mut infos = Vec::with_capacity(records.len());
-    for record in records {
-        let in_use = !nfvo.package_users(&record.id)?.is_empty();
-        infos.push(VnfPkgInfo::new(record, in_use));
-    }
+    let in_use = nfvo.packages_in_use()?;
+    let infos = nfvo
+        .packages()?
+        .into_iter()
+        .map(|record| {
+            let used = in_use.contains_key(&record.id);
+            VnfPkgInfo::new(record, used)
+        })
+        .collect();
     Ok(Json(infos))
 }
 
@@ -127,12 +130,7 @@ pub async fn upload(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<StatusCode, ApiError> {
-    let mime = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase());
-    if !matches!(mime.as_deref(), Some(TAR | "application/octet-stream")) {
+    if !matches!(media_type(&headers).as_deref(), Some(TAR | "application/octet-stream")) {
         return Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported-media-type",

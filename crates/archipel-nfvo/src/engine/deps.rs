@@ -53,9 +53,15 @@ pub fn own_metadata(vnfc: &VnfcInstance) -> BTreeMap<String, String> {
     own
 }
 
-/// A link's name may hold what a variable's may not (`mgmt-net`): those characters become `_`.
-fn variable(key: &str) -> String {
-    key.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
+/// A name as an environment variable may hold it: other characters become `_` (a link may be
+/// `mgmt-net`), and one starting with a digit gets a `_` first.
+pub(super) fn variable(name: &str) -> String {
+    let mut variable: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    if variable.starts_with(|c: char| c.is_ascii_digit()) {
+        variable.insert(0, '_');
+    }
+    variable
 }
 
 fn value(source: &Vnfd, vnfc: &VnfcInstance, parameter: &str) -> Option<String> {
@@ -65,5 +71,16 @@ fn value(source: &Vnfd, vnfc: &VnfcInstance, parameter: &str) -> Option<String> 
         ParameterKind::Configuration => {
             source.configurations.iter().find(|c| c.conf_key == parameter).map(|c| c.value.clone())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::variable;
+
+    #[test]
+    fn names_become_variables() {
+        assert_eq!(variable("mgmt-net"), "mgmt_net");
+        assert_eq!(variable("5g"), "_5g");
     }
 }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::deps::own_metadata;
+use super::deps::{own_metadata, variable};
 use super::run::Run;
 use crate::catalogue::ParameterKind;
 use crate::model::{Failure, Step, VnfcInstance};
@@ -179,7 +179,7 @@ fn tail(output: &[u8]) -> String {
 
 /// Open Baton's variables of a VNFC itself: `hostname`, and its address on each virtual link
 /// under the link's name.
-pub(super) fn own_variables(vnfc: &VnfcInstance) -> BTreeMap<String, String> {
+fn own_variables(vnfc: &VnfcInstance) -> BTreeMap<String, String> {
     let mut variables: BTreeMap<String, String> =
         vnfc.addresses.iter().map(|(link, address)| (variable(link), address.clone())).collect();
     variables.insert("hostname".to_owned(), vnfc.name.clone());
@@ -224,16 +224,6 @@ fn source_variables(
         .collect()
 }
 
-/// A name as an environment variable may hold it: other characters become `_`.
-fn variable(name: &str) -> String {
-    let mut variable: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-    if variable.starts_with(|c: char| c.is_ascii_digit()) {
-        variable.insert(0, '_');
-    }
-    variable
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,11 +242,5 @@ mod tests {
         assert_eq!(tail(b"a\nb\n"), "a | b");
         assert_eq!(tail(b""), "(nothing)");
         assert_eq!(tail(&[b'x'; 1000]).len(), TAIL);
-    }
-
-    #[test]
-    fn names_become_variables() {
-        assert_eq!(variable("mgmt-net"), "mgmt_net");
-        assert_eq!(variable("5g"), "_5g");
     }
 }

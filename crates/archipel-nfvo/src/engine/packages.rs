@@ -51,13 +51,13 @@ impl Nfvo {
             .ok_or_else(|| NfvoError::NotFound { what: "VNF package", id: id.to_owned() })
     }
 
-    /// The ids of the NSDs whose VNFDs name package `id`.
-    pub fn package_users(&self, id: &str) -> Result<Vec<String>, NfvoError> {
-        let mut users = Vec::new();
+    /// The packages onboarded NSDs name (by `vnfPackageLocation`), each with one NSD naming it.
+    pub fn packages_in_use(&self) -> Result<BTreeMap<String, String>, NfvoError> {
+        let mut users = BTreeMap::new();
         for record in self.store().nsds()? {
             let Ok(nsd) = crate::catalogue::parse_nsd(&record.content) else { continue };
-            if nsd.vnfd().iter().any(|vnfd| vnfd.package.as_deref() == Some(id)) {
-                users.push(record.id);
+            for location in nsd.vnfd().iter().filter_map(|vnfd| vnfd.package.clone()) {
+                users.entry(location).or_insert_with(|| record.id.clone());
             }
         }
         Ok(users)
@@ -66,7 +66,7 @@ impl Nfvo {
     /// Deletes a package no onboarded NSD names.
     pub fn delete_package(&self, id: &str) -> Result<(), NfvoError> {
         let _gate = self.gate();
-        if let Some(nsd) = self.package_users(id)?.into_iter().next() {
+        if let Some(nsd) = self.packages_in_use()?.remove(id) {
             return Err(NfvoError::PackageInUse { id: id.to_owned(), nsd });
         }
         if !self.store().delete_package(id)? {
