@@ -4,10 +4,12 @@
 # and no sites, so nothing leaves the machine. POST /sites is excluded: registering a site
 # makes the NFVO connect to the URL it is given; so is the logout, which would end the
 # fuzzer's own session. The fuzzer calls as the first admin (its token in every request; the
-# login throttle made short). Onboarding is spared the check that every
+# login throttle made short). Onboarding (in one step or two) is spared the check that every
 # schema-valid body is accepted: an NSD is also checked for what no schema says (links,
 # dependencies and their cycles), and refused with 400 and the place of the fault; so is a VNF
-# package's upload, whose bytes must be an Open Baton package's tar.
+# package's upload, whose bytes must be an Open Baton package's tar, and a subscription, whose
+# callback must be a URL the NFVO can call (RFC 3986 allows `https://a.0/`, which no HTTP client
+# can reach: a host whose last label is a number is read as an IPv4 address).
 #
 # Bounded: FUZZ_EXAMPLES test cases per operation (default 25), FUZZ_SEED for a reproducible
 # run. First checks the document with openapi-spec-validator. Installs both tools from PyPI into
@@ -64,8 +66,27 @@ include-operation-id = "onboardNsd"
 checks.positive_data_acceptance.enabled = false
 
 [[operations]]
+include-operation-id = "uploadNsdContent"
+checks.positive_data_acceptance.enabled = false
+
+[[operations]]
 include-operation-id = "uploadVnfPackageContent"
 checks.positive_data_acceptance.enabled = false
+
+[[operations]]
+include-operation-id = "createSubscription"
+checks.positive_data_acceptance.enabled = false
+
+# A collection's filter and selectors are strings to the schema, and are refused (400) when
+# they name an attribute the resource lacks or are not SOL013's syntax.
+[[operations]]
+include-operation-id = ["listNsds", "listNsInstances", "listNsLcmOpOccs", "listVnfPackages", "listSubscriptions", "listAlarms"]
+checks.positive_data_acceptance.enabled = false
+
+# A change against a stale ETag is refused whatever its body.
+[[operations]]
+include-operation-id = "modifyNsd"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "412"]
 TOML
 
 seed=()

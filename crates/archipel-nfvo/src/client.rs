@@ -133,6 +133,40 @@ impl NfvoClient {
         response.json().await.map_err(|e| unexpected(status, Box::new(e)))
     }
 
+    /// Every item of a SOL005 collection, its pages followed (SOL013: a `Link` header with
+    /// `rel="next"` names the next).
+    async fn all<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, ClientError> {
+        let mut items = Vec::new();
+        let mut target = path.to_owned();
+        loop {
+            let (path, query) = match target.split_once('?') {
+                Some((path, query)) => (path, Some(query)),
+                None => (target.as_str(), None),
+            };
+            let mut url = self.base.clone();
+            url.set_path(path);
+            url.set_query(query);
+            let mut request = self.http.get(url);
+            if let Some(token) = &self.token {
+                request = request.bearer_auth(token);
+            }
+            let response = self.send(request).await?;
+            let status = response.status();
+            let next = response
+                .headers()
+                .get(reqwest::header::LINK)
+                .and_then(|v| v.to_str().ok())
+                .and_then(next_page);
+            let page: Vec<T> =
+                response.json().await.map_err(|e| unexpected(status, Box::new(e)))?;
+            items.extend(page);
+            match next {
+                Some(next) => target = next,
+                None => return Ok(items),
+            }
+        }
+    }
+
     /// Onboards an NSD (the bytes as they are, Open Baton's JSON).
     pub async fn onboard_nsd(&self, content: Vec<u8>) -> Result<NsdInfo, ClientError> {
         let request = self
@@ -143,13 +177,24 @@ impl NfvoClient {
     }
 
     pub async fn nsds(&self) -> Result<Vec<NsdInfo>, ClientError> {
-        self.json(self.request(Method::GET, "/nsd/v1/ns_descriptors")).await
+        self.all("/nsd/v1/ns_descriptors").await
     }
 
     pub async fn nsd(&self, id: &str) -> Result<NsdInfo, ClientError> {
         self.json(self.request(Method::GET, &format!("/nsd/v1/ns_descriptors/{id}"))).await
     }
 
+    /// Disables an NSD (SOL005: it makes no new network service, and can then be deleted).
+    pub async fn disable_nsd(&self, id: &str) -> Result<(), ClientError> {
+        let path = format!("/nsd/v1/ns_descriptors/{id}");
+        let request = self
+            .request(Method::PATCH, &path)
+            .header(reqwest::header::CONTENT_TYPE, "application/merge-patch+json")
+            .body(r#"{"nsdOperationalState": "DISABLED"}"#);
+        self.send(request).await.map(drop)
+    }
+
+    /// Deletes a disabled NSD.
     pub async fn delete_nsd(&self, id: &str) -> Result<(), ClientError> {
         let path = format!("/nsd/v1/ns_descriptors/{id}");
         self.send(self.request(Method::DELETE, &path)).await.map(drop)
@@ -176,7 +221,7 @@ impl NfvoClient {
     }
 
     pub async fn packages(&self) -> Result<Vec<VnfPkgInfo>, ClientError> {
-        self.json(self.request(Method::GET, "/vnfpkgm/v1/vnf_packages")).await
+        self.all("/vnfpkgm/v1/vnf_packages").await
     }
 
     pub async fn package(&self, id: &str) -> Result<VnfPkgInfo, ClientError> {
@@ -194,7 +239,7 @@ impl NfvoClient {
     }
 
     pub async fn ns_instances(&self) -> Result<Vec<NsInstance>, ClientError> {
-        self.json(self.request(Method::GET, "/nslcm/v1/ns_instances")).await
+        self.all("/nslcm/v1/ns_instances").await
     }
 
     pub async fn ns_instance(&self, id: &str) -> Result<NsInstance, ClientError> {
@@ -236,11 +281,11 @@ impl NfvoClient {
     }
 
     pub async fn alarms(&self) -> Result<Vec<AlarmInfo>, ClientError> {
-        self.json(self.request(Method::GET, "/nsfm/v1/alarms")).await
+        self.all("/nsfm/v1/alarms").await
     }
 
     pub async fn op_occs(&self) -> Result<Vec<NsLcmOpOcc>, ClientError> {
-        self.json(self.request(Method::GET, "/nslcm/v1/ns_lcm_op_occs")).await
+        self.all("/nslcm/v1/ns_lcm_op_occs").await
     }
 
     pub async fn op_occ(&self, id: &str) -> Result<NsLcmOpOcc, ClientError> {
@@ -411,4 +456,14 @@ impl StreamedEvent {
 
 fn unexpected(status: StatusCode, source: BoxError) -> ClientError {
     ClientError::Unexpected { status: status.as_u16(), source }
+}
+
+/// The target of a `Link` header's `rel="next"`.
+fn next_page(link: &str) -> Option<String> {
+    link.split(',').find_map(|part| {
+        let (target, params) = part.split_once(';')?;
+        let is_next = params.split(';').any(|p| p.trim().replace(' ', "") == "rel=\"next\"");
+        let target = target.trim().strip_prefix('<')?.strip_suffix('>')?;
+        is_next.then(|| target.to_owned())
+    })
 }

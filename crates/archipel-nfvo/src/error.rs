@@ -45,6 +45,12 @@ pub enum NfvoError {
     PackageInUse { id: String, nsd: String },
     #[error("VNF package {id} {state}")]
     PackageState { id: String, state: &'static str },
+    #[error("operation {id} is {state}: {task} needs {needs}")]
+    OpState { id: String, state: &'static str, task: &'static str, needs: &'static str },
+    #[error("NSD {id} {state}")]
+    NsdState { id: String, state: &'static str },
+    #[error("NSD {id} changed since it was read (its ETag is now {etag}): read it again")]
+    NsdChanged { id: String, etag: String },
     #[error("the store failed")]
     Store(#[from] StoreError),
     #[error("cannot open the store")]

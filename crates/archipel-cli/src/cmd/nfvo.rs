@@ -84,6 +84,10 @@ pub struct NfvoArgs {
     /// The wait before the first auto-heal, in milliseconds; it doubles with each attempt.
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     pub auto_heal_backoff: u64,
+    /// The most items a list of the API answers at once; clients follow the `Link` header to
+    /// the next page (SOL013 paging).
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub page_size: u64,
 }
 
 /// The environment variable of the first admin.
@@ -114,6 +118,7 @@ pub async fn run(args: NfvoArgs) -> anyhow::Result<()> {
             auto_heal_backoff: Duration::from_millis(args.auto_heal_backoff),
             ..WatchConfig::default()
         },
+        page_size: usize::try_from(args.page_size).context("--page-size")?,
     };
     let server_tls = args.tls.server_config("the NFVO", args.listen, None)?;
     let client_tls = args.ca.client(&[])?;

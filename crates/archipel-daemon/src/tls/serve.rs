@@ -40,7 +40,7 @@ impl PeerNames {
 }
 
 /// Serves `app` over TLS on `listener` until `stop` completes, then lets requests in flight
-/// finish (as [`crate::serve_http`], TCP_NODELAY included). Handshakes run concurrently, each
+/// finish (as [`crate::serve_http`], TCP_NODELAY and title-case header names included). Handshakes run concurrently, each
 /// bounded in time, so a slow client delays nobody else.
 pub async fn serve_https(
     listener: TcpListener,
@@ -51,9 +51,7 @@ pub async fn serve_https(
     let listener =
         TlsListener { tcp: listener, acceptor: TlsAcceptor::from(tls), handshakes: JoinSet::new() };
     let app = app.layer(middleware::from_fn(with_peer_names));
-    axum::serve(listener, app.into_make_service_with_connect_info::<PeerAddr>())
-        .with_graceful_shutdown(stop)
-        .await
+    crate::http::serve(listener, app, stop).await
 }
 
 /// What a connection tells about its client: its address and its certificate's names.
@@ -61,14 +59,6 @@ pub async fn serve_https(
 struct PeerAddr {
     addr: SocketAddr,
     names: PeerNames,
-}
-
-impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, TlsListener>>
-    for PeerAddr
-{
-    fn connect_info(stream: axum::serve::IncomingStream<'_, TlsListener>) -> Self {
-        stream.remote_addr().clone()
-    }
 }
 
 async fn with_peer_names(

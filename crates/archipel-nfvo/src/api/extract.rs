@@ -26,24 +26,34 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let says_json = is_json(req.headers());
         let bytes = RawBody::from_request(req, state).await?.0;
-        // JSON's whitespace only: a form feed, say, is not an empty body.
-        let json_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-        let start = bytes.iter().position(|b| !json_space(b)).unwrap_or(bytes.len());
-        let end = bytes.iter().rposition(|b| !json_space(b)).map_or(start, |i| i + 1);
-        let text = &bytes[start..end];
+        let text = json_text(&bytes);
         if !text.is_empty() && !says_json {
-            return Err(unsupported().into());
+            return Err(unsupported("send the body as application/json").into());
         }
         let text: &[u8] = if text.is_empty() || text == b"null" { b"{}" } else { text };
+        // serde reads a struct from an array too (its fields in order): every body here is an
+        // object, so anything else is refused before it is read.
+        if text.first() != Some(&b'{') {
+            return Err(invalid_json(".".to_owned(), "expected a JSON object"));
+        }
         let mut de = serde_json::Deserializer::from_slice(text);
         let value = serde_path_to_error::deserialize(&mut de)
             .map_err(|err| invalid_json(err.path().to_string(), err.inner()))?;
-        de.end().map_err(|err| invalid_json(".".to_owned(), &err))?;
+        de.end().map_err(|err| invalid_json(".".to_owned(), err))?;
         Ok(JsonBody(value))
     }
 }
 
-fn invalid_json(path: String, err: &serde_json::Error) -> ApiError {
+/// `bytes` without the JSON whitespace around it (only JSON's: a form feed, say, is not an
+/// empty body).
+pub(crate) fn json_text(bytes: &[u8]) -> &[u8] {
+    let json_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let start = bytes.iter().position(|b| !json_space(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !json_space(b)).map_or(start, |i| i + 1);
+    &bytes[start..end]
+}
+
+fn invalid_json(path: String, err: impl std::fmt::Display) -> ApiError {
     let mut problem = Problem::new(
         StatusCode::BAD_REQUEST,
         "invalid-request",
@@ -86,12 +96,13 @@ fn is_json(headers: &HeaderMap) -> bool {
     media_type(headers).is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"))
 }
 
-fn unsupported() -> Problem {
+/// 415, `detail` saying what to send.
+pub(crate) fn unsupported(detail: &str) -> Problem {
     Problem::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         "unsupported-media-type",
         "unsupported media type",
-        "send the body as application/json",
+        detail,
     )
 }
 
@@ -100,6 +111,6 @@ pub(crate) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     if is_json(headers) {
         Ok(())
     } else {
-        Err(unsupported().into())
+        Err(unsupported("send the body as application/json").into())
     }
 }

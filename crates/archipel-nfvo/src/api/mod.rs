@@ -4,6 +4,8 @@
 //! route but the document, the health check, the login and the web view's files needs a bearer
 //! credential and a role ([`guard`]).
 
+mod collection;
+mod content;
 pub mod dto;
 mod events;
 mod extract;
@@ -13,8 +15,10 @@ mod keys;
 mod login;
 mod metrics;
 mod nsd;
+mod nsd_content;
 mod nsfm;
 mod nslcm;
+mod op_tasks;
 mod openapi;
 mod problem;
 pub mod responses;
@@ -58,8 +62,11 @@ pub fn router(nfvo: Nfvo) -> Router {
         .route("/auth/v1/api_keys", get(keys::list).post(keys::create))
         .route("/auth/v1/api_keys/{id}", delete(keys::revoke))
         .route("/nsd/v1/ns_descriptors", get(nsd::list).post(nsd::onboard).layer(nsd_limit))
-        .route("/nsd/v1/ns_descriptors/{id}", get(nsd::show).delete(nsd::delete))
-        .route("/nsd/v1/ns_descriptors/{id}/nsd_content", get(nsd::content))
+        .route("/nsd/v1/ns_descriptors/{id}", get(nsd::show).patch(nsd::modify).delete(nsd::delete))
+        .route(
+            "/nsd/v1/ns_descriptors/{id}/nsd_content",
+            get(nsd_content::download).put(nsd_content::upload).layer(nsd_limit),
+        )
         .route("/nslcm/v1/ns_instances", get(nslcm::list).post(nslcm::create))
         .route("/nslcm/v1/ns_instances/{id}", get(nslcm::show).delete(nslcm::delete))
         // A placement names at most every VNF of an NSD, so it may be as large as one.
@@ -85,6 +92,11 @@ pub fn router(nfvo: Nfvo) -> Router {
         .route("/vnfpkgm/api_versions", get(versions::vnfpkgm))
         .route("/nslcm/v1/ns_lcm_op_occs", get(nslcm::ops))
         .route("/nslcm/v1/ns_lcm_op_occs/{id}", get(nslcm::op))
+        .route("/nslcm/v1/ns_lcm_op_occs/{id}/cancel", post(op_tasks::cancel))
+        .route("/nslcm/v1/ns_lcm_op_occs/{id}/retry", post(op_tasks::retry))
+        .route("/nslcm/v1/ns_lcm_op_occs/{id}/rollback", post(op_tasks::rollback))
+        .route("/nslcm/v1/ns_lcm_op_occs/{id}/continue", post(op_tasks::resume))
+        .route("/nslcm/v1/ns_lcm_op_occs/{id}/fail", post(op_tasks::fail))
         .route("/nslcm/v1/subscriptions", get(subscriptions::list).post(subscriptions::create))
         .route(
             "/nslcm/v1/subscriptions/{id}",

@@ -5,6 +5,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use super::collection::{self, Collection, CollectionQuery};
 use super::dto::HEAL_LIMIT;
 use super::dto::{
     CreateNsRequest, HealNsRequest, InstantiateNsRequest, NsInstance, NsLcmOpOcc, ScaleNsRequest,
@@ -54,10 +55,16 @@ pub async fn create(
     operation_id = "listNsInstances",
     path = "/nslcm/v1/ns_instances",
     tag = "nslcm",
-    responses((status = 200, description = "every instance, oldest first", body = [NsInstance]))
+    params(CollectionQuery),
+    responses(
+        (status = 200, description = "the instances, oldest first: a page, filtered and selected as asked",
+         body = [NsInstance], headers(("Link" = String, description = "the next page, rel=\"next\""))),
+        (status = 400, response = BadRequest),
+    )
 )]
-pub async fn list(State(nfvo): State<Nfvo>) -> Result<Json<Vec<NsInstance>>, ApiError> {
-    Ok(Json(nfvo.nsrs()?.into_iter().map(NsInstance::from).collect()))
+pub async fn list(State(nfvo): State<Nfvo>, request: Collection) -> Result<Response, ApiError> {
+    let items: Vec<NsInstance> = nfvo.nsrs()?.into_iter().map(NsInstance::from).collect();
+    collection::answer(&items, &request, collection::NS_INSTANCES, nfvo.config().page_size)
 }
 
 #[utoipa::path(
@@ -251,10 +258,20 @@ pub async fn heal(
     operation_id = "listNsLcmOpOccs",
     path = "/nslcm/v1/ns_lcm_op_occs",
     tag = "nslcm",
-    responses((status = 200, description = "the operation occurrences", body = [NsLcmOpOcc]))
+    params(CollectionQuery),
+    responses(
+        (status = 200, description = "the operation occurrences: a page, filtered and selected as asked",
+         body = [NsLcmOpOcc], headers(("Link" = String, description = "the next page, rel=\"next\""))),
+        (status = 400, response = BadRequest),
+    )
 )]
-pub async fn ops(State(nfvo): State<Nfvo>) -> Result<Json<Vec<NsLcmOpOcc>>, ApiError> {
-    Ok(Json(nfvo.ops()?.into_iter().map(NsLcmOpOcc::from).collect()))
+pub async fn ops(State(nfvo): State<Nfvo>, request: Collection) -> Result<Response, ApiError> {
+    let info = |op: OpOcc| {
+        let pending = nfvo.cancel_pending(&op.id);
+        NsLcmOpOcc::new(op, pending)
+    };
+    let items: Vec<NsLcmOpOcc> = nfvo.ops()?.into_iter().map(info).collect();
+    collection::answer(&items, &request, collection::OPS, nfvo.config().page_size)
 }
 
 #[utoipa::path(
@@ -269,7 +286,8 @@ pub async fn op(
     State(nfvo): State<Nfvo>,
     Path(id): Path<String>,
 ) -> Result<Json<NsLcmOpOcc>, ApiError> {
-    Ok(Json(NsLcmOpOcc::from(nfvo.op(&id)?)))
+    let pending = nfvo.cancel_pending(&id);
+    Ok(Json(NsLcmOpOcc::new(nfvo.op(&id)?, pending)))
 }
 
 fn accepted(op: OpOcc) -> Result<Response, ApiError> {

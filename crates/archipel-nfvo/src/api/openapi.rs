@@ -4,18 +4,18 @@ use axum::http::Method;
 use axum::Json;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::Ref;
+use utoipa::openapi::{Ref, RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
 use super::dto;
 use super::guard::needs;
 use super::responses::{
-    BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
-    UnsupportedMediaType,
+    BadRequest, Conflict, Forbidden, NotAcceptable, NotFound, PayloadTooLarge, PreconditionFailed,
+    RangeNotSatisfiable, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
 use super::{
-    events, health, keys, login, metrics, nsd, nsfm, nslcm, sites, subscriptions, users, versions,
-    vnfpkgm,
+    events, health, keys, login, metrics, nsd, nsd_content, nsfm, nslcm, op_tasks, sites,
+    subscriptions, users, versions, vnfpkgm,
 };
 use crate::model::Role;
 
@@ -32,14 +32,16 @@ const BEARER: &str = "bearer";
                        `Authorization: Bearer` with a login token or an API key; roles: admin \
                        (users, sites), operator (descriptors, lifecycle), reader (GET only)."
     ),
-    modifiers(&SecurityAddon),
+    modifiers(&SecurityAddon, &AtLeastOneChange),
     paths(
         health::health, metrics::metrics, login::login, login::logout,
         users::add, users::list, users::remove,
         keys::create, keys::list, keys::revoke,
-        nsd::onboard, nsd::list, nsd::show, nsd::content, nsd::delete,
+        nsd::onboard, nsd::list, nsd::show, nsd::modify, nsd::delete,
+        nsd_content::upload, nsd_content::download,
         nslcm::create, nslcm::list, nslcm::show, nslcm::delete,
         nslcm::instantiate, nslcm::scale, nslcm::heal, nslcm::terminate, nslcm::ops, nslcm::op,
+        op_tasks::cancel, op_tasks::retry, op_tasks::rollback, op_tasks::resume, op_tasks::fail,
         nsfm::alarms,
         vnfpkgm::create, vnfpkgm::list, vnfpkgm::show, vnfpkgm::delete, vnfpkgm::upload,
         vnfpkgm::content,
@@ -52,7 +54,7 @@ const BEARER: &str = "bearer";
     components(
         schemas(dto::ProblemSchema),
         responses(BadRequest, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, Unprocessable,
-                  Unauthorized, Forbidden),
+                  Unauthorized, Forbidden, PreconditionFailed, NotAcceptable, RangeNotSatisfiable),
     ),
     tags(
         (name = "auth", description = "Logins, users and API keys"),
@@ -83,6 +85,7 @@ impl Modify for SecurityAddon {
                 (Method::GET, &mut item.get),
                 (Method::POST, &mut item.post),
                 (Method::PUT, &mut item.put),
+                (Method::PATCH, &mut item.patch),
                 (Method::DELETE, &mut item.delete),
             ];
             for (method, operation) in operations {
@@ -91,6 +94,20 @@ impl Modify for SecurityAddon {
                     refusals(operation, role);
                 }
             }
+        }
+    }
+}
+
+/// A PATCH changes something: its body has at least one property. Set here because utoipa
+/// 5.5's `min_properties` writes `maxProperties`.
+struct AtLeastOneChange;
+
+impl Modify for AtLeastOneChange {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let schemas = doc.components.as_mut().map(|c| &mut c.schemas);
+        let schema = schemas.and_then(|s| s.get_mut("NsdInfoModifications"));
+        if let Some(RefOr::T(Schema::Object(object))) = schema {
+            object.min_properties = Some(1);
         }
     }
 }

@@ -11,6 +11,13 @@ use crate::error::{chain, NfvoError};
 #[derive(Debug)]
 pub struct ApiError(pub Problem);
 
+impl ApiError {
+    /// A 400 saying what is wrong with the request.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self(Problem::new(StatusCode::BAD_REQUEST, "invalid-request", "invalid request", detail))
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let unauthorized = self.0.status == StatusCode::UNAUTHORIZED.as_u16();
@@ -77,7 +84,12 @@ impl From<NfvoError> for ApiError {
             | E::WrongStatus { .. }
             | E::HoldsResources { .. }
             | E::PackageInUse { .. }
-            | E::PackageState { .. } => (StatusCode::CONFLICT, "conflict", "conflict"),
+            | E::PackageState { .. }
+            | E::NsdState { .. }
+            | E::OpState { .. } => (StatusCode::CONFLICT, "conflict", "conflict"),
+            E::NsdChanged { .. } => {
+                (StatusCode::PRECONDITION_FAILED, "precondition-failed", "precondition failed")
+            }
             E::SiteUnreachable { .. } | E::AgentUnreachable { .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "site-unreachable", "site unreachable")
             }

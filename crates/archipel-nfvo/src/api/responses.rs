@@ -48,3 +48,22 @@ pub struct Unauthorized(pub ProblemSchema);
 #[derive(Debug, ToResponse)]
 #[response(description = "forbidden", content_type = "application/problem+json")]
 pub struct Forbidden(pub ProblemSchema);
+
+/// The `If-Match` given is not the resource's `ETag`: it changed since the client read it.
+#[derive(Debug, ToResponse)]
+#[response(description = "precondition failed", content_type = "application/problem+json")]
+pub struct PreconditionFailed(pub ProblemSchema);
+
+/// None of the media types the request accepts can be given.
+#[derive(Debug, ToResponse)]
+#[response(description = "not acceptable", content_type = "application/problem+json")]
+pub struct NotAcceptable(pub ProblemSchema);
+
+/// The `Range` asked for is past the content's end.
+#[derive(Debug, ToResponse)]
+#[response(
+    description = "range not satisfiable",
+    content_type = "application/problem+json",
+    headers(("Content-Range" = String, description = "bytes */<length>"))
+)]
+pub struct RangeNotSatisfiable(pub ProblemSchema);

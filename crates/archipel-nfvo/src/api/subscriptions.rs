@@ -5,6 +5,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use super::collection::{self, Collection, CollectionQuery};
 use super::dto::{LccnSubscription, LccnSubscriptionRequest};
 use super::extract::JsonBody;
 use super::problem::ApiError;
@@ -46,10 +47,17 @@ pub async fn create(
     operation_id = "listSubscriptions",
     path = "/nslcm/v1/subscriptions",
     tag = "nslcm",
-    responses((status = 200, description = "every subscription, oldest first", body = [LccnSubscription]))
+    params(CollectionQuery),
+    responses(
+        (status = 200, description = "the subscriptions, oldest first: a page, filtered and selected as asked",
+         body = [LccnSubscription], headers(("Link" = String, description = "the next page, rel=\"next\""))),
+        (status = 400, response = BadRequest),
+    )
 )]
-pub async fn list(State(nfvo): State<Nfvo>) -> Result<Json<Vec<LccnSubscription>>, ApiError> {
-    Ok(Json(nfvo.subscriptions()?.into_iter().map(LccnSubscription::from).collect()))
+pub async fn list(State(nfvo): State<Nfvo>, request: Collection) -> Result<Response, ApiError> {
+    let items: Vec<LccnSubscription> =
+        nfvo.subscriptions()?.into_iter().map(LccnSubscription::from).collect();
+    collection::answer(&items, &request, collection::SUBSCRIPTIONS, nfvo.config().page_size)
 }
 
 #[utoipa::path(

@@ -5,8 +5,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use super::dto::{CreateVnfPkgInfoRequest, PackageContent, Problem, VnfPkgInfo};
-use super::extract::{media_type, JsonBody, RawBody};
+use super::collection::{self, Collection, CollectionQuery};
+use super::dto::{CreateVnfPkgInfoRequest, PackageContent, VnfPkgInfo};
+use super::extract::{media_type, unsupported, JsonBody, RawBody};
 use super::problem::ApiError;
 use super::responses::{BadRequest, Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType};
 use crate::error::NfvoError;
@@ -53,11 +54,16 @@ pub async fn create(
     operation_id = "listVnfPackages",
     path = "/vnfpkgm/v1/vnf_packages",
     tag = "vnfpkgm",
-    responses((status = 200, description = "the packages, oldest first", body = [VnfPkgInfo]))
+    params(CollectionQuery),
+    responses(
+        (status = 200, description = "the packages, oldest first: a page, filtered and selected as asked",
+         body = [VnfPkgInfo], headers(("Link" = String, description = "the next page, rel=\"next\""))),
+        (status = 400, response = BadRequest),
+    )
 )]
-pub async fn list(State(nfvo): State<Nfvo>) -> Result<Json<Vec<VnfPkgInfo>>, ApiError> {
+pub async fn list(State(nfvo): State<Nfvo>, request: Collection) -> Result<Response, ApiError> {
     let in_use = nfvo.packages_in_use()?;
-    let infos = nfvo
+    let infos: Vec<VnfPkgInfo> = nfvo
         .packages()?
         .into_iter()
         .map(|record| {
@@ -65,7 +71,7 @@ pub async fn list(State(nfvo): State<Nfvo>) -> Result<Json<Vec<VnfPkgInfo>>, Api
             VnfPkgInfo::new(record, used)
         })
         .collect();
-    Ok(Json(infos))
+    collection::answer(&infos, &request, collection::PACKAGES, nfvo.config().page_size)
 }
 
 #[utoipa::path(
@@ -131,19 +137,14 @@ pub async fn upload(
     RawBody(body): RawBody,
 ) -> Result<StatusCode, ApiError> {
     if !matches!(media_type(&headers).as_deref(), Some(TAR | "application/octet-stream")) {
-        return Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "unsupported media type",
-            "send the package as application/x-tar (an Open Baton package is a plain tar)",
-        )
-        .into());
+        let detail = "send the package as application/x-tar (an Open Baton package is a plain tar)";
+        return Err(unsupported(detail).into());
     }
     nfvo.upload_package(&id, &body)?;
     Ok(StatusCode::ACCEPTED)
 }
 
-/// The package's content as it was uploaded.
+/// The package's content as it was uploaded; one byte range with `Range`.
 #[utoipa::path(
     get,
     operation_id = "getVnfPackageContent",
@@ -152,17 +153,21 @@ pub async fn upload(
     params(("id" = String, Path, description = "the package's id")),
     responses(
         (status = 200, description = "the package's tar", body = PackageContent, content_type = "application/x-tar"),
+        (status = 206, description = "the byte range asked for", body = PackageContent, content_type = "application/x-tar",
+         headers(("Content-Range" = String, description = "bytes <first>-<last>/<length>"))),
         (status = 404, response = NotFound),
+        (status = 416, response = super::responses::RangeNotSatisfiable),
         (status = 409, response = Conflict),
     )
 )]
 pub async fn content(
     State(nfvo): State<Nfvo>,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Some(content) = nfvo.package(&id)?.content else {
         let state = "has no content yet: upload it first";
         return Err(NfvoError::PackageState { id, state }.into());
     };
-    Ok(([(header::CONTENT_TYPE, TAR)], content).into_response())
+    Ok(super::content::serve(&headers, TAR, content))
 }

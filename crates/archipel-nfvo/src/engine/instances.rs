@@ -21,16 +21,21 @@ impl Nfvo {
     pub fn create_ns(&self, new: NewNs) -> Result<Nsr, NfvoError> {
         // Under the gate: the NSD cannot be deleted meanwhile.
         let _gate = self.gate();
-        let nsd = self
+        let record = self
             .store()
             .nsd(&new.nsd_id)?
             .ok_or_else(|| NfvoError::NotFound { what: "NSD", id: new.nsd_id.clone() })?;
+        let state = |state| NfvoError::NsdState { id: record.id.clone(), state };
+        if !record.enabled {
+            return Err(state("is DISABLED: enable it to make network services from it"));
+        }
+        let nsd = record.document.as_ref().ok_or_else(|| state("has no document yet"))?;
         loop {
             let nsr = Nsr {
                 id: ids::new_id(),
                 name: if new.name.is_empty() { nsd.name.clone() } else { new.name.clone() },
                 description: new.description.clone(),
-                nsd_id: nsd.id.clone(),
+                nsd_id: record.id.clone(),
                 nsd_name: nsd.name.clone(),
                 status: Status::Null,
                 error: None,
@@ -45,7 +50,7 @@ impl Nfvo {
             };
             // Site-side names carry the short id: it must be unique.
             if self.store().insert_nsr(&nsr)? {
-                tracing::info!(id = %nsr.id, nsd = %nsd.id, "network service created");
+                tracing::info!(id = %nsr.id, nsd = %record.id, "network service created");
                 return Ok(nsr);
             }
         }

@@ -22,6 +22,7 @@ mod run;
 mod scale;
 mod sites;
 mod subscriptions;
+mod tasks;
 mod terminate;
 mod vnfm;
 mod watch;
@@ -39,12 +40,13 @@ pub use auth::{
     AuthConfig, AuthError, Login, NewApiKey, Principal, API_KEY_PREFIX, CREDENTIAL_LIMIT,
     NAME_LIMIT, PASSWORD_LIMIT, PASSWORD_MIN,
 };
-pub use catalogue::NsdView;
+pub use catalogue::{NsdChange, NsdView, USER_DATA_LIMIT};
 pub use deps::metadata_for;
 pub use instances::NewNs;
 pub use packages::Scripts;
 pub use sites::SiteSpec;
 pub use subscriptions::{NewSubscription, SUBSCRIPTIONS_LIMIT, URI_LIMIT};
+pub use tasks::OpTask;
 pub use watch::{WatchConfig, Watching};
 
 use crate::model::SiteReach;
@@ -75,6 +77,9 @@ pub struct NfvoConfig {
     pub ordered_start: bool,
     /// How running services are watched and healed.
     pub watch: WatchConfig,
+    /// The most items a collection of the API answers at once; the rest come in further pages
+    /// (SOL013 paging, a `Link` header to the next).
+    pub page_size: usize,
 }
 
 impl Default for NfvoConfig {
@@ -86,6 +91,7 @@ impl Default for NfvoConfig {
             auth: AuthConfig::default(),
             ordered_start: false,
             watch: WatchConfig::default(),
+            page_size: 100,
         }
     }
 }
@@ -111,6 +117,8 @@ struct Inner {
     reach: std::sync::Mutex<std::collections::BTreeMap<String, SiteReach>>,
     events: Bus,
     metrics: NfvoMetrics,
+    /// The operations asked to stop (SOL005's cancel), until they do.
+    cancels: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl Nfvo {
@@ -138,6 +146,7 @@ impl Nfvo {
                 gate: std::sync::Mutex::new(()),
                 running: signal::Sender::new(0),
                 reach: std::sync::Mutex::default(),
+                cancels: std::sync::Mutex::default(),
             }),
         })
     }
@@ -177,6 +186,10 @@ impl Nfvo {
 
     fn accounts(&self) -> &auth::Accounts {
         &self.inner.accounts
+    }
+
+    fn cancels(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeSet<String>> {
+        self.inner.cancels.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn gate(&self) -> std::sync::MutexGuard<'_, ()> {

@@ -55,7 +55,8 @@ impl Nfvo {
     pub fn packages_in_use(&self) -> Result<BTreeMap<String, String>, NfvoError> {
         let mut users = BTreeMap::new();
         for record in self.store().nsds()? {
-            let Ok(nsd) = crate::catalogue::parse_nsd(&record.content) else { continue };
+            let Some(document) = &record.document else { continue };
+            let Ok(nsd) = crate::catalogue::parse_nsd(&document.content) else { continue };
             for location in nsd.vnfd().iter().filter_map(|vnfd| vnfd.package.clone()) {
                 users.entry(location).or_insert_with(|| record.id.clone());
             }

@@ -31,6 +31,7 @@ pub(super) async fn execute(nfvo: &Nfvo, op: OpOcc) {
     };
     match outcome {
         Ok(()) => run.complete(),
+        Err(failure) if run.cancelled => run.roll_back(failure, OperationState::RolledBack).await,
         Err(failure) => run.roll_back(failure, OperationState::Failed).await,
     }
 }
@@ -60,6 +61,10 @@ pub(super) struct Run {
     pub pending: Vec<String>,
     /// The lifecycle scripts of the VNFs that have a package, by VNF name.
     pub scripts: BTreeMap<String, super::packages::Scripts>,
+    /// Stopped by a cancel: it ends ROLLED_BACK.
+    cancelled: bool,
+    /// Undoing what it made: no cancel stops that.
+    rolling_back: bool,
 }
 
 impl Run {
@@ -91,6 +96,8 @@ impl Run {
             began: Instant::now(),
             pending: Vec::new(),
             scripts,
+            cancelled: false,
+            rolling_back: false,
         })
     }
 
@@ -103,8 +110,15 @@ impl Run {
         result.map_err(|err| self.failure(chain(&err)))
     }
 
-    /// Enters a step; `detail` says what it is doing, for progress displays.
+    /// Enters a step; `detail` says what it is doing, for progress displays. A cancelled
+    /// operation stops here, before the step.
     pub(super) fn step(&mut self, step: Step, detail: Option<String>) -> Result<(), Failure> {
+        if !self.cancelled && !self.rolling_back && self.nfvo.cancel_pending(&self.op.id) {
+            self.cancelled = true;
+            tracing::warn!(op = %self.op.id, before = %step, "operation cancelled");
+            let reason = format!("cancelled by an operator before step {step}");
+            return Err(Failure { step: self.op.step.unwrap_or(Step::Begin), reason });
+        }
         tracing::debug!(op = %self.op.id, %step, detail = detail.as_deref().unwrap_or(""), "step");
         self.op.step = Some(step);
         self.op.detail = detail;
@@ -248,6 +262,7 @@ impl Run {
     /// Undoes what this operation made, then ends it in `state` with `failure` on the records.
     pub(super) async fn roll_back(mut self, mut failure: Failure, state: OperationState) {
         tracing::warn!(op = %self.op.id, step = %failure.step, reason = %failure.reason, "operation failed, rolling back");
+        self.rolling_back = true;
         let made: Result<Vec<Resource>, _> = self.nfvo.store().resources_of_op(&self.op.id);
         let undone = match made {
             Ok(made) => self.delete(made).await,
@@ -284,6 +299,7 @@ impl Run {
     }
 
     fn end(mut self, state: OperationState, error: Option<Failure>) {
+        self.nfvo.cancels().remove(&self.op.id);
         self.op.state = state;
         self.op.error = error;
         self.op.entered = ids::now();

@@ -17,15 +17,27 @@ pub use site::{Reachability, Site, SiteReach, SiteView};
 pub use step::{Step, UnknownStep};
 pub use subscription::{Filter, Subscription};
 
-/// An onboarded NSD: the document as it was posted, and what the catalogue read from it.
+/// An NSD of the catalogue: onboarded in one step, or made empty and given its document later
+/// (SOL005's two steps).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NsdRecord {
     pub id: String,
+    /// Unix seconds, when it was made.
+    pub onboarded: i64,
+    /// SOL005's `nsdOperationalState`: a disabled NSD makes no new network service.
+    pub enabled: bool,
+    /// The client's `userDefinedData`, a JSON object's text.
+    pub user_data: Option<String>,
+    /// The document, once it was given.
+    pub document: Option<NsdDocument>,
+}
+
+/// An NSD's document as it was posted, and what the catalogue read from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NsdDocument {
     pub name: String,
     pub vendor: String,
     pub version: String,
-    /// Unix seconds.
-    pub onboarded: i64,
     /// The bytes as posted.
     pub content: Vec<u8>,
 }

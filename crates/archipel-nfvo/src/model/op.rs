@@ -73,7 +73,8 @@ pub enum OperationState {
     Completed,
     /// Failed; what it had made is removed.
     Failed,
-    /// Interrupted by a stop of the NFVO and undone at its next start.
+    /// Interrupted and undone: by a stop of the NFVO (undone at its next start), or by an
+    /// operator's cancel.
     RolledBack,
 }
 

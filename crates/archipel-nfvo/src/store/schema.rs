@@ -107,5 +107,25 @@ CREATE TABLE vnf_packages (
 );
 ";
 
+/// SOL005's two-step NSD onboarding: an NSD is made empty (no name, no content) and given its
+/// content later; it can be disabled, and keeps its client's `userDefinedData` (JSON). The table
+/// is rebuilt because SQLite cannot drop a NOT NULL.
+const V6: &str = "
+CREATE TABLE nsds_v6 (
+    id TEXT PRIMARY KEY,
+    name TEXT,
+    vendor TEXT,
+    version TEXT,
+    onboarded INTEGER NOT NULL,
+    content BLOB,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    user_data TEXT
+);
+INSERT INTO nsds_v6 (id, name, vendor, version, onboarded, content)
+    SELECT id, name, vendor, version, onboarded, content FROM nsds;
+DROP TABLE nsds;
+ALTER TABLE nsds_v6 RENAME TO nsds;
+";
+
 /// The schema's versions, oldest first (the daemon kit applies those a database lacks).
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];

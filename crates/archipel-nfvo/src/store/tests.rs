@@ -1,7 +1,9 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::model::{Failure, NsdRecord, Nsr, OpOcc, Operation, OperationState, Site, Status, Step};
+use crate::model::{
+    Failure, NsdDocument, NsdRecord, Nsr, OpOcc, Operation, OperationState, Site, Status, Step,
+};
 
 fn nsr(id: &str) -> Nsr {
     Nsr {
@@ -40,19 +42,44 @@ fn op(id: &str, nsr_id: &str) -> OpOcc {
 #[test]
 fn nsds_keep_their_content() {
     let store = Store::in_memory().unwrap();
-    let record = NsdRecord {
-        id: "n1".into(),
+    let document = NsdDocument {
         name: "sipp".into(),
         vendor: "v".into(),
         version: "1".into(),
-        onboarded: 5,
         content: b"{\"name\": \"sipp\",}".to_vec(),
+    };
+    let record = NsdRecord {
+        id: "n1".into(),
+        onboarded: 5,
+        enabled: true,
+        user_data: None,
+        document: Some(document.clone()),
     };
     store.insert_nsd(&record).unwrap();
     assert_eq!(store.nsd("n1").unwrap(), Some(record.clone()));
     assert_eq!(store.nsds().unwrap(), vec![record]);
     assert!(store.delete_nsd("n1").unwrap());
     assert!(!store.delete_nsd("n1").unwrap());
+
+    // SOL005's two steps: made empty and disabled, then given its document once.
+    let empty = NsdRecord {
+        id: "n2".into(),
+        onboarded: 6,
+        enabled: false,
+        user_data: Some("{\"a\":1}".into()),
+        document: None,
+    };
+    store.insert_nsd(&empty).unwrap();
+    assert_eq!(store.nsd("n2").unwrap(), Some(empty.clone()));
+    assert!(store.upload_nsd("n2", &document).unwrap());
+    assert!(!store.upload_nsd("n2", &document).unwrap(), "a document is given once");
+    let onboarded = store.nsd("n2").unwrap().unwrap();
+    assert_eq!(onboarded.document, Some(document));
+    assert!(onboarded.enabled);
+    assert!(store.modify_nsd("n2", false, None).unwrap());
+    let modified = store.nsd("n2").unwrap().unwrap();
+    assert!(!modified.enabled);
+    assert_eq!(modified.user_data, None);
 }
 
 #[test]

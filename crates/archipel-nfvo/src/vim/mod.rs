@@ -16,7 +16,7 @@ use ipnet::Ipv4Net;
 
 pub use agent::{Agent, AgentSite, NorthAgent};
 #[cfg(any(test, feature = "testing"))]
-pub use fake::{FakeCall, FakeContainer, FakeVim, FakeVims};
+pub use fake::{FakeCall, FakeContainer, FakeVim, FakeVims, Hold};
 pub use pop::{PopVim, PopVims};
 
 use crate::model::Site;

@@ -41,9 +41,13 @@ pub struct Answer {
 impl Api {
     /// Serves an NFVO with sites `sites` (all answering through the fake).
     pub async fn start(sites: &[&str]) -> Self {
+        Self::start_with(sites, NfvoConfig::default()).await
+    }
+
+    /// The same with `config` (its subnet pool replaced by the tests' own).
+    pub async fn start_with(sites: &[&str], config: NfvoConfig) -> Self {
         let fake = FakeVims::new();
-        let config =
-            NfvoConfig { subnet_pool: "10.200.0.0/22".parse().unwrap(), ..NfvoConfig::default() };
+        let config = NfvoConfig { subnet_pool: "10.200.0.0/22".parse().unwrap(), ..config };
         let nfvo = Nfvo::new(Store::in_memory().unwrap(), Arc::new(fake.clone()), config).unwrap();
         for site in sites {
             let spec = SiteSpec {
@@ -132,8 +136,60 @@ impl Api {
         (status, content_type, response.text().await.unwrap())
     }
 
+    /// Sends `body` with `headers` as the admin; the answer's status, headers and bytes.
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request =
+            self.http.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.body(body).send().await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.bytes().await.unwrap().to_vec())
+    }
+
+    /// As [`Api::raw`], the answer read as JSON (null if empty).
+    pub async fn call_with(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Answer {
+        let (status, headers, bytes) = self.raw(method, path, headers, body).await;
+        let header = |name: &str| headers.get(name).map(|v| v.to_str().unwrap().to_owned());
+        let body = if bytes.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{path}: {e}: {bytes:?}"))
+        };
+        Answer {
+            status,
+            content_type: header("content-type").unwrap_or_default(),
+            location: header("location"),
+            www_authenticate: header("www-authenticate"),
+            headers,
+            body,
+        }
+    }
+
     pub async fn get(&self, path: &str) -> Answer {
         self.call("GET", path, None, Vec::new()).await
+    }
+
+    /// GETs `path` with `query`, written as it goes on the wire (its `(`, `,` and `;` as they
+    /// are; ETSI's clients do not encode them).
+    pub async fn get_query(&self, path: &str, query: &str) -> Answer {
+        let target = if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") };
+        self.get(&target).await
     }
 
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Answer {

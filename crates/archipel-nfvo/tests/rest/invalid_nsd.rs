@@ -82,6 +82,10 @@ async fn the_example_nsd_onboards_as_it_is() {
         .unwrap();
     assert_eq!(content.bytes().await.unwrap().as_ref(), SIPP);
 
+    // SOL005: an NSD is deleted once disabled.
+    let conflict = api.call("DELETE", &format!("/nsd/v1/ns_descriptors/{id}"), None, vec![]).await;
+    assert!(problem(&conflict, 409)["detail"].as_str().unwrap().contains("disable it first"));
+    api.client.disable_nsd(&id).await.unwrap();
     api.client.delete_nsd(&id).await.unwrap();
     let gone = api.get(&format!("/nsd/v1/ns_descriptors/{id}")).await;
     problem(&gone, 404);

@@ -2,13 +2,16 @@
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
 
 mod accounts;
+mod collections;
 mod harness;
 mod heal;
 mod invalid_nsd;
 mod lifecycle;
 mod metrics;
 mod notifications;
+mod nsd_management;
 mod openapi;
 mod problems;
 mod sol005;
+mod tasks;
 mod ui;

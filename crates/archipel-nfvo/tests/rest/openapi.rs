@@ -13,8 +13,8 @@ async fn the_document_is_served_and_complete() {
     let paths = doc["paths"].as_object().unwrap();
     let expected = [
         ("/nsd/v1/ns_descriptors", &["get", "post"][..]),
-        ("/nsd/v1/ns_descriptors/{id}", &["get", "delete"]),
-        ("/nsd/v1/ns_descriptors/{id}/nsd_content", &["get"]),
+        ("/nsd/v1/ns_descriptors/{id}", &["get", "patch", "delete"]),
+        ("/nsd/v1/ns_descriptors/{id}/nsd_content", &["get", "put"]),
         ("/nslcm/v1/ns_instances", &["get", "post"]),
         ("/nslcm/v1/ns_instances/{id}", &["get", "delete"]),
         ("/nslcm/v1/ns_instances/{id}/instantiate", &["post"]),
@@ -24,6 +24,11 @@ async fn the_document_is_served_and_complete() {
         ("/nsfm/v1/alarms", &["get"]),
         ("/nslcm/v1/ns_lcm_op_occs", &["get"]),
         ("/nslcm/v1/ns_lcm_op_occs/{id}", &["get"]),
+        ("/nslcm/v1/ns_lcm_op_occs/{id}/cancel", &["post"]),
+        ("/nslcm/v1/ns_lcm_op_occs/{id}/retry", &["post"]),
+        ("/nslcm/v1/ns_lcm_op_occs/{id}/rollback", &["post"]),
+        ("/nslcm/v1/ns_lcm_op_occs/{id}/continue", &["post"]),
+        ("/nslcm/v1/ns_lcm_op_occs/{id}/fail", &["post"]),
         ("/nslcm/v1/subscriptions", &["get", "post"]),
         ("/nslcm/v1/subscriptions/{id}", &["get", "delete"]),
         ("/archipel/v1/events", &["get"]),

@@ -110,3 +110,19 @@ async fn malformed_bodies_name_the_place() {
         .await;
     problem(&answer, 404);
 }
+
+#[tokio::test]
+async fn bodies_that_are_not_objects_are_refused() {
+    let api = Api::start(&[]).await;
+    // serde would read `[]` as a struct whose fields are all optional: a package made from an
+    // array was the fuzzer's finding.
+    for body in ["[]", "[null]", "3", "\"x\""] {
+        let answer = api
+            .call("POST", "/vnfpkgm/v1/vnf_packages", Some("application/json"), body.into())
+            .await;
+        let detail = problem(&answer, 400)["detail"].clone();
+        assert!(detail.as_str().unwrap().contains("expected a JSON object"), "{body}: {detail}");
+    }
+    let answer = api.get("/vnfpkgm/v1/vnf_packages").await;
+    assert_eq!(answer.body, json!([]), "nothing was made");
+}

@@ -144,7 +144,7 @@ async fn a_method_a_resource_does_not_take_is_405_with_allow() {
     for (method, path, allowed) in [
         ("DELETE", "/nslcm/v1/ns_lcm_op_occs", "GET"),
         ("PUT", "/nslcm/v1/ns_instances", "GET,POST"),
-        ("PATCH", "/nsd/v1/ns_descriptors/x", "GET,DELETE"),
+        ("PUT", "/nsd/v1/ns_descriptors/x", "GET,PATCH,DELETE"),
         ("POST", "/vnfpkgm/v1/api_versions", "GET"),
     ] {
         let answer = api.call(method, path, None, Vec::new()).await;

@@ -84,7 +84,8 @@ pub async fn forward(args: &DemoArgs, progress: &Progress, made: &mut Made) -> a
         sipp_timeout_secs(args.calls)
     ));
     let nsd = step.end(launch::onboard(&client, nsd).await)?;
-    progress.note(format!("NSD {} {}, id {}", nsd.nsd_name, nsd.nsd_version, nsd.id));
+    let (name, version) = (nsd.nsd_name.as_deref(), nsd.nsd_version.as_deref());
+    progress.note(format!("NSD {} {}, id {}", name.unwrap_or("-"), version.unwrap_or("-"), nsd.id));
 
     let placement = Placement { server: "a".to_owned(), client: "b".to_owned() };
     let step = progress.begin(format!(

@@ -80,8 +80,11 @@ async fn nsd_id(remote: &Remote, word: &str) -> anyhow::Result<String> {
     if nsds.iter().any(|nsd| nsd.id == word) {
         return Ok(word.to_owned());
     }
-    let named: Vec<&str> =
-        nsds.iter().filter(|nsd| nsd.nsd_name == word).map(|nsd| nsd.id.as_str()).collect();
+    let named: Vec<&str> = nsds
+        .iter()
+        .filter(|nsd| nsd.nsd_name.as_deref() == Some(word))
+        .map(|nsd| nsd.id.as_str())
+        .collect();
     match named.as_slice() {
         [one] => Ok((*one).to_owned()),
         [] => bail!("no NSD {word}: onboard it with `archipel ns onboard FILE`"),

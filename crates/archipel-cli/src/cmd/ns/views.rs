@@ -10,9 +10,9 @@ impl Tabular for NsdInfo {
     fn row(&self) -> Vec<String> {
         vec![
             self.id.clone(),
-            self.nsd_name.clone(),
-            self.nsd_version.clone(),
-            self.nsd_designer.clone(),
+            self.nsd_name.clone().unwrap_or_default(),
+            self.nsd_version.clone().unwrap_or_default(),
+            self.nsd_designer.clone().unwrap_or_default(),
             self.nsd_usage_state.clone(),
         ]
     }

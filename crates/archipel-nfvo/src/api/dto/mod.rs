@@ -19,13 +19,15 @@ pub use auth::{
     UserInfo, UserRequest,
 };
 pub use health::{AlarmInfo, AlarmLinks, FaultyResource, HealNsRequest, HealthInfo, HEAL_LIMIT};
-pub use nsd::{NsdInfo, NsdLinks, NsdWarning};
+pub use nsd::{
+    CreateNsdInfoRequest, NsdInfo, NsdInfoModifications, NsdLinks, NsdWarning, OperationalState,
+};
 pub use nslcm::{
     CreateNsRequest, FailureInfo, InstantiateNsRequest, NetworkInfo, NsInstance, NsLinks, NsParams,
     ScaleByStepData, ScaleNsRequest, ScaleTarget, ScaleVnfData, TerminateNsRequest, VnfInstance,
     VnfcInfo,
 };
-pub use op::{NsLcmOpOcc, OpLinks};
+pub use op::{CancelMode, CancelModeType, NsLcmOpOcc, OpLinks};
 pub use package::{CreateVnfPkgInfoRequest, PackageContent, VnfPkgInfo, VnfPkgLinks};
 pub use problem::{Problem, ProblemSchema};
 pub use site::{SiteInfo, SiteRequest};

@@ -263,10 +263,14 @@ pub struct NsInstance {
     pub health: HealthInfo,
     /// Archipel: whether a failed VNFC instance is healed without an operator.
     pub auto_heal: bool,
+    /// Left out under `exclude_default`, as are the next two.
+    #[serde(default)]
     pub vnf_instance: Vec<VnfInstance>,
     /// The Pop network of each virtual link at each site.
+    #[serde(default)]
     pub virtual_link_info: Vec<NetworkInfo>,
     /// The L2 extensions of the virtual links that span sites.
+    #[serde(default)]
     pub extension_info: Vec<ExtensionInfo>,
     /// RFC 3339.
     pub created_at: String,

@@ -21,9 +21,11 @@ pub struct NsLcmOpOcc {
     /// INSTANTIATE, SCALE, HEAL or TERMINATE.
     pub lcm_operation_type: String,
     pub is_automatic_invocation: bool,
-    /// Always false: an operation occurrence is not cancelled.
+    /// Whether a cancel was asked and the operation has not stopped yet.
     pub is_cancel_pending: bool,
-    /// What the operation was asked to do (for INSTANTIATE, the placement it resolved).
+    /// What the operation was asked to do (for INSTANTIATE, the placement it resolved); left
+    /// out under `exclude_default`.
+    #[serde(default)]
     #[schema(value_type = Object)]
     pub operation_params: serde_json::Value,
     /// The step running now, or the last one: networks, extend, allocate, check, modify, start,
@@ -50,6 +52,16 @@ pub struct OpLinks {
     #[serde(rename = "self")]
     pub self_link: Link,
     pub ns_instance: Link,
+    /// While PROCESSING: where to cancel it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel: Option<Link>,
+}
+
+impl NsLcmOpOcc {
+    /// `op` as the API shows it, `cancel_pending` from the engine.
+    pub fn new(op: OpOcc, cancel_pending: bool) -> Self {
+        Self { is_cancel_pending: cancel_pending, ..Self::from(op) }
+    }
 }
 
 impl From<OpOcc> for NsLcmOpOcc {
@@ -71,9 +83,12 @@ impl From<OpOcc> for NsLcmOpOcc {
             detail: format!("step {}: {}", f.step, f.reason),
             path: None,
         });
+        let href = format!("/nslcm/v1/ns_lcm_op_occs/{}", op.id);
+        let processing = op.state == crate::model::OperationState::Processing;
         Self {
             links: OpLinks {
-                self_link: Link::to(format!("/nslcm/v1/ns_lcm_op_occs/{}", op.id)),
+                cancel: processing.then(|| Link::to(format!("{href}/cancel"))),
+                self_link: Link::to(href),
                 ns_instance: Link::to(format!("/nslcm/v1/ns_instances/{}", op.nsr_id)),
             },
             id: op.id,
@@ -91,4 +106,19 @@ impl From<OpOcc> for NsLcmOpOcc {
             failure: op.error.map(FailureInfo::from),
         }
     }
+}
+
+/// The body of a cancel (SOL005 `CancelMode`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CancelMode {
+    /// Both stop the operation before its next step: a call to a site in flight is not cut.
+    pub cancel_mode: CancelModeType,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CancelModeType {
+    Graceful,
+    Forceful,
 }

@@ -55,5 +55,7 @@ async fn records_in_use_are_kept() {
     assert!(matches!(again, NfvoError::WrongStatus { .. }), "{again}");
     setup.terminate(&nsr).await;
     setup.nfvo.delete_ns(&nsr.id).unwrap();
+    let disable = crate::engine::NsdChange { enabled: Some(false), user_data: None };
+    setup.nfvo.modify_nsd(&nsr.nsd_id, &disable, None).unwrap();
     setup.nfvo.delete_nsd(&nsr.nsd_id).unwrap();
 }

@@ -142,6 +142,39 @@ pub struct FakeExtension {
 
 type Rule = Box<dyn Fn(&FakeCall) -> bool + Send>;
 
+/// Holds the calls of a rule (see [`FakeVims::hold_when`]) until released.
+#[derive(Debug, Clone)]
+pub struct Hold {
+    gate: Arc<tokio::sync::Semaphore>,
+    waiting: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Default for Hold {
+    fn default() -> Self {
+        Self { gate: Arc::new(tokio::sync::Semaphore::new(0)), waiting: Arc::default() }
+    }
+}
+
+impl Hold {
+    /// Lets every held call, and every later one, through.
+    pub fn release(&self) {
+        self.gate.close();
+    }
+
+    /// How many calls wait now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    async fn wait(&self) {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.waiting.fetch_add(1, SeqCst);
+        // No permit is ever added: the wait ends when the gate closes.
+        let _closed = self.gate.acquire().await;
+        self.waiting.fetch_sub(1, SeqCst);
+    }
+}
+
 #[derive(Default)]
 struct World {
     networks: BTreeMap<(String, String), FakeNetwork>,
@@ -160,6 +193,8 @@ struct World {
     exec_exits: BTreeMap<String, i32>,
     /// Global id -> extension.
     extensions: BTreeMap<String, FakeExtension>,
+    /// Calls matching a rule wait until its hold is released.
+    holds: Vec<(Rule, Hold)>,
     watchers: events::Watchers,
 }
 
@@ -221,6 +256,13 @@ impl FakeVims {
         world.unreachable.insert(site.to_owned());
         // Its Watch streams end, as a cut connection's would.
         world.watchers.retain(|(s, _)| s != site);
+    }
+
+    /// Calls matching `rule` wait, from now on, until the hold answered is released.
+    pub fn hold_when(&self, rule: impl Fn(&FakeCall) -> bool + Send + 'static) -> Hold {
+        let hold = Hold::default();
+        self.world().holds.push((Box::new(rule), hold.clone()));
+        hold
     }
 
     /// Containers of `image` end (EXITED) as soon as they start.
@@ -313,7 +355,15 @@ impl FakeVims {
 }
 
 impl FakeVim {
-    fn enter(&self, call: FakeCall) -> Result<MutexGuard<'_, World>, VimError> {
+    /// Records `call` once the holds that match it are released.
+    async fn enter(&self, call: FakeCall) -> Result<MutexGuard<'_, World>, VimError> {
+        let holds: Vec<Hold> = {
+            let world = self.vims.world();
+            world.holds.iter().filter(|(rule, _)| rule(&call)).map(|(_, h)| h.clone()).collect()
+        };
+        for hold in holds {
+            hold.wait().await;
+        }
         self.vims.enter(&self.site, call)
     }
 
@@ -335,13 +385,14 @@ impl FakeVim {
 #[async_trait]
 impl Vim for FakeVim {
     async fn info(&self) -> Result<VimInfo, VimError> {
-        drop(self.enter(FakeCall::Info { site: self.site.clone() })?);
+        drop(self.enter(FakeCall::Info { site: self.site.clone() }).await?);
         Ok(VimInfo { name: self.site.clone(), kind: "fake".to_owned() })
     }
 
     async fn create_network(&self, spec: &NetworkSpec) -> Result<String, VimError> {
         let site = self.site.clone();
-        let mut world = self.enter(FakeCall::CreateNetwork { site, name: spec.name.clone() })?;
+        let mut world =
+            self.enter(FakeCall::CreateNetwork { site, name: spec.name.clone() }).await?;
         let key = self.key(&spec.name);
         if world.networks.contains_key(&key) {
             return Err(refused(format!("network {} already exists", spec.name)));
@@ -356,7 +407,7 @@ impl Vim for FakeVim {
 
     async fn delete_network(&self, name: &str) -> Result<(), VimError> {
         let site = self.site.clone();
-        let mut world = self.enter(FakeCall::DeleteNetwork { site, name: name.to_owned() })?;
+        let mut world = self.enter(FakeCall::DeleteNetwork { site, name: name.to_owned() }).await?;
         let attached = world
             .containers
             .iter()
@@ -370,7 +421,8 @@ impl Vim for FakeVim {
 
     async fn create_container(&self, spec: &ContainerSpec) -> Result<PopContainer, VimError> {
         let site = self.site.clone();
-        let mut world = self.enter(FakeCall::CreateContainer { site, name: spec.name.clone() })?;
+        let mut world =
+            self.enter(FakeCall::CreateContainer { site, name: spec.name.clone() }).await?;
         let key = self.key(&spec.name);
         if world.containers.contains_key(&key) {
             return Err(refused(format!("container {} already exists", spec.name)));
@@ -423,7 +475,7 @@ impl Vim for FakeVim {
     ) -> Result<(), VimError> {
         let site = self.site.clone();
         let call = FakeCall::SetMetadata { site, name: name.to_owned(), entries: entries.clone() };
-        let mut world = self.enter(call)?;
+        let mut world = self.enter(call).await?;
         let container = world
             .containers
             .get_mut(&self.key(name))
@@ -443,7 +495,7 @@ impl Vim for FakeVim {
 
     async fn start(&self, name: &str) -> Result<PopContainer, VimError> {
         let site = self.site.clone();
-        let mut world = self.enter(FakeCall::Start { site, name: name.to_owned() })?;
+        let mut world = self.enter(FakeCall::Start { site, name: name.to_owned() }).await?;
         let exiting = world.exiting_images.clone();
         let container = world
             .containers
@@ -463,7 +515,8 @@ impl Vim for FakeVim {
     async fn exec(&self, name: &str, spec: &ExecSpec) -> Result<ExecOutcome, VimError> {
         let site = self.site.clone();
         let (command, env) = (spec.command.clone(), spec.env.clone());
-        let world = self.enter(FakeCall::Exec { site, name: name.to_owned(), command, env })?;
+        let world =
+            self.enter(FakeCall::Exec { site, name: name.to_owned(), command, env }).await?;
         let container = world
             .containers
             .get(&self.key(name))
@@ -479,7 +532,8 @@ impl Vim for FakeVim {
 
     async fn delete_container(&self, name: &str) -> Result<(), VimError> {
         let site = self.site.clone();
-        let mut world = self.enter(FakeCall::DeleteContainer { site, name: name.to_owned() })?;
+        let mut world =
+            self.enter(FakeCall::DeleteContainer { site, name: name.to_owned() }).await?;
         if let Some(container) = world.containers.remove(&self.key(name)) {
             for (net, address) in container.addresses {
                 if let (Some(network), Ok(address)) =
@@ -493,7 +547,7 @@ impl Vim for FakeVim {
     }
 
     async fn containers(&self) -> Result<Vec<PopContainer>, VimError> {
-        let world = self.enter(FakeCall::Containers { site: self.site.clone() })?;
+        let world = self.enter(FakeCall::Containers { site: self.site.clone() }).await?;
         Ok(world
             .containers
             .iter()
@@ -503,7 +557,7 @@ impl Vim for FakeVim {
     }
 
     async fn watch(&self) -> Result<Box<dyn ContainerEvents>, VimError> {
-        let mut world = self.enter(FakeCall::Watch { site: self.site.clone() })?;
+        let mut world = self.enter(FakeCall::Watch { site: self.site.clone() }).await?;
         Ok(self.follow(&mut world))
     }
 }

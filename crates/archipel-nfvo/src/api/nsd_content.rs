@@ -1,0 +1,184 @@
+//! `/nsd/v1/ns_descriptors/{id}/nsd_content`: an NSD's document, given (SOL005's second step)
+//! as JSON or in a zip, and read back as JSON or zipped, whole or by byte range.
+
+use std::io::{Cursor, Read, Write};
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
+
+use super::content;
+use super::dto::Problem;
+use super::extract::{media_type, unsupported, RawBody, NSD_LIMIT};
+use super::problem::ApiError;
+use super::responses::{
+    BadRequest, Conflict, NotAcceptable, NotFound, PayloadTooLarge, RangeNotSatisfiable,
+    UnsupportedMediaType,
+};
+use crate::Nfvo;
+
+const ZIP: &str = "application/zip";
+const JSON: &str = "application/json";
+/// The document's name inside a zip this API makes.
+const ZIPPED_NAME: &str = "nsd.json";
+
+/// Gives an empty NSD its document, checked as onboarding checks one: Open Baton's JSON, or a
+/// zip (a CSAR) holding it as its one `.json` file. On success the NSD is ONBOARDED and ENABLED;
+/// a refused document leaves it as it was.
+#[utoipa::path(
+    put,
+    operation_id = "uploadNsdContent",
+    path = "/nsd/v1/ns_descriptors/{id}/nsd_content",
+    tag = "nsd",
+    params(("id" = String, Path, description = "the NSD's id")),
+    request_body(content = Object, content_type = "application/json",
+                 description = "an Open Baton NSD (or, as application/zip, a zip holding one)"),
+    responses(
+        (status = 204, description = "onboarded"),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+    )
+)]
+pub async fn upload(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<StatusCode, ApiError> {
+    let document = match media_type(&headers).as_deref() {
+        Some(ZIP) => unzip(&body)?,
+        Some(mime) if mime == JSON || mime.ends_with("+json") => body.to_vec(),
+        _ => {
+            let detail = "send the NSD as application/json, or a zip holding it as application/zip";
+            return Err(unsupported(detail).into());
+        }
+    };
+    nfvo.upload_nsd(&id, &document)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The NSD's document exactly as it was given, as JSON, or in a zip (as `nsd.json`) when the
+/// request accepts `application/zip` and not JSON; one byte range with `Range`.
+#[utoipa::path(
+    get,
+    operation_id = "getNsdContent",
+    path = "/nsd/v1/ns_descriptors/{id}/nsd_content",
+    tag = "nsd",
+    params(("id" = String, Path, description = "the NSD's id")),
+    responses(
+        (status = 200, description = "the document as given (Open Baton JSON, which may hold trailing commas)",
+         body = Object, content_type = "application/json"),
+        (status = 206, description = "the byte range asked for", body = Object, content_type = "application/json",
+         headers(("Content-Range" = String, description = "bytes <first>-<last>/<length>"))),
+        (status = 404, response = NotFound),
+        (status = 406, response = NotAcceptable),
+        (status = 409, response = Conflict),
+        (status = 416, response = RangeNotSatisfiable),
+    )
+)]
+pub async fn download(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let zipped = wants_zip(&headers)?;
+    let document = nfvo.nsd_document(&id)?.content;
+    Ok(if zipped {
+        content::serve(&headers, ZIP, zip(&document))
+    } else {
+        content::serve(&headers, JSON, document)
+    })
+}
+
+/// Whether to answer with a zip: when `Accept` takes a zip and not JSON. 406 when it takes
+/// neither.
+fn wants_zip(headers: &HeaderMap) -> Result<bool, ApiError> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Ok(false);
+    };
+    let types: Vec<String> = accept
+        .split(',')
+        .filter_map(|t| t.split(';').next())
+        .map(|t| t.trim().to_ascii_lowercase())
+        .collect();
+    let takes = |mime: &str| types.iter().any(|t| t == mime);
+    let json = takes(JSON) || takes("*/*") || takes("application/*") || types.is_empty();
+    match (json, takes(ZIP)) {
+        (true, _) => Ok(false),
+        (false, true) => Ok(true),
+        (false, false) => {
+            let detail = "the document is given as application/json or application/zip";
+            Err(Problem::new(
+                StatusCode::NOT_ACCEPTABLE,
+                "not-acceptable",
+                "not acceptable",
+                detail,
+            )
+            .into())
+        }
+    }
+}
+
+/// The one `.json` file of a zip, within the NSD limit once inflated.
+fn unzip(body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let invalid = |detail: String| -> ApiError {
+        Problem::new(StatusCode::BAD_REQUEST, "invalid-nsd", "invalid NSD", detail).into()
+    };
+    let mut archive = zip::ZipArchive::new(Cursor::new(body))
+        .map_err(|e| invalid(format!("the body is not a zip: {e}")))?;
+    let names: Vec<String> = archive
+        .file_names()
+        .filter(|name| name.to_ascii_lowercase().ends_with(".json"))
+        .map(str::to_owned)
+        .collect();
+    let name = match names.as_slice() {
+        [one] => one.clone(),
+        [] => return Err(invalid("the zip holds no .json file: put the NSD in it".to_owned())),
+        many => {
+            let detail =
+                format!("the zip holds {} .json files ({}): give one", many.len(), many.join(", "));
+            return Err(invalid(detail));
+        }
+    };
+    let file = archive.by_name(&name).map_err(|e| invalid(format!("cannot read {name}: {e}")))?;
+    let mut document = Vec::new();
+    file.take(NSD_LIMIT as u64 + 1)
+        .read_to_end(&mut document)
+        .map_err(|e| invalid(format!("cannot inflate {name}: {e}")))?;
+    if document.len() > NSD_LIMIT {
+        let detail = format!("{name} inflates past {NSD_LIMIT} bytes, the largest NSD taken");
+        return Err(Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            "request body too large",
+            detail,
+        )
+        .into());
+    }
+    Ok(document)
+}
+
+/// `document` deflated in a zip as `nsd.json`.
+fn zip(document: &[u8]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    // Writing to memory fails only if the zip crate does.
+    writer.start_file(ZIPPED_NAME, options).expect("a zip in memory");
+    writer.write_all(document).expect("a zip in memory");
+    writer.finish().expect("a zip in memory").into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_zip_made_here_reads_back() {
+        let document = br#"{"name": "n",}"#;
+        assert_eq!(unzip(&zip(document)).unwrap(), document);
+    }
+}
