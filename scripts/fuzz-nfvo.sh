@@ -9,7 +9,8 @@
 # dependencies and their cycles), and refused with 400 and the place of the fault; so is a VNF
 # package's upload, whose bytes must be an Open Baton package's tar, and a subscription, whose
 # callback must be a URL the NFVO can call (RFC 3986 allows `https://a.0/`, which no HTTP client
-# can reach: a host whose last label is a number is read as an IPv4 address).
+# can reach: a host whose last label is a number is read as an IPv4 address) and that answers
+# the NFVO's test (a GET answered 204), which no generated URL does.
 #
 # Bounded: FUZZ_EXAMPLES test cases per operation (default 25), FUZZ_SEED for a reproducible
 # run. First checks the document with openapi-spec-validator. Installs both tools from PyPI into
@@ -19,7 +20,8 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 venv=/var/tmp/archipel-fuzz-venv
-need_venv "$venv" schemathesis openapi-spec-validator
+# Pinned: a new Schemathesis brings new checks, and CI must not change under a fixed seed.
+need_venv "$venv" schemathesis==4.32.5 openapi-spec-validator
 st="$venv/bin/st"
 
 cargo build --quiet -p archipel-cli --bin archipel
@@ -74,13 +76,13 @@ include-operation-id = "uploadVnfPackageContent"
 checks.positive_data_acceptance.enabled = false
 
 [[operations]]
-include-operation-id = "createSubscription"
+include-operation-id = ["createSubscription", "createNsdSubscription"]
 checks.positive_data_acceptance.enabled = false
 
 # A collection's filter and selectors are strings to the schema, and are refused (400) when
 # they name an attribute the resource lacks or are not SOL013's syntax.
 [[operations]]
-include-operation-id = ["listNsds", "listNsInstances", "listNsLcmOpOccs", "listVnfPackages", "listSubscriptions", "listAlarms"]
+include-operation-id = ["listNsds", "listNsInstances", "listNsLcmOpOccs", "listVnfPackages", "listSubscriptions", "listNsdSubscriptions", "listAlarms"]
 checks.positive_data_acceptance.enabled = false
 
 # A change against a stale ETag is refused whatever its body.

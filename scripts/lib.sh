@@ -58,8 +58,18 @@ need_cargo_fuzz() {
 need_venv() {
     local venv=$1
     shift
-    if [ -x "$venv/bin/python" ] && "$venv/bin/pip" show --quiet "$@" >/dev/null 2>&1; then
-        return 0
+    # A pinned "name==version" must be there exactly; a bare name in any version.
+    if [ -x "$venv/bin/python" ]; then
+        local frozen spec missing=
+        frozen=$("$venv/bin/pip" freeze 2>/dev/null | tr '[:upper:]_' '[:lower:]-')
+        for spec in "$@"; do
+            spec=$(echo "$spec" | tr '[:upper:]_' '[:lower:]-')
+            case $spec in
+            *==*) grep -qxF "$spec" <<<"$frozen" || missing=1 ;;
+            *) grep -q "^$spec==" <<<"$frozen" || missing=1 ;;
+            esac
+        done
+        [ -z "$missing" ] && return 0
     fi
     say "installing $* into $venv"
     python3 -m venv "$venv" 2>/dev/null || {

@@ -45,6 +45,8 @@ pub enum NfvoError {
     PackageInUse { id: String, nsd: String },
     #[error("VNF package {id} {state}")]
     PackageState { id: String, state: &'static str },
+    #[error("the callback did not pass the test (a GET must answer 204 No Content): {reason}")]
+    CallbackTest { reason: String },
     #[error("operation {id} is {state}: {task} needs {needs}")]
     OpState { id: String, state: &'static str, task: &'static str, needs: &'static str },
     #[error("NSD {id} {state}")]

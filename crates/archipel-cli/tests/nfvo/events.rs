@@ -37,9 +37,15 @@ fn events_follow_prints_the_launch_as_it_happens() {
     let ns = world.launch(str_of(&nsd["id"]), &[]);
     let id = str_of(&ns["id"]).to_owned();
 
-    // The follower prints the launch's beginning and its end, in that order, then goes on.
+    // The follower prints the descriptor's onboarding (kept from before it started), then the
+    // launch's beginning and its end, in that order, then goes on.
+    let mut lines = BufReader::new(stdout).lines();
+    let first: Value = serde_json::from_str(&lines.next().expect("a line").expect("a line"))
+        .expect("one JSON event");
+    assert_eq!(first["type"], "NsdOnBoardingNotification", "{first}");
+    assert_eq!(first["nsdInfoId"], nsd["id"], "{first}");
     let mut seen = Vec::new();
-    for line in BufReader::new(stdout).lines() {
+    for line in lines {
         let event: Value = serde_json::from_str(&line.expect("a line")).expect("one JSON event");
         assert_eq!(event["nsInstanceId"], id.as_str(), "{event}");
         assert!(event["time"].as_str().is_some(), "{event}");
@@ -58,7 +64,8 @@ fn events_follow_prints_the_launch_as_it_happens() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 2, "{text}");
-    assert!(lines[1].contains(&format!("lifecycle NsLcmOperationOccurrenceNotification {id}")));
-    assert!(lines[1].contains("operationState=COMPLETED"), "{text}");
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].contains("NsdOnBoardingNotification"), "{text}");
+    assert!(lines[2].contains(&format!("lifecycle NsLcmOperationOccurrenceNotification {id}")));
+    assert!(lines[2].contains("operationState=COMPLETED"), "{text}");
 }

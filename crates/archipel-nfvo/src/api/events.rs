@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use futures::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use super::dto::Problem;
 use super::problem::ApiError;
@@ -29,9 +29,11 @@ pub struct EventsQuery {
 }
 
 /// The events kept so far (the last 256, or those after `Last-Event-ID`), then, unless
-/// `follow=false`, every new one as it happens. Each is `event: lifecycle|alarm|health`,
-/// `id:` its rank and `data:` one JSON object with at least `nsInstanceId`, `type` and `time`;
-/// lifecycle events carry the fields of SOL005's `NsLcmOperationOccurrenceNotification`.
+/// `follow=false`, every new one as it happens. Each is `event: lifecycle|alarm|health|nsd`,
+/// `id:` its rank and `data:` one JSON object with at least `type` and `time`, and
+/// `nsInstanceId` (or, for `nsd` events, `nsdInfoId`); lifecycle events carry the fields of
+/// SOL005's `NsLcmOperationOccurrenceNotification`, `nsd` events those of its NSD management
+/// notifications.
 #[utoipa::path(
     get,
     operation_id = "getEvents",
@@ -39,7 +41,7 @@ pub struct EventsQuery {
     tag = "events",
     params(EventsQuery),
     responses(
-        (status = 200, description = "the event stream", content_type = "text/event-stream", body = String),
+        (status = 200, description = "the event stream, one `StreamEvent` after another", content_type = "text/event-stream", body = StreamEvent),
         (status = 400, response = BadRequest),
     )
 )]
@@ -86,7 +88,31 @@ pub async fn stream(
     Ok(Sse::new(events).keep_alive(keep_alive).into_response())
 }
 
+/// One event of the stream, as a server-sent events reader parses it.
+#[derive(ToSchema)]
+pub struct StreamEvent {
+    /// What the event is about.
+    #[schema(pattern = "^(lifecycle|alarm|health|nsd)$")]
+    event: &'static str,
+    /// Its rank, to resume from with `Last-Event-ID`.
+    #[schema(pattern = "^[0-9]+$")]
+    id: String,
+    /// One JSON object: `type`, `time` and `nsInstanceId` or `nsdInfoId`, then its own fields.
+    #[schema(content_media_type = "application/json")]
+    data: String,
+}
+
+impl From<&Event> for StreamEvent {
+    fn from(event: &Event) -> Self {
+        Self {
+            event: event.kind.as_str(),
+            id: event.seq.to_string(),
+            data: serde_json::Value::Object(event.data.clone()).to_string(),
+        }
+    }
+}
+
 fn sse(event: &Event) -> SseEvent {
-    let data = serde_json::Value::Object(event.data.clone()).to_string();
-    SseEvent::default().event(event.kind.as_str()).id(event.seq.to_string()).data(data)
+    let StreamEvent { event, id, data } = event.into();
+    SseEvent::default().event(event).id(id).data(data)
 }

@@ -16,6 +16,7 @@ mod login;
 mod metrics;
 mod nsd;
 mod nsd_content;
+mod nsd_subscriptions;
 mod nsfm;
 mod nslcm;
 mod op_tasks;
@@ -98,6 +99,14 @@ pub fn router(nfvo: Nfvo) -> Router {
         .route("/nslcm/v1/ns_lcm_op_occs/{id}/continue", post(op_tasks::resume))
         .route("/nslcm/v1/ns_lcm_op_occs/{id}/fail", post(op_tasks::fail))
         .route("/nslcm/v1/subscriptions", get(subscriptions::list).post(subscriptions::create))
+        .route(
+            "/nsd/v1/subscriptions",
+            get(nsd_subscriptions::list).post(nsd_subscriptions::create),
+        )
+        .route(
+            "/nsd/v1/subscriptions/{id}",
+            get(nsd_subscriptions::show).delete(nsd_subscriptions::delete),
+        )
         .route(
             "/nslcm/v1/subscriptions/{id}",
             get(subscriptions::show).delete(subscriptions::delete),

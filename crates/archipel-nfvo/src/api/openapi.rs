@@ -14,8 +14,8 @@ use super::responses::{
     RangeNotSatisfiable, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
 use super::{
-    events, health, keys, login, metrics, nsd, nsd_content, nsfm, nslcm, op_tasks, sites,
-    subscriptions, users, versions, vnfpkgm,
+    events, health, keys, login, metrics, nsd, nsd_content, nsd_subscriptions, nsfm, nslcm,
+    op_tasks, sites, subscriptions, users, versions, vnfpkgm,
 };
 use crate::model::Role;
 
@@ -48,6 +48,8 @@ const BEARER: &str = "bearer";
         versions::nsd_v1, versions::nsd, versions::nslcm_v1, versions::nslcm,
         versions::nsfm_v1, versions::nsfm, versions::vnfpkgm_v1, versions::vnfpkgm,
         subscriptions::create, subscriptions::list, subscriptions::show, subscriptions::delete,
+        nsd_subscriptions::create, nsd_subscriptions::list, nsd_subscriptions::show,
+        nsd_subscriptions::delete,
         events::stream,
         sites::add, sites::list, sites::show, sites::remove,
     ),

@@ -93,6 +93,9 @@ impl From<NfvoError> for ApiError {
             E::SiteUnreachable { .. } | E::AgentUnreachable { .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "site-unreachable", "site unreachable")
             }
+            E::CallbackTest { .. } => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "callback-test-failed", "callback test failed")
+            }
             E::Placement { .. } => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "unplaceable", "cannot place a VNF")
             }

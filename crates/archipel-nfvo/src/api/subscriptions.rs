@@ -9,12 +9,18 @@ use super::collection::{self, Collection, CollectionQuery};
 use super::dto::{LccnSubscription, LccnSubscriptionRequest};
 use super::extract::JsonBody;
 use super::problem::ApiError;
-use super::responses::{BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType};
+use super::responses::{
+    BadRequest, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
+};
 use crate::engine::NewSubscription;
+use crate::model::SubscriptionApi;
+
+const NSLCM: SubscriptionApi = SubscriptionApi::Nslcm;
 use crate::Nfvo;
 
 /// Subscribes a callback: from the next event on, the notifications the filter takes are POSTed
-/// to it as JSON, in order, each retried with backoff until the callback answers 2xx.
+/// to it as JSON, in order, each retried with backoff until the callback answers 2xx. The
+/// callback is tested first: a GET must answer 204, else 422.
 #[utoipa::path(
     post,
     operation_id = "createSubscription",
@@ -26,6 +32,7 @@ use crate::Nfvo;
          headers(("Location" = String, description = "the subscription's URL"))),
         (status = 400, response = BadRequest),
         (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
         (status = 415, response = UnsupportedMediaType),
     )
 )]
@@ -33,10 +40,13 @@ pub async fn create(
     State(nfvo): State<Nfvo>,
     JsonBody(request): JsonBody<LccnSubscriptionRequest>,
 ) -> Result<Response, ApiError> {
-    let subscription = nfvo.subscribe(NewSubscription {
-        callback_uri: request.callback_uri,
-        filter: request.filter.into(),
-    })?;
+    let subscription = nfvo
+        .subscribe(NewSubscription {
+            api: NSLCM,
+            callback_uri: request.callback_uri,
+            filter: request.filter.into(),
+        })
+        .await?;
     let subscription = LccnSubscription::from(subscription);
     let location = subscription.links.self_link.href.clone();
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(subscription)).into_response())
@@ -56,7 +66,7 @@ pub async fn create(
 )]
 pub async fn list(State(nfvo): State<Nfvo>, request: Collection) -> Result<Response, ApiError> {
     let items: Vec<LccnSubscription> =
-        nfvo.subscriptions()?.into_iter().map(LccnSubscription::from).collect();
+        nfvo.subscriptions(NSLCM)?.into_iter().map(LccnSubscription::from).collect();
     collection::answer(&items, &request, collection::SUBSCRIPTIONS, nfvo.config().page_size)
 }
 
@@ -72,7 +82,7 @@ pub async fn show(
     State(nfvo): State<Nfvo>,
     Path(id): Path<String>,
 ) -> Result<Json<LccnSubscription>, ApiError> {
-    Ok(Json(LccnSubscription::from(nfvo.subscription(&id)?)))
+    Ok(Json(LccnSubscription::from(nfvo.subscription(NSLCM, &id)?)))
 }
 
 /// Ends a subscription; notifications still queued for it are dropped.
@@ -88,6 +98,6 @@ pub async fn delete(
     State(nfvo): State<Nfvo>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    nfvo.unsubscribe(&id)?;
+    nfvo.unsubscribe(NSLCM, &id)?;
     Ok(StatusCode::NO_CONTENT)
 }

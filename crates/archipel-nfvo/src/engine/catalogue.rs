@@ -3,11 +3,12 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 use super::Nfvo;
 use crate::catalogue::{parse_nsd, warnings, Nsd, Warning};
 use crate::error::NfvoError;
+use crate::events::{NSD_CHANGED, NSD_DELETED, NSD_ONBOARDED, NSD_ONBOARDING_FAILED};
 use crate::ids;
 use crate::model::{NsdDocument, NsdRecord};
 
@@ -54,6 +55,7 @@ impl Nfvo {
         };
         self.store().insert_nsd(&record)?;
         tracing::info!(id = %record.id, ignored = warnings(content).len(), "NSD onboarded");
+        self.events().nsd_changed(NSD_ONBOARDED, &record.id, nsd_id(&record.id));
         Ok(record)
     }
 
@@ -77,7 +79,17 @@ impl Nfvo {
     /// Gives an empty NSD its document and enables it; refused, and nothing changed, when the
     /// document is, or when the NSD has one already.
     pub fn upload_nsd(&self, id: &str, content: &[u8]) -> Result<NsdView, NfvoError> {
-        let document = self.check_nsd(content)?;
+        let document = match self.check_nsd(content) {
+            Ok(document) => document,
+            Err(err) => {
+                if self.store().nsd(id)?.is_some_and(|r| r.document.is_none()) {
+                    let details = json!({"status": 400, "detail": crate::error::chain(&err)});
+                    let fields = Map::from_iter([("onboardingFailureDetails".to_owned(), details)]);
+                    self.events().nsd_changed(NSD_ONBOARDING_FAILED, id, fields);
+                }
+                return Err(err);
+            }
+        };
         let _gate = self.gate();
         if self.nsd(id)?.record.document.is_some() {
             return Err(NfvoError::NsdState {
@@ -87,6 +99,7 @@ impl Nfvo {
         }
         self.store().upload_nsd(id, &document)?;
         tracing::info!(%id, ignored = warnings(content).len(), "NSD onboarded");
+        self.events().nsd_changed(NSD_ONBOARDED, id, nsd_id(id));
         self.nsd(id)
     }
 
@@ -129,6 +142,11 @@ impl Nfvo {
         };
         self.store().modify_nsd(id, enabled, user_data.as_deref())?;
         tracing::info!(%id, enabled, "NSD modified");
+        if change.enabled.is_some() {
+            let state = if enabled { "ENABLED" } else { "DISABLED" };
+            let fields = Map::from_iter([("nsdOperationalState".to_owned(), state.into())]);
+            self.events().nsd_changed(NSD_CHANGED, id, fields);
+        }
         self.nsd(id)
     }
 
@@ -155,6 +173,7 @@ impl Nfvo {
             return Err(not_found(id));
         }
         tracing::info!(%id, "NSD deleted");
+        self.events().nsd_changed(NSD_DELETED, id, Map::new());
         Ok(())
     }
 
@@ -222,6 +241,11 @@ fn user_data_text(data: &Map<String, Value>) -> Result<String, NfvoError> {
         });
     }
     Ok(text)
+}
+
+/// The `nsdId` of an onboarded NSD's notification: here its NsdInfo's id.
+fn nsd_id(id: &str) -> Map<String, Value> {
+    Map::from_iter([("nsdId".to_owned(), id.into())])
 }
 
 fn state(id: &str, state: &'static str) -> NfvoError {

@@ -1,10 +1,14 @@
-//! SOL005 subscriptions: checked, stored, and handed to the notifier.
+//! SOL005 subscriptions, of NS lifecycle management and of NSD management: checked (their
+//! callback tested with a GET, as SOL005 asks), stored, and handed to the notifier.
 
 use super::Nfvo;
 use crate::error::NfvoError;
-use crate::events::{ALARM, ALARM_CLEARED, HEALTH, LIFECYCLE};
+use crate::events::{
+    ALARM, ALARM_CLEARED, HEALTH, LIFECYCLE, NSD_CHANGED, NSD_DELETED, NSD_ONBOARDED,
+    NSD_ONBOARDING_FAILED,
+};
 use crate::ids;
-use crate::model::{Filter, LcmOperation, OperationState, Subscription};
+use crate::model::{Filter, LcmOperation, OperationState, Subscription, SubscriptionApi};
 
 /// The longest callback URL taken.
 pub const URI_LIMIT: usize = 2048;
@@ -13,20 +17,33 @@ pub const SUBSCRIPTIONS_LIMIT: usize = 100;
 /// How many values one list of a filter may hold.
 const FILTER_LIMIT: usize = 64;
 
-const NOTIFICATION_TYPES: &[&str] = &[LIFECYCLE, ALARM, ALARM_CLEARED, HEALTH];
+/// The notification types each API sends.
+fn notification_types(api: SubscriptionApi) -> &'static [&'static str] {
+    match api {
+        SubscriptionApi::Nslcm => &[LIFECYCLE, ALARM, ALARM_CLEARED, HEALTH],
+        SubscriptionApi::Nsd => &[NSD_ONBOARDED, NSD_ONBOARDING_FAILED, NSD_CHANGED, NSD_DELETED],
+    }
+}
 
 /// What a subscriber asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewSubscription {
+    pub api: SubscriptionApi,
     pub callback_uri: String,
     pub filter: Filter,
 }
 
 impl Nfvo {
-    /// Checks and stores a subscription; its notifications begin with the next event.
-    pub fn subscribe(&self, request: NewSubscription) -> Result<Subscription, NfvoError> {
+    /// Checks and stores a subscription once its callback answered the test (a GET answered
+    /// 204); its notifications begin with the next event.
+    pub async fn subscribe(&self, request: NewSubscription) -> Result<Subscription, NfvoError> {
         check_uri(&request.callback_uri)?;
-        check_filter(&request.filter)?;
+        check_filter(request.api, &request.filter)?;
+        self.events()
+            .notifier()
+            .test(&request.callback_uri)
+            .await
+            .map_err(|reason| NfvoError::CallbackTest { reason })?;
         let _gate = self.gate();
         if self.store().subscriptions()?.len() >= SUBSCRIPTIONS_LIMIT {
             return Err(invalid(format!(
@@ -35,6 +52,7 @@ impl Nfvo {
         }
         let subscription = Subscription {
             id: ids::new_id(),
+            api: request.api,
             callback_uri: request.callback_uri,
             filter: request.filter,
             created: ids::now(),
@@ -45,16 +63,22 @@ impl Nfvo {
         Ok(subscription)
     }
 
-    pub fn subscriptions(&self) -> Result<Vec<Subscription>, NfvoError> {
-        Ok(self.store().subscriptions()?)
+    /// The subscriptions made through `api`, oldest first.
+    pub fn subscriptions(&self, api: SubscriptionApi) -> Result<Vec<Subscription>, NfvoError> {
+        Ok(self.store().subscriptions()?.into_iter().filter(|s| s.api == api).collect())
     }
 
-    pub fn subscription(&self, id: &str) -> Result<Subscription, NfvoError> {
-        self.store().subscription(id)?.ok_or_else(|| not_found(id))
+    /// A subscription made through `api`.
+    pub fn subscription(&self, api: SubscriptionApi, id: &str) -> Result<Subscription, NfvoError> {
+        let found = self.store().subscription(id)?.filter(|s| s.api == api);
+        found.ok_or_else(|| not_found(id))
     }
 
-    /// Deletes a subscription; what is still queued for it is not delivered.
-    pub fn unsubscribe(&self, id: &str) -> Result<(), NfvoError> {
+    /// Deletes a subscription made through `api`; what is still queued for it is not
+    /// delivered.
+    pub fn unsubscribe(&self, api: SubscriptionApi, id: &str) -> Result<(), NfvoError> {
+        let _gate = self.gate();
+        self.subscription(api, id)?;
         if !self.store().delete_subscription(id)? {
             return Err(not_found(id));
         }
@@ -90,12 +114,13 @@ fn check_uri(uri: &str) -> Result<(), NfvoError> {
     Ok(())
 }
 
-fn check_filter(filter: &Filter) -> Result<(), NfvoError> {
+fn check_filter(api: SubscriptionApi, filter: &Filter) -> Result<(), NfvoError> {
     let lists = [
         ("notificationTypes", &filter.notification_types),
         ("nsInstanceIds", &filter.ns_instance_ids),
         ("operationTypes", &filter.operation_types),
         ("operationStates", &filter.operation_states),
+        ("nsdInfoId", &filter.nsd_info_ids),
     ];
     for (name, list) in lists {
         if list.len() > FILTER_LIMIT {
@@ -111,12 +136,11 @@ fn check_filter(filter: &Filter) -> Result<(), NfvoError> {
             )));
         }
     }
-    if let Some(unknown) =
-        filter.notification_types.iter().find(|v| !NOTIFICATION_TYPES.contains(&v.as_str()))
-    {
+    let types = notification_types(api);
+    if let Some(unknown) = filter.notification_types.iter().find(|v| !types.contains(&v.as_str())) {
         return Err(invalid(format!(
             "filter.notificationTypes holds {unknown}, which is none of {}",
-            NOTIFICATION_TYPES.join(", ")
+            types.join(", ")
         )));
     }
     // Read as the records spell them, so that a new operation type or state is taken as soon

@@ -27,6 +27,11 @@ pub const ALARM: &str = "AlarmNotification";
 pub const ALARM_CLEARED: &str = "AlarmClearedNotification";
 /// The type of a change of a network service's health.
 pub const HEALTH: &str = "NsHealthChangeNotification";
+/// The notification types of NSD management (SOL005).
+pub const NSD_ONBOARDED: &str = "NsdOnBoardingNotification";
+pub const NSD_ONBOARDING_FAILED: &str = "NsdOnboardingFailureNotification";
+pub const NSD_CHANGED: &str = "NsdChangeNotification";
+pub const NSD_DELETED: &str = "NsdDeletionNotification";
 
 /// What an event is about: the `event:` field of the stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +39,8 @@ pub enum EventKind {
     Lifecycle,
     Alarm,
     Health,
+    /// About an NSD: its data holds `nsdInfoId` instead of `nsInstanceId`.
+    Nsd,
 }
 
 impl EventKind {
@@ -42,6 +49,7 @@ impl EventKind {
             EventKind::Lifecycle => "lifecycle",
             EventKind::Alarm => "alarm",
             EventKind::Health => "health",
+            EventKind::Nsd => "nsd",
         }
     }
 }
@@ -119,6 +127,25 @@ impl Bus {
     ) {
         let mut data = Map::new();
         data.insert("nsInstanceId".to_owned(), ns_instance_id.into());
+        self.emit(kind, event_type, data, fields);
+    }
+
+    /// Something happened to NSD `nsd_info_id`; `fields` are added to the event's data.
+    pub fn nsd_changed(&self, event_type: &str, nsd_info_id: &str, fields: Map<String, Value>) {
+        let mut data = Map::new();
+        data.insert("nsdInfoId".to_owned(), nsd_info_id.into());
+        self.emit(EventKind::Nsd, event_type, data, fields);
+    }
+
+    /// Keeps, streams and offers to the subscribers one event: `data`, then its type and time,
+    /// then `fields`.
+    fn emit(
+        &self,
+        kind: EventKind,
+        event_type: &str,
+        mut data: Map<String, Value>,
+        fields: Map<String, Value>,
+    ) {
         data.insert("type".to_owned(), event_type.into());
         data.insert("time".to_owned(), ids::rfc3339(ids::now()).into());
         data.extend(fields);

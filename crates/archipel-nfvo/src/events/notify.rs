@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 use super::{Event, EventKind};
 use crate::ids;
-use crate::model::{Filter, Subscription};
+use crate::model::{Filter, Subscription, SubscriptionApi};
 
 /// How many notifications wait for one subscriber at most.
 pub const QUEUE: usize = 256;
@@ -75,11 +75,22 @@ impl Notifier {
         }
     }
 
+    /// SOL005's test of a callback before its subscription is made: a GET that must answer
+    /// 204. The reason it failed, without the URL (a subscriber may carry a secret in its
+    /// query).
+    pub async fn test(&self, callback_uri: &str) -> Result<(), String> {
+        match self.http.get(callback_uri).send().await {
+            Ok(answer) if answer.status() == reqwest::StatusCode::NO_CONTENT => Ok(()),
+            Ok(answer) => Err(format!("it answered {}", answer.status())),
+            Err(err) => Err(archipel_daemon::chain(&err.without_url())),
+        }
+    }
+
     /// Queues `event` for every subscriber whose filter takes it; never waits.
     pub fn offer(&self, event: &Event) {
         let mut workers = self.workers();
         for worker in workers.values_mut() {
-            if !takes(&worker.subscription.filter, event) {
+            if !takes(&worker.subscription, event) {
                 continue;
             }
             let Some(queue) = worker.queue(&self.http) else { continue };
@@ -107,16 +118,24 @@ impl Worker {
     }
 }
 
-/// Whether `filter` takes `event`.
-pub fn takes(filter: &Filter, event: &Event) -> bool {
+/// Whether `subscription` takes `event`: one of its API's, and one its filter takes.
+pub fn takes(subscription: &Subscription, event: &Event) -> bool {
+    let filter: &Filter = &subscription.filter;
     let within = |list: &[String], value: Option<&str>| {
         list.is_empty() || value.is_some_and(|v| list.iter().any(|item| item == v))
     };
-    within(&filter.notification_types, Some(event.event_type()))
-        && within(&filter.ns_instance_ids, Some(event.ns_instance_id()))
-        && (event.kind != EventKind::Lifecycle
-            || (within(&filter.operation_types, event.text("operation"))
-                && within(&filter.operation_states, event.text("operationState"))))
+    let of_api = (subscription.api == SubscriptionApi::Nsd) == (event.kind == EventKind::Nsd);
+    of_api
+        && within(&filter.notification_types, Some(event.event_type()))
+        && match event.kind {
+            EventKind::Nsd => within(&filter.nsd_info_ids, event.text("nsdInfoId")),
+            kind => {
+                within(&filter.ns_instance_ids, Some(event.ns_instance_id()))
+                    && (kind != EventKind::Lifecycle
+                        || (within(&filter.operation_types, event.text("operation"))
+                            && within(&filter.operation_states, event.text("operationState"))))
+            }
+        }
 }
 
 /// The JSON body of `event` for `subscription` (SOL005's notification shapes, a subset).
@@ -132,13 +151,20 @@ pub fn notification(subscription: &Subscription, event: &Event) -> Value {
         }
     }
     let mut links = Map::new();
-    links.insert(
-        "nsInstance".to_owned(),
-        json!({ "href": format!("/nslcm/v1/ns_instances/{}", event.ns_instance_id()) }),
-    );
+    if let Some(nsd) = event.text("nsdInfoId") {
+        links.insert(
+            "nsdInfo".to_owned(),
+            json!({ "href": format!("/nsd/v1/ns_descriptors/{nsd}") }),
+        );
+    } else {
+        links.insert(
+            "nsInstance".to_owned(),
+            json!({ "href": format!("/nslcm/v1/ns_instances/{}", event.ns_instance_id()) }),
+        );
+    }
     links.insert(
         "subscription".to_owned(),
-        json!({ "href": format!("/nslcm/v1/subscriptions/{}", subscription.id) }),
+        json!({ "href": subscription.api.href(&subscription.id) }),
     );
     if let Some(op) = event.text("nsLcmOpOccId") {
         links.insert(

@@ -15,7 +15,7 @@ pub use op::{LcmOperation, OpOcc, Operation, OperationState};
 pub use role::{Role, UnknownRole};
 pub use site::{Reachability, Site, SiteReach, SiteView};
 pub use step::{Step, UnknownStep};
-pub use subscription::{Filter, Subscription};
+pub use subscription::{Filter, Subscription, SubscriptionApi};
 
 /// An NSD of the catalogue: onboarded in one step, or made empty and given its document later
 /// (SOL005's two steps).

@@ -1,4 +1,5 @@
-//! SOL005 subscriptions to notifications (`LccnSubscription`, a subset).
+//! SOL005 subscriptions to notifications: of NS lifecycle management (`LccnSubscription`, a
+//! subset) and of NSD management (`NsdmSubscription`, a subset).
 
 use serde::{Deserialize, Serialize};
 
@@ -6,6 +7,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subscription {
     pub id: String,
+    /// The API it was made through, which decides the notifications it can take.
+    pub api: SubscriptionApi,
     /// An `http` or `https` URL without credentials.
     pub callback_uri: String,
     pub filter: Filter,
@@ -13,8 +16,35 @@ pub struct Subscription {
     pub created: i64,
 }
 
+/// The SOL005 API of a subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SubscriptionApi {
+    /// `/nslcm/v1/subscriptions`: lifecycle, alarm and health notifications.
+    Nslcm,
+    /// `/nsd/v1/subscriptions`: NSD onboarding, change and deletion notifications.
+    Nsd,
+}
+
+impl SubscriptionApi {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubscriptionApi::Nslcm => "nslcm",
+            SubscriptionApi::Nsd => "nsd",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [SubscriptionApi::Nslcm, SubscriptionApi::Nsd].into_iter().find(|a| a.as_str() == text)
+    }
+
+    /// The subscription's URL.
+    pub fn href(self, id: &str) -> String {
+        format!("/{}/v1/subscriptions/{id}", self.as_str())
+    }
+}
+
 /// Which notifications a subscriber wants: each list, when not empty, must hold the
-/// notification's value; an empty filter takes everything.
+/// notification's value; an empty filter takes everything its API sends.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Filter {
@@ -26,4 +56,6 @@ pub struct Filter {
     pub operation_types: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub operation_states: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nsd_info_ids: Vec<String>,
 }

@@ -127,5 +127,10 @@ DROP TABLE nsds;
 ALTER TABLE nsds_v6 RENAME TO nsds;
 ";
 
+/// Subscriptions of NSD management besides those of NS lifecycle management.
+const V7: &str = "
+ALTER TABLE subscriptions ADD COLUMN api TEXT NOT NULL DEFAULT 'nslcm';
+";
+
 /// The schema's versions, oldest first (the daemon kit applies those a database lacks).
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];

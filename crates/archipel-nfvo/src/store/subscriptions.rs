@@ -1,19 +1,21 @@
 use rusqlite::{params, OptionalExtension, Row};
 
 use super::{corrupt, sql, Store, StoreError};
-use crate::model::{Filter, Subscription};
+use crate::model::{Filter, Subscription, SubscriptionApi};
 
-const COLUMNS: &str = "id, callback_uri, filter, created";
+const COLUMNS: &str = "id, callback_uri, filter, created, api";
 
-fn raw(r: &Row<'_>) -> rusqlite::Result<(String, String, String, i64)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+type Raw = (String, String, String, i64, String);
+
+fn raw(r: &Row<'_>) -> rusqlite::Result<Raw> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
-fn decode(
-    (id, callback_uri, filter, created): (String, String, String, i64),
-) -> Result<Subscription, StoreError> {
+fn decode((id, callback_uri, filter, created, api): Raw) -> Result<Subscription, StoreError> {
     let filter: Filter = serde_json::from_str(&filter).map_err(corrupt("subscription filter"))?;
-    Ok(Subscription { id, callback_uri, filter, created })
+    let api = SubscriptionApi::parse(&api)
+        .ok_or_else(|| archipel_daemon::store::corrupt(format!("subscription API {api}")))?;
+    Ok(Subscription { id, api, callback_uri, filter, created })
 }
 
 impl Store {
@@ -21,8 +23,8 @@ impl Store {
         let filter = serde_json::to_string(&s.filter).map_err(corrupt("subscription filter"))?;
         self.conn()
             .execute(
-                &format!("INSERT INTO subscriptions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4)"),
-                params![s.id, s.callback_uri, filter, s.created],
+                &format!("INSERT INTO subscriptions ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5)"),
+                params![s.id, s.callback_uri, filter, s.created, s.api.as_str()],
             )
             .map_err(sql("insert a subscription"))?;
         Ok(())

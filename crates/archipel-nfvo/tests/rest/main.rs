@@ -10,6 +10,7 @@ mod lifecycle;
 mod metrics;
 mod notifications;
 mod nsd_management;
+mod nsd_notifications;
 mod openapi;
 mod problems;
 mod sol005;

@@ -6,29 +6,46 @@ use std::time::Duration;
 
 use archipel_nfvo::api::dto::{CreateNsRequest, HealNsRequest, ScaleNsRequest};
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Json;
 use serde_json::{json, Value};
 
 use crate::harness::{problem, Api, SIPP};
 
-type Received = Arc<Mutex<Vec<Value>>>;
+pub type Received = Arc<Mutex<Vec<Value>>>;
 
-/// A callback server on a loopback port that keeps what it is POSTed.
-async fn callback() -> (String, Received) {
+/// A callback server on a loopback port that keeps what it is POSTed, and passes the NFVO's
+/// test (a GET answered 204).
+pub async fn callback() -> (String, Received) {
     let received = Received::default();
     let app = axum::Router::new()
         .route(
             "/notify",
             post(|State(r): State<Received>, Json(body): Json<Value>| async move {
                 r.lock().unwrap().push(body);
-            }),
+            })
+            .get(|| async { StatusCode::NO_CONTENT }),
         )
         .with_state(received.clone());
+    (serve(app).await, received)
+}
+
+/// Serves `app` on a loopback port: the URL of its `/notify`.
+async fn serve(app: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/notify", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, received)
+    url
+}
+
+/// A callback that passes the test but fails every delivery.
+async fn failing_url() -> String {
+    let app = axum::Router::new().route(
+        "/notify",
+        post(|| async { StatusCode::SERVICE_UNAVAILABLE }).get(|| async { StatusCode::NO_CONTENT }),
+    );
+    serve(app).await
 }
 
 /// A URL where nothing listens.
@@ -46,7 +63,7 @@ async fn subscribe(api: &Api, body: Value) -> String {
 }
 
 /// Waits until `received` holds `n` notifications (at most a minute, a failure guard only).
-async fn wait_for(received: &Received, n: usize) -> Vec<Value> {
+pub async fn wait_for(received: &Received, n: usize) -> Vec<Value> {
     for _ in 0..600 {
         let got = received.lock().unwrap().clone();
         if got.len() >= n {
@@ -62,7 +79,7 @@ async fn a_subscriber_gets_launch_scale_heal_terminate_in_order_and_a_dead_one_d
     let api = Api::start(&["a"]).await;
     let _watching = api.nfvo.watch_sites();
     // The dead subscriber comes first, so that it would delay the other if delivery were shared.
-    let dead = subscribe(&api, json!({ "callbackUri": dead_url().await })).await;
+    let dead = subscribe(&api, json!({ "callbackUri": failing_url().await })).await;
     let (url, received) = callback().await;
     let only_lifecycle = json!({ "notificationTypes": ["NsLcmOperationOccurrenceNotification"] });
     let live = subscribe(&api, json!({ "callbackUri": url, "filter": only_lifecycle })).await;
@@ -202,13 +219,11 @@ async fn flaky_callback(failures: usize) -> (String, Received) {
                     r.lock().unwrap().push(body);
                     axum::http::StatusCode::NO_CONTENT
                 }
-            }),
+            })
+            .get(|| async { StatusCode::NO_CONTENT }),
         )
         .with_state(received.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/notify", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, received)
+    (serve(app).await, received)
 }
 
 #[tokio::test]
@@ -225,4 +240,17 @@ async fn a_refused_notification_is_retried_and_the_order_kept() {
     let statuses: Vec<&str> =
         got.iter().map(|n| n["notificationStatus"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["START", "RESULT"]);
+}
+
+#[tokio::test]
+async fn a_callback_that_fails_the_test_is_not_subscribed() {
+    let api = Api::start(&[]).await;
+    let answers_200 = serve(axum::Router::new().route("/notify", axum::routing::get(|| async {})));
+    for (url, says) in [(dead_url().await, "connect"), (answers_200.await, "200 ok")] {
+        let answer = api.post_json("/nslcm/v1/subscriptions", &json!({ "callbackUri": url })).await;
+        let detail = problem(&answer, 422)["detail"].as_str().unwrap().to_owned();
+        assert!(detail.contains("204") && detail.to_lowercase().contains(says), "{detail}");
+        assert!(!detail.contains(&url), "the URL is not repeated: {detail}");
+    }
+    assert_eq!(api.get("/nslcm/v1/subscriptions").await.body, json!([]));
 }

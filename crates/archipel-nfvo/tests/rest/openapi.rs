@@ -15,6 +15,8 @@ async fn the_document_is_served_and_complete() {
         ("/nsd/v1/ns_descriptors", &["get", "post"][..]),
         ("/nsd/v1/ns_descriptors/{id}", &["get", "patch", "delete"]),
         ("/nsd/v1/ns_descriptors/{id}/nsd_content", &["get", "put"]),
+        ("/nsd/v1/subscriptions", &["get", "post"]),
+        ("/nsd/v1/subscriptions/{id}", &["get", "delete"]),
         ("/nslcm/v1/ns_instances", &["get", "post"]),
         ("/nslcm/v1/ns_instances/{id}", &["get", "delete"]),
         ("/nslcm/v1/ns_instances/{id}/instantiate", &["post"]),

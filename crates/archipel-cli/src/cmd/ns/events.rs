@@ -45,12 +45,15 @@ pub async fn run(remote: &Remote, args: EventsArgs) -> anyhow::Result<()> {
     }
 }
 
-/// `TIME KIND TYPE NS-ID` and the fields that say what changed.
+/// `TIME KIND TYPE ID` (of the NS, or of the NSD) and the fields that say what changed.
 fn line(event: &StreamedEvent) -> String {
     let text = |field: &str| event.data[field].as_str().unwrap_or("-").to_owned();
-    let mut line =
-        format!("{} {} {} {}", text("time"), event.kind, text("type"), text("nsInstanceId"));
-    for field in ["operation", "notificationStatus", "operationState", "error"] {
+    let subject = event.data["nsInstanceId"].as_str().or(event.data["nsdInfoId"].as_str());
+    let subject = subject.unwrap_or("-");
+    let mut line = format!("{} {} {} {subject}", text("time"), event.kind, text("type"));
+    for field in
+        ["operation", "notificationStatus", "operationState", "nsdOperationalState", "error"]
+    {
         if let Some(value) = event.data[field].as_str() {
             line.push_str(&format!(" {field}={value}"));
         }

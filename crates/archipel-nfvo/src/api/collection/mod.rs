@@ -35,6 +35,7 @@ pub const NSDS: Kind = Kind { schema: "NsdInfo", defaults: &["userDefinedData", 
 pub const OPS: Kind = Kind { schema: "NsLcmOpOcc", defaults: &["operationParams", "error"] };
 pub const PACKAGES: Kind = Kind { schema: "VnfPkgInfo", defaults: &[] };
 pub const SUBSCRIPTIONS: Kind = Kind { schema: "LccnSubscription", defaults: &[] };
+pub const NSD_SUBSCRIPTIONS: Kind = Kind { schema: "NsdmSubscription", defaults: &[] };
 pub const ALARMS: Kind = Kind { schema: "AlarmInfo", defaults: &[] };
 
 /// The query of a collection (SOL013 §5.2, §5.3, §5.4.2).

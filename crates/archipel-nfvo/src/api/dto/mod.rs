@@ -4,6 +4,7 @@
 mod auth;
 mod health;
 mod nsd;
+mod nsdm;
 mod nslcm;
 mod op;
 mod package;
@@ -22,6 +23,7 @@ pub use health::{AlarmInfo, AlarmLinks, FaultyResource, HealNsRequest, HealthInf
 pub use nsd::{
     CreateNsdInfoRequest, NsdInfo, NsdInfoModifications, NsdLinks, NsdWarning, OperationalState,
 };
+pub use nsdm::{NsdmNotificationsFilter, NsdmSubscription, NsdmSubscriptionRequest};
 pub use nslcm::{
     CreateNsRequest, FailureInfo, InstantiateNsRequest, NetworkInfo, NsInstance, NsLinks, NsParams,
     ScaleByStepData, ScaleNsRequest, ScaleTarget, ScaleVnfData, TerminateNsRequest, VnfInstance,

@@ -43,7 +43,7 @@ pub struct LifecycleChangeNotificationsFilter {
 }
 
 /// An array of some of `values`: what the filter's lists may hold, as the document says it.
-fn some_of(values: &[&str]) -> Array {
+pub(super) fn some_of(values: &[&str]) -> Array {
     let item = ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.to_vec()));
     ArrayBuilder::new().items(item).max_items(Some(64)).build()
 }
@@ -96,6 +96,7 @@ impl From<LifecycleChangeNotificationsFilter> for Filter {
             ns_instance_ids: f.ns_instance_subscription_filter.unwrap_or_default().ns_instance_ids,
             operation_types: f.operation_types,
             operation_states: f.operation_states,
+            nsd_info_ids: Vec::new(),
         }
     }
 }
@@ -115,9 +116,7 @@ impl From<Filter> for LifecycleChangeNotificationsFilter {
 impl From<Subscription> for LccnSubscription {
     fn from(s: Subscription) -> Self {
         Self {
-            links: SubscriptionLinks {
-                self_link: Link::to(format!("/nslcm/v1/subscriptions/{}", s.id)),
-            },
+            links: SubscriptionLinks { self_link: Link::to(s.api.href(&s.id)) },
             id: s.id,
             callback_uri: s.callback_uri,
             filter: s.filter.into(),

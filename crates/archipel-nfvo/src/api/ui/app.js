@@ -51,18 +51,29 @@ async function problem(response) {
   }
 }
 
-async function getJson(path) {
-  const response = await api("GET", path);
+// The next page of a collection, from its Link header (SOL013 paging).
+function nextPage(response) {
+  const match = (response.headers.get("Link") || "").match(/<([^>]*)>\s*;\s*rel="next"/);
+  return match ? match[1] : null;
+}
+
+// A resource, or every page of a collection; `absent` is what a 404 gives (else an error).
+async function getJson(path, absent) {
+  let response = await api("GET", path);
+  if (response.status === 404 && absent !== undefined) return absent;
   if (!response.ok) throw new Error(`${path}: ${await problem(response)}`);
-  return response.json();
+  let body = await response.json();
+  for (let next = nextPage(response); next && Array.isArray(body); next = nextPage(response)) {
+    response = await api("GET", next);
+    if (!response.ok) throw new Error(`${next}: ${await problem(response)}`);
+    body = body.concat(await response.json());
+  }
+  return body;
 }
 
 // Alarms come from a route an older NFVO lacks: absent is not an error.
-async function getAlarms() {
-  const response = await api("GET", "/nsfm/v1/alarms");
-  if (response.status === 404) return null;
-  if (!response.ok) throw new Error(`/nsfm/v1/alarms: ${await problem(response)}`);
-  return response.json();
+function getAlarms() {
+  return getJson("/nsfm/v1/alarms", null);
 }
 
 async function refresh() {
