@@ -7,9 +7,10 @@ use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::api::dto::{
-    AlarmInfo, ApiKeyCreated, ApiKeyInfo, ApiKeyRequest, CreateNsRequest, CreateVnfPkgInfoRequest,
-    HealNsRequest, InstantiateNsRequest, LoginRequest, LoginResponse, NsInstance, NsLcmOpOcc,
-    NsdInfo, Problem, ScaleNsRequest, SiteInfo, SiteRequest, UserInfo, UserRequest, VnfPkgInfo,
+    AckState, AlarmInfo, AlarmModifications, ApiKeyCreated, ApiKeyInfo, ApiKeyRequest,
+    CreateNsRequest, CreateVnfPkgInfoRequest, HealNsRequest, InstantiateNsRequest, LoginRequest,
+    LoginResponse, NsInstance, NsLcmOpOcc, NsdInfo, Problem, ScaleNsRequest, SiteInfo, SiteRequest,
+    UserInfo, UserRequest, VnfPkgInfo,
 };
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -191,6 +192,17 @@ impl NfvoClient {
             .request(Method::PATCH, &path)
             .header(reqwest::header::CONTENT_TYPE, "application/merge-patch+json")
             .body(r#"{"nsdOperationalState": "DISABLED"}"#);
+        self.send(request).await.map(drop)
+    }
+
+    /// Acknowledges alarm `id`, or (`acknowledged` false) takes the acknowledgement back.
+    pub async fn acknowledge_alarm(&self, id: &str, acknowledged: bool) -> Result<(), ClientError> {
+        let path = format!("/nsfm/v1/alarms/{id}");
+        let body = AlarmModifications { ack_state: AckState::of(acknowledged) };
+        let request = self
+            .request(Method::PATCH, &path)
+            .header(reqwest::header::CONTENT_TYPE, "application/merge-patch+json")
+            .json(&body);
         self.send(request).await.map(drop)
     }
 

@@ -51,6 +51,8 @@ pub enum NfvoError {
     OpState { id: String, state: &'static str, task: &'static str, needs: &'static str },
     #[error("NSD {id} {state}")]
     NsdState { id: String, state: &'static str },
+    #[error("alarm {id} is {state} already")]
+    AlarmState { id: String, state: &'static str },
     #[error("NSD {id} changed since it was read (its ETag is now {etag}): read it again")]
     NsdChanged { id: String, etag: String },
     #[error("the store failed")]

@@ -1,5 +1,5 @@
 //! The watch and heal with real sites: a VNFC's workload killed behind popd's back shows on
-//! the records with an alarm; `ns heal` brings it back with the same address and environment,
+//! the records with an alarm, which `ns ack` acknowledges; `ns heal` brings it back with the same address and environment,
 //! and a SIPp client completes calls against the healed server. A site that stops answering
 //! shows UNKNOWN, then the truth again.
 
@@ -76,7 +76,17 @@ fn kill_heal_and_call(rt: PopdRuntime) {
     let ns = until(&world, &ns_id, "degraded", |ns| health(ns, "sipp-server") == "DEGRADED");
     assert_eq!(ns["health"]["state"], "DEGRADED", "{ns}");
     assert_eq!(ns["status"], "ACTIVE", "{ns}");
-    assert_eq!(raised(&world, name).len(), 1);
+    let alarm = raised(&world, name).remove(0);
+    assert_eq!(alarm["ackState"], "UNACKNOWLEDGED", "{alarm}");
+
+    // An operator acknowledges it; twice is refused, saying why.
+    let alarm_id = str_of(&alarm["id"]);
+    let out = world.cli(&["ns", "ack", alarm_id]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(raised(&world, name)[0]["ackState"], "ACKNOWLEDGED");
+    let again = world.cli(&["ns", "ack", alarm_id]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("ACKNOWLEDGED already"));
 
     let ns = world.cli_json(&["ns", "heal", &ns_id, "--vnfc", name, "--wait"]);
     assert_eq!(health(&ns, "sipp-server"), "HEALTHY", "{ns}");

@@ -18,6 +18,7 @@ mod nsd;
 mod nsd_content;
 mod nsd_subscriptions;
 mod nsfm;
+mod nsfm_subscriptions;
 mod nslcm;
 mod op_tasks;
 mod openapi;
@@ -83,6 +84,15 @@ pub fn router(nfvo: Nfvo) -> Router {
                 .merge(put(vnfpkgm::upload).layer(DefaultBodyLimit::max(PACKAGE_LIMIT))),
         )
         .route("/nsfm/v1/alarms", get(nsfm::alarms))
+        .route("/nsfm/v1/alarms/{id}", get(nsfm::alarm).patch(nsfm::modify))
+        .route(
+            "/nsfm/v1/subscriptions",
+            get(nsfm_subscriptions::list).post(nsfm_subscriptions::create),
+        )
+        .route(
+            "/nsfm/v1/subscriptions/{id}",
+            get(nsfm_subscriptions::show).delete(nsfm_subscriptions::delete),
+        )
         .route("/nsd/v1/api_versions", get(versions::nsd_v1))
         .route("/nsd/api_versions", get(versions::nsd))
         .route("/nslcm/v1/api_versions", get(versions::nslcm_v1))

@@ -2,8 +2,8 @@
 //! onboarded, its onboarding failed, its operational state changed, it was deleted).
 
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 
 use super::collection::{self, Collection, CollectionQuery};
@@ -13,7 +13,7 @@ use super::problem::ApiError;
 use super::responses::{
     BadRequest, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
 };
-use crate::engine::NewSubscription;
+use super::subscriptions::{listed, shown, subscribe};
 use crate::model::SubscriptionApi;
 use crate::Nfvo;
 
@@ -40,14 +40,8 @@ pub async fn create(
     State(nfvo): State<Nfvo>,
     JsonBody(request): JsonBody<NsdmSubscriptionRequest>,
 ) -> Result<Response, ApiError> {
-    let new = NewSubscription {
-        api: NSD,
-        callback_uri: request.callback_uri,
-        filter: request.filter.into(),
-    };
-    let subscription = NsdmSubscription::from(nfvo.subscribe(new).await?);
-    let location = subscription.links.self_link.href.clone();
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(subscription)).into_response())
+    let filter = request.filter.into();
+    subscribe::<NsdmSubscription>(&nfvo, NSD, request.callback_uri, filter).await
 }
 
 #[utoipa::path(
@@ -63,9 +57,7 @@ pub async fn create(
     )
 )]
 pub async fn list(State(nfvo): State<Nfvo>, request: Collection) -> Result<Response, ApiError> {
-    let items: Vec<NsdmSubscription> =
-        nfvo.subscriptions(NSD)?.into_iter().map(NsdmSubscription::from).collect();
-    collection::answer(&items, &request, collection::NSD_SUBSCRIPTIONS, nfvo.config().page_size)
+    listed::<NsdmSubscription>(&nfvo, NSD, &request, collection::NSD_SUBSCRIPTIONS)
 }
 
 #[utoipa::path(
@@ -80,7 +72,7 @@ pub async fn show(
     State(nfvo): State<Nfvo>,
     Path(id): Path<String>,
 ) -> Result<Json<NsdmSubscription>, ApiError> {
-    Ok(Json(NsdmSubscription::from(nfvo.subscription(NSD, &id)?)))
+    shown(&nfvo, NSD, &id)
 }
 
 /// Ends an NSD subscription; notifications still queued for it are dropped.

@@ -1,12 +1,15 @@
-//! `/nsfm/v1`: fault management, the alarms the watch raises.
+//! `/nsfm/v1/alarms`: fault management, the alarms the watch raises, and their
+//! acknowledgement.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::response::Response;
+use axum::Json;
 
 use super::collection::{self, Collection, CollectionQuery};
-use super::dto::AlarmInfo;
+use super::dto::{AckState, AlarmInfo, AlarmModifications};
+use super::extract::JsonBody;
 use super::problem::ApiError;
-use super::responses::BadRequest;
+use super::responses::{BadRequest, Conflict, NotFound, UnsupportedMediaType};
 use crate::Nfvo;
 
 /// Every alarm of every instance, raised and cleared, oldest first per instance.
@@ -25,4 +28,46 @@ use crate::Nfvo;
 pub async fn alarms(State(nfvo): State<Nfvo>, request: Collection) -> Result<Response, ApiError> {
     let items: Vec<AlarmInfo> = nfvo.nsrs()?.iter().flat_map(AlarmInfo::of).collect();
     collection::answer(&items, &request, collection::ALARMS, nfvo.config().page_size)
+}
+
+#[utoipa::path(
+    get,
+    operation_id = "getAlarm",
+    path = "/nsfm/v1/alarms/{id}",
+    tag = "nsfm",
+    params(("id" = String, Path, description = "the alarm's id")),
+    responses((status = 200, description = "the alarm", body = AlarmInfo), (status = 404, response = NotFound))
+)]
+pub async fn alarm(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+) -> Result<Json<AlarmInfo>, ApiError> {
+    let (nsr, alarm) = nfvo.alarm(&id)?;
+    Ok(Json(AlarmInfo::new(&nsr, alarm)))
+}
+
+/// Acknowledges an alarm (or takes the acknowledgement back): 409 when it is in that state
+/// already, or while an operation works on its NS instance.
+#[utoipa::path(
+    patch,
+    operation_id = "modifyAlarm",
+    path = "/nsfm/v1/alarms/{id}",
+    tag = "nsfm",
+    params(("id" = String, Path, description = "the alarm's id")),
+    request_body(content = AlarmModifications, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "changed: what was asked", body = AlarmModifications),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType),
+    )
+)]
+pub async fn modify(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+    JsonBody(request): JsonBody<AlarmModifications>,
+) -> Result<Json<AlarmModifications>, ApiError> {
+    nfvo.acknowledge(&id, request.ack_state == AckState::Acknowledged)?;
+    Ok(Json(request))
 }

@@ -14,8 +14,8 @@ use super::responses::{
     RangeNotSatisfiable, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
 use super::{
-    events, health, keys, login, metrics, nsd, nsd_content, nsd_subscriptions, nsfm, nslcm,
-    op_tasks, sites, subscriptions, users, versions, vnfpkgm,
+    events, health, keys, login, metrics, nsd, nsd_content, nsd_subscriptions, nsfm,
+    nsfm_subscriptions, nslcm, op_tasks, sites, subscriptions, users, versions, vnfpkgm,
 };
 use crate::model::Role;
 
@@ -42,7 +42,9 @@ const BEARER: &str = "bearer";
         nslcm::create, nslcm::list, nslcm::show, nslcm::delete,
         nslcm::instantiate, nslcm::scale, nslcm::heal, nslcm::terminate, nslcm::ops, nslcm::op,
         op_tasks::cancel, op_tasks::retry, op_tasks::rollback, op_tasks::resume, op_tasks::fail,
-        nsfm::alarms,
+        nsfm::alarms, nsfm::alarm, nsfm::modify,
+        nsfm_subscriptions::create, nsfm_subscriptions::list, nsfm_subscriptions::show,
+        nsfm_subscriptions::delete,
         vnfpkgm::create, vnfpkgm::list, vnfpkgm::show, vnfpkgm::delete, vnfpkgm::upload,
         vnfpkgm::content,
         versions::nsd_v1, versions::nsd, versions::nslcm_v1, versions::nslcm,
@@ -63,7 +65,7 @@ const BEARER: &str = "bearer";
         (name = "nsd", description = "NSD management: the catalogue"),
         (name = "nslcm", description = "NS lifecycle management"),
         (name = "events", description = "What happens to network services, as it happens"),
-        (name = "nsfm", description = "NS fault management: alarms"),
+        (name = "nsfm", description = "NS fault management: alarms and their subscriptions"),
         (name = "vnfpkgm", description = "VNF packages: Open Baton packages and their lifecycle scripts"),
         (name = "sites", description = "The sites VNFs are placed on"),
         (name = "health", description = "Whether the daemon answers"),

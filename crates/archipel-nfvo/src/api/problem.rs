@@ -86,6 +86,7 @@ impl From<NfvoError> for ApiError {
             | E::PackageInUse { .. }
             | E::PackageState { .. }
             | E::NsdState { .. }
+            | E::AlarmState { .. }
             | E::OpState { .. } => (StatusCode::CONFLICT, "conflict", "conflict"),
             E::NsdChanged { .. } => {
                 (StatusCode::PRECONDITION_FAILED, "precondition-failed", "precondition failed")

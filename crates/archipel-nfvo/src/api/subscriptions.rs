@@ -13,10 +13,44 @@ use super::responses::{
     BadRequest, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMediaType,
 };
 use crate::engine::NewSubscription;
-use crate::model::SubscriptionApi;
+use crate::model::{Filter, Subscription, SubscriptionApi};
+use crate::Nfvo;
 
 const NSLCM: SubscriptionApi = SubscriptionApi::Nslcm;
-use crate::Nfvo;
+
+/// Makes a subscription through `api` and answers 201 with it, as `T` shows it, and its
+/// `Location`: what every SOL005 API's subscription creation does.
+pub(super) async fn subscribe<T: From<Subscription> + serde::Serialize>(
+    nfvo: &Nfvo,
+    api: SubscriptionApi,
+    callback_uri: String,
+    filter: Filter,
+) -> Result<Response, ApiError> {
+    let subscription = nfvo.subscribe(NewSubscription { api, callback_uri, filter }).await?;
+    let location = api.href(&subscription.id);
+    let body = Json(T::from(subscription));
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], body).into_response())
+}
+
+/// The subscriptions made through `api`, as `T` shows them: a page of the collection `kind`.
+pub(super) fn listed<T: From<Subscription> + serde::Serialize>(
+    nfvo: &Nfvo,
+    api: SubscriptionApi,
+    request: &Collection,
+    kind: collection::Kind,
+) -> Result<Response, ApiError> {
+    let items: Vec<T> = nfvo.subscriptions(api)?.into_iter().map(T::from).collect();
+    collection::answer(&items, request, kind, nfvo.config().page_size)
+}
+
+/// A subscription made through `api`, as `T` shows it.
+pub(super) fn shown<T: From<Subscription>>(
+    nfvo: &Nfvo,
+    api: SubscriptionApi,
+    id: &str,
+) -> Result<Json<T>, ApiError> {
+    Ok(Json(T::from(nfvo.subscription(api, id)?)))
+}
 
 /// Subscribes a callback: from the next event on, the notifications the filter takes are POSTed
 /// to it as JSON, in order, each retried with backoff until the callback answers 2xx. The
@@ -40,16 +74,8 @@ pub async fn create(
     State(nfvo): State<Nfvo>,
     JsonBody(request): JsonBody<LccnSubscriptionRequest>,
 ) -> Result<Response, ApiError> {
-    let subscription = nfvo
-        .subscribe(NewSubscription {
-            api: NSLCM,
-            callback_uri: request.callback_uri,
-            filter: request.filter.into(),
-        })
-        .await?;
-    let subscription = LccnSubscription::from(subscription);
-    let location = subscription.links.self_link.href.clone();
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(subscription)).into_response())
+    let filter = request.filter.into();
+    subscribe::<LccnSubscription>(&nfvo, NSLCM, request.callback_uri, filter).await
 }
 
 #[utoipa::path(
@@ -65,9 +91,7 @@ pub async fn create(
     )
 )]
 pub async fn list(State(nfvo): State<Nfvo>, request: Collection) -> Result<Response, ApiError> {
-    let items: Vec<LccnSubscription> =
-        nfvo.subscriptions(NSLCM)?.into_iter().map(LccnSubscription::from).collect();
-    collection::answer(&items, &request, collection::SUBSCRIPTIONS, nfvo.config().page_size)
+    listed::<LccnSubscription>(&nfvo, NSLCM, &request, collection::SUBSCRIPTIONS)
 }
 
 #[utoipa::path(
@@ -82,7 +106,7 @@ pub async fn show(
     State(nfvo): State<Nfvo>,
     Path(id): Path<String>,
 ) -> Result<Json<LccnSubscription>, ApiError> {
-    Ok(Json(LccnSubscription::from(nfvo.subscription(NSLCM, &id)?)))
+    shown(&nfvo, NSLCM, &id)
 }
 
 /// Ends a subscription; notifications still queued for it are dropped.

@@ -197,8 +197,12 @@ pub(super) async fn recreate(
         return Err(run.failure(format!("{at} is {} after start, not RUNNING", started.status)));
     }
     set_vnfc(run, name, |v| v.health = Health::new(HealthState::Healthy, None, now));
-    watch::clear_alarms(&mut run.nsr.alarms, name, now);
-    run.save()
+    let cleared = watch::clear_alarms(&mut run.nsr.alarms, name, now);
+    run.save()?;
+    for alarm in &cleared {
+        watch::alarm_changed(run.nfvo.events(), &run.nsr, alarm);
+    }
+    Ok(())
 }
 
 fn set_vnfc(run: &mut Run, name: &str, change: impl FnOnce(&mut crate::model::VnfcInstance)) {

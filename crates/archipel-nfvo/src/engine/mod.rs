@@ -7,6 +7,7 @@
 //! the site no longer holds it, so a failure, or a restart after a crash, can always undo exactly
 //! what was made.
 
+mod alarms;
 mod auth;
 mod catalogue;
 mod deps;

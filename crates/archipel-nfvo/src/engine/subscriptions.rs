@@ -1,5 +1,5 @@
-//! SOL005 subscriptions, of NS lifecycle management and of NSD management: checked (their
-//! callback tested with a GET, as SOL005 asks), stored, and handed to the notifier.
+//! SOL005 subscriptions, of NS lifecycle, NSD and NS fault management: checked (their callback
+//! tested with a GET, as SOL005 asks), stored, and handed to the notifier.
 
 use super::Nfvo;
 use crate::error::NfvoError;
@@ -22,6 +22,7 @@ fn notification_types(api: SubscriptionApi) -> &'static [&'static str] {
     match api {
         SubscriptionApi::Nslcm => &[LIFECYCLE, ALARM, ALARM_CLEARED, HEALTH],
         SubscriptionApi::Nsd => &[NSD_ONBOARDED, NSD_ONBOARDING_FAILED, NSD_CHANGED, NSD_DELETED],
+        SubscriptionApi::Nsfm => &[ALARM, ALARM_CLEARED],
     }
 }
 

@@ -12,8 +12,9 @@ use serde_json::{json, Map, Value};
 use tokio::sync::mpsc;
 
 use super::{Event, EventKind};
+use crate::api::dto::AlarmInfo;
 use crate::ids;
-use crate::model::{Filter, Subscription, SubscriptionApi};
+use crate::model::{Alarm, Filter, Subscription, SubscriptionApi};
 
 /// How many notifications wait for one subscriber at most.
 pub const QUEUE: usize = 256;
@@ -124,7 +125,11 @@ pub fn takes(subscription: &Subscription, event: &Event) -> bool {
     let within = |list: &[String], value: Option<&str>| {
         list.is_empty() || value.is_some_and(|v| list.iter().any(|item| item == v))
     };
-    let of_api = (subscription.api == SubscriptionApi::Nsd) == (event.kind == EventKind::Nsd);
+    let of_api = match subscription.api {
+        SubscriptionApi::Nslcm => event.kind != EventKind::Nsd,
+        SubscriptionApi::Nsd => event.kind == EventKind::Nsd,
+        SubscriptionApi::Nsfm => event.kind == EventKind::Alarm,
+    };
     of_api
         && within(&filter.notification_types, Some(event.event_type()))
         && match event.kind {
@@ -151,6 +156,9 @@ pub fn notification(subscription: &Subscription, event: &Event) -> Value {
         }
     }
     let mut links = Map::new();
+    if event.kind == EventKind::Alarm {
+        alarm_fields(event, &mut body, &mut links);
+    }
     if let Some(nsd) = event.text("nsdInfoId") {
         links.insert(
             "nsdInfo".to_owned(),
@@ -174,6 +182,20 @@ pub fn notification(subscription: &Subscription, event: &Event) -> Value {
     }
     body.insert("_links".to_owned(), Value::Object(links));
     Value::Object(body)
+}
+
+/// An alarm notification's alarm as SOL005 shapes it (`Alarm`), and, once cleared, its id,
+/// time and link (`AlarmClearedNotification`).
+fn alarm_fields(event: &Event, body: &mut Map<String, Value>, links: &mut Map<String, Value>) {
+    let Some(alarm) = event.data.get("alarm").cloned() else { return };
+    let Ok(alarm) = serde_json::from_value::<Alarm>(alarm) else { return };
+    let alarm = AlarmInfo::new(event.ns_instance_id(), alarm);
+    links.insert("alarm".to_owned(), json!({ "href": alarm.links.self_link.href }));
+    if let Some(cleared) = &alarm.alarm_cleared_time {
+        body.insert("alarmId".to_owned(), alarm.id.clone().into());
+        body.insert("alarmClearedTime".to_owned(), cleared.clone().into());
+    }
+    body.insert("alarm".to_owned(), serde_json::to_value(alarm).unwrap_or_default());
 }
 
 struct Delivery {

@@ -64,4 +64,7 @@ pub struct Alarm {
     pub raised: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cleared: Option<i64>,
+    /// An operator acknowledged it (SOL005 `ackState`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub acknowledged: bool,
 }

@@ -1,5 +1,6 @@
 //! SOL005 subscriptions to notifications: of NS lifecycle management (`LccnSubscription`, a
-//! subset) and of NSD management (`NsdmSubscription`, a subset).
+//! subset), of NSD management (`NsdmSubscription`, a subset) and of NS fault management
+//! (`FmSubscription`, a subset).
 
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +24,8 @@ pub enum SubscriptionApi {
     Nslcm,
     /// `/nsd/v1/subscriptions`: NSD onboarding, change and deletion notifications.
     Nsd,
+    /// `/nsfm/v1/subscriptions`: alarm notifications.
+    Nsfm,
 }
 
 impl SubscriptionApi {
@@ -30,11 +33,14 @@ impl SubscriptionApi {
         match self {
             SubscriptionApi::Nslcm => "nslcm",
             SubscriptionApi::Nsd => "nsd",
+            SubscriptionApi::Nsfm => "nsfm",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [SubscriptionApi::Nslcm, SubscriptionApi::Nsd].into_iter().find(|a| a.as_str() == text)
+        [SubscriptionApi::Nslcm, SubscriptionApi::Nsd, SubscriptionApi::Nsfm]
+            .into_iter()
+            .find(|a| a.as_str() == text)
     }
 
     /// The subscription's URL.

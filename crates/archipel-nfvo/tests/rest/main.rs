@@ -3,6 +3,7 @@
 
 mod accounts;
 mod collections;
+mod fault_management;
 mod harness;
 mod heal;
 mod invalid_nsd;

@@ -2,6 +2,7 @@
 
 use clap::{Args, Subcommand};
 
+mod ack;
 mod alarms;
 mod events;
 mod heal;
@@ -54,6 +55,7 @@ enum NsCommand {
     Ops(ops::OpsArgs),
     Events(events::EventsArgs),
     Alarms(alarms::AlarmsArgs),
+    Ack(ack::AckArgs),
     UploadPackage(upload_package::UploadPackageArgs),
     Packages(packages::PackagesArgs),
     RmPackage(rm_package::RmPackageArgs),
@@ -74,6 +76,7 @@ pub async fn run(args: NsArgs) -> anyhow::Result<()> {
         NsCommand::Ops(args) => ops::run(&remote, args).await,
         NsCommand::Events(args) => events::run(&remote, args).await,
         NsCommand::Alarms(args) => alarms::run(&remote, args).await,
+        NsCommand::Ack(args) => ack::run(&remote, args).await,
         NsCommand::UploadPackage(args) => upload_package::run(&remote, args).await,
         NsCommand::Packages(args) => packages::run(&remote, args).await,
         NsCommand::RmPackage(args) => rm_package::run(&remote, args).await,

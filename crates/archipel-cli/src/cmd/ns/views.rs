@@ -65,7 +65,7 @@ impl Tabular for NsLcmOpOcc {
 
 impl Tabular for AlarmInfo {
     const HEADERS: &'static [&'static str] =
-        &["ID", "NS", "VNFC", "SITE", "SEVERITY", "RAISED", "CAUSE"];
+        &["ID", "NS", "VNFC", "SITE", "SEVERITY", "ACK", "RAISED", "CAUSE"];
     fn row(&self) -> Vec<String> {
         vec![
             self.id.clone(),
@@ -73,6 +73,7 @@ impl Tabular for AlarmInfo {
             self.root_cause_faulty_resource.vnfc_instance_name.clone(),
             self.root_cause_faulty_resource.vim_id.clone(),
             self.perceived_severity.clone(),
+            self.ack_state.clone(),
             self.alarm_raised_time.clone(),
             self.probable_cause.clone(),
         ]

@@ -36,6 +36,7 @@ pub const OPS: Kind = Kind { schema: "NsLcmOpOcc", defaults: &["operationParams"
 pub const PACKAGES: Kind = Kind { schema: "VnfPkgInfo", defaults: &[] };
 pub const SUBSCRIPTIONS: Kind = Kind { schema: "LccnSubscription", defaults: &[] };
 pub const NSD_SUBSCRIPTIONS: Kind = Kind { schema: "NsdmSubscription", defaults: &[] };
+pub const FM_SUBSCRIPTIONS: Kind = Kind { schema: "FmSubscription", defaults: &[] };
 pub const ALARMS: Kind = Kind { schema: "AlarmInfo", defaults: &[] };
 
 /// The query of a collection (SOL013 §5.2, §5.3, §5.4.2).

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::Link;
+use super::{AckState, Link};
 use crate::ids;
 use crate::model::{Alarm, Health, Nsr};
 
@@ -63,7 +63,7 @@ pub struct AlarmInfo {
     /// RFC 3339; absent while raised.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alarm_cleared_time: Option<String>,
-    /// UNACKNOWLEDGED: Archipel has no acknowledgement.
+    /// ACKNOWLEDGED once an operator said so by PATCH, else UNACKNOWLEDGED.
     pub ack_state: String,
     /// CRITICAL while raised, CLEARED after.
     pub perceived_severity: String,
@@ -98,7 +98,8 @@ impl AlarmInfo {
         nsr.alarms.iter().map(|a| AlarmInfo::new(&nsr.id, a.clone())).collect()
     }
 
-    fn new(nsr_id: &str, a: Alarm) -> Self {
+    /// `a`, an alarm of the NS instance `nsr_id`.
+    pub fn new(nsr_id: &str, a: Alarm) -> Self {
         let cleared = a.cleared.map(ids::rfc3339);
         Self {
             links: AlarmLinks {
@@ -115,7 +116,7 @@ impl AlarmInfo {
             event_time: cleared.clone().unwrap_or_else(|| ids::rfc3339(a.raised)),
             perceived_severity: if cleared.is_some() { "CLEARED" } else { "CRITICAL" }.to_owned(),
             alarm_cleared_time: cleared,
-            ack_state: "UNACKNOWLEDGED".to_owned(),
+            ack_state: AckState::of(a.acknowledged).as_str().to_owned(),
             event_type: "PROCESSING_ERROR_ALARM".to_owned(),
             probable_cause: a.reason,
             is_root_cause: true,

@@ -2,6 +2,7 @@
 //! names). The server converts domain records into these; the client reads them back.
 
 mod auth;
+mod fm;
 mod health;
 mod nsd;
 mod nsdm;
@@ -18,6 +19,9 @@ use utoipa::ToSchema;
 pub use auth::{
     ApiKeyCreated, ApiKeyInfo, ApiKeyRequest, Health, LoginRequest, LoginResponse, RoleName,
     UserInfo, UserRequest,
+};
+pub use fm::{
+    AckState, AlarmModifications, FmNotificationsFilter, FmSubscription, FmSubscriptionRequest,
 };
 pub use health::{AlarmInfo, AlarmLinks, FaultyResource, HealNsRequest, HealthInfo, HEAL_LIMIT};
 pub use nsd::{

@@ -8,6 +8,8 @@
 mod follow;
 mod hooks;
 
+pub(super) use hooks::alarm_changed;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -182,15 +184,19 @@ fn raise_alarm(nsr: &mut Nsr, vnfc: &str, site: &str, reason: &str, now: i64) ->
         reason: reason.to_owned(),
         raised: now,
         cleared: None,
+        acknowledged: false,
     });
     true
 }
 
-/// Clears the raised alarms of `vnfc`.
-pub(super) fn clear_alarms(alarms: &mut [Alarm], vnfc: &str, now: i64) {
+/// Clears the raised alarms of `vnfc`; the alarms it cleared.
+pub(super) fn clear_alarms(alarms: &mut [Alarm], vnfc: &str, now: i64) -> Vec<Alarm> {
+    let mut cleared = Vec::new();
     for alarm in alarms.iter_mut().filter(|a| a.vnfc == vnfc && a.cleared.is_none()) {
         alarm.cleared = Some(now);
+        cleared.push(alarm.clone());
     }
+    cleared
 }
 
 /// Each VNF record's health is the worst of its VNFCs', the NSR's the worst of its VNF records'.
