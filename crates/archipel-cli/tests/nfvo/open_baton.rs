@@ -54,7 +54,7 @@ fn cases() -> Vec<(&'static str, Vec<u8>, Expect)> {
         (
             "`type` twice with different values",
             with_first_vnfd_key("\"type\":\"something-else\""),
-            Expect::Refused("vnfd[0].type", "twice"),
+            Expect::Refused("vnfd[0].type", "Open Baton would keep the last one silently"),
         ),
         ("a leading byte order mark", bom, Expect::Taken),
         ("Open Baton's `costituent_vdu`", flavour("costituent_vdu"), Expect::Taken),
@@ -93,12 +93,13 @@ fn cases() -> Vec<(&'static str, Vec<u8>, Expect)> {
             Expect::Refused("vnfd[1].provides[1]", "add a configuration parameter `license`"),
         ),
         (
-            "current Open Baton vld fields",
+            "current Open Baton fields",
             edited(|nsd| {
                 nsd["vld"][0]["poolName"] = "pool".into();
                 nsd["vld"][0]["dns"] = serde_json::json!(["8.8.8.8"]);
+                nsd["nfvo_version"] = "5.2.0".into();
             }),
-            Expect::Warned(&["vld[0].poolName", "vld[0].dns"]),
+            Expect::Warned(&["vld[0].poolName", "vld[0].dns", "nfvo_version"]),
         ),
     ]
 }

@@ -1,7 +1,8 @@
 //! VNF packages in Open Baton's format and their lifecycle scripts, run by the generic VNFM
-//! inside the VNFCs: the client's CONFIGURE learns the server's address, a scale-out of the
-//! server reaches the running client's SCALE_OUT script, and a failing START script fails the
-//! launch with its name, code and output, leaving nothing at the site.
+//! inside the VNFCs: each client's CONFIGURE learns the server's address, a scale-out and a
+//! scale-in of the server reach every running client's SCALE_OUT and SCALE_IN scripts, and a
+//! failing START script fails the launch with its name, code and output, leaving nothing at
+//! the site.
 
 use std::path::Path;
 
@@ -76,6 +77,7 @@ const GOOD: &[(&str, &str)] = &[
     ),
     ("start.sh", "echo start >> lifecycle.log\n"),
     ("scale_out.sh", "echo \"scale_out $server_private $server_hostname\" >> lifecycle.log\n"),
+    ("scale_in.sh", "echo \"scale_in $server_private $server_hostname\" >> lifecycle.log\n"),
 ];
 
 const EVENTS: &[(&str, &str)] = &[
@@ -83,6 +85,7 @@ const EVENTS: &[(&str, &str)] = &[
     ("CONFIGURE", "configure.sh"),
     ("START", "start.sh"),
     ("SCALE_OUT", "scale_out.sh"),
+    ("SCALE_IN", "scale_in.sh"),
 ];
 
 fn scripts_run_at_their_events(rt: PopdRuntime) {
@@ -93,6 +96,10 @@ fn scripts_run_at_their_events(rt: PopdRuntime) {
     assert_eq!(pkg["onboardingState"], "ONBOARDED", "{pkg}");
     assert_eq!(pkg["vnfProductName"], "client-scripts", "{pkg}");
     let pkg_id = str_of(&pkg["id"]).to_owned();
+    let content = format!("/vnfpkgm/v1/vnf_packages/{pkg_id}/package_content");
+    let (status, fetched) = world.http("GET", &content, b"");
+    assert_eq!(status, 200);
+    assert!(fetched == std::fs::read(&tar).unwrap(), "the package's content is what was uploaded");
 
     let nsd_id = world.onboard(&nsd(&pkg_id, EVENTS));
     let ns = world.launch(&nsd_id, &[]);
@@ -121,23 +128,55 @@ fn scripts_run_at_their_events(rt: PopdRuntime) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && stderr.contains("is used by NSD"), "{stderr}");
 
-    // A scale-out of the server reaches the running client's SCALE_OUT script with the new
-    // server's parameters; the client is told, not re-created.
-    let client_pop_id = site.servers()[client_name]["id"].clone();
+    // A second client is configured with the server's address as the first was.
+    let ns = world.cli_json(&["ns", "scale", &id, "client", "--to", "2", "--wait"]);
+    assert_eq!(ns["status"], "ACTIVE", "{ns}");
+    let clients: Vec<String> =
+        vnfcs(&world.show(&id), "client").iter().map(|c| str_of(&c["name"]).to_owned()).collect();
+    assert_eq!(clients.len(), 2);
+    assert_eq!(cat(site, &clients[1], "server.conf").trim(), server_addr);
+
+    // A scale-out of the server reaches each running client's SCALE_OUT script with the new
+    // server's parameters; the clients are told, not re-created.
+    let pop_ids: Vec<Value> = clients.iter().map(|c| site.servers()[c]["id"].clone()).collect();
     let ns = world.cli_json(&["ns", "scale", &id, "server", "--to", "2", "--wait"]);
     assert_eq!(ns["status"], "ACTIVE", "{ns}");
     let ns = world.show(&id);
     let servers = vnfcs(&ns, "server");
     let new = servers.iter().find(|s| s["name"] != server["name"]).expect("a new server");
-    let log = cat(site, client_name, "lifecycle.log");
-    let expected =
-        format!("scale_out {} {}", str_of(&new["addresses"]["private"]), str_of(&new["name"]));
-    assert_eq!(log.lines().last(), Some(expected.as_str()), "{log}");
-    assert_eq!(site.servers()[client_name]["id"], client_pop_id, "the client was re-created");
+    let (new_addr, new_name) = (str_of(&new["addresses"]["private"]), str_of(&new["name"]));
+    for (client, pop_id) in clients.iter().zip(&pop_ids) {
+        let log = cat(site, client, "lifecycle.log");
+        let expected = format!("scale_out {new_addr} {new_name}");
+        assert_eq!(log.lines().last(), Some(expected.as_str()), "{client}: {log}");
+        assert_eq!(&site.servers()[client]["id"], pop_id, "{client} was re-created");
+    }
+
+    // A scale-in reaches each running client's SCALE_IN script with the parameters of the
+    // server that went.
+    let ns = world.cli_json(&["ns", "scale", &id, "server", "--to", "1", "--wait"]);
+    assert_eq!(ns["status"], "ACTIVE", "{ns}");
+    let left = vnfcs(&world.show(&id), "server");
+    assert_eq!(str_of(&left[0]["name"]), server_name, "the newest server went");
+    for client in &clients {
+        let log = cat(site, client, "lifecycle.log");
+        let expected = format!("scale_in {new_addr} {new_name}");
+        assert_eq!(log.lines().last(), Some(expected.as_str()), "{client}: {log}");
+    }
 
     let ns = world.cli_json(&["ns", "terminate", &id, "--wait"]);
     assert_eq!(ns["status"], "TERMINATED", "{ns}");
     assert_eq!(site.runtime_leftovers(), "");
+
+    // Once no NSD names it, the package goes.
+    assert!(world.cli(&["ns", "rm", &id]).status.success());
+    let nsd_path = format!("/nsd/v1/ns_descriptors/{nsd_id}");
+    let disabled = world.http("PATCH", &nsd_path, br#"{"nsdOperationalState": "DISABLED"}"#);
+    assert_eq!(disabled.0, 200, "{}", String::from_utf8_lossy(&disabled.1));
+    assert_eq!(world.http("DELETE", &nsd_path, b"").0, 204);
+    let out = world.cli(&["ns", "rm-package", &pkg_id]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(world.http("GET", &content, b"").0, 404);
 }
 
 #[test]

@@ -14,7 +14,12 @@ const EVENTS: [&str; 7] =
 /// The TIERS-like pair: `client` depends on `server`'s address and hostname and has a script
 /// per event, named after it (`configure.sh`, …), from package `package`.
 fn nsd(package: &str) -> Vec<u8> {
-    let events: Vec<String> = EVENTS
+    nsd_with(package, &EVENTS, 1)
+}
+
+/// The pair with client scripts at `events` only, and up to `clients` client instances.
+fn nsd_with(package: &str, events: &[&str], clients: u32) -> Vec<u8> {
+    let events: Vec<String> = events
         .iter()
         .map(|e| format!(r#"{{"event": "{e}", "lifecycle_events": ["{}.sh"]}}"#, e.to_lowercase()))
         .collect();
@@ -27,13 +32,13 @@ fn nsd(package: &str) -> Vec<u8> {
             "virtual_link": [{{"name": "private"}}], "deployment_flavour": [{{"flavour_key": "f"}}]}},
           {{"name": "client", "type": "client", "endpoint": "docker", "vnfPackageLocation": "{package}",
             "lifecycle_event": [{}],
-            "vdu": [{{"vm_image": ["img/c"], "scale_in_out": 1,
+            "vdu": [{{"vm_image": ["img/c"], "scale_in_out": {clients},
                      "vnfc": [{{"connection_point": [{{"virtual_link_reference": "private"}}]}}]}}],
             "virtual_link": [{{"name": "private"}}], "deployment_flavour": [{{"flavour_key": "f"}}]}}
         ],
         "vnf_dependency": [{{"source": {{"name": "server"}}, "target": {{"name": "client"}},
                             "parameters": ["private", "hostname"]}}]}}"#,
-        events.join(", ")
+        events.join(", "),
     )
     .into_bytes()
 }
@@ -115,6 +120,30 @@ async fn each_event_runs_its_script_in_the_right_vnfcs() {
     assert_eq!(op.state, OperationState::Completed, "{op:?}");
     assert_eq!(runs(&setup), [(c, "terminate.sh".to_owned(), None)]);
     assert!(setup.names("a").is_empty());
+}
+
+#[tokio::test]
+async fn targets_without_a_scale_out_script_are_configured_again_each_of_them() {
+    let setup = Setup::new(&["a"]).await;
+    let package = uploaded(&setup);
+    let events = ["INSTANTIATE", "CONFIGURE", "START"];
+    let nsr = setup.launch(&nsd_with(&package, &events, 2)).await;
+    let op = setup.scale(&nsr, "client", 2).await;
+    assert_eq!(op.state, OperationState::Completed, "{op:?}");
+    setup.fake.clear_calls();
+
+    // Open Baton's generic VNFM runs CONFIGURE again on each running target when it has no
+    // SCALE_OUT script.
+    let op = setup.scale(&nsr, "server", 2).await;
+    assert_eq!(op.state, OperationState::Completed, "{op:?}");
+    let nsr = setup.nfvo.nsr(&nsr.id).unwrap();
+    let new = Some(nsr.vnfr("server").unwrap().vnfcs[1].addresses["private"].clone());
+    let clients: Vec<String> =
+        nsr.vnfr("client").unwrap().vnfcs.iter().map(|v| v.name.clone()).collect();
+    assert_eq!(clients.len(), 2);
+    let expected: Vec<_> =
+        clients.iter().map(|c| (c.clone(), "configure.sh".to_owned(), new.clone())).collect();
+    assert_eq!(runs(&setup), expected);
 }
 
 #[tokio::test]

@@ -2,10 +2,11 @@
 
 use std::fs::File;
 use std::io::Read;
+use std::os::fd::AsRawFd;
 use std::process::Child;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 
@@ -28,19 +29,19 @@ struct Tail {
 }
 
 /// Waits for `child` (the leader of its own process group) until `timeout`, killing the group
-/// then; the output is read by a thread of its own, since a process the command left running
-/// in the background may keep the pipe open for ever: what it wrote within [`GRACE`] of the
+/// then, reading its output as it comes. Everything the command wrote is in the pipe once it
+/// ended, and is read then, however late this thread runs; a process it left running in the
+/// background may keep the pipe open for ever: what it writes within [`GRACE`] of the
 /// command's end is kept, the rest is not waited for.
 pub(super) fn collect(mut child: Child, reader: File, timeout: Duration, max: usize) -> ExecOutput {
-    let tail = Arc::new(Mutex::new(Tail::default()));
-    let reading = {
-        let tail = Arc::clone(&tail);
-        std::thread::spawn(move || read_into(reader, &tail, max))
-    };
+    let mut tail = Tail::default();
+    // Read without blocking, so that one thread both reads and watches the command.
+    let mut open = fcntl(reader.as_raw_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK)).is_ok();
     let deadline = Instant::now() + timeout;
     let group = Pid::from_raw(i32::try_from(child.id()).unwrap_or(i32::MAX));
     let mut pause = FIRST_POLL;
     let (code, timed_out) = loop {
+        open = open && drain(&reader, &mut tail, max);
         match child.try_wait() {
             Ok(Some(status)) => break (exit_code(status), false),
             Ok(None) if Instant::now() >= deadline => {
@@ -56,23 +57,27 @@ pub(super) fn collect(mut child: Child, reader: File, timeout: Duration, max: us
         }
     };
     let grace = Instant::now() + GRACE;
-    while !reading.is_finished() && Instant::now() < grace {
+    while open {
+        open = drain(&reader, &mut tail, max);
+        if !open || Instant::now() >= grace {
+            break;
+        }
         std::thread::sleep(POLL);
     }
-    let tail = tail.lock().unwrap_or_else(|p| p.into_inner());
-    ExecOutput { code, output: tail.bytes.clone(), truncated: tail.truncated, timed_out }
+    ExecOutput { code, output: tail.bytes, truncated: tail.truncated, timed_out }
 }
 
-fn read_into(mut reader: File, tail: &Mutex<Tail>, max: usize) {
+/// Reads what the pipe holds now into `tail`; whether it is still open (no end of file, no
+/// error).
+fn drain(mut reader: &File, tail: &mut Tail, max: usize) -> bool {
     let mut buf = [0u8; 8192];
     loop {
         match reader.read(&mut buf) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => {
-                let mut tail = tail.lock().unwrap_or_else(|p| p.into_inner());
-                let dropped = append_tail(&mut tail.bytes, &buf[..n], max);
-                tail.truncated |= dropped;
-            }
+            Ok(0) => return false,
+            Ok(n) => tail.truncated |= append_tail(&mut tail.bytes, &buf[..n], max),
+            Err(err) if err.kind() == std::io::ErrorKind::WouldBlock => return true,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return false,
         }
     }
 }
