@@ -10,7 +10,7 @@ use crate::api::dto::{
     AckState, AlarmInfo, AlarmModifications, ApiKeyCreated, ApiKeyInfo, ApiKeyRequest,
     CreateNsRequest, CreateVnfPkgInfoRequest, HealNsRequest, InstantiateNsRequest, LoginRequest,
     LoginResponse, NsInstance, NsLcmOpOcc, NsdInfo, Problem, ScaleNsRequest, SiteInfo, SiteRequest,
-    UserInfo, UserRequest, VnfPkgInfo,
+    UpdateNsRequest, UserInfo, UserRequest, VnfPkgInfo,
 };
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -289,6 +289,15 @@ impl NfvoClient {
 
     pub async fn heal(&self, id: &str, request: &HealNsRequest) -> Result<NsLcmOpOcc, ClientError> {
         let path = format!("/nslcm/v1/ns_instances/{id}/heal");
+        self.json(self.request(Method::POST, &path).json(request)).await
+    }
+
+    pub async fn update(
+        &self,
+        id: &str,
+        request: &UpdateNsRequest,
+    ) -> Result<NsLcmOpOcc, ClientError> {
+        let path = format!("/nslcm/v1/ns_instances/{id}/update");
         self.json(self.request(Method::POST, &path).json(request)).await
     }
 

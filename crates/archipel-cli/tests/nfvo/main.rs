@@ -20,4 +20,5 @@ mod scripts;
 mod secrets;
 mod sipp;
 mod terminate;
+mod update;
 mod warnings;

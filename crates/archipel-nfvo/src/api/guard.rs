@@ -33,6 +33,9 @@ pub fn needs(method: &Method, path: &str) -> Option<Role> {
     } else if under("/auth/v1") {
         // Logging out and one's own API keys: any user (the handlers check whose keys).
         Role::Reader
+    } else if path.split('/').nth(3) == Some("subscriptions") {
+        // A callback URL may carry its subscriber's secret: subscriptions are the operators'.
+        Role::Operator
     } else if reads {
         Role::Reader
     } else if under("/sites") {
@@ -143,6 +146,8 @@ mod tests {
             (Method::POST, "/sitesx", Some(Role::Operator)),
             (Method::POST, "/nslcm/v1/ns_instances", Some(Role::Operator)),
             (Method::GET, "/nslcm/v1/ns_instances", Some(Role::Reader)),
+            (Method::GET, "/nslcm/v1/subscriptions", Some(Role::Operator)),
+            (Method::GET, "/nsfm/v1/subscriptions/x", Some(Role::Operator)),
             (Method::GET, "/nowhere", Some(Role::Reader)),
             (Method::GET, "/ui", None),
             (Method::GET, "/ui/app.js", None),

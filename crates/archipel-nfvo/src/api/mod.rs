@@ -14,6 +14,7 @@ mod health;
 mod keys;
 mod login;
 mod metrics;
+mod ns_update;
 mod nsd;
 mod nsd_content;
 mod nsd_subscriptions;
@@ -76,6 +77,7 @@ pub fn router(nfvo: Nfvo) -> Router {
         .route("/nslcm/v1/ns_instances/{id}/scale", post(nslcm::scale))
         .route("/nslcm/v1/ns_instances/{id}/heal", post(nslcm::heal))
         .route("/nslcm/v1/ns_instances/{id}/terminate", post(nslcm::terminate))
+        .route("/nslcm/v1/ns_instances/{id}/update", post(ns_update::update))
         .route("/vnfpkgm/v1/vnf_packages", get(vnfpkgm::list).post(vnfpkgm::create))
         .route("/vnfpkgm/v1/vnf_packages/{id}", get(vnfpkgm::show).delete(vnfpkgm::delete))
         .route(

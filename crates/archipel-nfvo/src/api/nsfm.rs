@@ -9,7 +9,7 @@ use super::collection::{self, Collection, CollectionQuery};
 use super::dto::{AckState, AlarmInfo, AlarmModifications};
 use super::extract::JsonBody;
 use super::problem::ApiError;
-use super::responses::{BadRequest, Conflict, NotFound, UnsupportedMediaType};
+use super::responses::{BadRequest, Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType};
 use crate::Nfvo;
 
 /// Every alarm of every instance, raised and cleared, oldest first per instance.
@@ -60,6 +60,7 @@ pub async fn alarm(
         (status = 400, response = BadRequest),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
     )
 )]

@@ -290,7 +290,7 @@ pub async fn op(
     Ok(Json(NsLcmOpOcc::new(nfvo.op(&id)?, pending)))
 }
 
-fn accepted(op: OpOcc) -> Result<Response, ApiError> {
+pub(super) fn accepted(op: OpOcc) -> Result<Response, ApiError> {
     let op = NsLcmOpOcc::from(op);
     let location = op.links.self_link.href.clone();
     Ok((StatusCode::ACCEPTED, [(header::LOCATION, location)], Json(op)).into_response())

@@ -14,7 +14,7 @@ use super::responses::{
     RangeNotSatisfiable, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
 use super::{
-    events, health, keys, login, metrics, nsd, nsd_content, nsd_subscriptions, nsfm,
+    events, health, keys, login, metrics, ns_update, nsd, nsd_content, nsd_subscriptions, nsfm,
     nsfm_subscriptions, nslcm, op_tasks, sites, subscriptions, users, versions, vnfpkgm,
 };
 use crate::model::Role;
@@ -30,7 +30,8 @@ const BEARER: &str = "bearer";
                        and sites, shaped after ETSI NFV-SOL 005. Errors are problem details \
                        (RFC 9457). Every operation but the login and the health check needs \
                        `Authorization: Bearer` with a login token or an API key; roles: admin \
-                       (users, sites), operator (descriptors, lifecycle), reader (GET only)."
+                       (users, sites), operator (descriptors, lifecycle, subscriptions, whose callback \
+                       URLs may carry secrets), reader (GET only, subscriptions aside)."
     ),
     modifiers(&SecurityAddon, &AtLeastOneChange),
     paths(
@@ -41,6 +42,7 @@ const BEARER: &str = "bearer";
         nsd_content::upload, nsd_content::download,
         nslcm::create, nslcm::list, nslcm::show, nslcm::delete,
         nslcm::instantiate, nslcm::scale, nslcm::heal, nslcm::terminate, nslcm::ops, nslcm::op,
+        ns_update::update,
         op_tasks::cancel, op_tasks::retry, op_tasks::rollback, op_tasks::resume, op_tasks::fail,
         nsfm::alarms, nsfm::alarm, nsfm::modify,
         nsfm_subscriptions::create, nsfm_subscriptions::list, nsfm_subscriptions::show,

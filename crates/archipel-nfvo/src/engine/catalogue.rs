@@ -82,7 +82,11 @@ impl Nfvo {
         let document = match self.check_nsd(content) {
             Ok(document) => document,
             Err(err) => {
-                if self.store().nsd(id)?.is_some_and(|r| r.document.is_none()) {
+                // The lookup only decides whether to notify: its failure must not hide the
+                // document's fault.
+                let empty =
+                    self.store().nsd(id).ok().flatten().is_some_and(|r| r.document.is_none());
+                if empty {
                     let details = json!({"status": 400, "detail": crate::error::chain(&err)});
                     let fields = Map::from_iter([("onboardingFailureDetails".to_owned(), details)]);
                     self.events().nsd_changed(NSD_ONBOARDING_FAILED, id, fields);
@@ -144,7 +148,8 @@ impl Nfvo {
         tracing::info!(%id, enabled, "NSD modified");
         if change.enabled.is_some() {
             let state = if enabled { "ENABLED" } else { "DISABLED" };
-            let fields = Map::from_iter([("nsdOperationalState".to_owned(), state.into())]);
+            let mut fields = nsd_id(id);
+            fields.insert("nsdOperationalState".to_owned(), state.into());
             self.events().nsd_changed(NSD_CHANGED, id, fields);
         }
         self.nsd(id)
@@ -173,7 +178,8 @@ impl Nfvo {
             return Err(not_found(id));
         }
         tracing::info!(%id, "NSD deleted");
-        self.events().nsd_changed(NSD_DELETED, id, Map::new());
+        let fields = if record.document.is_some() { nsd_id(id) } else { Map::new() };
+        self.events().nsd_changed(NSD_DELETED, id, fields);
         Ok(())
     }
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::catalogue::{metadata_key, Nsd, ParameterKind, Vnfd};
-use crate::model::{Nsr, VnfcInstance};
+use crate::model::{Nsr, VnfcInstance, Vnfr};
 
 /// The metadata of a VNFC instance of `vnfd` in `nsr` as it is now.
 ///
@@ -14,10 +14,14 @@ use crate::model::{Nsr, VnfcInstance};
 /// instance in index order, joined by commas; the `_LIST` key is always set, so a workload can
 /// rely on it however many sources there are. A virtual-link parameter is the source's address
 /// on that link, `hostname` the source's container name, any other the source's configuration
-/// value. Dependency keys win over configuration keys of the same name.
+/// value (an NS update's over the descriptor's). Dependency keys win over configuration keys of
+/// the same name.
 pub fn metadata_for(nsd: &Nsd, vnfd: &Vnfd, nsr: &Nsr) -> BTreeMap<String, String> {
     let mut metadata: BTreeMap<String, String> =
         vnfd.configurations.iter().map(|c| (c.conf_key.clone(), c.value.clone())).collect();
+    if let Some(vnfr) = nsr.vnfr(&vnfd.name) {
+        metadata.extend(vnfr.configuration.clone());
+    }
     for dependency in nsd.dependencies_of(&vnfd.name) {
         let (Some(source), Some(vnfr)) =
             (nsd.vnfd_named(&dependency.source), nsr.vnfr(&dependency.source))
@@ -28,7 +32,7 @@ pub fn metadata_for(nsd: &Nsd, vnfd: &Vnfd, nsr: &Nsr) -> BTreeMap<String, Strin
         instances.sort_by_key(|vnfc| vnfc.index);
         for parameter in &dependency.parameters {
             let values: Vec<String> =
-                instances.iter().filter_map(|vnfc| value(source, vnfc, parameter)).collect();
+                instances.iter().filter_map(|vnfc| value(source, vnfr, vnfc, parameter)).collect();
             let Some(first) = values.first() else {
                 continue;
             };
@@ -64,13 +68,19 @@ pub(super) fn variable(name: &str) -> String {
     variable
 }
 
-fn value(source: &Vnfd, vnfc: &VnfcInstance, parameter: &str) -> Option<String> {
+/// The value of `parameter` of source instance `vnfc` of VNF `source` (record `vnfr`).
+pub(super) fn value(
+    source: &Vnfd,
+    vnfr: &Vnfr,
+    vnfc: &VnfcInstance,
+    parameter: &str,
+) -> Option<String> {
     match source.parameter_kind(parameter)? {
         ParameterKind::VirtualLink => vnfc.addresses.get(parameter).cloned(),
         ParameterKind::Hostname => Some(vnfc.name.clone()),
-        ParameterKind::Configuration => {
+        ParameterKind::Configuration => vnfr.configuration.get(parameter).cloned().or_else(|| {
             source.configurations.iter().find(|c| c.conf_key == parameter).map(|c| c.value.clone())
-        }
+        }),
     }
 }
 

@@ -79,7 +79,7 @@ impl Nfvo {
         });
     }
 
-    /// After a heal or a scale (which re-creates VNFC instances): re-reads the NSR's sites
+    /// After a heal, a scale or an update (which re-create VNFC instances): re-reads the NSR's sites
     /// (the watch left the NSR to the operation), and tries the auto-heal again when an
     /// automatic heal failed.
     pub(super) async fn after_op(&self, op: &OpOcc) {
@@ -102,7 +102,7 @@ impl Nfvo {
             }
         }
         let failed = op.state != crate::model::OperationState::Completed;
-        if !failed {
+        if !failed && op.operation.kind() == crate::model::LcmOperation::Heal {
             self.metrics().healed();
         }
         if failed && matches!(op.operation, Operation::Heal { auto: true, .. }) {
@@ -119,6 +119,12 @@ pub(super) async fn forward(run: &mut Run, names: &[String]) -> Result<(), Failu
         if let Some(vnf) = vnf {
             lifecycle::bring_up(run, &vnf, &[name.as_str()]).await?;
             lifecycle::event(run, &vnf, name, "HEAL", &BTreeMap::new()).await?;
+        }
+        // Its alarm clears once it is up, scripts and all: a heal that fails leaves it raised.
+        let cleared = watch::clear_alarms(&mut run.nsr.alarms, name, ids::now());
+        run.save()?;
+        for alarm in &cleared {
+            watch::alarm_changed(run.nfvo.events(), &run.nsr, alarm);
         }
     }
     watch::refresh_health(&mut run.nsr, ids::now());
@@ -197,12 +203,7 @@ pub(super) async fn recreate(
         return Err(run.failure(format!("{at} is {} after start, not RUNNING", started.status)));
     }
     set_vnfc(run, name, |v| v.health = Health::new(HealthState::Healthy, None, now));
-    let cleared = watch::clear_alarms(&mut run.nsr.alarms, name, now);
-    run.save()?;
-    for alarm in &cleared {
-        watch::alarm_changed(run.nfvo.events(), &run.nsr, alarm);
-    }
-    Ok(())
+    run.save()
 }
 
 fn set_vnfc(run: &mut Run, name: &str, change: impl FnOnce(&mut crate::model::VnfcInstance)) {

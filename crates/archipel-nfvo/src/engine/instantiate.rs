@@ -26,6 +26,7 @@ pub(super) async fn forward(
             status: Status::Initialized,
             scale_in_out: vnfd.vdu.first().map_or(1, |vdu| vdu.scale_in_out),
             metadata: BTreeMap::new(),
+            configuration: BTreeMap::new(),
             next_index: 0,
             vnfcs: Vec::new(),
             health: Default::default(),

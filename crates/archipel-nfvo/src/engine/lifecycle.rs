@@ -7,9 +7,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::deps::{own_metadata, variable};
+use super::deps::{own_metadata, value, variable};
 use super::run::Run;
-use crate::catalogue::ParameterKind;
 use crate::model::{Failure, Step, VnfcInstance};
 use crate::vim::ExecSpec;
 
@@ -208,17 +207,13 @@ fn source_variables(
     parameters: &[String],
     instance: &VnfcInstance,
 ) -> BTreeMap<String, String> {
-    let Some(vnfd) = run.nsd.vnfd_named(source) else { return BTreeMap::new() };
+    let (Some(vnfd), Some(vnfr)) = (run.nsd.vnfd_named(source), run.nsr.vnfr(source)) else {
+        return BTreeMap::new();
+    };
     parameters
         .iter()
         .filter_map(|parameter| {
-            let value = match vnfd.parameter_kind(parameter)? {
-                ParameterKind::VirtualLink => instance.addresses.get(parameter)?.clone(),
-                ParameterKind::Hostname => instance.name.clone(),
-                ParameterKind::Configuration => {
-                    vnfd.configurations.iter().find(|c| &c.conf_key == parameter)?.value.clone()
-                }
-            };
+            let value = value(vnfd, vnfr, instance, parameter)?;
             Some((variable(&format!("{}_{parameter}", vnfd.vnf_type)), value))
         })
         .collect()

@@ -25,6 +25,7 @@ mod sites;
 mod subscriptions;
 mod tasks;
 mod terminate;
+mod update;
 mod vnfm;
 mod watch;
 
@@ -205,7 +206,9 @@ impl Nfvo {
         tokio::spawn(async move {
             let watched = matches!(
                 op.operation,
-                crate::model::Operation::Heal { .. } | crate::model::Operation::Scale { .. }
+                crate::model::Operation::Heal { .. }
+                    | crate::model::Operation::Scale { .. }
+                    | crate::model::Operation::Update { .. }
             );
             run::execute(&nfvo, op.clone()).await;
             if watched {

@@ -5,7 +5,7 @@
 //! is done again.
 
 use super::run::{self, Run};
-use super::{heal, scale, terminate, Nfvo};
+use super::{heal, scale, terminate, update, Nfvo};
 use crate::error::NfvoError;
 use crate::model::{Failure, OpOcc, Operation, OperationState, Step};
 
@@ -41,6 +41,7 @@ async fn recover(nfvo: &Nfvo, op: OpOcc) {
         Operation::Terminate => terminate::forward(&mut run).await,
         // A heal is done again from the start: each step is idempotent.
         Operation::Heal { vnfcs, .. } => heal::forward(&mut run, &vnfcs).await,
+        Operation::Update { vnf, changes } => update::forward(&mut run, &vnf, &changes).await,
         Operation::Scale { vnf, instances, before, site } if instances < before => {
             scale::forward(&mut run, &vnf, instances, site.as_deref()).await
         }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{heal, instantiate, links, scale, terminate, Nfvo};
+use super::{heal, instantiate, links, scale, terminate, update, Nfvo};
 use crate::catalogue::Nsd;
 use crate::error::chain;
 use crate::ids;
@@ -28,6 +28,7 @@ pub(super) async fn execute(nfvo: &Nfvo, op: OpOcc) {
         }
         Operation::Terminate => terminate::forward(&mut run).await,
         Operation::Heal { vnfcs, .. } => heal::forward(&mut run, &vnfcs).await,
+        Operation::Update { vnf, changes } => update::forward(&mut run, &vnf, &changes).await,
     };
     match outcome {
         Ok(()) => run.complete(),

@@ -46,7 +46,7 @@ pub(super) async fn forward(
         lifecycle::tell_targets(run, vnf, &doomed, "SCALE_IN").await?;
     }
     refresh_metadata(run);
-    restart_stale(run).await?;
+    restart_stale(run, None).await?;
     if let Some(vnfr) = run.nsr.vnfr_mut(vnf) {
         vnfr.status = Status::Active;
     }
@@ -105,12 +105,14 @@ async fn scale_in(run: &mut Run, doomed: Vec<(String, String)>) -> Result<(), Fa
 }
 
 /// Re-creates, in dependency order, every started VNFC instance whose metadata is no longer
-/// what its VNF's instances receive, but those of VNFs with scripts, which their scripts told.
-async fn restart_stale(run: &mut Run) -> Result<(), Failure> {
+/// what its VNF's instances receive, but those of VNFs with scripts, which their scripts told;
+/// VNF `changed`'s own are re-created even so, and brought up by their scripts again.
+pub(super) async fn restart_stale(run: &mut Run, changed: Option<&str>) -> Result<(), Failure> {
     let order: Vec<String> =
         run.nsd.dependency_order().into_iter().map(|vnfd| vnfd.name.clone()).collect();
     for vnf in order {
-        if run.scripts.contains_key(&vnf) {
+        let scripted = run.scripts.contains_key(&vnf);
+        if scripted && changed != Some(vnf.as_str()) {
             continue;
         }
         let Some(vnfr) = run.nsr.vnfr(&vnf) else { continue };
@@ -123,13 +125,16 @@ async fn restart_stale(run: &mut Run) -> Result<(), Failure> {
             .collect();
         for name in stale {
             heal::recreate(run, &name, Some(&metadata)).await?;
+            if scripted {
+                lifecycle::bring_up(run, &vnf, &[name.as_str()]).await?;
+            }
         }
     }
     Ok(())
 }
 
 /// Records on every VNF record the metadata a new instance of it would receive now.
-fn refresh_metadata(run: &mut Run) {
+pub(super) fn refresh_metadata(run: &mut Run) {
     let fresh: Vec<_> = run
         .nsd
         .vnfd()

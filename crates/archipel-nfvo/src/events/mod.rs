@@ -59,6 +59,8 @@ impl EventKind {
 pub struct Event {
     /// Its rank on the bus, from 1: the stream's `id:`.
     pub seq: u64,
+    /// The id its notifications carry, the same for every subscriber (SOL005).
+    pub id: String,
     pub kind: EventKind,
     pub data: Map<String, Value>,
 }
@@ -152,7 +154,7 @@ impl Bus {
         let event = {
             let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
             kept.last += 1;
-            let event = Event { seq: kept.last, kind, data };
+            let event = Event { seq: kept.last, id: ids::new_id(), kind, data };
             if kept.events.len() == KEPT {
                 kept.events.pop_front();
             }

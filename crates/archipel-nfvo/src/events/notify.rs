@@ -13,7 +13,6 @@ use tokio::sync::mpsc;
 
 use super::{Event, EventKind};
 use crate::api::dto::AlarmInfo;
-use crate::ids;
 use crate::model::{Alarm, Filter, Subscription, SubscriptionApi};
 
 /// How many notifications wait for one subscriber at most.
@@ -146,7 +145,7 @@ pub fn takes(subscription: &Subscription, event: &Event) -> bool {
 /// The JSON body of `event` for `subscription` (SOL005's notification shapes, a subset).
 pub fn notification(subscription: &Subscription, event: &Event) -> Value {
     let mut body = Map::new();
-    body.insert("id".to_owned(), ids::new_id().into());
+    body.insert("id".to_owned(), event.id.clone().into());
     body.insert("notificationType".to_owned(), event.event_type().into());
     body.insert("subscriptionId".to_owned(), subscription.id.clone().into());
     body.insert("timeStamp".to_owned(), event.data.get("time").cloned().unwrap_or_default());

@@ -124,6 +124,9 @@ pub struct Vnfr {
     /// What a VNFC instance of this VNF receives as metadata now: the configuration parameters
     /// and the resolved dependencies. Kept current when a source scales.
     pub metadata: BTreeMap<String, String>,
+    /// Configuration an operator set by an NS update, over the descriptor's parameters.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub configuration: BTreeMap<String, String>,
     /// The index the next VNFC instance gets; indices are never reused.
     pub next_index: u32,
     pub vnfcs: Vec<VnfcInstance>,

@@ -32,6 +32,12 @@ pub enum Operation {
         #[serde(default)]
         auto: bool,
     },
+    /// Change the configuration of VNF `vnf`: each key set to its value, or back to the
+    /// descriptor's (None); the VNFC instances whose metadata changes are re-created with it.
+    Update {
+        vnf: String,
+        changes: BTreeMap<String, Option<String>>,
+    },
 }
 
 impl Operation {
@@ -41,6 +47,7 @@ impl Operation {
             Operation::Scale { .. } => LcmOperation::Scale,
             Operation::Terminate => LcmOperation::Terminate,
             Operation::Heal { .. } => LcmOperation::Heal,
+            Operation::Update { .. } => LcmOperation::Update,
         }
     }
 }
@@ -52,6 +59,7 @@ pub enum LcmOperation {
     Scale,
     Terminate,
     Heal,
+    Update,
 }
 
 impl LcmOperation {
@@ -61,6 +69,7 @@ impl LcmOperation {
             LcmOperation::Scale => "SCALE",
             LcmOperation::Terminate => "TERMINATE",
             LcmOperation::Heal => "HEAL",
+            LcmOperation::Update => "UPDATE",
         }
     }
 }

@@ -23,6 +23,7 @@ async fn the_document_is_served_and_complete() {
         ("/nslcm/v1/ns_instances/{id}/scale", &["post"]),
         ("/nslcm/v1/ns_instances/{id}/heal", &["post"]),
         ("/nslcm/v1/ns_instances/{id}/terminate", &["post"]),
+        ("/nslcm/v1/ns_instances/{id}/update", &["post"]),
         ("/nsfm/v1/alarms", &["get"]),
         ("/nsfm/v1/alarms/{id}", &["get", "patch"]),
         ("/nsfm/v1/subscriptions", &["get", "post"]),

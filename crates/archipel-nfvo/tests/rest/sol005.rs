@@ -1,5 +1,5 @@
 //! SOL005 as its clients write it (issue 16): the standard request bodies of instantiate,
-//! scale and terminate; the fields SOL005 requires on NsInstance and NsLcmOpOcc; SOL013's API
+//! scale, update and terminate; the fields SOL005 requires on NsInstance and NsLcmOpOcc; SOL013's API
 //! versions and `Version` header; 405 with `Allow`.
 
 use serde_json::{json, Value};
@@ -36,7 +36,7 @@ fn refused(answer: &Answer, words: &str) {
 }
 
 #[tokio::test]
-async fn instantiate_scale_and_terminate_take_sol005_bodies() {
+async fn instantiate_scale_update_and_terminate_take_sol005_bodies() {
     let api = Api::start(&["a", "b"]).await;
     let id = created(&api).await;
     let path = |action: &str| format!("/nslcm/v1/ns_instances/{id}/{action}");
@@ -107,6 +107,31 @@ async fn instantiate_scale_and_terminate_take_sol005_bodies() {
         ),
     ] {
         refused(&api.post_json(&path("scale"), &body).await, words);
+    }
+
+    // Update as SOL005 writes it: a VNF's information, here its configuration.
+    let update = |vnf: &str| {
+        json!({"updateType": "MODIFY_VNF_INFORMATION",
+               "modifyVnfInfoData": [{"vnfInstanceId": vnf, "metadata": {"SIPP_RATE": "5"}}]})
+    };
+    let op = act(&api, &id, "update", &update("sipp-server")).await;
+    assert_eq!(op["lcmOperationType"], "UPDATE");
+    assert_eq!(op["operationParams"]["modifyVnfInfoData"][0]["metadata"]["SIPP_RATE"], "5");
+    let ns = api.get(&format!("/nslcm/v1/ns_instances/{id}")).await.body;
+    assert_eq!(ns["nsState"], "INSTANTIATED");
+    let two = json!({"updateType": "MODIFY_VNF_INFORMATION", "modifyVnfInfoData": [
+        {"vnfInstanceId": "sipp-server", "metadata": {}}, {"vnfInstanceId": "sipp-client", "metadata": {}}]});
+    for (body, words) in [
+        (json!({"updateType": "ADD_VNF"}), "MODIFY_VNF_INFORMATION"),
+        (two, "one VNF per update"),
+        (update("nope"), "has no VNF nope"),
+        (
+            json!({"updateType": "MODIFY_VNF_INFORMATION", "modifyVnfInfoData": [],
+                "updateTime": "2999-01-01T00:00:00Z"}),
+            "updateTime",
+        ),
+    ] {
+        refused(&api.post_json(&path("update"), &body).await, words);
     }
 
     // Terminate: a time in the future is refused, one past is now.

@@ -18,6 +18,7 @@ mod rm_package;
 mod scale;
 mod show;
 mod terminate;
+mod update;
 mod upload_package;
 mod views;
 
@@ -50,6 +51,7 @@ enum NsCommand {
     Show(show::ShowArgs),
     Scale(scale::ScaleArgs),
     Heal(heal::HealArgs),
+    Update(update::UpdateArgs),
     Terminate(terminate::TerminateArgs),
     Rm(rm::RmArgs),
     Ops(ops::OpsArgs),
@@ -71,6 +73,7 @@ pub async fn run(args: NsArgs) -> anyhow::Result<()> {
         NsCommand::Show(args) => show::run(&remote, args).await,
         NsCommand::Scale(args) => scale::run(&remote, args).await,
         NsCommand::Heal(args) => heal::run(&remote, args).await,
+        NsCommand::Update(args) => update::run(&remote, args).await,
         NsCommand::Terminate(args) => terminate::run(&remote, args).await,
         NsCommand::Rm(args) => rm::run(&remote, args).await,
         NsCommand::Ops(args) => ops::run(&remote, args).await,

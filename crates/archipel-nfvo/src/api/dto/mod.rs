@@ -12,6 +12,7 @@ mod package;
 mod problem;
 mod site;
 mod subscription;
+mod update;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -41,6 +42,7 @@ pub use subscription::{
     LccnSubscription, LccnSubscriptionRequest, LifecycleChangeNotificationsFilter,
     NsInstanceSubscriptionFilter, SubscriptionLinks,
 };
+pub use update::{ModifyVnfInfoData, UpdateNsRequest, UpdateType};
 
 /// A link to a resource of this API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

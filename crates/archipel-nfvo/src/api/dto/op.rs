@@ -74,6 +74,10 @@ impl From<OpOcc> for NsLcmOpOcc {
             }
             Operation::Terminate => serde_json::json!({}),
             Operation::Heal { vnfcs, .. } => serde_json::json!({ "vnfcInstanceNames": vnfcs }),
+            Operation::Update { vnf, changes } => serde_json::json!({
+                "updateType": "MODIFY_VNF_INFORMATION",
+                "modifyVnfInfoData": [{ "vnfInstanceId": vnf, "metadata": changes }],
+            }),
         };
         let automatic = matches!(op.operation, Operation::Heal { auto: true, .. });
         let error = op.error.as_ref().map(|f| Problem {

@@ -32,7 +32,7 @@ pub struct LifecycleChangeNotificationsFilter {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(schema_with = notification_types)]
     pub notification_types: Vec<String>,
-    /// INSTANTIATE, SCALE, TERMINATE.
+    /// INSTANTIATE, SCALE, HEAL, TERMINATE, UPDATE.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(schema_with = operation_types)]
     pub operation_types: Vec<String>,
@@ -58,7 +58,7 @@ fn notification_types() -> Array {
 }
 
 fn operation_types() -> Array {
-    some_of(&["INSTANTIATE", "SCALE", "HEAL", "TERMINATE"])
+    some_of(&["INSTANTIATE", "SCALE", "HEAL", "TERMINATE", "UPDATE"])
 }
 
 fn operation_states() -> Array {

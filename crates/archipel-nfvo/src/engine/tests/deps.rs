@@ -13,6 +13,7 @@ fn vnfr(name: &str, vnfcs: Vec<VnfcInstance>) -> Vnfr {
         status: Status::Active,
         scale_in_out: 3,
         metadata: BTreeMap::new(),
+        configuration: BTreeMap::new(),
         next_index: 0,
         vnfcs,
         health: Default::default(),

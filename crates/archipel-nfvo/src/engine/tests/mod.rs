@@ -9,6 +9,7 @@ mod rollback;
 mod scale;
 mod scripts;
 mod terminate;
+mod update;
 mod watch;
 
 use std::collections::BTreeMap;

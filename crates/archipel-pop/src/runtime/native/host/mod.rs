@@ -135,10 +135,9 @@ impl Host for SysHost {
             op: "run a command in the workload",
             source: Box::new(NativeError::ExecSpawn(e)),
         };
-        let (reader, writer) = nix::unistd::pipe().map_err(|e| failed(e.into()))?;
+        let (reader, writer) = exec::output_pipe().map_err(|e| failed(e.into()))?;
         let err_writer = writer.try_clone().map_err(failed)?;
         command.stdin(Stdio::null()).stdout(writer).stderr(err_writer).process_group(0);
-        let reader = std::fs::File::from(reader);
         // The closure owns the command, so the parent's ends of the pipe close with it.
         let spawned = in_netns_async(Some(netns), move || command.spawn()).await.map_err(|e| {
             RuntimeError::Failed {
