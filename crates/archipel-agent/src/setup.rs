@@ -39,15 +39,12 @@ impl Setup {
     pub fn start(self) -> Result<Arc<Agent>, StoreError> {
         let every = self.converge_interval;
         let agent = Arc::new(self.build()?);
-        // Read now, before a new create can record itself: these are the creates the last
-        // run died in.
-        let died_in = agent.pending_creates()?;
         let adopting = agent.clone();
         tokio::spawn(async move {
             if let Err(err) = adopting.readopt().await {
                 tracing::warn!(error = %err.chain(), "cannot restore the services' firewall");
             }
-            adopting.abandon_pending(died_in).await;
+            adopting.abandon_dead_creates().await;
         });
         tokio::spawn(agent.clone().converge_every(every));
         Ok(agent)

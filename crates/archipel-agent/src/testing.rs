@@ -2,6 +2,7 @@
 //! binary): a site's VIM without popd.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use archipel_ipam::{Pool, SubnetPlan};
@@ -19,11 +20,14 @@ pub struct BridgeVim<N> {
     pub ns: String,
     pub nl: N,
     pub nets: Arc<Mutex<BTreeMap<String, SiteNetwork>>>,
+    /// While set, network updates fail (a popd that went down after a create's plan read
+    /// the network).
+    pub failing_updates: Arc<AtomicBool>,
 }
 
 impl<N: Netlink> BridgeVim<N> {
     pub fn new(ns: impl Into<String>, nl: N) -> Self {
-        Self { ns: ns.into(), nl, nets: Arc::default() }
+        Self { ns: ns.into(), nl, nets: Arc::default(), failing_updates: Arc::default() }
     }
 
     /// Creates network `name` on `cidr` with the default gateway and pools; panics on failure.
@@ -42,6 +46,13 @@ impl<N: Netlink> BridgeVim<N> {
 
     pub fn get(&self, name: &str) -> Option<SiteNetwork> {
         self.nets.lock().unwrap_or_else(PoisonError::into_inner).get(name).cloned()
+    }
+
+    fn answering(&self) -> Result<(), VimError> {
+        if self.failing_updates.load(Ordering::Relaxed) {
+            return Err(VimError::Other(format!("the VIM of {} is down", self.ns)));
+        }
+        Ok(())
     }
 }
 
@@ -86,6 +97,7 @@ impl<N: Netlink> SiteVim for BridgeVim<N> {
         pools: Option<Vec<Pool>>,
         mtu: Option<u32>,
     ) -> Result<SiteNetwork, VimError> {
+        self.answering()?;
         let net = {
             let mut nets = self.nets.lock().unwrap_or_else(PoisonError::into_inner);
             let net = nets.get_mut(name).ok_or_else(|| VimError::Other(format!("no {name}")))?;

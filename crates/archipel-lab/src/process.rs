@@ -143,6 +143,10 @@ fn archipel() -> Result<PathBuf, LabError> {
     std::env::current_exe().map_err(|source| LabError::Spawn { what: "archipel".into(), source })
 }
 
+/// The log filter of the daemons the lab starts, when set; else theirs is `RUST_LOG`, or
+/// `info`.
+const DAEMON_LOG: &str = "ARCHIPEL_LAB_LOG";
+
 /// Spawns `cmd` detached, its output appended to `log`, and waits for `listening on ADDR`.
 fn spawn_listening(mut cmd: Command, what: &str, log: &Path) -> Result<(String, u32), LabError> {
     let out =
@@ -150,8 +154,16 @@ fn spawn_listening(mut cmd: Command, what: &str, log: &Path) -> Result<(String, 
     let err = out.try_clone().map_err(LabError::io("open", log))?;
     let start = std::fs::metadata(log).map_err(LabError::io("read", log))?.len();
     let start = usize::try_from(start).unwrap_or(usize::MAX);
-    if std::env::var_os("RUST_LOG").is_none() {
-        cmd.env("RUST_LOG", "info");
+    // The daemons' own level, apart from the lab command's: tests keep the command quiet and
+    // the daemons telling.
+    match std::env::var_os(DAEMON_LOG) {
+        Some(level) => {
+            cmd.env("RUST_LOG", level);
+        }
+        None if std::env::var_os("RUST_LOG").is_none() => {
+            cmd.env("RUST_LOG", "info");
+        }
+        None => {}
     }
     let mut child = cmd
         .stdin(Stdio::null())

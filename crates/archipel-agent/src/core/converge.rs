@@ -1,5 +1,6 @@
 //! The master's convergence loop: after a partition, every site's view of a service becomes
-//! the master's again, and the sites a delete or an update could not reach leave.
+//! the master's again, the sites a delete or an update could not reach leave, and a create
+//! whose undo failed is undone.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,13 +27,17 @@ impl Agent {
         }
     }
 
-    /// One pass: the sites a delete or an update could not reach are asked to leave again, and
-    /// every participant of a service this site masters gets the master's view (joining the
+    /// One pass: the creates that died are undone first (under the change lock, so it waits
+    /// for a create in progress; there rarely is one to undo), the sites a delete or an update
+    /// could not reach are asked to leave again, and every participant of a service this site masters gets the master's view (joining the
     /// service if it lost it). Idempotent; the peer calls run outside the change lock (each
     /// bounded by the peer timeout), so North requests are not held up by a site that is cut
     /// off. A view pushed here that a change overtakes is older than the participant's by its
     /// revision, and ignored there.
     pub async fn converge(&self) -> Result<(), AgentError> {
+        if !self.store.pending()?.is_empty() {
+            self.abandon_dead_creates().await;
+        }
         let tombstones = self.store.tombstones()?;
         // A create in progress is its own business: pushing it would have a site join while
         // the create may still be undone.

@@ -17,10 +17,18 @@ impl Agent {
         let _guard = self.changes.lock().await;
         let mut service = self.new_service(req)?;
         let remotes = self.remotes(&service);
+        // Recorded before any other site is asked anything: a caller that gave up on the
+        // create finds it by its name while it is planned, and a create the agent dies in is
+        // undone, what the plan reserved at the other sites included.
+        self.store.put_pending(&service)?;
         // The VNI is reserved last in each plan, so a plan that fails holds nothing anywhere.
-        match service.kind {
-            ServiceType::L2 => self.plan_l2(&mut service, &remotes).await?,
-            ServiceType::L3 => self.plan_l3(&mut service, &remotes).await?,
+        let planned = match service.kind {
+            ServiceType::L2 => self.plan_l2(&mut service, &remotes).await,
+            ServiceType::L3 => self.plan_l3(&mut service, &remotes).await,
+        };
+        if let Err(err) = planned {
+            self.store.drop_pending(&service.global_id)?;
+            return Err(err);
         }
         self.store.put_pending(&service)?;
         if let Err(err) = self.make_everywhere(&service, &remotes).await {
@@ -37,30 +45,41 @@ impl Agent {
     /// Undoes a create that did not end well: every other site leaves (one that cannot be
     /// reached keeps a tombstone, so the convergence loop has it leave later) and this site
     /// removes its share, by its record or, when the create died before writing one, by the
-    /// names its plan gave. Run under the change lock.
-    pub(super) async fn abandon(&self, service: &Service) -> Result<(), AgentError> {
+    /// names its plan gave. Returns the sites that did not confirm. Run under the change lock.
+    pub(super) async fn abandon(&self, service: &Service) -> Result<Vec<String>, AgentError> {
         let id = service.global_id.as_str();
         let remotes = self.remotes(service);
         // Leaving also drops what a site holds of the VNI.
         self.store.add_tombstones(id, &remotes)?;
-        self.leave_sites(id, &remotes).await?;
+        let unconfirmed = self.leave_sites(id, &remotes).await?;
         match self.store.service(id)? {
             Some(local) => self.remove_local(&local).await?,
             None => self.remove_unrecorded(service).await?,
         }
-        Ok(self.store.drop_pending(id)?)
+        self.store.drop_pending(id)?;
+        Ok(unconfirmed)
     }
 
-    /// Undoes the creates this agent died in (recorded as pending): their callers were told
-    /// they failed. Runs once at start, before the convergence loop could complete them.
-    pub async fn abandon_pending(&self, pending: Vec<Service>) {
-        for service in pending {
-            let _guard = self.changes.lock().await;
-            let id = service.global_id.clone();
+    /// Undoes the creates that died: the agent's last run died in them, or their own undo
+    /// failed (this site's popd was down, say). A create holds the change lock to its end, so
+    /// under the lock every create still recorded as in progress is a dead one; their callers
+    /// were told they failed. Runs at start and on every convergence pass; one whose undo
+    /// fails again stays for the next pass.
+    pub async fn abandon_dead_creates(&self) {
+        let _guard = self.changes.lock().await;
+        let dead = match self.store.pending() {
+            Ok(dead) => dead,
+            Err(err) => {
+                tracing::warn!(error = %AgentError::from(err).chain(), "cannot read the creates in progress");
+                return;
+            }
+        };
+        for service in dead {
+            let id = service.global_id.as_str();
             match self.abandon(&service).await {
-                Ok(()) => tracing::info!(service = %id, "undid a create the agent died in"),
+                Ok(_) => tracing::info!(service = id, "undid a create that died"),
                 Err(err) => {
-                    tracing::warn!(service = %id, error = %err.chain(), "cannot undo a create")
+                    tracing::warn!(service = id, error = %err.chain(), "cannot undo a create yet")
                 }
             }
         }

@@ -125,11 +125,6 @@ impl Agent {
         self.cfg.peers.keys()
     }
 
-    /// The creates recorded as in progress; at start, the ones the last run died in.
-    pub(crate) fn pending_creates(&self) -> Result<Vec<Service>, crate::store::StoreError> {
-        self.store.pending()
-    }
-
     /// Every service this site takes part in.
     ///
     /// A create still in progress is listed too: a caller whose create timed out finds it by
@@ -184,8 +179,14 @@ impl Agent {
     /// confirm (unreachable, or failing) is named in the reply and left to the convergence loop
     /// through a tombstone: the loop has it leave once it answers. The master forgets the
     /// service at once, so that the loop never hands it back to the sites that left.
+    ///
+    /// A create that died (its undo failed too) is undone instead: its caller, told it
+    /// failed, deletes what it finds by its name.
     pub async fn delete(&self, global_id: &str) -> Result<DeleteReply, AgentError> {
         let _guard = self.changes.lock().await;
+        if let Some(dead) = self.store.pending()?.into_iter().find(|s| s.global_id == global_id) {
+            return Ok(DeleteReply { pending: self.abandon(&dead).await? });
+        }
         let service = self.mastered(global_id)?;
         let sites = self.remotes(&service);
         self.store.add_tombstones(global_id, &sites)?;

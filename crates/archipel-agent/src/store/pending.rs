@@ -1,5 +1,6 @@
-//! The master's creates in progress: a create is recorded, with its whole plan, before any site
-//! makes anything, and forgotten once it has succeeded or been undone. A record found at start
+//! The master's creates in progress: a create is recorded before any other site is asked
+//! anything, again with its whole plan before any site makes anything, and forgotten once it has
+//! succeeded or been undone. A record found at start
 //! is a create the agent died in: its caller was told it failed, so it is undone everywhere.
 
 use archipel_daemon::store::corrupt;
@@ -9,7 +10,7 @@ use super::{sql, Store, StoreError};
 use crate::model::Service;
 
 impl Store {
-    /// Records that the create of `service` (planned, nothing made yet) is in progress.
+    /// Records that the create of `service` (nothing made yet) is in progress.
     pub fn put_pending(&self, service: &Service) -> Result<(), StoreError> {
         let body = serde_json::to_string(service).map_err(|_| corrupt("pending create"))?;
         self.conn()

@@ -226,6 +226,7 @@ fn lab_cmd(dir: &std::path::Path, args: &[&str]) -> Output {
         .arg(dir)
         .args(args)
         .env("RUST_LOG", "error")
+        .env("ARCHIPEL_LAB_LOG", "info")
         .output()
         .expect("run archipel lab")
 }

@@ -306,24 +306,8 @@ fn a_nemesis_during_launches_scales_and_terminates_leaves_every_site_as_the_nfvo
                 && lab.json(site, &["intersite", "ls"]) == json!([])
         })
     });
-    let left: Vec<(&str, Vec<String>, Value, Vec<String>)> = SITES
-        .iter()
-        .map(|site| {
-            (*site, containers(&lab, site), lab.json(site, &["pop", "networks"]), lab.links(site))
-        })
-        .collect();
     if !clean {
-        // What the NFVO did with the services whose objects are left.
-        let log = o.nfvo.log();
-        let shorts: BTreeSet<String> = format!("{left:?}")
-            .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
-            .filter_map(|word| word.strip_prefix("net-").or_else(|| word.split('-').nth(1)))
-            .filter(|short| short.len() == 8)
-            .map(str::to_owned)
-            .collect();
-        let told: Vec<&str> =
-            log.lines().filter(|l| shorts.iter().any(|short| l.contains(short.as_str()))).collect();
-        panic!("left after every service was terminated: {left:?}\n{}", told.join("\n"));
+        left_behind(&o, &lab, &networks_before);
     }
     let ops: Vec<String> =
         tally.ops.iter().map(|(k, (ok, failed))| format!("{k} {ok} ok {failed} failed")).collect();
@@ -337,4 +321,46 @@ fn a_nemesis_during_launches_scales_and_terminates_leaves_every_site_as_the_nfvo
     );
     drop(o);
     lab.down();
+}
+
+/// Fails the test with what is left at each site and what the NFVO and the agents logged of it.
+fn left_behind(o: &Orchestrator, lab: &Lab, networks_before: &BTreeMap<&str, Value>) -> ! {
+    let mut report = String::new();
+    let mut shorts: BTreeSet<String> = BTreeSet::new();
+    for site in SITES {
+        let (running, networks) = (containers(lab, site), lab.json(site, &["pop", "networks"]));
+        let intersite = lab.json(site, &["intersite", "ls"]);
+        let links = lab.links(site);
+        report += &format!("site {site}: containers {running:?}, links {links:?}\n");
+        let mut words = format!("{running:?} {intersite}");
+        if networks != networks_before[site] {
+            let before = &networks_before[site];
+            report += &format!("  networks {networks}\n  networks before {before}\n");
+            words += &networks.to_string();
+        }
+        if intersite != json!([]) {
+            report += &format!("  inter-site services {intersite}\n");
+        }
+        // Containers are VNF-SHORTID-INDEX, networks LINK-SHORTID, services SITE-HEX.
+        let short = |part: &&str| part.len() == 8 && part.bytes().all(|b| b.is_ascii_hexdigit());
+        shorts.extend(
+            words
+                .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+                .filter_map(|word| word.rsplit('-').find(short))
+                .map(str::to_owned),
+        );
+    }
+    let mentions = |log: &str| -> Vec<String> {
+        log.lines()
+            .filter(|l| shorts.iter().any(|short| l.contains(short.as_str())))
+            .map(str::to_owned)
+            .collect()
+    };
+    report += &format!("the NFVO of {shorts:?}:\n{}\n", mentions(&o.nfvo.log()).join("\n"));
+    for site in SITES {
+        let log = std::fs::read_to_string(lab.current().site(site).unwrap().agent_log());
+        report +=
+            &format!("the agent of {site}:\n{}\n", mentions(&log.unwrap_or_default()).join("\n"));
+    }
+    panic!("left after every service was terminated:\n{report}");
 }

@@ -21,7 +21,10 @@ Example:
   archipel pop network create net --subnet 10.1.0.0/24
   archipel intersite create --type l2 --name ext --resource a:net --resource b:net
   archipel lab exec b -- ip addr
-  archipel lab down")]
+  archipel lab down
+
+The daemons log to DIR/SITE/popd.log and agent.log at the level ARCHIPEL_LAB_LOG names
+(a RUST_LOG filter; default: RUST_LOG, else info).")]
 pub struct LabArgs {
     /// The lab's directory: its context (lab.json), the daemons' data and logs
     /// [default: /run/archipel/lab; for commands other than up, the context file named by
