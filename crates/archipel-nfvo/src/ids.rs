@@ -1,6 +1,6 @@
 //! Identifiers and times of the records.
 
-pub use archipel_daemon::ids::{new_id, now, rfc3339};
+pub use archipel_daemon::ids::{new_id, now, parse_rfc3339, rfc3339};
 
 /// The first 8 characters of an identifier: what site-side names carry.
 pub fn short(id: &str) -> &str {

@@ -129,6 +129,7 @@ pub async fn run(args: NfvoArgs) -> anyhow::Result<()> {
         .with_context(|| format!("opening the store in {}", args.data_dir.display()))?;
     bootstrap(&nfvo).await?;
     let _watching = nfvo.watch_sites();
+    let _collecting = nfvo.collect_performance();
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;

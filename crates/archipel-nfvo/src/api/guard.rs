@@ -33,8 +33,9 @@ pub fn needs(method: &Method, path: &str) -> Option<Role> {
     } else if under("/auth/v1") {
         // Logging out and one's own API keys: any user (the handlers check whose keys).
         Role::Reader
-    } else if path.split('/').nth(3) == Some("subscriptions") {
-        // A callback URL may carry its subscriber's secret: subscriptions are the operators'.
+    } else if matches!(path.split('/').nth(3), Some("subscriptions" | "pm_jobs" | "thresholds")) {
+        // A callback URL may carry its subscriber's secret: subscriptions, PM jobs and
+        // thresholds are the operators'.
         Role::Operator
     } else if reads {
         Role::Reader
@@ -148,6 +149,9 @@ mod tests {
             (Method::GET, "/nslcm/v1/ns_instances", Some(Role::Reader)),
             (Method::GET, "/nslcm/v1/subscriptions", Some(Role::Operator)),
             (Method::GET, "/nsfm/v1/subscriptions/x", Some(Role::Operator)),
+            (Method::GET, "/nspm/v1/pm_jobs/x/reports/y", Some(Role::Operator)),
+            (Method::GET, "/nspm/v1/thresholds", Some(Role::Operator)),
+            (Method::GET, "/nspm/v1/api_versions", Some(Role::Reader)),
             (Method::GET, "/nowhere", Some(Role::Reader)),
             (Method::GET, "/ui", None),
             (Method::GET, "/ui/app.js", None),

@@ -21,6 +21,8 @@ mod nsd_subscriptions;
 mod nsfm;
 mod nsfm_subscriptions;
 mod nslcm;
+mod nspm;
+mod nspm_thresholds;
 mod op_tasks;
 mod openapi;
 mod problem;
@@ -95,12 +97,24 @@ pub fn router(nfvo: Nfvo) -> Router {
             "/nsfm/v1/subscriptions/{id}",
             get(nsfm_subscriptions::show).delete(nsfm_subscriptions::delete),
         )
+        .route("/nspm/v1/pm_jobs", get(nspm::list).post(nspm::create))
+        .route("/nspm/v1/pm_jobs/{id}", get(nspm::show).patch(nspm::modify).delete(nspm::delete))
+        .route("/nspm/v1/pm_jobs/{id}/reports/{reportId}", get(nspm::report))
+        .route("/nspm/v1/thresholds", get(nspm_thresholds::list).post(nspm_thresholds::create))
+        .route(
+            "/nspm/v1/thresholds/{id}",
+            get(nspm_thresholds::show)
+                .patch(nspm_thresholds::modify)
+                .delete(nspm_thresholds::delete),
+        )
         .route("/nsd/v1/api_versions", get(versions::nsd_v1))
         .route("/nsd/api_versions", get(versions::nsd))
         .route("/nslcm/v1/api_versions", get(versions::nslcm_v1))
         .route("/nslcm/api_versions", get(versions::nslcm))
         .route("/nsfm/v1/api_versions", get(versions::nsfm_v1))
         .route("/nsfm/api_versions", get(versions::nsfm))
+        .route("/nspm/v1/api_versions", get(versions::nspm_v1))
+        .route("/nspm/api_versions", get(versions::nspm))
         .route("/vnfpkgm/v1/api_versions", get(versions::vnfpkgm_v1))
         .route("/vnfpkgm/api_versions", get(versions::vnfpkgm))
         .route("/nslcm/v1/ns_lcm_op_occs", get(nslcm::ops))

@@ -15,7 +15,8 @@ use super::responses::{
 };
 use super::{
     events, health, keys, login, metrics, ns_update, nsd, nsd_content, nsd_subscriptions, nsfm,
-    nsfm_subscriptions, nslcm, op_tasks, sites, subscriptions, users, versions, vnfpkgm,
+    nsfm_subscriptions, nslcm, nspm, nspm_thresholds, op_tasks, sites, subscriptions, users,
+    versions, vnfpkgm,
 };
 use crate::model::Role;
 
@@ -30,8 +31,9 @@ const BEARER: &str = "bearer";
                        and sites, shaped after ETSI NFV-SOL 005. Errors are problem details \
                        (RFC 9457). Every operation but the login and the health check needs \
                        `Authorization: Bearer` with a login token or an API key; roles: admin \
-                       (users, sites), operator (descriptors, lifecycle, subscriptions, whose callback \
-                       URLs may carry secrets), reader (GET only, subscriptions aside)."
+                       (users, sites), operator (descriptors, lifecycle, subscriptions, PM jobs and \
+                       thresholds, whose callback URLs may carry secrets), reader (GET only, \
+                       those aside)."
     ),
     modifiers(&SecurityAddon, &AtLeastOneChange),
     paths(
@@ -47,10 +49,14 @@ const BEARER: &str = "bearer";
         nsfm::alarms, nsfm::alarm, nsfm::modify,
         nsfm_subscriptions::create, nsfm_subscriptions::list, nsfm_subscriptions::show,
         nsfm_subscriptions::delete,
+        nspm::create, nspm::list, nspm::show, nspm::modify, nspm::delete, nspm::report,
+        nspm_thresholds::create, nspm_thresholds::list, nspm_thresholds::show,
+        nspm_thresholds::modify, nspm_thresholds::delete,
         vnfpkgm::create, vnfpkgm::list, vnfpkgm::show, vnfpkgm::delete, vnfpkgm::upload,
         vnfpkgm::content,
         versions::nsd_v1, versions::nsd, versions::nslcm_v1, versions::nslcm,
-        versions::nsfm_v1, versions::nsfm, versions::vnfpkgm_v1, versions::vnfpkgm,
+        versions::nsfm_v1, versions::nsfm, versions::nspm_v1, versions::nspm,
+        versions::vnfpkgm_v1, versions::vnfpkgm,
         subscriptions::create, subscriptions::list, subscriptions::show, subscriptions::delete,
         nsd_subscriptions::create, nsd_subscriptions::list, nsd_subscriptions::show,
         nsd_subscriptions::delete,
@@ -68,6 +74,7 @@ const BEARER: &str = "bearer";
         (name = "nslcm", description = "NS lifecycle management"),
         (name = "events", description = "What happens to network services, as it happens"),
         (name = "nsfm", description = "NS fault management: alarms and their subscriptions"),
+        (name = "nspm", description = "NS performance management: PM jobs, their reports, and thresholds"),
         (name = "vnfpkgm", description = "VNF packages: Open Baton packages and their lifecycle scripts"),
         (name = "sites", description = "The sites VNFs are placed on"),
         (name = "health", description = "Whether the daemon answers"),

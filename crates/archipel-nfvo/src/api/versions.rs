@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// The SOL005 APIs served here, by their URI's first segment.
-pub const APIS: [&str; 4] = ["nsd", "nslcm", "nsfm", "vnfpkgm"];
+pub const APIS: [&str; 5] = ["nsd", "nslcm", "nsfm", "nspm", "vnfpkgm"];
 /// The version of each: the first of Archipel's `v1` APIs.
 pub const VERSION: &str = "1.0.0";
 
@@ -79,6 +79,8 @@ handlers! {
     nslcm => "nslcm", "/nslcm/api_versions";
     nsfm_v1 => "nsfm", "/nsfm/v1/api_versions";
     nsfm => "nsfm", "/nsfm/api_versions";
+    nspm_v1 => "nspm", "/nspm/v1/api_versions";
+    nspm => "nspm", "/nspm/api_versions";
     vnfpkgm_v1 => "vnfpkgm", "/vnfpkgm/v1/api_versions";
     vnfpkgm => "vnfpkgm", "/vnfpkgm/api_versions";
 }

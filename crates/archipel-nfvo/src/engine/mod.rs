@@ -10,6 +10,7 @@
 mod alarms;
 mod auth;
 mod catalogue;
+mod collect;
 mod deps;
 mod heal;
 mod instances;
@@ -18,6 +19,7 @@ mod lifecycle;
 mod links;
 mod packages;
 mod placement;
+mod pm;
 mod recover;
 mod run;
 mod scale;
@@ -43,9 +45,13 @@ pub use auth::{
     NAME_LIMIT, PASSWORD_LIMIT, PASSWORD_MIN,
 };
 pub use catalogue::{NsdChange, NsdView, USER_DATA_LIMIT};
+pub use collect::{Collecting, Collector, PERFORMANCE_AVAILABLE, THRESHOLD_CROSSED};
 pub use deps::metadata_for;
 pub use instances::NewNs;
 pub use packages::Scripts;
+pub use pm::{
+    NewPmJob, NewThreshold, NS_OBJECT, OBJECTS_LIMIT, PERIOD_MAX, PM_LIMIT, REPORTS_KEPT,
+};
 pub use sites::SiteSpec;
 pub use subscriptions::{NewSubscription, SUBSCRIPTIONS_LIMIT, URI_LIMIT};
 pub use tasks::OpTask;
@@ -136,6 +142,12 @@ impl Nfvo {
             });
         }
         let notifier = Notifier::new(store.subscriptions()?).map_err(NfvoError::Notifier)?;
+        for job in store.pm_jobs()? {
+            notifier.add_target(&job.id, &job.callback_uri);
+        }
+        for threshold in store.thresholds()? {
+            notifier.add_target(&threshold.id, &threshold.callback_uri);
+        }
         let events = Bus::new(notifier);
         Ok(Self {
             inner: Arc::new(Inner {

@@ -40,11 +40,7 @@ impl Nfvo {
     pub async fn subscribe(&self, request: NewSubscription) -> Result<Subscription, NfvoError> {
         check_uri(&request.callback_uri)?;
         check_filter(request.api, &request.filter)?;
-        self.events()
-            .notifier()
-            .test(&request.callback_uri)
-            .await
-            .map_err(|reason| NfvoError::CallbackTest { reason })?;
+        self.test_callback(&request.callback_uri).await?;
         let _gate = self.gate();
         if self.store().subscriptions()?.len() >= SUBSCRIPTIONS_LIMIT {
             return Err(invalid(format!(
@@ -62,6 +58,12 @@ impl Nfvo {
         self.events().notifier().add(subscription.clone());
         tracing::info!(id = %subscription.id, "subscription created");
         Ok(subscription)
+    }
+
+    /// SOL005's test of a callback: a GET that must answer 204.
+    pub(super) async fn test_callback(&self, uri: &str) -> Result<(), NfvoError> {
+        let test = self.events().notifier().test(uri).await;
+        test.map_err(|reason| NfvoError::CallbackTest { reason })
     }
 
     /// The subscriptions made through `api`, oldest first.
@@ -89,7 +91,7 @@ impl Nfvo {
     }
 }
 
-fn check_uri(uri: &str) -> Result<(), NfvoError> {
+pub(super) fn check_uri(uri: &str) -> Result<(), NfvoError> {
     if uri.len() > URI_LIMIT {
         return Err(invalid(format!(
             "callbackUri is {} bytes long: at most {URI_LIMIT} are taken",

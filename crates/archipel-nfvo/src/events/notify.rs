@@ -1,7 +1,8 @@
-//! Notifications to SOL005 subscribers: each subscription has a worker that POSTs the events its
-//! filter takes to its callback as JSON, one at a time and in order, retrying a failed delivery
-//! with backoff. The worker's queue is bounded, so that a dead callback delays only its own
-//! subscription: when the queue is full, the newest notification for it is dropped (and logged).
+//! Notifications to SOL005 subscribers, PM jobs and thresholds: each has a worker that POSTs its
+//! notifications (for a subscription, the events its filter takes) to its callback as JSON, one
+//! at a time and in order, retrying a failed delivery with backoff. The worker's queue is
+//! bounded, so that a dead callback delays only its own notifications: when the queue is full,
+//! the newest notification for it is dropped (and logged).
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -34,10 +35,14 @@ pub struct Notifier {
 
 #[derive(Debug)]
 struct Worker {
-    subscription: Arc<Subscription>,
+    id: Arc<str>,
+    callback_uri: Arc<str>,
+    /// The subscription whose filter picks the events, if it is one; a PM job or a threshold
+    /// is sent its notifications by [`Notifier::send`].
+    subscription: Option<Arc<Subscription>>,
     /// Started at the first notification, so that no task runs for a subscriber with nothing
     /// to receive (and none is needed before a runtime exists).
-    queue: Option<mpsc::Sender<Event>>,
+    queue: Option<mpsc::Sender<Value>>,
     /// Set when the subscription is deleted: what is queued is not delivered.
     gone: Arc<AtomicBool>,
 }
@@ -61,12 +66,26 @@ impl Notifier {
     }
 
     pub fn add(&self, subscription: Subscription) {
+        let (id, callback) = (subscription.id.clone(), subscription.callback_uri.clone());
+        self.insert(id, callback, Some(Arc::new(subscription)));
+    }
+
+    /// A callback that is sent what [`Notifier::send`] gives for `id` (a PM job's, a
+    /// threshold's); one added again replaces the first.
+    pub fn add_target(&self, id: &str, callback_uri: &str) {
+        self.remove(id);
+        self.insert(id.to_owned(), callback_uri.to_owned(), None);
+    }
+
+    fn insert(&self, id: String, callback_uri: String, subscription: Option<Arc<Subscription>>) {
         let worker = Worker {
-            subscription: Arc::new(subscription),
+            id: id.as_str().into(),
+            callback_uri: callback_uri.into(),
+            subscription,
             queue: None,
             gone: Arc::new(AtomicBool::new(false)),
         };
-        self.workers().insert(worker.subscription.id.clone(), worker);
+        self.workers().insert(id, worker);
     }
 
     pub fn remove(&self, id: &str) {
@@ -90,31 +109,39 @@ impl Notifier {
     pub fn offer(&self, event: &Event) {
         let mut workers = self.workers();
         for worker in workers.values_mut() {
-            if !takes(&worker.subscription, event) {
-                continue;
+            let Some(subscription) = worker.subscription.clone() else { continue };
+            if takes(&subscription, event) {
+                worker.push(&self.http, notification(&subscription, event));
             }
-            let Some(queue) = worker.queue(&self.http) else { continue };
-            if queue.try_send(event.clone()).is_err() {
-                tracing::warn!(subscription = %worker.subscription.id, seq = event.seq, "notification dropped: the subscriber's queue is full");
-            }
+        }
+    }
+
+    /// Queues `body` for the callback added for `id`, if there is one; never waits.
+    pub fn send(&self, id: &str, body: Value) {
+        if let Some(worker) = self.workers().get_mut(id) {
+            worker.push(&self.http, body);
         }
     }
 }
 
 impl Worker {
-    fn queue(&mut self, http: &reqwest::Client) -> Option<&mpsc::Sender<Event>> {
+    fn push(&mut self, http: &reqwest::Client, body: Value) {
         if self.queue.is_none() {
-            let runtime = tokio::runtime::Handle::try_current().ok()?;
+            let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
             let (tx, rx) = mpsc::channel(QUEUE);
             let delivery = Delivery {
-                subscription: self.subscription.clone(),
+                id: self.id.clone(),
+                callback_uri: self.callback_uri.clone(),
                 gone: self.gone.clone(),
                 http: http.clone(),
             };
             runtime.spawn(delivery.run(rx));
             self.queue = Some(tx);
         }
-        self.queue.as_ref()
+        let Some(queue) = &self.queue else { return };
+        if queue.try_send(body).is_err() {
+            tracing::warn!(to = %self.id, "notification dropped: the callback's queue is full");
+        }
     }
 }
 
@@ -198,35 +225,37 @@ fn alarm_fields(event: &Event, body: &mut Map<String, Value>, links: &mut Map<St
 }
 
 struct Delivery {
-    subscription: Arc<Subscription>,
+    /// The subscription's, PM job's or threshold's id.
+    id: Arc<str>,
+    callback_uri: Arc<str>,
     gone: Arc<AtomicBool>,
     http: reqwest::Client,
 }
 
 impl Delivery {
-    async fn run(self, mut queue: mpsc::Receiver<Event>) {
-        while let Some(event) = queue.recv().await {
-            self.deliver(&event).await;
+    async fn run(self, mut queue: mpsc::Receiver<Value>) {
+        while let Some(body) = queue.recv().await {
+            self.deliver(&body).await;
         }
     }
 
-    async fn deliver(&self, event: &Event) {
-        let body = notification(&self.subscription, event);
+    async fn deliver(&self, body: &Value) {
+        let notification = body.get("id").and_then(Value::as_str).unwrap_or_default();
         let mut wait = BACKOFF;
         for attempt in 1..=ATTEMPTS {
             if self.gone.load(Ordering::Relaxed) {
                 return;
             }
-            let sent = self.http.post(&self.subscription.callback_uri).json(&body).send().await;
+            let sent = self.http.post(&*self.callback_uri).json(body).send().await;
             let failure = match sent {
                 Ok(answer) if answer.status().is_success() => return,
                 Ok(answer) => format!("the callback answered {}", answer.status()),
                 // Without the URL: a subscriber may carry a secret in its query.
                 Err(err) => archipel_daemon::chain(&err.without_url()),
             };
-            tracing::debug!(subscription = %self.subscription.id, seq = event.seq, attempt, %failure, "notification not delivered");
+            tracing::debug!(to = %self.id, notification, attempt, %failure, "notification not delivered");
             if attempt == ATTEMPTS {
-                tracing::warn!(subscription = %self.subscription.id, seq = event.seq, %failure, "notification given up");
+                tracing::warn!(to = %self.id, notification, %failure, "notification given up");
                 return;
             }
             tokio::time::sleep(wait).await;

@@ -4,6 +4,7 @@
 mod health;
 mod nsr;
 mod op;
+mod pm;
 mod role;
 mod site;
 mod step;
@@ -12,6 +13,9 @@ mod subscription;
 pub use health::{Alarm, Health, HealthState};
 pub use nsr::{ExtensionRecord, Failure, NetworkRecord, Nsr, Status, VnfcInstance, Vnfr};
 pub use op::{LcmOperation, OpOcc, Operation, OperationState};
+pub use pm::{
+    Metric, PmJob, PmReport, ReportEntry, Sample, Side, Threshold, GROUP as METRIC_GROUP,
+};
 pub use role::{Role, UnknownRole};
 pub use site::{Reachability, Site, SiteReach, SiteView};
 pub use step::{Step, UnknownStep};

@@ -1,12 +1,14 @@
 //! The orchestrator's store: one SQLite database (`nfvo.sqlite` in the data directory) in WAL
 //! mode, holding the onboarded NSDs (as posted), the sites (their secrets sealed, see [`seal`]),
 //! the NSRs, the operation occurrences, the journal of everything the operations made at the
-//! sites, and the API's users, login tokens and API keys (hashes only).
+//! sites, the SOL005 subscriptions, PM jobs, thresholds and reports, and the API's users, login
+//! tokens and API keys (hashes only).
 
 mod nsds;
 mod nsrs;
 mod ops;
 mod packages;
+mod pm;
 mod resources;
 mod schema;
 pub mod seal;

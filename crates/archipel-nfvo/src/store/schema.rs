@@ -132,5 +132,23 @@ const V7: &str = "
 ALTER TABLE subscriptions ADD COLUMN api TEXT NOT NULL DEFAULT 'nslcm';
 ";
 
+/// NS performance management: PM jobs and thresholds (`kind` 'job' or 'threshold', each a JSON
+/// body), and the reports of the jobs (JSON), dropped with their job.
+const V8: &str = "
+CREATE TABLE pm (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created INTEGER NOT NULL
+);
+CREATE TABLE pm_reports (
+    id TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL REFERENCES pm (id) ON DELETE CASCADE,
+    ready INTEGER NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE INDEX pm_reports_of_job ON pm_reports (job_id, ready);
+";
+
 /// The schema's versions, oldest first (the daemon kit applies those a database lacks).
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];

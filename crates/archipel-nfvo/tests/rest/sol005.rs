@@ -14,7 +14,7 @@ async fn created(api: &Api) -> String {
 }
 
 /// Posts an action, expects 202, waits for the operation; returns it.
-async fn act(api: &Api, id: &str, action: &str, body: &Value) -> Value {
+pub async fn act(api: &Api, id: &str, action: &str, body: &Value) -> Value {
     let answer = api.post_json(&format!("/nslcm/v1/ns_instances/{id}/{action}"), body).await;
     assert_eq!(answer.status, 202, "{action} {body}: {}", answer.body);
     let op = answer.body["id"].as_str().unwrap().to_owned();
@@ -148,7 +148,7 @@ async fn instantiate_scale_update_and_terminate_take_sol005_bodies() {
 #[tokio::test]
 async fn every_sol005_api_tells_its_versions_and_answers_with_one() {
     let api = Api::start(&[]).await;
-    for prefix in ["nsd", "nslcm", "nsfm", "vnfpkgm"] {
+    for prefix in ["nsd", "nslcm", "nsfm", "nspm", "vnfpkgm"] {
         for path in [format!("/{prefix}/v1/api_versions"), format!("/{prefix}/api_versions")] {
             let answer = api.get(&path).await;
             assert_eq!(answer.status, 200, "{path}");

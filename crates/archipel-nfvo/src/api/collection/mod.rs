@@ -38,6 +38,8 @@ pub const SUBSCRIPTIONS: Kind = Kind { schema: "LccnSubscription", defaults: &[]
 pub const NSD_SUBSCRIPTIONS: Kind = Kind { schema: "NsdmSubscription", defaults: &[] };
 pub const FM_SUBSCRIPTIONS: Kind = Kind { schema: "FmSubscription", defaults: &[] };
 pub const ALARMS: Kind = Kind { schema: "AlarmInfo", defaults: &[] };
+pub const PM_JOBS: Kind = Kind { schema: "PmJobInfo", defaults: &["reports"] };
+pub const THRESHOLDS: Kind = Kind { schema: "ThresholdInfo", defaults: &[] };
 
 /// The query of a collection (SOL013 §5.2, §5.3, §5.4.2).
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]

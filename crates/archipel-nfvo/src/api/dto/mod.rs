@@ -9,6 +9,7 @@ mod nsdm;
 mod nslcm;
 mod op;
 mod package;
+mod pm;
 mod problem;
 mod site;
 mod subscription;
@@ -36,6 +37,11 @@ pub use nslcm::{
 };
 pub use op::{CancelMode, CancelModeType, NsLcmOpOcc, OpLinks};
 pub use package::{CreateVnfPkgInfoRequest, PackageContent, VnfPkgInfo, VnfPkgLinks};
+pub use pm::{
+    CallbackModifications, CreatePmJobRequest, CreateThresholdRequest, PerformanceReport,
+    PerformanceReportEntry, PerformanceValue, PmJobCriteria, PmJobInfo, PmJobLinks, ReportInfo,
+    SimpleThresholdDetails, ThresholdCriteria, ThresholdInfo, ThresholdLinks, ThresholdType,
+};
 pub use problem::{Problem, ProblemSchema};
 pub use site::{SiteInfo, SiteRequest};
 pub use subscription::{
