@@ -66,3 +66,81 @@ async fn import_refuses_special_files_and_links_out_of_the_image() {
     let stderr = refused(&site, &chroot);
     assert!(stderr.contains("the field `rootfs`") && stderr.contains("symbolic link"), "{stderr}");
 }
+
+/// Builds `tag` with Docker from `dockerfile` (on the local test image: no registry) and saves
+/// it to `archive`; the tag is removed again.
+fn docker_saved(tag: &str, dockerfile: &str, archive: &Path) {
+    let context = tempfile::tempdir().unwrap();
+    fs::write(context.path().join("Dockerfile"), dockerfile).unwrap();
+    let dir = context.path().display();
+    sh(&format!(
+        "DOCKER_BUILDKIT=0 docker build --network none --quiet --tag {tag} {dir} >/dev/null"
+    ));
+    sh(&format!("docker save -o {} {tag}", archive.display()));
+    sh(&format!("docker rmi {tag} >/dev/null"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs root and Docker"]
+async fn a_docker_saved_image_runs_with_its_entrypoint_cmd_env_workdir_and_user() {
+    archipel_testkit::require_docker();
+    let site = Site::new(PopdRuntime::Native, &[]);
+    let root = tempfile::tempdir().unwrap();
+    let tag = format!("archipel-test/{}:1", site.name("oci"));
+    let archive = root.path().join("image.tar");
+    docker_saved(
+        &tag,
+        r#"FROM archipel-test/busybox:latest
+RUN mkdir -p /srv/data && echo kept >/srv/data/file && echo gone >/srv/data/old && rm /srv/data/old
+ENV GREETING=hello PLACE=docker
+WORKDIR /srv/app
+USER 1000:1000
+ENTRYPOINT ["/bin/sh", "-c"]
+CMD ["echo \"$GREETING from $PLACE in $(pwd) as $(id -u):$(id -g)\"; ls /dev | tr '\\n' ' '; echo; exec sleep 600"]
+"#,
+        &archive,
+    );
+    let path = archive.display().to_string();
+    let imported = site.cli_json(&["image", "import", &path]);
+    assert_eq!(imported["names"][0], tag.as_str(), "{imported}");
+    // The same image again is the one held: nothing is stored twice.
+    let again = site.cli_json(&["image", "import", &path]);
+    assert_eq!(again["id"], imported["id"]);
+    let dir = tag.replace(['/', ':'], "_");
+    let all = catalogue(&site);
+    let held: Vec<_> = all.iter().filter(|n| n.to_string_lossy().contains(&dir)).collect();
+    assert_eq!(held.len(), 1, "{all:?}");
+    assert!(all.iter().all(|n| !n.to_string_lossy().starts_with('.')), "staged: {all:?}");
+
+    // The metadata overrides the image's Env, as Docker's run -e does.
+    let name = site.name("run");
+    site.cli_json(&["create", &format!("image={tag}"), &format!("name={name}")]);
+    site.cli_json(&["md", "set", &name, "PLACE=archipel"]);
+    site.cli_json(&["start", &name]);
+    let mut logs = String::new();
+    for _ in 0..100 {
+        let out = site.cli(&["logs", &name]);
+        logs = String::from_utf8_lossy(&out.stdout).into_owned();
+        if logs.contains("null") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(logs.contains("hello from archipel in /srv/app as 1000:1000"), "{logs}");
+    for device in ["null", "zero", "urandom", "shm"] {
+        assert!(logs.split_whitespace().any(|w| w == device), "no /dev/{device}: {logs}");
+    }
+    let out =
+        site.cli(&["exec", &name, "--", "sh", "-c", "cat /srv/data/file; ls /srv/data; id -u"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let view: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(view["output"], "kept\nfile\n1000\n", "{view}");
+    let out = site.cli(&["rm", &name]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Not an image: refused, saying what it is not, and nothing staged.
+    let junk = root.path().join("junk.tar");
+    fs::write(&junk, vec![0u8; 1024]).unwrap();
+    let stderr = refused(&site, &junk);
+    assert!(stderr.contains("neither a docker save archive"), "{stderr}");
+}

@@ -1,4 +1,5 @@
-//! `pop image import`: add an image directory to the site's image catalogue.
+//! `pop image import`: add an image (a directory, a `docker save` archive, an OCI image layout)
+//! to the site's image catalogue.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -14,7 +15,8 @@ use super::Context;
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Example:
-  archipel pop image import ./examples/images/native/sipp-server")]
+  archipel pop image import ./examples/images/native/sipp-server
+  docker save -o sipp.tar mcilloni/sipp-server:latest && archipel pop image import sipp.tar")]
 pub struct ImageArgs {
     #[command(subcommand)]
     command: ImageCommand,
@@ -22,18 +24,30 @@ pub struct ImageArgs {
 
 #[derive(Debug, Subcommand)]
 enum ImageCommand {
-    /// Add an image directory (`manifest.toml` beside the files it needs) to the catalogue.
+    /// Add an image to the catalogue: an image directory (`manifest.toml` beside the files it
+    /// needs), a `docker save` archive, or an OCI image layout (a directory or a tar of one).
     #[command(after_help = "\
-popd reads the directory on its own host: run this on that host, or copy the directory there
-first and give its path there. The manifest needs `name` and `entrypoint = [\"…\"]`; `env`
-(defaults under the container's metadata) and `rootfs` are optional. An image whose name the
-catalogue already holds is refused.
+popd reads the path on its own host: run this on that host, or copy the image there first and
+give its path there.
+
+An image directory's manifest needs `name` and `entrypoint = [\"…\"]`; `env` (defaults under the
+container's metadata), `rootfs`, and with it `workdir` and `user` are optional.
+
+An OCI image (one image, for one platform, tagged) has its layers unpacked in order into a root
+filesystem, whiteouts honoured, each checked against its config; it then runs its Entrypoint
+and Cmd with its Env, WorkingDir and User, as Docker runs it, with its own /proc and a minimal
+/dev. Plain and gzip layers are taken; an image may unpack to at most 4 GiB.
+
+An image whose name the catalogue already holds is refused, unless it is the same image (then
+the one held is answered: nothing is stored twice).
 
 Example:
-  archipel pop image import /srv/images/sipp-server")]
+  archipel pop image import /srv/images/sipp-server
+  docker save -o /srv/images/sipp.tar mcilloni/sipp-server:latest
+  archipel pop image import /srv/images/sipp.tar")]
     Import {
-        /// The image directory.
-        #[arg(value_name = "DIR")]
+        /// The image directory, archive or layout.
+        #[arg(value_name = "PATH")]
         dir: PathBuf,
     },
 }
@@ -43,9 +57,9 @@ pub async fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<()> {
         ImageCommand::Import { dir } => {
             let client = ctx.client()?;
             let path = absolute(&dir)
-                .with_context(|| format!("cannot resolve the image directory {}", dir.display()))?;
+                .with_context(|| format!("cannot resolve the image path {}", dir.display()))?;
             let path = path.to_str().with_context(|| {
-                format!("the image directory {} is not a UTF-8 path", path.display())
+                format!("the image path {} is not a UTF-8 path", path.display())
             })?;
             let image = client.import_image(path).await?;
             ctx.print_one(&ImageView::from(&image))

@@ -24,6 +24,8 @@ pub enum NativeError {
     ManifestInvalid { path: PathBuf, problem: String },
     #[error("{} {problem}", path.display())]
     NotAnImage { path: PathBuf, problem: &'static str },
+    #[error("OCI image {} {problem}", path.display())]
+    BadOciImage { path: PathBuf, problem: String },
     #[error("an image named {0} is already in the catalogue")]
     ImageExists(String),
     #[error("workload state file {} is unreadable", path.display())]
@@ -38,8 +40,6 @@ pub enum NativeError {
     TooManyEndpoints { max: usize, found: usize },
     #[error("workload {0} is already running")]
     AlreadyRunning(String),
-    #[error("no chroot program found in /usr/sbin, /usr/bin, /sbin or /bin")]
-    NoChroot,
     #[error("no {0} program found in /usr/bin or /bin (install util-linux and mount)")]
     NoProgram(&'static str),
     #[error("cannot spawn the workload's supervisor")]

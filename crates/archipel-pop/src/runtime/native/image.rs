@@ -5,6 +5,9 @@
 //! name = "mcilloni/sipp-server:latest"      # required
 //! entrypoint = ["/bin/sh", "./entrypoint.sh"] # required; "./x" is the image directory's x
 //! rootfs = "rootfs"                          # optional: a directory of the image to chroot into
+//! workdir = "/srv"                           # optional, with rootfs: where the command starts
+//! user = "1000:1000"                         # optional, with rootfs: the ids it runs as
+//! digest = "sha256:…"                        # optional: the OCI config an import made it from
 //! [env]                                      # optional defaults, under the container's metadata
 //! PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 //! ```
@@ -37,6 +40,11 @@ struct RawManifest {
     #[serde(default)]
     env: BTreeMap<String, String>,
     rootfs: Option<PathBuf>,
+    workdir: Option<String>,
+    user: Option<String>,
+    /// Read only as part of the manifest's bytes, hence of the image's id.
+    #[serde(rename = "digest")]
+    _digest: Option<String>,
 }
 
 /// A valid manifest.
@@ -47,6 +55,10 @@ pub(super) struct Manifest {
     pub(super) env: BTreeMap<String, String>,
     /// Absolute: inside the image's directory.
     pub(super) rootfs: Option<PathBuf>,
+    /// Absolute inside the root filesystem; `/` when not given.
+    pub(super) workdir: PathBuf,
+    /// The user and group ids it runs as; root when not given.
+    pub(super) user: Option<(u32, u32)>,
 }
 
 /// An image of the catalogue.
@@ -136,7 +148,47 @@ fn validate(raw: RawManifest, dir: &Path) -> Result<Manifest, String> {
             Some(path)
         }
     };
-    Ok(Manifest { name, entrypoint, env: raw.env, rootfs })
+    if rootfs.is_none() && (raw.workdir.is_some() || raw.user.is_some()) {
+        return Err("the fields `workdir` and `user` need a `rootfs`".to_owned());
+    }
+    let workdir = PathBuf::from(raw.workdir.as_deref().unwrap_or("/"));
+    if !workdir.is_absolute() || workdir.components().any(|c| c.as_os_str() == "..") {
+        return Err(format!(
+            "the field `workdir` ({}) must be an absolute path inside the root filesystem",
+            workdir.display()
+        ));
+    }
+    if let Some(root) = &rootfs {
+        real_dir(root, &workdir)?;
+    }
+    let user = raw.user.as_deref().map(numeric_ids).transpose()?;
+    Ok(Manifest { name, entrypoint, env: raw.env, rootfs, workdir, user })
+}
+
+/// Checks that `workdir` is a directory of `root` reached through directories only: the
+/// workload starts there before its root changes, so a link could start it outside.
+fn real_dir(root: &Path, workdir: &Path) -> Result<(), String> {
+    let mut path = root.to_owned();
+    for part in workdir.components().skip(1) {
+        path.push(part);
+        if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            return Err(format!(
+                "the field `workdir` ({}) is not a directory of the root filesystem (a symbolic \
+                 link is refused)",
+                workdir.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `UID[:GID]` as numbers (a missing group is 0).
+fn numeric_ids(user: &str) -> Result<(u32, u32), String> {
+    let (uid, gid) = user.split_once(':').unwrap_or((user, "0"));
+    match (uid.parse(), gid.parse()) {
+        (Ok(uid), Ok(gid)) => Ok((uid, gid)),
+        _ => Err(format!("the field `user` ({user:.64}) must be UID or UID:GID, in numbers")),
+    }
 }
 
 /// The largest manifest read.
@@ -284,6 +336,7 @@ mod tests {
             ("name = \"x\"\nentrypoint = []", "must start with a non-empty program"),
             ("name = \"x\"\nentrypoint = [\"a\"]\nrootfs = \"nope\"", "not a directory"),
             ("name = \"x\"\nentrypoint = [\"a\"]\nrootfs = \"../x\"", "inside the image"),
+            ("name = \"x\"\nentrypoint = [\"a\"]\nuser = \"0\"", "need a `rootfs`"),
         ];
         for (i, (manifest, expected)) in cases.into_iter().enumerate() {
             let dir = image_dir(root.path(), &format!("bad{i}"), manifest);

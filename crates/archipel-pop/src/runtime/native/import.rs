@@ -1,4 +1,5 @@
-//! Adding an image directory to the catalogue (`archipel pop image import DIR`).
+//! Adding an image to the catalogue (`archipel pop image import PATH`): an image directory, or
+//! an OCI image (a `docker save` archive, an OCI image layout) made into one ([`oci`]).
 
 use std::fs;
 use std::os::unix::fs::{symlink, OpenOptionsExt, PermissionsExt};
@@ -6,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::error::NativeError;
 use super::image::{self, Image};
+use super::oci;
 use crate::runtime::ImageInfo;
 
 /// Checks the image in `src` and copies it into `images_dir`, in a directory of its own. An
@@ -14,6 +16,9 @@ use crate::runtime::ImageInfo;
 /// beside the catalogue's images and renamed into place, so the catalogue never holds half an
 /// image.
 pub fn import_image(images_dir: &Path, src: &Path) -> Result<ImageInfo, NativeError> {
+    if oci::is_archive(src) {
+        return import_oci(images_dir, src);
+    }
     let not_an_image = |problem| NativeError::NotAnImage { path: src.to_owned(), problem };
     if !src.is_dir() {
         return Err(not_an_image("is not a directory"));
@@ -28,11 +33,7 @@ pub fn import_image(images_dir: &Path, src: &Path) -> Result<ImageInfo, NativeEr
         return Err(NativeError::ImageExists(incoming.manifest.name));
     }
     let dest = free_dir(images_dir, &incoming)?;
-    let staging = images_dir.join(format!(
-        ".import-{}-{}",
-        std::process::id(),
-        archipel_daemon::ids::new_id()
-    ));
+    let staging = staging_dir(images_dir);
     let result = copy_tree(src, &staging)
         .and_then(|()| fs::rename(&staging, &dest).map_err(NativeError::io("rename into", &dest)));
     if result.is_err() {
@@ -40,6 +41,46 @@ pub fn import_image(images_dir: &Path, src: &Path) -> Result<ImageInfo, NativeEr
     }
     result?;
     Ok(Image::load(&dest)?.info)
+}
+
+/// Unpacks an OCI image beside the catalogue's images and renames it into place. The same
+/// image imported again (the same name and config: the same manifest, so the same id) is the
+/// image already there; another image of that name is refused, as for a directory.
+fn import_oci(images_dir: &Path, src: &Path) -> Result<ImageInfo, NativeError> {
+    fs::create_dir_all(images_dir).map_err(NativeError::io("create", images_dir))?;
+    let staging = staging_dir(images_dir);
+    let scratch = oci::scratch_of(&staging);
+    let result = place_oci(images_dir, src, &staging, &scratch);
+    // Both are gone already when the image was renamed into place and had no archive.
+    let _ = fs::remove_dir_all(&scratch);
+    let _ = fs::remove_dir_all(&staging);
+    result
+}
+
+fn place_oci(
+    images_dir: &Path,
+    src: &Path,
+    staging: &Path,
+    scratch: &Path,
+) -> Result<ImageInfo, NativeError> {
+    oci::unpack(src, staging, scratch)?;
+    let incoming = Image::load(staging)?;
+    let existing = image::list(images_dir)?;
+    if let Some(held) =
+        existing.iter().find(|i| image::same_name(&i.manifest.name, &incoming.manifest.name))
+    {
+        if held.info.id == incoming.info.id {
+            return Ok(held.info.clone());
+        }
+        return Err(NativeError::ImageExists(incoming.manifest.name));
+    }
+    let dest = free_dir(images_dir, &incoming)?;
+    fs::rename(staging, &dest).map_err(NativeError::io("rename into", &dest))?;
+    Ok(Image::load(&dest)?.info)
+}
+
+fn staging_dir(images_dir: &Path) -> PathBuf {
+    images_dir.join(format!(".import-{}-{}", std::process::id(), archipel_daemon::ids::new_id()))
 }
 
 /// A directory named after the image that no other image uses.

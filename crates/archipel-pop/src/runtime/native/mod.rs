@@ -64,6 +64,7 @@ mod layout;
 mod logs;
 mod names;
 mod network;
+mod oci;
 mod privilege;
 mod record;
 mod sandbox;
@@ -283,6 +284,7 @@ impl Runtime for NativeRuntime {
             .map_err(failed("import image"))?;
         imported.map_err(|e| match e {
             NativeError::NotAnImage { .. }
+            | NativeError::BadOciImage { .. }
             | NativeError::ManifestSyntax { .. }
             | NativeError::ManifestInvalid { .. } => RuntimeError::InvalidImage(Box::new(e)),
             NativeError::ImageExists(name) => RuntimeError::ImageExists { name },

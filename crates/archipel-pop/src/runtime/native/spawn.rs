@@ -2,7 +2,8 @@
 //!
 //! The workload runs under a small `/bin/sh` supervisor that leads a process group of its own
 //! and a mount namespace of its own (`unshare --mount`), where its hosts file is mounted over
-//! `/etc/hosts` (see `hosts`),
+//! `/etc/hosts` (see `hosts`), and an image's root filesystem gets `/proc` and a minimal `/dev`
+//! (null, zero, full, random, urandom, tty, shm: Docker's),
 //! (so Stop signals the whole tree, and a terminal's Ctrl-C to popd does not reach it) and
 //! outlives popd. When the workload ends, the supervisor writes its exit code to the `exit`
 //! file, which is how a restarted popd learns the code of a workload that ended while it was
@@ -26,16 +27,25 @@ use crate::runtime::RuntimeError;
 
 const SUPERVISOR: &str = r#"trap : TERM
 f=$1
+r=$6
+fail=
 [ "$2" = keep-pwd ] || unset PWD
-if [ -n "$5" ] && ! "$3" --bind "$4" "$5"; then echo 125 >"$f"; exit 125; fi
-shift 5
+if [ -n "$5" ] && ! "$3" --bind "$4" "$5"; then fail=1; fi
+if [ -n "$r" ] && [ -d "$r/proc" ] && [ ! -L "$r/proc" ]; then "$3" -t proc -o nosuid,nodev,noexec proc "$r/proc" || fail=1; fi
+if [ -n "$r" ] && [ -d "$r/dev" ] && [ ! -L "$r/dev" ]; then
+  "$3" -t tmpfs -o nosuid,noexec,mode=755,size=64k dev "$r/dev" || fail=1
+  for d in null zero full random urandom tty; do
+    [ -n "$fail" ] || { : >"$r/dev/$d" && "$3" --bind "/dev/$d" "$r/dev/$d"; } || fail=1
+  done
+  [ -n "$fail" ] || { mkdir "$r/dev/shm" && "$3" -t tmpfs -o nosuid,nodev,mode=1777 shm "$r/dev/shm"; } || fail=1
+fi
+if [ -n "$fail" ]; then echo 125 >"$f"; exit 125; fi
+shift 6
 "$@"
 c=$?
 echo "$c" >"$f"
 "#;
 
-/// Where `chroot` may be; the first that exists is used.
-const CHROOT: [&str; 4] = ["/usr/sbin/chroot", "/usr/bin/chroot", "/sbin/chroot", "/bin/chroot"];
 /// Where util-linux's `unshare`, `nsenter` and `mount` may be.
 const UNSHARE: [&str; 2] = ["/usr/bin/unshare", "/bin/unshare"];
 const NSENTER: [&str; 2] = ["/usr/bin/nsenter", "/bin/nsenter"];
@@ -53,6 +63,8 @@ pub(super) struct Launch {
     pub(super) env: BTreeMap<String, String>,
     /// Where the workload sees its hosts file; None: nowhere (its image has no `/etc`).
     pub(super) hosts_target: Option<PathBuf>,
+    /// The image's root filesystem, which gets its own `/proc` and a minimal `/dev`.
+    pub(super) rootfs: Option<PathBuf>,
 }
 
 impl Launch {
@@ -63,21 +75,36 @@ impl Launch {
     ) -> Result<Self, NativeError> {
         let mut env = image.manifest.env.clone();
         env.extend(metadata.iter().map(|(k, v)| (k.clone(), v.clone())));
-        let mut argv = image.command();
-        if let Some(rootfs) = &image.manifest.rootfs {
-            let chroot =
-                CHROOT.iter().find(|path| Path::new(path).exists()).ok_or(NativeError::NoChroot)?;
-            let mut prefixed = vec![(*chroot).to_owned(), rootfs.to_string_lossy().into_owned()];
-            prefixed.append(&mut argv);
-            argv = prefixed;
-        }
+        let mut argv = rooted(image)?;
+        argv.extend(image.command());
         let hosts_target = super::hosts::target(image)?;
-        Ok(Self { argv, env, hosts_target })
+        let rootfs = image.manifest.rootfs.clone();
+        Ok(Self { argv, env, hosts_target, rootfs })
     }
 }
 
+/// What runs a command in the image's root filesystem, at its working directory, as its user:
+/// `nsenter --root=ROOTFS --wd=ROOTFS/WORKDIR [-S UID -G GID] --`; nothing for an image
+/// without one.
+fn rooted(image: &Image) -> Result<Vec<String>, NativeError> {
+    let Some(rootfs) = &image.manifest.rootfs else { return Ok(Vec::new()) };
+    let workdir = &image.manifest.workdir;
+    let wd = rootfs.join(workdir.strip_prefix("/").unwrap_or(workdir));
+    let mut argv = vec![
+        program("nsenter", &NSENTER)?.to_owned(),
+        format!("--root={}", rootfs.display()),
+        format!("--wd={}", wd.display()),
+    ];
+    if let Some((uid, gid)) = image.manifest.user {
+        argv.extend(["-S".to_owned(), uid.to_string(), "-G".to_owned(), gid.to_string()]);
+    }
+    argv.push("--".to_owned());
+    Ok(argv)
+}
+
 /// A command run inside a workload: in the mount namespace of its supervisor `pid` (where its
-/// hosts file is), in `work`, under the image's root filesystem (chroot) when it has one.
+/// hosts file is), in `work`, or in the image's root filesystem when it has one (at its working
+/// directory, as its user).
 pub(super) fn exec_argv(
     image: &Image,
     pid: u32,
@@ -89,20 +116,16 @@ pub(super) fn exec_argv(
     full.push(format!("--mount=/proc/{pid}/ns/mnt"));
     full.push(format!("--wd={}", work.display()));
     full.push("--".to_owned());
-    if let Some(rootfs) = &image.manifest.rootfs {
-        let chroot =
-            CHROOT.iter().find(|path| Path::new(path).exists()).ok_or(NativeError::NoChroot)?;
-        full.push((*chroot).to_owned());
-        full.push(rootfs.to_string_lossy().into_owned());
-    }
+    full.extend(rooted(image)?);
     full.extend(argv.iter().cloned());
     Ok(full)
 }
 
 /// Spawns the supervisor in `netns`, in `dir`'s working directory, with its output appended to
-/// `dir`'s log, `hosts` mounted over its `/etc/hosts`; returns its pid. Equals `cd WORK; env -i ENV… ip netns exec NETNS unshare
-/// --mount --propagation private sh -c SUPERVISOR archipel-supervisor EXIT_FILE - MOUNT HOSTS
-/// TARGET ARGV… >>output.log 2>&1 </dev/null` in a new process group.
+/// `dir`'s log, `hosts` mounted over its `/etc/hosts`; returns its pid. Equals `cd WORK; env -i
+/// ENV… ip netns exec NETNS unshare --mount --propagation private sh -c SUPERVISOR
+/// archipel-supervisor EXIT_FILE - MOUNT HOSTS TARGET ROOTFS ARGV… >>output.log 2>&1 </dev/null`
+/// in a new process group.
 pub(super) async fn spawn(
     host: &dyn Host,
     netns: &str,
@@ -150,6 +173,7 @@ fn supervisor(
         .arg(program("mount", &MOUNT)?)
         .arg(hosts)
         .arg(target)
+        .arg(launch.rootfs.as_deref().map(Path::as_os_str).unwrap_or_default())
         .args(&launch.argv)
         .env_clear()
         .envs(&launch.env)

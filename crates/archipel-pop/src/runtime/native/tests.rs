@@ -134,7 +134,9 @@ async fn starts_the_supervisor_in_the_namespace_with_exactly_its_environment() {
     assert_eq!(s.args[6..9], ["archipel-supervisor", &exit, "-"]);
     assert!(s.args[9].ends_with("/mount"), "{:?}", s.args);
     assert_eq!(s.args[10], hosts);
-    assert_eq!(s.args[12..], ["/bin/sleep", "1000"]);
+    // Then the hosts file's target, the root filesystem (none), the command.
+    assert_eq!(s.args[12], "");
+    assert_eq!(s.args[13..], ["/bin/sleep", "1000"]);
     let env = [("PATH", "/bin"), ("ROLE", "server")].map(|(k, v)| (k.to_owned(), v.to_owned()));
     assert_eq!(s.env, BTreeMap::from(env));
     assert_eq!(s.cwd.as_deref(), Some(rig.dir(&id).work().as_path()));
