@@ -130,6 +130,12 @@ pub async fn instantiate(
     JsonBody(request): JsonBody<InstantiateNsRequest>,
 ) -> Result<Response, ApiError> {
     nfvo.nsr(&id)?;
+    if let Some(at) = &request.start_time {
+        if later(at, "startTime")? {
+            let reason = "a scheduled instantiation is not supported: omit startTime";
+            return Err(invalid(reason.to_owned()));
+        }
+    }
     let (placement, auto_heal) = request.resolved().map_err(invalid)?;
     accepted(nfvo.instantiate_with(&id, placement, auto_heal)?)
 }

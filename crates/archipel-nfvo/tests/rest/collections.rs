@@ -48,6 +48,9 @@ async fn filters_keep_the_items_they_match() {
     assert!(problem(&malformed, 400)["detail"].as_str().unwrap().contains("filter"));
     problem(&list("filter=(eq,nsState)").await, 400);
     problem(&list("filter=(eq,a)&filter=(eq,b)").await, 400);
+    // A parameter SOL013 does not define is refused, naming it (ETSI's suites send these).
+    let stray = list("wrongName=any_value").await;
+    assert!(problem(&stray, 400)["detail"].as_str().unwrap().contains("wrongName"));
 }
 
 #[tokio::test]

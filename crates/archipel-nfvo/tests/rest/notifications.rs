@@ -86,6 +86,10 @@ async fn a_subscriber_gets_launch_scale_heal_terminate_in_order_and_a_dead_one_d
 
     let listed = api.get("/nslcm/v1/subscriptions").await;
     assert_eq!(listed.body.as_array().unwrap().len(), 2, "{}", listed.body);
+    // The filter is 0..1 in SOL005: a selector may leave it out.
+    let unfiltered = api.get_query("/nslcm/v1/subscriptions", "exclude_fields=filter").await;
+    assert_eq!(unfiltered.status, 200, "{}", unfiltered.body);
+    assert!(unfiltered.body[0].get("filter").is_none(), "{}", unfiltered.body);
     let shown = api.get(&format!("/nslcm/v1/subscriptions/{live}")).await;
     assert_eq!(shown.body["callbackUri"], url);
     assert_eq!(shown.body["filter"], only_lifecycle);

@@ -45,7 +45,18 @@ async fn instantiate_scale_update_and_terminate_take_sol005_bodies() {
     let twice = json!({"nsFlavourId": "df", "placement": {"sipp-server": "a"},
                        "additionalParamsForNs": {"placement": {"sipp-client": "a"}}});
     refused(&api.post_json(&path("instantiate"), &twice).await, "placement is given twice");
+    let located = json!({"nsFlavourId": "df", "locationConstraints": [{"vnfProfileId": "x"}]});
+    refused(
+        &api.post_json(&path("instantiate"), &located).await,
+        "locationConstraints is not supported",
+    );
+    let later = json!({"nsFlavourId": "df", "startTime": "2999-01-01T00:00:00Z"});
+    refused(&api.post_json(&path("instantiate"), &later).await, "omit startTime");
+    // SOL005's other lists, empty as clients' templates send them, are taken.
     let body = json!({"nsFlavourId": "default", "nsInstantiationLevelId": "l1",
+                      "sapData": [], "addpnfData": [], "vnfInstanceData": [], "nestedNsInstanceData": [],
+                      "locationConstraints": [], "additionalParamForNestedNs": [],
+                      "additionalParamsForVnf": [], "startTime": "2020-01-01T00:00:00Z",
                       "additionalParamsForNs": {"placement": {"sipp-server": "b", "sipp-client": "b"}}});
     let op = act(&api, &id, "instantiate", &body).await;
     assert_eq!(op["operationParams"]["placement"], json!({"sipp-client": "b", "sipp-server": "b"}));

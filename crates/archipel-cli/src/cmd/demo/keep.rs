@@ -85,19 +85,17 @@ pub async fn keep(made: &mut Made, progress: &Progress) -> anyhow::Result<()> {
         "the orchestrator again, on its store".to_owned(),
     ));
     let password = quote(&made.nfvo_dir().join(super::orchestrator::ADMIN_PASSWORD_FILE));
+    // One export for both lines: the login must reach the NFVO as the next command does (TLS
+    // when the lab has a CA).
     lines.push((
         format!(
-            "export ARCHIPEL_ENDPOINT=http://127.0.0.1:8080 && {bin} login --user {} \
-             --password-stdin < {password}",
+            "export {endpoint} && {bin} login --user {} --password-stdin < {password}",
             super::orchestrator::ADMIN
         ),
         "log in as the demo's admin".to_owned(),
     ));
     if let Some(ns) = &made.ns {
-        lines.push((
-            format!("{endpoint} {bin} ns show {ns} -o table"),
-            "the network service".to_owned(),
-        ));
+        lines.push((format!("{bin} ns show {ns} -o table"), "the network service".to_owned()));
     }
     for (command, what) in lines {
         progress.note(format!("  {command}    # {what}"));

@@ -42,8 +42,10 @@ pub const PM_JOBS: Kind = Kind { schema: "PmJobInfo", defaults: &["reports"] };
 pub const THRESHOLDS: Kind = Kind { schema: "ThresholdInfo", defaults: &[] };
 
 /// The query of a collection (SOL013 §5.2, §5.3, §5.4.2).
+/// A parameter it does not name is refused (SOL013: incorrect query parameters are 400).
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct CollectionQuery {
     /// `(op,attribute,value[,value…])` expressions joined by `;`, all of which must hold; op
     /// one of eq, neq, gt, lt, gte, lte, cont, ncont; e.g. `(eq,nsState,INSTANTIATED)`.
@@ -74,7 +76,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Collection {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or_default();
-        let bad = |e: serde_urlencoded::de::Error| ApiError::bad_request(format!("the query: {e}"));
+        let bad = |e: serde_urlencoded::de::Error| {
+            let text: String = e.to_string().chars().take(300).collect();
+            ApiError::bad_request(format!("the query: {text}"))
+        };
         Ok(Collection {
             path: parts.uri.path().to_owned(),
             query: serde_urlencoded::from_str(raw).map_err(bad)?,

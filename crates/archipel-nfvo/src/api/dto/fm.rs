@@ -49,7 +49,7 @@ pub struct FmSubscriptionRequest {
     /// without credentials, that answers a GET with 204.
     #[schema(
         max_length = 2048,
-        pattern = r"^https?://[a-z0-9]+(\.[a-z0-9]+)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*$"
+        pattern = r"^https?://[a-z0-9]+([.-][a-z0-9]+)*(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~-]*)*$"
     )]
     pub callback_uri: String,
     #[serde(default)]
@@ -79,6 +79,8 @@ fn fm_types() -> Array {
 pub struct FmSubscription {
     pub id: String,
     pub callback_uri: String,
+    /// SOL005: 0..1 (an empty filter takes everything), so a selector may leave it out.
+    #[serde(default)]
     pub filter: FmNotificationsFilter,
     #[serde(rename = "_links")]
     pub links: SubscriptionLinks,

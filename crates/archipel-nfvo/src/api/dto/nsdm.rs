@@ -16,7 +16,7 @@ pub struct NsdmSubscriptionRequest {
     /// without credentials, that answers a GET with 204.
     #[schema(
         max_length = 2048,
-        pattern = r"^https?://[a-z0-9]+(\.[a-z0-9]+)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*$"
+        pattern = r"^https?://[a-z0-9]+([.-][a-z0-9]+)*(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~-]*)*$"
     )]
     pub callback_uri: String,
     #[serde(default)]
@@ -54,6 +54,8 @@ fn nsdm_types() -> Array {
 pub struct NsdmSubscription {
     pub id: String,
     pub callback_uri: String,
+    /// SOL005: 0..1 (an empty filter takes everything), so a selector may leave it out.
+    #[serde(default)]
     pub filter: NsdmNotificationsFilter,
     #[serde(rename = "_links")]
     pub links: SubscriptionLinks,

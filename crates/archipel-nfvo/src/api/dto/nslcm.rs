@@ -43,6 +43,35 @@ pub struct InstantiateNsRequest {
     /// instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_params_for_ns: Option<NsParams>,
+    /// SOL005: when to instantiate; only now (absent, or not in the future) is taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// SOL005's lists Archipel does not act on (placement says where VNFs go): taken empty, as
+    /// clients' templates send them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>, max_items = 0)]
+    pub sap_data: Vec<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>, max_items = 0)]
+    pub addpnf_data: Vec<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>, max_items = 0)]
+    pub vnf_instance_data: Vec<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>, max_items = 0)]
+    pub nested_ns_instance_data: Vec<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>, max_items = 0)]
+    pub location_constraints: Vec<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>, max_items = 0)]
+    pub additional_param_for_nested_ns: Vec<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>, max_items = 0)]
+    pub additional_params_for_vnf: Vec<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>, max_items = 0)]
+    pub additional_affinity_or_anti_affinity_rule: Vec<serde_json::Value>,
 }
 
 /// Archipel's instantiation parameters inside SOL005's `additionalParamsForNs`.
@@ -60,6 +89,25 @@ impl InstantiateNsRequest {
     /// The placement and the auto-heal policy, from wherever the request gives them; a
     /// placement given in both places is refused.
     pub fn resolved(self) -> Result<(BTreeMap<String, String>, bool), String> {
+        let unused = [
+            ("sapData", &self.sap_data),
+            ("addpnfData", &self.addpnf_data),
+            ("vnfInstanceData", &self.vnf_instance_data),
+            ("nestedNsInstanceData", &self.nested_ns_instance_data),
+            ("locationConstraints", &self.location_constraints),
+            ("additionalParamForNestedNs", &self.additional_param_for_nested_ns),
+            ("additionalParamsForVnf", &self.additional_params_for_vnf),
+            (
+                "additionalAffinityOrAntiAffinityRule",
+                &self.additional_affinity_or_anti_affinity_rule,
+            ),
+        ];
+        if let Some((name, _)) = unused.iter().find(|(_, list)| !list.is_empty()) {
+            return Err(format!(
+                "{name} is not supported: leave it out or empty, and say where each VNF goes with \
+                 placement in additionalParamsForNs"
+            ));
+        }
         let extra = self.additional_params_for_ns.unwrap_or_default();
         if !self.placement.is_empty() && !extra.placement.is_empty() {
             return Err("placement is given twice: give it in additionalParamsForNs or at the \

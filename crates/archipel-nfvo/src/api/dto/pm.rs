@@ -24,7 +24,7 @@ pub struct CreatePmJobRequest {
     /// credentials, that answers a GET with 204.
     #[schema(
         max_length = 2048,
-        pattern = r"^https?://[a-z0-9]+(\.[a-z0-9]+)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*$"
+        pattern = r"^https?://[a-z0-9]+([.-][a-z0-9]+)*(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~-]*)*$"
     )]
     pub callback_uri: String,
 }
@@ -194,7 +194,7 @@ pub struct CreateThresholdRequest {
     /// Where crossings are notified, as a PM job's callback.
     #[schema(
         max_length = 2048,
-        pattern = r"^https?://[a-z0-9]+(\.[a-z0-9]+)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*$"
+        pattern = r"^https?://[a-z0-9]+([.-][a-z0-9]+)*(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~-]*)*$"
     )]
     pub callback_uri: String,
 }

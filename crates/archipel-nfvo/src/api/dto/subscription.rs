@@ -13,7 +13,7 @@ pub struct LccnSubscriptionRequest {
     /// without credentials.
     #[schema(
         max_length = 2048,
-        pattern = r"^https?://[a-z0-9]+(\.[a-z0-9]+)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*$"
+        pattern = r"^https?://[a-z0-9]+([.-][a-z0-9]+)*(:[1-9][0-9]{0,4})?(/[A-Za-z0-9._~-]*)*$"
     )]
     pub callback_uri: String,
     #[serde(default)]
@@ -78,6 +78,8 @@ pub struct NsInstanceSubscriptionFilter {
 pub struct LccnSubscription {
     pub id: String,
     pub callback_uri: String,
+    /// SOL005: 0..1 (an empty filter takes everything), so a selector may leave it out.
+    #[serde(default)]
     pub filter: LifecycleChangeNotificationsFilter,
     #[serde(rename = "_links")]
     pub links: SubscriptionLinks,
