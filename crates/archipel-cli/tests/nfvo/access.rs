@@ -84,6 +84,8 @@ const ROUTES: &[(&str, &str, Option<Role>)] = &[
     ("delete", "/vnfpkgm/v1/vnf_packages/{id}", Some(Role::Operator)),
     ("get", "/vnfpkgm/v1/vnf_packages/{id}/package_content", Some(Role::Reader)),
     ("put", "/vnfpkgm/v1/vnf_packages/{id}/package_content", Some(Role::Operator)),
+    ("get", "/vnfpkgm/v1/vnf_packages/{id}/vnfd", Some(Role::Reader)),
+    ("get", "/vnfpkgm/v1/vnf_packages/{id}/artifacts/{artifactPath}", Some(Role::Reader)),
     ("get", "/nslcm/v1/subscriptions", Some(Role::Operator)),
     ("post", "/nslcm/v1/subscriptions", Some(Role::Operator)),
     ("get", "/nslcm/v1/subscriptions/{id}", Some(Role::Operator)),

@@ -222,6 +222,15 @@ fn packages_and_their_scripts_are_checked_at_onboarding() {
     let tar = package(world.files.path(), "partial", &[("start.sh", "true\n")]);
     let pkg = world.cli_json(&["ns", "upload-package", &tar]);
     let pkg_id = str_of(&pkg["id"]);
+    // Its files read back as SOL005 serves them: the VNFD, and any artifact by its path.
+    let files = format!("/vnfpkgm/v1/vnf_packages/{pkg_id}");
+    let (status, vnfd) = world.http("GET", &format!("{files}/vnfd"), b"");
+    assert_eq!(status, 200);
+    assert_eq!(serde_json::from_slice::<Value>(&vnfd).unwrap(), json!({"name": "client"}));
+    let (status, script) = world.http("GET", &format!("{files}/artifacts/scripts/start.sh"), b"");
+    assert_eq!((status, script.as_slice()), (200, &b"true\n"[..]));
+    let (status, _) = world.http("GET", &format!("{files}/artifacts/scripts/stop.sh"), b"");
+    assert_eq!(status, 404);
     let refused = |nsd: &Value, expected: &str| {
         let path = world.files.path().join(format!("{}.json", archipel_testkit::unique("nsd")));
         std::fs::write(&path, nsd.to_string()).unwrap();

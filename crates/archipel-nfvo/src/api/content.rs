@@ -1,6 +1,8 @@
 //! Downloads of stored content (an NSD's document, a package's tar) with RFC 9110 single byte
 //! ranges, as SOL005 asks of every content resource.
 
+use std::io::{Cursor, Write};
+
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -44,6 +46,36 @@ pub fn serve(headers: &HeaderMap, content_type: &'static str, content: Vec<u8>) 
             response
         }
     }
+}
+
+/// A zip holding `content` as its one file `name`.
+pub fn zipped(name: &str, content: &[u8]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    // Writing to memory fails only if the zip crate does.
+    writer.start_file(name, options).expect("a zip in memory");
+    writer.write_all(content).expect("a zip in memory");
+    writer.finish().expect("a zip in memory").into_inner()
+}
+
+/// The media types `Accept` lists, lowercase, without parameters; none when it is absent.
+pub fn accepted(headers: &HeaderMap) -> Vec<String> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Vec::new();
+    };
+    accept
+        .split(',')
+        .filter_map(|t| t.split(';').next())
+        .map(|t| t.trim().to_ascii_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// 406 saying what is offered.
+pub fn not_acceptable(offered: &str) -> super::problem::ApiError {
+    let detail = format!("the resource is given as {offered}");
+    Problem::new(StatusCode::NOT_ACCEPTABLE, "not-acceptable", "not acceptable", detail).into()
 }
 
 /// One byte range as `Range` writes it.

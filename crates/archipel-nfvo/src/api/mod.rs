@@ -33,6 +33,7 @@ mod ui;
 mod users;
 mod versions;
 mod vnfpkgm;
+mod vnfpkgm_files;
 
 use std::sync::Arc;
 
@@ -86,6 +87,11 @@ pub fn router(nfvo: Nfvo) -> Router {
             "/vnfpkgm/v1/vnf_packages/{id}/package_content",
             get(vnfpkgm::content)
                 .merge(put(vnfpkgm::upload).layer(DefaultBodyLimit::max(PACKAGE_LIMIT))),
+        )
+        .route("/vnfpkgm/v1/vnf_packages/{id}/vnfd", get(vnfpkgm_files::vnfd))
+        .route(
+            "/vnfpkgm/v1/vnf_packages/{id}/artifacts/{*artifactPath}",
+            get(vnfpkgm_files::artifact),
         )
         .route("/nsfm/v1/alarms", get(nsfm::alarms))
         .route("/nsfm/v1/alarms/{id}", get(nsfm::alarm).patch(nsfm::modify))

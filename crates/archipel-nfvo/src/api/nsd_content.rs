@@ -1,10 +1,10 @@
 //! `/nsd/v1/ns_descriptors/{id}/nsd_content`: an NSD's document, given (SOL005's second step)
 //! as JSON or in a zip, and read back as JSON or zipped, whole or by byte range.
 
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Read};
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::content;
@@ -96,29 +96,13 @@ pub async fn download(
 /// Whether to answer with a zip: when `Accept` takes a zip and not JSON. 406 when it takes
 /// neither.
 fn wants_zip(headers: &HeaderMap) -> Result<bool, ApiError> {
-    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
-        return Ok(false);
-    };
-    let types: Vec<String> = accept
-        .split(',')
-        .filter_map(|t| t.split(';').next())
-        .map(|t| t.trim().to_ascii_lowercase())
-        .collect();
+    let types = content::accepted(headers);
     let takes = |mime: &str| types.iter().any(|t| t == mime);
     let json = takes(JSON) || takes("*/*") || takes("application/*") || types.is_empty();
     match (json, takes(ZIP)) {
         (true, _) => Ok(false),
         (false, true) => Ok(true),
-        (false, false) => {
-            let detail = "the document is given as application/json or application/zip";
-            Err(Problem::new(
-                StatusCode::NOT_ACCEPTABLE,
-                "not-acceptable",
-                "not acceptable",
-                detail,
-            )
-            .into())
-        }
+        (false, false) => Err(content::not_acceptable("application/json or application/zip")),
     }
 }
 
@@ -163,13 +147,7 @@ fn unzip(body: &[u8]) -> Result<Vec<u8>, ApiError> {
 
 /// `document` deflated in a zip as `nsd.json`.
 fn zip(document: &[u8]) -> Vec<u8> {
-    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    // Writing to memory fails only if the zip crate does.
-    writer.start_file(ZIPPED_NAME, options).expect("a zip in memory");
-    writer.write_all(document).expect("a zip in memory");
-    writer.finish().expect("a zip in memory").into_inner()
+    content::zipped(ZIPPED_NAME, document)
 }
 
 #[cfg(test)]

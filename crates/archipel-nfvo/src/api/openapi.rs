@@ -16,7 +16,7 @@ use super::responses::{
 use super::{
     events, health, keys, login, metrics, ns_update, nsd, nsd_content, nsd_subscriptions, nsfm,
     nsfm_subscriptions, nslcm, nspm, nspm_thresholds, op_tasks, sites, subscriptions, users,
-    versions, vnfpkgm,
+    versions, vnfpkgm, vnfpkgm_files,
 };
 use crate::model::Role;
 
@@ -53,7 +53,7 @@ const BEARER: &str = "bearer";
         nspm_thresholds::create, nspm_thresholds::list, nspm_thresholds::show,
         nspm_thresholds::modify, nspm_thresholds::delete,
         vnfpkgm::create, vnfpkgm::list, vnfpkgm::show, vnfpkgm::delete, vnfpkgm::upload,
-        vnfpkgm::content,
+        vnfpkgm::content, vnfpkgm_files::vnfd, vnfpkgm_files::artifact,
         versions::nsd_v1, versions::nsd, versions::nslcm_v1, versions::nslcm,
         versions::nsfm_v1, versions::nsfm, versions::nspm_v1, versions::nspm,
         versions::vnfpkgm_v1, versions::vnfpkgm,

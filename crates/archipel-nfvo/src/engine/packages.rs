@@ -41,6 +41,17 @@ impl Nfvo {
         self.package(id)
     }
 
+    /// The file at `path` in a package's content (its VNFD, an artifact): 409 while it has no
+    /// content, 404 when it holds no such file.
+    pub fn package_file(&self, id: &str, path: &str) -> Result<Vec<u8>, NfvoError> {
+        let Some(content) = self.package(id)?.content else {
+            let state = "has no content yet: upload it first";
+            return Err(NfvoError::PackageState { id: id.to_owned(), state });
+        };
+        package::file(&content, path)
+            .ok_or_else(|| NfvoError::NotFound { what: "file of the package", id: path.to_owned() })
+    }
+
     pub fn packages(&self) -> Result<Vec<PackageRecord>, NfvoError> {
         Ok(self.store().packages()?)
     }

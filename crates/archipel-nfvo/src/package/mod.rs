@@ -122,6 +122,23 @@ pub fn read(path: &Path) -> Result<Package, PackageError> {
     files.package()
 }
 
+/// The content of the regular file at `path` in a package's tar (an artifact, or the VNFD);
+/// `None` when it holds no such file. `path` is read as an entry's is (`./` dropped).
+pub fn file(archive: &[u8], path: &str) -> Option<Vec<u8>> {
+    let wanted = relative(Path::new(path)).ok()?;
+    let mut tar = tar::Archive::new(archive);
+    for entry in tar.entries().ok()? {
+        let mut entry = entry.ok()?;
+        let here = entry.path().ok().and_then(|p| relative(&p).ok());
+        if entry.header().entry_type().is_file() && here.as_ref() == Some(&wanted) {
+            let mut content = Vec::new();
+            entry.read_to_end(&mut content).ok()?;
+            return Some(content);
+        }
+    }
+    None
+}
+
 /// An entry's path inside the package, `./` removed; refused if it leaves the package.
 fn relative(path: &Path) -> Result<PathBuf, PackageError> {
     let mut clean = PathBuf::new();
@@ -239,6 +256,16 @@ pub(crate) mod tests {
             let err = parse(&tar).unwrap_err().to_string();
             assert!(err.contains(expected), "{err} lacks {expected}");
         }
+    }
+
+    #[test]
+    fn a_file_of_the_package_is_found_by_its_path() {
+        let tar = tar_of(&[("Metadata.yaml", b"name: x\n"), ("./scripts/start.sh", b"exit 0\n")]);
+        assert_eq!(file(&tar, "scripts/start.sh").unwrap(), b"exit 0\n");
+        assert_eq!(file(&tar, "./scripts/start.sh").unwrap(), b"exit 0\n");
+        assert!(file(&tar, "scripts/stop.sh").is_none());
+        assert!(file(&tar, "../etc/passwd").is_none());
+        assert!(file(&tar, "scripts").is_none(), "a folder is no file");
     }
 
     #[test]
