@@ -83,13 +83,13 @@ checks.positive_data_acceptance.enabled = false
 
 # A callback must answer the test (a GET, 204), and a PM job or threshold name an NS instance.
 [[operations]]
-include-operation-id = ["createSubscription", "createNsdSubscription", "createFmSubscription", "createPmJob", "createThreshold", "modifyPmJob", "modifyThreshold"]
+include-operation-id = ["createSubscription", "createNsdSubscription", "createFmSubscription", "createPkgmSubscription", "createPmJob", "createThreshold", "modifyPmJob", "modifyThreshold"]
 checks.positive_data_acceptance.enabled = false
 
 # A collection's filter and selectors are strings to the schema, and are refused (400) when
 # they name an attribute the resource lacks or are not SOL013's syntax.
 [[operations]]
-include-operation-id = ["listNsds", "listNsInstances", "listNsLcmOpOccs", "listVnfPackages", "listSubscriptions", "listNsdSubscriptions", "listFmSubscriptions", "listAlarms", "listPmJobs", "listThresholds"]
+include-operation-id = ["listNsds", "listNsInstances", "listNsLcmOpOccs", "listVnfPackages", "listSubscriptions", "listNsdSubscriptions", "listFmSubscriptions", "listPkgmSubscriptions", "listAlarms", "listPmJobs", "listThresholds"]
 checks.positive_data_acceptance.enabled = false
 
 # An update's keys become environment variables, a rule the schema does not spell.

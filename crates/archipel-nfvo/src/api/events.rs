@@ -29,11 +29,12 @@ pub struct EventsQuery {
 }
 
 /// The events kept so far (the last 256, or those after `Last-Event-ID`), then, unless
-/// `follow=false`, every new one as it happens. Each is `event: lifecycle|alarm|health|nsd`,
-/// `id:` its rank and `data:` one JSON object with at least `type` and `time`, and
-/// `nsInstanceId` (or, for `nsd` events, `nsdInfoId`); lifecycle events carry the fields of
-/// SOL005's `NsLcmOperationOccurrenceNotification`, `nsd` events those of its NSD management
-/// notifications.
+/// `follow=false`, every new one as it happens. Each is `event:
+/// lifecycle|alarm|health|nsd|package`, `id:` its rank and `data:` one JSON object with at least
+/// `type` and `time`, and `nsInstanceId` (or, for `nsd` events, `nsdInfoId`, for `package` ones
+/// `vnfPkgId`); lifecycle events carry the fields of SOL005's
+/// `NsLcmOperationOccurrenceNotification`, `nsd` and `package` events those of its NSD and VNF
+/// package management notifications.
 #[utoipa::path(
     get,
     operation_id = "getEvents",
@@ -92,12 +93,13 @@ pub async fn stream(
 #[derive(ToSchema)]
 pub struct StreamEvent {
     /// What the event is about.
-    #[schema(pattern = "^(lifecycle|alarm|health|nsd)$")]
+    #[schema(pattern = "^(lifecycle|alarm|health|nsd|package)$")]
     event: &'static str,
     /// Its rank, to resume from with `Last-Event-ID`.
     #[schema(pattern = "^[0-9]+$")]
     id: String,
-    /// One JSON object: `type`, `time` and `nsInstanceId` or `nsdInfoId`, then its own fields.
+    /// One JSON object: `type`, `time` and `nsInstanceId`, `nsdInfoId` or `vnfPkgId`, then its
+    /// own fields.
     #[schema(content_media_type = "application/json")]
     data: String,
 }

@@ -34,6 +34,7 @@ mod users;
 mod versions;
 mod vnfpkgm;
 mod vnfpkgm_files;
+mod vnfpkgm_subscriptions;
 
 use std::sync::Arc;
 
@@ -92,6 +93,14 @@ pub fn router(nfvo: Nfvo) -> Router {
         .route(
             "/vnfpkgm/v1/vnf_packages/{id}/artifacts/{*artifactPath}",
             get(vnfpkgm_files::artifact),
+        )
+        .route(
+            "/vnfpkgm/v1/subscriptions",
+            get(vnfpkgm_subscriptions::list).post(vnfpkgm_subscriptions::create),
+        )
+        .route(
+            "/vnfpkgm/v1/subscriptions/{id}",
+            get(vnfpkgm_subscriptions::show).delete(vnfpkgm_subscriptions::delete),
         )
         .route("/nsfm/v1/alarms", get(nsfm::alarms))
         .route("/nsfm/v1/alarms/{id}", get(nsfm::alarm).patch(nsfm::modify))

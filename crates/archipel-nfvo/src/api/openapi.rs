@@ -16,7 +16,7 @@ use super::responses::{
 use super::{
     events, health, keys, login, metrics, ns_update, nsd, nsd_content, nsd_subscriptions, nsfm,
     nsfm_subscriptions, nslcm, nspm, nspm_thresholds, op_tasks, sites, subscriptions, users,
-    versions, vnfpkgm, vnfpkgm_files,
+    versions, vnfpkgm, vnfpkgm_files, vnfpkgm_subscriptions,
 };
 use crate::model::Role;
 
@@ -54,6 +54,8 @@ const BEARER: &str = "bearer";
         nspm_thresholds::modify, nspm_thresholds::delete,
         vnfpkgm::create, vnfpkgm::list, vnfpkgm::show, vnfpkgm::delete, vnfpkgm::upload,
         vnfpkgm::content, vnfpkgm_files::vnfd, vnfpkgm_files::artifact,
+        vnfpkgm_subscriptions::create, vnfpkgm_subscriptions::list, vnfpkgm_subscriptions::show,
+        vnfpkgm_subscriptions::delete,
         versions::nsd_v1, versions::nsd, versions::nslcm_v1, versions::nslcm,
         versions::nsfm_v1, versions::nsfm, versions::nspm_v1, versions::nspm,
         versions::vnfpkgm_v1, versions::vnfpkgm,
@@ -75,7 +77,7 @@ const BEARER: &str = "bearer";
         (name = "events", description = "What happens to network services, as it happens"),
         (name = "nsfm", description = "NS fault management: alarms and their subscriptions"),
         (name = "nspm", description = "NS performance management: PM jobs, their reports, and thresholds"),
-        (name = "vnfpkgm", description = "VNF packages: Open Baton packages and their lifecycle scripts"),
+        (name = "vnfpkgm", description = "VNF packages: Open Baton packages, their lifecycle scripts, and their subscriptions"),
         (name = "sites", description = "The sites VNFs are placed on"),
         (name = "health", description = "Whether the daemon answers"),
         (name = "versions", description = "SOL013 API versions of the SOL005 APIs"),

@@ -7,9 +7,17 @@ use std::path::Path;
 use super::Nfvo;
 use crate::catalogue::{CatalogueError, Nsd, Violation};
 use crate::error::NfvoError;
+use crate::events::{PACKAGE_CHANGED, PACKAGE_ONBOARDED};
 use crate::ids;
 use crate::package::{self, Package};
 use crate::store::PackageRecord;
+
+/// A package notification's `vnfdId`: the package's name, as its VnfPkgInfo says.
+fn vnfd_id(name: &str) -> serde_json::Map<String, serde_json::Value> {
+    let mut fields = serde_json::Map::new();
+    fields.insert("vnfdId".to_owned(), name.into());
+    fields
+}
 
 /// Script file name -> content, for one VNF.
 pub type Scripts = BTreeMap<String, Vec<u8>>;
@@ -38,6 +46,7 @@ impl Nfvo {
         }
         self.store().upload_package(id, &parsed.name, content)?;
         tracing::info!(%id, name = %parsed.name, scripts = parsed.scripts.len(), "VNF package onboarded");
+        self.events().package_changed(PACKAGE_ONBOARDED, id, vnfd_id(&parsed.name));
         self.package(id)
     }
 
@@ -81,10 +90,14 @@ impl Nfvo {
         if let Some(nsd) = self.packages_in_use()?.remove(id) {
             return Err(NfvoError::PackageInUse { id: id.to_owned(), nsd });
         }
+        let record = self.package(id)?;
         if !self.store().delete_package(id)? {
             return Err(NfvoError::NotFound { what: "VNF package", id: id.to_owned() });
         }
         tracing::info!(%id, "VNF package deleted");
+        let mut fields = vnfd_id(record.name.as_deref().unwrap_or_default());
+        fields.insert("changeType".to_owned(), "PKG_DELETE".into());
+        self.events().package_changed(PACKAGE_CHANGED, id, fields);
         Ok(())
     }
 

@@ -5,7 +5,7 @@ use super::Nfvo;
 use crate::error::NfvoError;
 use crate::events::{
     ALARM, ALARM_CLEARED, HEALTH, LIFECYCLE, NSD_CHANGED, NSD_DELETED, NSD_ONBOARDED,
-    NSD_ONBOARDING_FAILED,
+    NSD_ONBOARDING_FAILED, PACKAGE_CHANGED, PACKAGE_ONBOARDED,
 };
 use crate::ids;
 use crate::model::{Filter, LcmOperation, OperationState, Subscription, SubscriptionApi};
@@ -23,6 +23,7 @@ fn notification_types(api: SubscriptionApi) -> &'static [&'static str] {
         SubscriptionApi::Nslcm => &[LIFECYCLE, ALARM, ALARM_CLEARED, HEALTH],
         SubscriptionApi::Nsd => &[NSD_ONBOARDED, NSD_ONBOARDING_FAILED, NSD_CHANGED, NSD_DELETED],
         SubscriptionApi::Nsfm => &[ALARM, ALARM_CLEARED],
+        SubscriptionApi::Vnfpkgm => &[PACKAGE_ONBOARDED, PACKAGE_CHANGED],
     }
 }
 
@@ -124,6 +125,7 @@ fn check_filter(api: SubscriptionApi, filter: &Filter) -> Result<(), NfvoError> 
         ("operationTypes", &filter.operation_types),
         ("operationStates", &filter.operation_states),
         ("nsdInfoId", &filter.nsd_info_ids),
+        ("vnfPkgId", &filter.vnf_pkg_ids),
     ];
     for (name, list) in lists {
         if list.len() > FILTER_LIMIT {

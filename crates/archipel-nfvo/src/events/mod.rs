@@ -32,6 +32,9 @@ pub const NSD_ONBOARDED: &str = "NsdOnBoardingNotification";
 pub const NSD_ONBOARDING_FAILED: &str = "NsdOnboardingFailureNotification";
 pub const NSD_CHANGED: &str = "NsdChangeNotification";
 pub const NSD_DELETED: &str = "NsdDeletionNotification";
+/// The notification types of VNF package management (SOL005).
+pub const PACKAGE_ONBOARDED: &str = "VnfPackageOnboardingNotification";
+pub const PACKAGE_CHANGED: &str = "VnfPackageChangeNotification";
 
 /// What an event is about: the `event:` field of the stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +44,8 @@ pub enum EventKind {
     Health,
     /// About an NSD: its data holds `nsdInfoId` instead of `nsInstanceId`.
     Nsd,
+    /// About a VNF package: its data holds `vnfPkgId` instead of `nsInstanceId`.
+    Package,
 }
 
 impl EventKind {
@@ -50,6 +55,7 @@ impl EventKind {
             EventKind::Alarm => "alarm",
             EventKind::Health => "health",
             EventKind::Nsd => "nsd",
+            EventKind::Package => "package",
         }
     }
 }
@@ -137,6 +143,13 @@ impl Bus {
         let mut data = Map::new();
         data.insert("nsdInfoId".to_owned(), nsd_info_id.into());
         self.emit(EventKind::Nsd, event_type, data, fields);
+    }
+
+    /// Something happened to VNF package `vnf_pkg_id`; `fields` are added to the event's data.
+    pub fn package_changed(&self, event_type: &str, vnf_pkg_id: &str, fields: Map<String, Value>) {
+        let mut data = Map::new();
+        data.insert("vnfPkgId".to_owned(), vnf_pkg_id.into());
+        self.emit(EventKind::Package, event_type, data, fields);
     }
 
     /// Keeps, streams and offers to the subscribers one event: `data`, then its type and time,

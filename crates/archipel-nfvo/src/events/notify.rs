@@ -152,14 +152,16 @@ pub fn takes(subscription: &Subscription, event: &Event) -> bool {
         list.is_empty() || value.is_some_and(|v| list.iter().any(|item| item == v))
     };
     let of_api = match subscription.api {
-        SubscriptionApi::Nslcm => event.kind != EventKind::Nsd,
+        SubscriptionApi::Nslcm => !matches!(event.kind, EventKind::Nsd | EventKind::Package),
         SubscriptionApi::Nsd => event.kind == EventKind::Nsd,
         SubscriptionApi::Nsfm => event.kind == EventKind::Alarm,
+        SubscriptionApi::Vnfpkgm => event.kind == EventKind::Package,
     };
     of_api
         && within(&filter.notification_types, Some(event.event_type()))
         && match event.kind {
             EventKind::Nsd => within(&filter.nsd_info_ids, event.text("nsdInfoId")),
+            EventKind::Package => within(&filter.vnf_pkg_ids, event.text("vnfPkgId")),
             kind => {
                 within(&filter.ns_instance_ids, Some(event.ns_instance_id()))
                     && (kind != EventKind::Lifecycle
@@ -189,6 +191,11 @@ pub fn notification(subscription: &Subscription, event: &Event) -> Value {
         links.insert(
             "nsdInfo".to_owned(),
             json!({ "href": format!("/nsd/v1/ns_descriptors/{nsd}") }),
+        );
+    } else if let Some(package) = event.text("vnfPkgId") {
+        links.insert(
+            "vnfPackage".to_owned(),
+            json!({ "href": format!("/vnfpkgm/v1/vnf_packages/{package}") }),
         );
     } else {
         links.insert(

@@ -1,6 +1,6 @@
 //! SOL005 subscriptions to notifications: of NS lifecycle management (`LccnSubscription`, a
-//! subset), of NSD management (`NsdmSubscription`, a subset) and of NS fault management
-//! (`FmSubscription`, a subset).
+//! subset), of NSD management (`NsdmSubscription`, a subset), of NS fault management
+//! (`FmSubscription`, a subset) and of VNF package management (`PkgmSubscription`, a subset).
 
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +26,8 @@ pub enum SubscriptionApi {
     Nsd,
     /// `/nsfm/v1/subscriptions`: alarm notifications.
     Nsfm,
+    /// `/vnfpkgm/v1/subscriptions`: VNF package onboarding and change notifications.
+    Vnfpkgm,
 }
 
 impl SubscriptionApi {
@@ -34,13 +36,19 @@ impl SubscriptionApi {
             SubscriptionApi::Nslcm => "nslcm",
             SubscriptionApi::Nsd => "nsd",
             SubscriptionApi::Nsfm => "nsfm",
+            SubscriptionApi::Vnfpkgm => "vnfpkgm",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [SubscriptionApi::Nslcm, SubscriptionApi::Nsd, SubscriptionApi::Nsfm]
-            .into_iter()
-            .find(|a| a.as_str() == text)
+        [
+            SubscriptionApi::Nslcm,
+            SubscriptionApi::Nsd,
+            SubscriptionApi::Nsfm,
+            SubscriptionApi::Vnfpkgm,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == text)
     }
 
     /// The subscription's URL.
@@ -64,4 +72,6 @@ pub struct Filter {
     pub operation_states: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nsd_info_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vnf_pkg_ids: Vec<String>,
 }

@@ -13,6 +13,7 @@ mod notifications;
 mod nsd_management;
 mod nsd_notifications;
 mod openapi;
+mod package_notifications;
 mod performance;
 mod problems;
 mod sol005;

@@ -57,6 +57,8 @@ async fn the_document_is_served_and_complete() {
         ("/vnfpkgm/v1/vnf_packages/{id}", &["delete", "get"]),
         ("/vnfpkgm/v1/vnf_packages/{id}/package_content", &["get", "put"]),
         ("/vnfpkgm/v1/vnf_packages/{id}/vnfd", &["get"]),
+        ("/vnfpkgm/v1/subscriptions", &["get", "post"]),
+        ("/vnfpkgm/v1/subscriptions/{id}", &["get", "delete"]),
         ("/vnfpkgm/v1/vnf_packages/{id}/artifacts/{artifactPath}", &["get"]),
         ("/sites", &["get", "post"]),
         ("/sites/{name}", &["get", "delete"]),

@@ -37,6 +37,7 @@ pub const PACKAGES: Kind = Kind { schema: "VnfPkgInfo", defaults: &[] };
 pub const SUBSCRIPTIONS: Kind = Kind { schema: "LccnSubscription", defaults: &[] };
 pub const NSD_SUBSCRIPTIONS: Kind = Kind { schema: "NsdmSubscription", defaults: &[] };
 pub const FM_SUBSCRIPTIONS: Kind = Kind { schema: "FmSubscription", defaults: &[] };
+pub const PKGM_SUBSCRIPTIONS: Kind = Kind { schema: "PkgmSubscription", defaults: &[] };
 pub const ALARMS: Kind = Kind { schema: "AlarmInfo", defaults: &[] };
 pub const PM_JOBS: Kind = Kind { schema: "PmJobInfo", defaults: &["reports"] };
 pub const THRESHOLDS: Kind = Kind { schema: "ThresholdInfo", defaults: &[] };

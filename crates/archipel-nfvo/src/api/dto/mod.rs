@@ -9,6 +9,7 @@ mod nsdm;
 mod nslcm;
 mod op;
 mod package;
+mod pkgm;
 mod pm;
 mod problem;
 mod site;
@@ -37,6 +38,7 @@ pub use nslcm::{
 };
 pub use op::{CancelMode, CancelModeType, NsLcmOpOcc, OpLinks};
 pub use package::{CreateVnfPkgInfoRequest, PackageContent, VnfPkgInfo, VnfPkgLinks};
+pub use pkgm::{PkgmNotificationsFilter, PkgmSubscription, PkgmSubscriptionRequest};
 pub use pm::{
     CallbackModifications, CreatePmJobRequest, CreateThresholdRequest, PerformanceReport,
     PerformanceReportEntry, PerformanceValue, PmJobCriteria, PmJobInfo, PmJobLinks, ReportInfo,

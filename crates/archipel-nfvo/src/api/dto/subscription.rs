@@ -98,7 +98,7 @@ impl From<LifecycleChangeNotificationsFilter> for Filter {
             ns_instance_ids: f.ns_instance_subscription_filter.unwrap_or_default().ns_instance_ids,
             operation_types: f.operation_types,
             operation_states: f.operation_states,
-            nsd_info_ids: Vec::new(),
+            ..Filter::default()
         }
     }
 }
