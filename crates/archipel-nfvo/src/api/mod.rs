@@ -139,7 +139,10 @@ pub fn router(nfvo: Nfvo) -> Router {
         .route("/nslcm/v1/ns_lcm_op_occs/{id}/rollback", post(op_tasks::rollback))
         .route("/nslcm/v1/ns_lcm_op_occs/{id}/continue", post(op_tasks::resume))
         .route("/nslcm/v1/ns_lcm_op_occs/{id}/fail", post(op_tasks::fail))
-        .route("/nslcm/v1/subscriptions", get(subscriptions::list).post(subscriptions::create))
+        .route(
+            "/nslcm/v1/subscriptions",
+            get(subscriptions::nslcm::list).post(subscriptions::nslcm::create),
+        )
         .route(
             "/nsd/v1/subscriptions",
             get(nsd_subscriptions::list).post(nsd_subscriptions::create),
@@ -150,7 +153,7 @@ pub fn router(nfvo: Nfvo) -> Router {
         )
         .route(
             "/nslcm/v1/subscriptions/{id}",
-            get(subscriptions::show).delete(subscriptions::delete),
+            get(subscriptions::nslcm::show).delete(subscriptions::nslcm::delete),
         )
         .route("/archipel/v1/events", get(events::stream))
         .route("/sites", get(sites::list).post(sites::add))
