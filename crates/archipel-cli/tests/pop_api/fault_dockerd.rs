@@ -1,6 +1,7 @@
 //! Fault suite, point 2: the Docker Engine restarted 6 times (`ARCHIPEL_FAULT_ROUNDS` for
-//! more) under a popd holding 100 running containers. The engine is a private one (its own socket, data and exec roots, containerd,
-//! no bridge and no iptables rules), so restarting it disturbs no other test; it runs with
+//! more) under a popd holding 100 running containers. The engine is a private one (its own
+//! socket, data and exec roots, containerd, default bridge, and no iptables rules), so
+//! restarting it disturbs no other test; it runs with
 //! `--live-restore`, as a production engine should, so the workloads survive its restarts.
 //! After each restart popd's view is the engine's again; containers deleted meanwhile give
 //! their addresses back to the pool (the pool holds exactly 100 addresses, so every new
@@ -130,6 +131,9 @@ async fn wait_in_step(
 struct PrivateEngine {
     root: tempfile::TempDir,
     child: Option<Child>,
+    /// Its default bridge: an engine started with `--bridge none` deletes the machine's
+    /// `docker0`, which every later `docker build` and `docker run` of the machine needs.
+    bridge: String,
 }
 
 impl PrivateEngine {
@@ -138,7 +142,12 @@ impl PrivateEngine {
             .prefix("archipel-dockerd-")
             .tempdir_in("/var/tmp")
             .expect("a directory for the private engine");
-        let mut engine = Self { root, child: None };
+        // A documentation address (TEST-NET-1): nothing routes it.
+        let bridge = archipel_testkit::unique("apdk");
+        archipel_testkit::sh(&format!(
+            "ip link add {bridge} type bridge && ip addr add 192.0.2.1/29 dev {bridge}"
+        ));
+        let mut engine = Self { root, child: None, bridge };
         engine.spawn();
         engine
     }
@@ -159,7 +168,7 @@ impl PrivateEngine {
             .arg(dir.join("exec"))
             .arg("--pidfile")
             .arg(dir.join("dockerd.pid"))
-            .args(["--bridge", "none", "--iptables=false", "--ip-masq=false"])
+            .args(["--bridge", &self.bridge, "--iptables=false", "--ip-masq=false"])
             .args(["--storage-driver", "vfs", "--live-restore", "--log-level", "warn"])
             .stdout(Stdio::null())
             .stderr(log)
@@ -223,6 +232,7 @@ impl Drop for PrivateEngine {
             }
         }
         self.stop();
+        let _ = run("ip", &["link", "delete", &self.bridge]);
         // The engine mounts its roots onto themselves, sometimes more than once; unmount
         // everything under the directory, deepest first, until nothing is left, so that it can
         // be removed.

@@ -19,6 +19,7 @@ use crate::Nfvo;
 
 const ZIP: &str = "application/zip";
 const JSON: &str = "application/json";
+const TEXT: &str = "text/plain";
 /// The document's name inside a zip this API makes.
 const ZIPPED_NAME: &str = "nsd.json";
 
@@ -60,8 +61,9 @@ pub async fn upload(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The NSD's document exactly as it was given, as JSON, or in a zip (as `nsd.json`) when the
-/// request accepts `application/zip` and not JSON; one byte range with `Range`.
+/// The NSD's document exactly as it was given, as JSON (or text/plain when the request takes
+/// that and not JSON), or in a zip (as `nsd.json`) when the request accepts `application/zip`
+/// only; one byte range with `Range`.
 #[utoipa::path(
     get,
     operation_id = "getNsdContent",
@@ -84,25 +86,27 @@ pub async fn download(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let zipped = wants_zip(&headers)?;
+    let form = form(&headers)?;
     let document = nfvo.nsd_document(&id)?.content;
-    Ok(if zipped {
-        content::serve(&headers, ZIP, zip(&document))
-    } else {
-        content::serve(&headers, JSON, document)
+    Ok(match form {
+        ZIP => content::serve(&headers, ZIP, zip(&document)),
+        form => content::serve(&headers, form, document),
     })
 }
 
-/// Whether to answer with a zip: when `Accept` takes a zip and not JSON. 406 when it takes
-/// neither.
-fn wants_zip(headers: &HeaderMap) -> Result<bool, ApiError> {
+/// The form to answer in: JSON when `Accept` takes it (or says nothing), else text/plain (SOL005's
+/// single-file NSD: the same bytes), else a zip; 406 when it takes none of them.
+fn form(headers: &HeaderMap) -> Result<&'static str, ApiError> {
     let types = content::accepted(headers);
     let takes = |mime: &str| types.iter().any(|t| t == mime);
-    let json = takes(JSON) || takes("*/*") || takes("application/*") || types.is_empty();
-    match (json, takes(ZIP)) {
-        (true, _) => Ok(false),
-        (false, true) => Ok(true),
-        (false, false) => Err(content::not_acceptable("application/json or application/zip")),
+    if types.is_empty() || takes(JSON) || takes("*/*") || takes("application/*") {
+        Ok(JSON)
+    } else if takes(TEXT) || takes("text/*") {
+        Ok(TEXT)
+    } else if takes(ZIP) {
+        Ok(ZIP)
+    } else {
+        Err(content::not_acceptable("application/json, text/plain or application/zip"))
     }
 }
 

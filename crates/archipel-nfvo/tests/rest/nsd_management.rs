@@ -104,7 +104,12 @@ async fn a_document_is_read_back_whole_by_range_or_zipped() {
     let mut inside = Vec::new();
     archive.by_name("nsd.json").unwrap().read_to_end(&mut inside).unwrap();
     assert_eq!(inside, SIPP);
-    let refused = api.call_with("GET", &content, &[("accept", "text/plain")], vec![]).await;
+    // SOL005's single-file NSD in plain text: the same bytes.
+    let (status, headers, body) =
+        api.raw("GET", &content, &[("accept", "text/plain")], vec![]).await;
+    assert_eq!((status, body.as_slice()), (200, SIPP));
+    assert_eq!(headers["content-type"], "text/plain");
+    let refused = api.call_with("GET", &content, &[("accept", "image/png")], vec![]).await;
     problem(&refused, 406);
 }
 
