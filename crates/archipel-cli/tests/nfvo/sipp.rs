@@ -77,3 +77,51 @@ fn started_at(container: &str) -> (String, u32) {
     let nanos = format!("{frac:0<9}")[..9].parse().expect("a fraction of a second");
     (secs.to_owned(), nanos)
 }
+
+/// Saves `image` under a tag of its own to `archive` and imports it into `site`'s native
+/// catalogue; returns the tag.
+fn imported(site: &crate::harness::Site, image: &str, dir: &std::path::Path) -> String {
+    let tag = format!("archipel-test/{}:1", archipel_testkit::unique("oci"));
+    let archive = dir.join(format!("{}.tar", tag.replace(['/', ':'], "_")));
+    archipel_testkit::sh(&format!("docker tag {image} {tag}"));
+    archipel_testkit::sh(&format!("docker save -o {} {tag}", archive.display()));
+    archipel_testkit::sh(&format!("docker rmi {tag} >/dev/null"));
+    let out = site.pop(&["image", "import", archive.to_str().unwrap()]);
+    assert!(out.status.success(), "import {image}: {}", String::from_utf8_lossy(&out.stderr));
+    tag
+}
+
+/// Issue 13: the Appendix C service on a native site from the very images Docker runs (built by
+/// `docker build`, `docker save`d, imported): the server and client run in the images' root
+/// filesystems with their Entrypoint and Env, and SIPp completes its calls.
+#[test]
+#[ignore = "needs root and docker"]
+fn sipp_completes_its_calls_on_a_native_site_from_docker_saved_images() {
+    archipel_testkit::require_docker();
+    let world = World::new(&[PopdRuntime::Native]);
+    let site = &world.sites[0];
+    let mut nsd = sipp_calls("sipp-oci-calls", 5);
+    for vnf in ["sipp-server", "sipp-client"] {
+        let tag = imported(site, &format!("mcilloni/{vnf}:latest"), world.files.path());
+        crate::harness::vnfd_mut(&mut nsd, vnf)["vdu"][0]["vm_image"] = serde_json::json!([tag]);
+    }
+    let ns = world.launch(&world.onboard(&nsd), &[]);
+    assert_eq!(ns["status"], "ACTIVE", "{ns}");
+    let client = str_of(&vnfcs(&ns, "sipp-client")[0]["name"]).to_owned();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let ended = loop {
+        let ended = site.servers()[&client].clone();
+        if ended["status"] == "EXITED" || ended["status"] == "FAILED" {
+            break ended;
+        }
+        assert!(Instant::now() < deadline, "the client never ended: {ended}");
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    let log = site.logs(&client);
+    assert_eq!(
+        (ended["status"].clone(), ended["exitCode"].clone()),
+        ("EXITED".into(), 0.into()),
+        "{log}"
+    );
+    assert_eq!(archipel_testkit::sipp_counter(&log, "Successful call"), Some(5), "{log}");
+}
