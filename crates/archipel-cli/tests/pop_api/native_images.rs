@@ -135,6 +135,11 @@ CMD ["echo \"$GREETING from $PLACE in $(pwd) as $(id -u):$(id -g)\"; ls /dev | t
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let view: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(view["output"], "kept\nfile\n1000\n", "{view}");
+    // Its own UTS namespace: the Pop container's name is its host name.
+    let out = site.cli(&["exec", &name, "--", "hostname"]);
+    let view: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(view["output"], format!("{name}\n"), "{view}");
+    assert_ne!(std::fs::read_to_string("/etc/hostname").unwrap().trim(), name);
     let out = site.cli(&["rm", &name]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 

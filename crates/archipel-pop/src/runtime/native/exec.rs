@@ -11,8 +11,9 @@ use super::spawn::exec_argv;
 use crate::runtime::{ExecOutput, ExecSpec, RuntimeError};
 
 impl Inner {
-    /// Equals `ip netns exec NETNS nsenter --mount=/proc/PID/ns/mnt --wd=WORK -- [chroot ROOTFS]
-    /// env -i ENV… ARGV…`, PID the workload's supervisor, in a process group of its own.
+    /// Equals `ip netns exec NETNS nsenter --mount=/proc/PID/ns/mnt --uts=… --ipc=… --wd=WORK --
+    /// [nsenter --root=ROOTFS …] env -i ENV… ARGV…`, PID the workload's supervisor, in a process
+    /// group of its own.
     pub(super) async fn exec(
         &self,
         runtime_id: &str,

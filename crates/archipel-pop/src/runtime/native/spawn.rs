@@ -1,7 +1,8 @@
 //! Starting a workload's process tree inside its network namespace.
 //!
-//! The workload runs under a small `/bin/sh` supervisor that leads a process group of its own
-//! and a mount namespace of its own (`unshare --mount`), where its hosts file is mounted over
+//! The workload runs under a small `/bin/sh` supervisor that leads a process group of its own,
+//! a UTS namespace of its own (its host name is the Pop container's), an IPC namespace of its
+//! own, and a mount namespace of its own (`unshare --mount`), where its hosts file is mounted over
 //! `/etc/hosts` (see `hosts`), and an image's root filesystem gets `/proc` and a minimal `/dev`
 //! (null, zero, full, random, urandom, tty, shm: Docker's),
 //! (so Stop signals the whole tree, and a terminal's Ctrl-C to popd does not reach it) and
@@ -30,6 +31,7 @@ f=$1
 r=$6
 fail=
 [ "$2" = keep-pwd ] || unset PWD
+echo "$7" >/proc/sys/kernel/hostname || fail=1
 if [ -n "$5" ] && ! "$3" --bind "$4" "$5"; then fail=1; fi
 if [ -n "$r" ] && [ -d "$r/proc" ] && [ ! -L "$r/proc" ]; then "$3" -t proc -o nosuid,nodev,noexec proc "$r/proc" || fail=1; fi
 if [ -n "$r" ] && [ -d "$r/dev" ] && [ ! -L "$r/dev" ]; then
@@ -40,7 +42,7 @@ if [ -n "$r" ] && [ -d "$r/dev" ] && [ ! -L "$r/dev" ]; then
   [ -n "$fail" ] || { mkdir "$r/dev/shm" && "$3" -t tmpfs -o nosuid,nodev,mode=1777 shm "$r/dev/shm"; } || fail=1
 fi
 if [ -n "$fail" ]; then echo 125 >"$f"; exit 125; fi
-shift 6
+shift 7
 "$@"
 c=$?
 echo "$c" >"$f"
@@ -65,12 +67,16 @@ pub(super) struct Launch {
     pub(super) hosts_target: Option<PathBuf>,
     /// The image's root filesystem, which gets its own `/proc` and a minimal `/dev`.
     pub(super) rootfs: Option<PathBuf>,
+    /// The workload's host name (its own UTS namespace): the Pop container's name, cut to the
+    /// kernel's 64 bytes.
+    pub(super) hostname: String,
 }
 
 impl Launch {
     /// The image's command and environment defaults, overlaid with the metadata.
     pub(super) fn new(
         image: &Image,
+        name: &str,
         metadata: &BTreeMap<String, String>,
     ) -> Result<Self, NativeError> {
         let mut env = image.manifest.env.clone();
@@ -79,7 +85,11 @@ impl Launch {
         argv.extend(image.command());
         let hosts_target = super::hosts::target(image)?;
         let rootfs = image.manifest.rootfs.clone();
-        Ok(Self { argv, env, hosts_target, rootfs })
+        let mut hostname = name.to_owned();
+        while hostname.len() > 64 {
+            hostname.pop();
+        }
+        Ok(Self { argv, env, hosts_target, rootfs, hostname })
     }
 }
 
@@ -114,6 +124,8 @@ pub(super) fn exec_argv(
     let mut full = Vec::with_capacity(argv.len() + 6);
     full.push(program("nsenter", &NSENTER)?.to_owned());
     full.push(format!("--mount=/proc/{pid}/ns/mnt"));
+    full.push(format!("--uts=/proc/{pid}/ns/uts"));
+    full.push(format!("--ipc=/proc/{pid}/ns/ipc"));
     full.push(format!("--wd={}", work.display()));
     full.push("--".to_owned());
     full.extend(rooted(image)?);
@@ -123,9 +135,9 @@ pub(super) fn exec_argv(
 
 /// Spawns the supervisor in `netns`, in `dir`'s working directory, with its output appended to
 /// `dir`'s log, `hosts` mounted over its `/etc/hosts`; returns its pid. Equals `cd WORK; env -i
-/// ENV… ip netns exec NETNS unshare --mount --propagation private sh -c SUPERVISOR
-/// archipel-supervisor EXIT_FILE - MOUNT HOSTS TARGET ROOTFS ARGV… >>output.log 2>&1 </dev/null`
-/// in a new process group.
+/// ENV… ip netns exec NETNS unshare --mount --uts --ipc --propagation private sh -c SUPERVISOR
+/// archipel-supervisor EXIT_FILE - MOUNT HOSTS TARGET ROOTFS HOSTNAME ARGV… >>output.log 2>&1
+/// </dev/null` in a new process group.
 pub(super) async fn spawn(
     host: &dyn Host,
     netns: &str,
@@ -166,7 +178,8 @@ fn supervisor(
     let target = launch.hosts_target.as_deref().map(Path::as_os_str).unwrap_or_default();
     let mut command = Command::new(program("unshare", &UNSHARE)?);
     command
-        .args(["--mount", "--propagation", "private", "/bin/sh", "-c", SUPERVISOR])
+        .args(["--mount", "--uts", "--ipc", "--propagation", "private", "/bin/sh", "-c"])
+        .arg(SUPERVISOR)
         .arg("archipel-supervisor")
         .arg(exit)
         .arg(keep_pwd)
@@ -174,6 +187,7 @@ fn supervisor(
         .arg(hosts)
         .arg(target)
         .arg(launch.rootfs.as_deref().map(Path::as_os_str).unwrap_or_default())
+        .arg(&launch.hostname)
         .args(&launch.argv)
         .env_clear()
         .envs(&launch.env)

@@ -125,18 +125,19 @@ async fn starts_the_supervisor_in_the_namespace_with_exactly_its_environment() {
     let s = &spawned[0];
     assert_eq!(s.netns, id);
     assert!(s.program.ends_with("/unshare"), "{}", s.program);
-    assert_eq!(s.args[..4], ["--mount", "--propagation", "private", "/bin/sh"]);
+    assert_eq!(s.args[..6], ["--mount", "--uts", "--ipc", "--propagation", "private", "/bin/sh"]);
     let exit = rig.dir(&id).exit().to_string_lossy().into_owned();
     // One network: the network's hosts file, which names the container.
     let bridge = names::bridge("popd-a", "private");
     let hosts = rig.layout().network_hosts(&bridge).to_string_lossy().into_owned();
     assert!(std::fs::read_to_string(&hosts).unwrap().ends_with("10.1.0.2\tc-pop-1\n"));
-    assert_eq!(s.args[6..9], ["archipel-supervisor", &exit, "-"]);
-    assert!(s.args[9].ends_with("/mount"), "{:?}", s.args);
-    assert_eq!(s.args[10], hosts);
-    // Then the hosts file's target, the root filesystem (none), the command.
-    assert_eq!(s.args[12], "");
-    assert_eq!(s.args[13..], ["/bin/sleep", "1000"]);
+    assert_eq!(s.args[8..11], ["archipel-supervisor", &exit, "-"]);
+    assert!(s.args[11].ends_with("/mount"), "{:?}", s.args);
+    assert_eq!(s.args[12], hosts);
+    // Then the hosts file's target, the root filesystem (none), the host name, the command.
+    assert_eq!(s.args[14], "");
+    assert_eq!(s.args[15], "c-pop-1");
+    assert_eq!(s.args[16..], ["/bin/sleep", "1000"]);
     let env = [("PATH", "/bin"), ("ROLE", "server")].map(|(k, v)| (k.to_owned(), v.to_owned()));
     assert_eq!(s.env, BTreeMap::from(env));
     assert_eq!(s.cwd.as_deref(), Some(rig.dir(&id).work().as_path()));

@@ -35,7 +35,7 @@ impl Inner {
                 found: spec.endpoints.len(),
             }));
         }
-        let launch = Launch::new(image, &spec.env).map_err(failed("start workload"))?;
+        let launch = Launch::new(image, &spec.name, &spec.env).map_err(failed("start workload"))?;
         let id = self.layout.netns(&spec.pop_id);
         if let Some(old) = self.entry(&id) {
             if !matches!(old.record().status, Status::Exited { .. }) {
