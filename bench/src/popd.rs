@@ -57,6 +57,11 @@ impl Popd {
 
     /// Create then Start of the test image at a fixed address of the default network.
     pub async fn create_start(&self, name: &str, ip: &str) -> Result<()> {
+        self.create_start_image(name, ip, IMAGE).await
+    }
+
+    /// Create then Start of `image` at a fixed address of the default network.
+    pub async fn create_start_image(&self, name: &str, ip: &str, image: &str) -> Result<()> {
         let net = self.process.default_network.clone();
         let ep = pb::Endpoint {
             net_name: net.clone(),
@@ -65,7 +70,7 @@ impl Popd {
         };
         let config = pb::ContainerConfig {
             name: name.into(),
-            image_id: IMAGE.into(),
+            image_id: image.into(),
             endpoints: [(net, ep)].into(),
             ..Default::default()
         };
