@@ -15,11 +15,23 @@ impl Nfvo {
         Err(NfvoError::NotFound { what: "alarm", id: id.to_owned() })
     }
 
-    /// Sets whether an operator acknowledged alarm `id`; 409 when it is so already, or while an
+    /// Sets whether an operator acknowledged alarm `id`: 412 when `if_match` is given and is
+    /// not its ETag (checked first, as SOL005 asks), 409 when it is so already, or while an
     /// operation works on its NS instance (which would write the instance back without it).
-    pub fn acknowledge(&self, id: &str, acknowledged: bool) -> Result<(String, Alarm), NfvoError> {
+    pub fn acknowledge(
+        &self,
+        id: &str,
+        acknowledged: bool,
+        if_match: Option<&str>,
+    ) -> Result<(String, Alarm), NfvoError> {
         let _gate = self.gate();
-        let (nsr_id, _) = self.alarm(id)?;
+        let (nsr_id, held) = self.alarm(id)?;
+        if let Some(tag) = if_match {
+            let etag = held.etag();
+            if !crate::model::if_match_holds(tag, &etag) {
+                return Err(NfvoError::AlarmChanged { id: id.to_owned(), etag });
+            }
+        }
         self.check_idle(&nsr_id)?;
         let mut nsr = self.nsr(&nsr_id)?;
         let alarm = nsr.alarms.iter_mut().find(|a| a.id == id);

@@ -119,7 +119,7 @@ impl Nfvo {
         let view = self.nsd(id)?;
         if let Some(tag) = if_match {
             let etag = view.etag();
-            if tag.trim() != "*" && !tag.split(',').any(|t| t.trim() == etag) {
+            if !crate::model::if_match_holds(tag, &etag) {
                 return Err(NfvoError::NsdChanged { id: id.to_owned(), etag });
             }
         }

@@ -68,3 +68,19 @@ pub struct Alarm {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub acknowledged: bool,
 }
+
+impl Alarm {
+    /// The version of what a client may change (SOL005's `ETag` of an individual alarm): it
+    /// changes with the acknowledgement and the clearing.
+    pub fn etag(&self) -> String {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut hasher = DefaultHasher::new();
+        (&self.id, self.acknowledged, self.cleared).hash(&mut hasher);
+        format!("\"{:016x}\"", hasher.finish())
+    }
+}
+
+/// Whether `if_match` (an `If-Match` header: `*` or a list of ETags) holds for `etag`.
+pub fn if_match_holds(if_match: &str, etag: &str) -> bool {
+    if_match.trim() == "*" || if_match.split(',').any(|t| t.trim() == etag)
+}

@@ -10,7 +10,7 @@ mod site;
 mod step;
 mod subscription;
 
-pub use health::{Alarm, Health, HealthState};
+pub use health::{if_match_holds, Alarm, Health, HealthState};
 pub use nsr::{ExtensionRecord, Failure, NetworkRecord, Nsr, Status, VnfcInstance, Vnfr};
 pub use op::{LcmOperation, OpOcc, Operation, OperationState};
 pub use pm::{

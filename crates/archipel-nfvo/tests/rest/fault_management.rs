@@ -61,9 +61,19 @@ async fn alarms_are_read_acknowledged_and_notified() {
     assert_eq!(read.body["perceivedSeverity"], "CRITICAL");
     problem(&api.get("/nsfm/v1/alarms/nope").await, 404);
 
-    // Acknowledged once; twice is a conflict; a state that does not exist is refused.
-    let acked = patch(&api, &path, json!({"ackState": "ACKNOWLEDGED"})).await;
+    // Against a stale ETag, refused (412) before anything else; against the one read, taken,
+    // and the alarm has a new ETag.
+    let etag = read.headers["etag"].to_str().unwrap().to_owned();
+    let merge = ("content-type", "application/merge-patch+json");
+    let ack = serde_json::to_vec(&json!({"ackState": "ACKNOWLEDGED"})).unwrap();
+    let stale = api.call_with("PATCH", &path, &[merge, ("if-match", "\"0\"")], ack.clone()).await;
+    assert!(problem(&stale, 412)["detail"].as_str().unwrap().contains(&etag), "{}", stale.body);
+    let acked = api.call_with("PATCH", &path, &[merge, ("if-match", &etag)], ack).await;
     assert_eq!((acked.status, acked.body.clone()), (200, json!({"ackState": "ACKNOWLEDGED"})));
+    let now = acked.headers["etag"].to_str().unwrap().to_owned();
+    assert_ne!(now, etag);
+    assert_eq!(api.get(&path).await.headers["etag"].to_str().unwrap(), now);
+    // Acknowledged once; twice is a conflict; a state that does not exist is refused.
     assert_eq!(api.get(&path).await.body["ackState"], "ACKNOWLEDGED");
     let again = patch(&api, &path, json!({"ackState": "ACKNOWLEDGED"})).await;
     assert!(problem(&again, 409)["detail"].as_str().unwrap().contains("ACKNOWLEDGED already"));
