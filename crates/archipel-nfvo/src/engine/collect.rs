@@ -77,7 +77,10 @@ impl Nfvo {
             return Ok(());
         }
         let nsrs = self.store().nsrs()?;
-        let ops = self.store().ops(None)?;
+        // Every operation occurrence ever: read only when a job or threshold counts them.
+        let counts_ops = jobs.iter().flat_map(|j| &j.metrics).any(|m| *m == Metric::LcmOperations)
+            || thresholds.iter().any(|t| t.metric == Metric::LcmOperations);
+        let ops = if counts_ops { self.store().ops(None)? } else { Vec::new() };
         let world = World { nsrs: &nsrs, ops: &ops };
         for job in &jobs {
             let state = collector.jobs.entry(job.id.clone()).or_insert_with(|| JobState {

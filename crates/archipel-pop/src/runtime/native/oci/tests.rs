@@ -172,6 +172,7 @@ fn archives_that_are_not_one_tagged_image_are_refused_saying_why() {
 
     let plain = tmp.path().join("plain.txt");
     fs::write(&plain, "not a tar").unwrap();
-    let err = unpacked(&plain, tmp.path()).unwrap_err();
-    assert!(!err.to_string().is_empty());
+    let err = unpacked(&plain, tmp.path()).unwrap_err().to_string();
+    // Not a tar: the error names the file it cannot read as one.
+    assert_eq!(err, format!("cannot read {}", plain.display()));
 }
