@@ -55,6 +55,12 @@ enum Command {
     /// The userspace WireGuard device an agent runs (not for users).
     #[command(name = "wireguard-device", hide = true)]
     WireguardDevice(cmd::wireguard_device::WireguardDeviceArgs),
+    /// The last step of a native container's start (not for users).
+    #[command(name = "container-init", hide = true)]
+    ContainerInit(cmd::container_init::ContainerInitArgs),
+    /// Runs a command inside a native container (not for users).
+    #[command(name = "container-enter", hide = true)]
+    ContainerEnter(cmd::container_enter::ContainerEnterArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +69,13 @@ fn main() -> ExitCode {
     // what any subcommand writes.
     archipel_daemon::owner_only_files();
     let cli = Cli::parse();
+    // Single-threaded, as entering a mount namespace requires; no log: their stderr is the
+    // workload's.
+    match cli.command {
+        Command::ContainerInit(args) => return ExitCode::from(cmd::container_init::run(args)),
+        Command::ContainerEnter(args) => return ExitCode::from(cmd::container_enter::run(args)),
+        _ => {}
+    }
     // Before any other thread exists: boringtun takes SIGTERM through a signalfd, which works
     // only if no thread (such as a Tokio worker) can take the signal itself and die without
     // removing the device's socket.
@@ -113,6 +126,8 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Lab(args) => cmd::lab::run(args).await,
         Command::Demo(args) => cmd::demo::run(args).await,
         Command::WireguardDevice(args) => cmd::wireguard_device::run(args),
+        // Taken in main, before any thread exists.
+        Command::ContainerInit(_) | Command::ContainerEnter(_) => Ok(()),
     };
     finish(result)
 }

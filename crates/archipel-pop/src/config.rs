@@ -11,6 +11,7 @@ use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::User;
+use crate::model::{check_flavours, FlavourSpec};
 
 /// Which runtime runs the workloads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +54,8 @@ pub struct PopdConfig {
     pub log_max_bytes: u64,
     /// Where `/metrics` is served over plain HTTP; none: nowhere.
     pub metrics_listen: Option<SocketAddr>,
+    /// The flavours besides the built-in `docker.container` (no limit).
+    pub flavours: Vec<FlavourSpec>,
 }
 
 /// The site's agent as popd's pool provider: its URL and North bearer token.
@@ -91,6 +94,7 @@ impl Default for PopdConfig {
             tls: None,
             log_max_bytes: crate::runtime::native::DEFAULT_LOG_MAX_BYTES,
             metrics_listen: None,
+            flavours: Vec::new(),
         }
     }
 }
@@ -115,6 +119,12 @@ pub enum ConfigError {
         path: PathBuf,
         #[source]
         source: std::io::Error,
+    },
+    #[error("{path} defines a flavour that cannot be")]
+    Flavour {
+        path: PathBuf,
+        #[source]
+        source: crate::model::FlavourError,
     },
     #[error("cannot encode the configuration as TOML")]
     Encode(#[source] toml::ser::Error),
@@ -143,13 +153,20 @@ pub struct ConfigFile {
     pub server: ServerSettings,
     #[serde(default)]
     pub users: Vec<User>,
+    /// `[[flavours]]`: `name`, and any of `memory_bytes`, `cpu_millis`, `pids`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flavours: Vec<FlavourSpec>,
 }
 
 impl ConfigFile {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-        toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.to_owned(), source })
+        let file: Self = toml::from_str(&text)
+            .map_err(|source| ConfigError::Parse { path: path.to_owned(), source })?;
+        check_flavours(&file.flavours)
+            .map_err(|source| ConfigError::Flavour { path: path.to_owned(), source })?;
+        Ok(file)
     }
 
     /// Writes the file readable by its owner only: it holds password hashes.
@@ -179,6 +196,7 @@ impl ConfigFile {
     /// Sets in `config` what the file sets, users included.
     pub fn apply(&self, config: &mut PopdConfig) {
         let s = &self.server;
+        config.flavours.clone_from(&self.flavours);
         if let Some(v) = s.listen {
             config.listen = v;
         }

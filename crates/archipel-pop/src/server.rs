@@ -47,6 +47,7 @@ pub async fn start(config: PopdConfig, runtime: Arc<dyn Runtime>) -> Result<Popd
         default_network: config.default_network.clone(),
         default_subnet: config.default_subnet,
         stop_timeout: config.stop_timeout,
+        flavours: config.flavours.clone(),
     };
     let runtime_kind = runtime.kind();
     let pop = Pop::open(store, runtime, settings).await?;

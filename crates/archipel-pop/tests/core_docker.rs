@@ -92,6 +92,7 @@ async fn lifecycle_and_recovery_over_docker() {
         default_network: net.clone(),
         default_subnet: subnets.slash24(0).parse().unwrap(),
         stop_timeout: Duration::from_secs(5),
+        flavours: Vec::new(),
     };
 
     let pop = open(dir.path(), &settings).await;

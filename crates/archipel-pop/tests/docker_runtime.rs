@@ -123,6 +123,7 @@ fn start_spec(
         pop_id: unique("pop"),
         name: unique("apct"),
         image: IMAGE.to_owned(),
+        limits: Default::default(),
         env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<BTreeMap<_, _>>(),
         endpoints: vec![EndpointSpec {
             network: network.name.clone(),
@@ -222,6 +223,7 @@ async fn exits_reach_events_listing_and_logs() {
             pop_id: spec.pop_id.clone(),
             runtime_id: started.runtime_id.clone(),
             code: 3,
+            oom_killed: false,
         }
     );
     let managed = runtime.list_managed().await.unwrap();

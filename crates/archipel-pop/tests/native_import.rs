@@ -29,6 +29,7 @@ async fn runtime(root: &Path) -> NativeRuntime {
         site_netns: None,
         netlink: Arc::new(RtNetlink::new()),
         log_max_bytes: archipel_pop::runtime::native::DEFAULT_LOG_MAX_BYTES,
+        helper: None,
     };
     NativeRuntime::new(config).await.expect("a native runtime")
 }

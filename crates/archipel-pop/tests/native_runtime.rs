@@ -276,6 +276,7 @@ async fn refuses_a_missing_site_namespace_and_an_unknown_image() {
         site_netns: Some(format!("{}-missing", site.netns)),
         netlink: std::sync::Arc::new(RtNetlink::new()),
         log_max_bytes: archipel_pop::runtime::native::DEFAULT_LOG_MAX_BYTES,
+        helper: None,
     };
     let err = NativeRuntime::new(config).await.unwrap_err();
     let text = archipel_pop::error::chain(&err);
@@ -332,6 +333,7 @@ fn print_refusal() {
         site_netns: None,
         netlink: std::sync::Arc::new(RtNetlink::new()),
         log_max_bytes: archipel_pop::runtime::native::DEFAULT_LOG_MAX_BYTES,
+        helper: None,
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let err = runtime.block_on(NativeRuntime::new(config)).unwrap_err();

@@ -2,6 +2,8 @@
 
 pub mod agent;
 pub mod apikey;
+pub mod container_enter;
+pub mod container_init;
 pub mod demo;
 pub mod intersite;
 pub mod lab;

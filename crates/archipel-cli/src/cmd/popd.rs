@@ -12,6 +12,7 @@ use anyhow::{bail, Context};
 use archipel_daemon::{ready, shutdown_signal};
 use archipel_netlink::RtNetlink;
 use archipel_pop::auth::User;
+use archipel_pop::model::{check_flavours, FlavourSpec};
 use archipel_pop::runtime::docker::DockerRuntime;
 use archipel_pop::runtime::native::{NativeConfig, NativeRuntime};
 use archipel_pop::runtime::Runtime;
@@ -73,6 +74,11 @@ pub struct PopdArgs {
     /// rotated file [default: 10485760]
     #[arg(long, global = true)]
     pub log_max_bytes: Option<u64>,
+    /// A flavour containers may be created with, besides docker.container (no limit), as
+    /// NAME:memory=SIZE,cpus=N,pids=N (any of the three; SIZE like 64M or 1G), e.g.
+    /// small:memory=64M,cpus=0.5,pids=100; repeat for more. Replaces the configuration file's.
+    #[arg(long = "flavour", global = true, value_name = "SPEC")]
+    pub flavours: Vec<FlavourSpec>,
     /// At a stop, how long the calls in flight have to finish, in seconds [default: 10]
     #[arg(long, global = true)]
     pub drain_timeout: Option<u64>,
@@ -159,6 +165,9 @@ async fn native_runtime(args: &PopdArgs, config: &PopdConfig) -> anyhow::Result<
         site_netns: args.netns.clone(),
         netlink: Arc::new(RtNetlink::new()),
         log_max_bytes: config.log_max_bytes,
+        helper: Some(
+            std::env::current_exe().context("finding this program, run as container-init")?,
+        ),
     };
     Ok(NativeRuntime::new(native).await?)
 }
@@ -211,6 +220,10 @@ fn apply_flags(args: &PopdArgs, config: &mut PopdConfig) -> anyhow::Result<()> {
     if let Some(v) = args.drain_timeout {
         config.drain_timeout = Duration::from_secs(v);
     }
+    if !args.flavours.is_empty() {
+        config.flavours.clone_from(&args.flavours);
+    }
+    check_flavours(&config.flavours).context("--flavour")?;
     if let (Some(url), Some(token)) = (&args.pool_provider, &args.pool_provider_token) {
         // Checks the CA now, and that an https:// provider has one.
         args.ca.client(&[url])?;

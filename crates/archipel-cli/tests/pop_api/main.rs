@@ -16,6 +16,7 @@ mod metadata_env;
 mod metadata_limits;
 mod native_disk;
 mod native_images;
+mod native_isolation;
 mod native_logs;
 mod native_metrics;
 mod native_networks;

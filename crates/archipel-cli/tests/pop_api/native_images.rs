@@ -69,7 +69,7 @@ async fn import_refuses_special_files_and_links_out_of_the_image() {
 
 /// Builds `tag` with Docker from `dockerfile` (on the local test image: no registry) and saves
 /// it to `archive`; the tag is removed again.
-fn docker_saved(tag: &str, dockerfile: &str, archive: &Path) {
+pub(crate) fn docker_saved(tag: &str, dockerfile: &str, archive: &Path) {
     let context = tempfile::tempdir().unwrap();
     fs::write(context.path().join("Dockerfile"), dockerfile).unwrap();
     let dir = context.path().display();

@@ -2,6 +2,7 @@
 
 mod command;
 mod container;
+mod flavour;
 mod network;
 mod validate;
 
@@ -10,13 +11,16 @@ pub use command::{
     PopInfo, Selector, UpdateNetwork,
 };
 pub use container::{ContainerEndpoint, ContainerState, PopContainer};
+pub use flavour::{
+    check_flavours, resolve_flavour, FlavourError, FlavourSpec, Limits, MAX_FLAVOURS,
+};
 pub use network::{reserved_range, LinuxAttachment, PopNetwork};
 pub use validate::{
     metadata_bytes, validate_metadata, validate_name, MAX_METADATA_BYTES, MAX_METADATA_ENTRY_BYTES,
     MAX_NAME_LEN,
 };
 
-/// The thesis's only flavour: no resource limits; every container uses it.
+/// The thesis's flavour: no resource limits; the one a Create without a flavour gets.
 pub const FLAVOUR_ID: &str = "docker-flavour-id";
 pub const FLAVOUR_NAME: &str = "docker.container";
 

@@ -18,6 +18,9 @@ use crate::runtime::{RuntimeEvent, WorkloadState};
 
 pub use recover::recover;
 
+/// Why a workload the kernel killed for its memory ended.
+const OOM: &str = "out of memory: the kernel killed it at its flavour's memory limit";
+
 /// Follows the runtime until [`Pop::close`]. The runtime's events are subscribed to before
 /// this returns, so no exit after it is missed.
 pub fn spawn(pop: Pop, poll_interval: Duration) -> JoinHandle<()> {
@@ -32,8 +35,9 @@ pub fn spawn(pop: Pop, poll_interval: Duration) -> JoinHandle<()> {
             tokio::select! {
                 _ = &mut closed => return,
                 event = events.next(), if events_open => match event {
-                    Some(RuntimeEvent::Exited { pop_id, runtime_id, code }) => {
-                        if let Err(e) = pop.workload_ended(&pop_id, &runtime_id, Some(code), "") {
+                    Some(RuntimeEvent::Exited { pop_id, runtime_id, code, oom_killed }) => {
+                        let why = if oom_killed { OOM } else { "" };
+                        if let Err(e) = pop.workload_ended(&pop_id, &runtime_id, Some(code), why) {
                             tracing::warn!(error = %chain(&e), "recording an exit failed");
                         }
                     }
@@ -74,9 +78,11 @@ pub async fn poll_once(pop: &Pop) {
         (running, finished, known)
     };
     for (id, rid) in running {
-        let ended = match by_id.get(rid.as_str()).map(|w| w.state) {
-            Some(WorkloadState::Running) => continue,
-            Some(WorkloadState::Exited { code }) => pop.workload_ended(&id, &rid, Some(code), ""),
+        let ended = match by_id.get(rid.as_str()).map(|w| (w.state, w.oom_killed)) {
+            Some((WorkloadState::Running, _)) => continue,
+            Some((WorkloadState::Exited { code }, oom)) => {
+                pop.workload_ended(&id, &rid, Some(code), if oom { OOM } else { "" })
+            }
             None => {
                 pop.workload_ended(&id, &rid, None, "the workload disappeared from the runtime")
             }

@@ -5,9 +5,9 @@ use archipel_ipam::IpamError;
 use super::{detached, Pop};
 use crate::error::PopError;
 use crate::model::{
-    metadata_bytes, new_id, now_unix, validate_metadata, validate_name, ContainerEndpoint,
-    ContainerState, CreateContainer, EndpointRequest, PopContainer, Selector, FLAVOUR_ID,
-    FLAVOUR_NAME, MAX_METADATA_BYTES,
+    metadata_bytes, new_id, now_unix, resolve_flavour, validate_metadata, validate_name,
+    ContainerEndpoint, ContainerState, CreateContainer, EndpointRequest, PopContainer, Selector,
+    MAX_METADATA_BYTES,
 };
 
 impl Pop {
@@ -15,10 +15,7 @@ impl Pop {
     /// and runs nothing. No endpoint means one on the default network.
     pub async fn create(&self, cmd: CreateContainer) -> Result<PopContainer, PopError> {
         validate_name("container", &cmd.name)?;
-        let flavour = match cmd.flavour.as_str() {
-            "" | FLAVOUR_ID | FLAVOUR_NAME => FLAVOUR_ID,
-            other => return Err(PopError::UnknownFlavour { flavour: other.to_owned() }),
-        };
+        let (flavour, _) = resolve_flavour(&self.settings().flavours, &cmd.flavour)?;
         if cmd.image.is_empty() {
             return Err(PopError::ImageRequired);
         }
@@ -39,7 +36,7 @@ impl Pop {
         // and the whole reservation tried again.
         let mut refilled = HashSet::new();
         loop {
-            match self.reserve(&cmd.name, &cmd.image, flavour, &wanted)? {
+            match self.reserve(&cmd.name, &cmd.image, &flavour, &wanted)? {
                 Reserved::Done(record) => {
                     tracing::info!(container = %record.name, id = %record.id, "created");
                     return Ok(record);

@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use super::{detached, Pop};
 use crate::error::{chain, PopError};
-use crate::model::{ContainerState, PopContainer, Selector};
+use crate::model::{resolve_flavour, ContainerState, PopContainer, Selector};
 use crate::runtime::{EndpointSpec, RuntimeError, StartSpec, Started, Stopped};
 
 impl Pop {
@@ -90,7 +90,9 @@ impl Pop {
                 gateway: net.record.plan.gateway(),
             });
         }
+        let (_, limits) = resolve_flavour(&self.settings().flavours, &record.flavour)?;
         Ok(StartSpec {
+            limits,
             pop_id: record.id.clone(),
             name: record.name.clone(),
             image: record.image.clone(),
@@ -222,7 +224,8 @@ impl Pop {
     ) -> Result<bool, PopError> {
         let last = if code == Some(0) { ContainerState::Exited } else { ContainerState::Failed };
         let status = match code {
-            Some(c) => format!("the workload exited with code {c}"),
+            Some(c) if why.is_empty() => format!("the workload exited with code {c}"),
+            Some(c) => format!("the workload exited with code {c}: {why}"),
             None => why.to_owned(),
         };
         self.settle(id, runtime_id, ContainerState::Running, last, code, status)

@@ -21,7 +21,7 @@ use ipnet::Ipv4Net;
 use tokio::sync::{broadcast, watch as signal};
 
 use crate::error::PopError;
-use crate::model::{now_unix, ContainerChange, PopContainer, Selector};
+use crate::model::{now_unix, ContainerChange, FlavourSpec, PopContainer, Selector};
 use crate::provider::PoolProvider;
 use crate::runtime::Runtime;
 use crate::store::Store;
@@ -40,6 +40,8 @@ pub struct PopSettings {
     pub default_subnet: Ipv4Net,
     /// Stop's timeout when the caller gives none.
     pub stop_timeout: Duration,
+    /// The flavours besides the built-in `docker.container`.
+    pub flavours: Vec<FlavourSpec>,
 }
 
 /// popd's core. Cheap to clone: every clone is the same registry.

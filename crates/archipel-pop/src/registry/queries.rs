@@ -33,19 +33,22 @@ impl Pop {
         Ok(self.lock().container(sel)?.record.clone())
     }
 
-    /// The thesis's single flavour, if it matches the filter.
+    /// The built-in flavour and the configured ones that match the filter.
     pub fn flavours(&self, filter: Option<&Selector>) -> Vec<Flavour> {
-        let flavour = Flavour { id: FLAVOUR_ID.into(), name: FLAVOUR_NAME.into() };
-        let keep = match filter {
-            None => true,
-            Some(Selector::Id(id)) => id == FLAVOUR_ID,
-            Some(Selector::Name(name)) => name == FLAVOUR_NAME,
-        };
-        if keep {
-            vec![flavour]
-        } else {
-            Vec::new()
-        }
+        let builtin = Flavour { id: FLAVOUR_ID.into(), name: FLAVOUR_NAME.into() };
+        let configured = self
+            .settings()
+            .flavours
+            .iter()
+            .map(|f| Flavour { id: f.name.clone(), name: f.name.clone() });
+        std::iter::once(builtin)
+            .chain(configured)
+            .filter(|f| match filter {
+                None => true,
+                Some(Selector::Id(id)) => &f.id == id,
+                Some(Selector::Name(name)) => &f.name == name,
+            })
+            .collect()
     }
 
     /// The runtime's images; a filter matches an id by prefix (with or without `sha256:`) or a

@@ -124,6 +124,7 @@ impl FakeRuntime {
                 pop_id,
                 runtime_id: runtime_id.to_owned(),
                 code,
+                oom_killed: false,
             });
         }
     }
@@ -317,6 +318,7 @@ impl Runtime for FakeRuntime {
                 pop_id: w.pop_id.clone(),
                 state: w.state,
                 started_at: w.started_at,
+                oom_killed: false,
             })
             .collect())
     }

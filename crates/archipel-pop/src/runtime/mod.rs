@@ -12,6 +12,8 @@ use std::time::Duration;
 use futures::stream::BoxStream;
 use ipnet::Ipv4Net;
 
+pub use crate::model::Limits;
+
 pub mod docker;
 #[cfg(any(test, feature = "testing"))]
 pub mod fake;
@@ -67,6 +69,8 @@ pub struct StartSpec {
     /// The container's metadata: its environment.
     pub env: BTreeMap<String, String>,
     pub endpoints: Vec<EndpointSpec>,
+    /// What its flavour lets it use.
+    pub limits: Limits,
 }
 
 /// A command to run inside a running workload.
@@ -116,6 +120,8 @@ pub struct ManagedWorkload {
     pub state: WorkloadState,
     /// Unix seconds.
     pub started_at: i64,
+    /// It ended because the kernel killed it for using more memory than its flavour gives.
+    pub oom_killed: bool,
 }
 
 /// An image the runtime can start.
@@ -130,8 +136,9 @@ pub struct ImageInfo {
 /// A change the runtime noticed by itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RuntimeEvent {
-    /// The workload of a Pop container ended.
-    Exited { pop_id: String, runtime_id: String, code: i32 },
+    /// The workload of a Pop container ended; `oom_killed`: the kernel killed it for using
+    /// more memory than its flavour gives.
+    Exited { pop_id: String, runtime_id: String, code: i32, oom_killed: bool },
 }
 
 /// A workload's output, or its last part.

@@ -90,6 +90,7 @@ impl Site {
             site_netns: Some(self.netns.clone()),
             netlink: Arc::new(RtNetlink::new()),
             log_max_bytes: archipel_pop::runtime::native::DEFAULT_LOG_MAX_BYTES,
+            helper: None,
         };
         Arc::new(NativeRuntime::new(config).await.expect("a native runtime"))
     }
@@ -154,6 +155,7 @@ pub fn spec(
         pop_id: pop_id.to_owned(),
         name: format!("c-{pop_id}"),
         image: IMAGE.to_owned(),
+        limits: Default::default(),
         env: env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
         endpoints: vec![EndpointSpec {
             network: net.name.clone(),

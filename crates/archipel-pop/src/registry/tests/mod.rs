@@ -27,6 +27,7 @@ pub(crate) fn settings() -> PopSettings {
         default_network: "private".into(),
         default_subnet: "10.77.0.0/16".parse().unwrap(),
         stop_timeout: Duration::from_secs(5),
+        flavours: Vec::new(),
     }
 }
 

@@ -65,6 +65,12 @@ fn config(instance: &str, spec: &StartSpec, image: String) -> Config<String> {
             network_mode: Some(
                 first.map_or_else(|| "none".to_owned(), |e| e.network_runtime_id.clone()),
             ),
+            // The flavour's limits, as `docker run --memory B --memory-swap B --cpus C
+            // --pids-limit N` (no swap beyond the memory, as on the native runtime).
+            memory: spec.limits.memory_bytes.and_then(|b| i64::try_from(b).ok()),
+            memory_swap: spec.limits.memory_bytes.and_then(|b| i64::try_from(b).ok()),
+            nano_cpus: spec.limits.cpu_millis.and_then(|m| i64::try_from(m * 1_000_000).ok()),
+            pids_limit: spec.limits.pids.and_then(|n| i64::try_from(n).ok()),
             ..Default::default()
         }),
         networking_config: first.map(|e| NetworkingConfig {

@@ -47,7 +47,8 @@ fn exited(event: EventMessage) -> Option<RuntimeEvent> {
         warn!(?attributes, "a docker die event without a container id, pop id or exit code");
         return None;
     };
-    Some(RuntimeEvent::Exited { pop_id, runtime_id, code })
+    // Docker tells an OOM kill in another event; the poll reads it from the container's state.
+    Some(RuntimeEvent::Exited { pop_id, runtime_id, code, oom_killed: false })
 }
 
 #[cfg(test)]
@@ -76,6 +77,7 @@ mod tests {
                 pop_id: "pop-1".to_owned(),
                 runtime_id: "c0ffee".to_owned(),
                 code: 3,
+                oom_killed: false,
             })
         );
         assert_eq!(exited(EventMessage::default()), None);

@@ -48,6 +48,7 @@ pub(super) async fn list_managed(
                 WorkloadState::Exited { code: exit_code(state.exit_code.unwrap_or_default()) }
             },
             started_at: started_at(&info),
+            oom_killed: state.oom_killed == Some(true),
             runtime_id: id,
         });
     }

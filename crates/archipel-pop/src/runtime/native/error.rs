@@ -42,6 +42,10 @@ pub enum NativeError {
     AlreadyRunning(String),
     #[error("no {0} program found in /usr/bin or /bin (install util-linux and mount)")]
     NoProgram(&'static str),
+    #[error("this popd cannot isolate an image with a root filesystem: it was given no `archipel` program to run as container-init")]
+    NoHelper,
+    #[error("cannot make the workload's cgroups (limits of its flavour)")]
+    Cgroup(#[source] Box<NativeError>),
     #[error("cannot spawn the workload's supervisor")]
     Spawn(#[source] io::Error),
     #[error("cannot start the command in the workload")]

@@ -11,9 +11,9 @@ use super::spawn::exec_argv;
 use crate::runtime::{ExecOutput, ExecSpec, RuntimeError};
 
 impl Inner {
-    /// Equals `ip netns exec NETNS nsenter --mount=/proc/PID/ns/mnt --uts=… --ipc=… --wd=WORK --
-    /// [nsenter --root=ROOTFS …] env -i ENV… ARGV…`, PID the workload's supervisor, in a process
-    /// group of its own.
+    /// Equals `ip netns exec NETNS env -i ENV… archipel container-enter --pid PID … -- ARGV…`
+    /// (an image with a root filesystem) or `… nsenter --mount=/proc/PID/ns/mnt … -- ARGV…`,
+    /// PID the workload's outermost process, in a process group of its own (see `spawn`).
     pub(super) async fn exec(
         &self,
         runtime_id: &str,
@@ -28,7 +28,13 @@ impl Inner {
         let image = image::find(&images, &record.image)
             .ok_or_else(|| RuntimeError::ImageNotFound(record.image.clone()))?;
         let work = self.dir(runtime_id).work();
-        let argv = exec_argv(image, process.pid, &work, &spec.argv)
+        let procs = if record.limits.is_unlimited() {
+            Vec::new()
+        } else {
+            self.cgroups.dirs(runtime_id).iter().map(|d| d.join("cgroup.procs")).collect()
+        };
+        let helper = self.helper.as_deref();
+        let argv = exec_argv(image, process.pid, &work, &spec.argv, helper, &procs)
             .map_err(failed("run a command in the workload"))?;
         let (program, args) = argv
             .split_first()

@@ -161,6 +161,8 @@ mod tests {
             process: None,
             started_at: 0,
             status,
+            limits: Default::default(),
+            oom_killed: false,
         }
     }
 

@@ -9,6 +9,7 @@ use archipel_netlink::Netlink;
 use tokio::sync::broadcast;
 use tracing::warn;
 
+use super::cgroup::Hierarchy;
 use super::host::{self, Host};
 use super::layout::NativeLayout;
 use super::record::{ProcessId, Record, Status, WorkloadDir};
@@ -46,6 +47,10 @@ pub(super) struct Inner {
     pub(super) events: broadcast::Sender<RuntimeEvent>,
     /// A running workload's log is rotated past this size.
     pub(super) log_max_bytes: u64,
+    /// The program run as `container-init` and `container-enter`.
+    pub(super) helper: Option<PathBuf>,
+    /// Where workloads with limits get their cgroups.
+    pub(super) cgroups: Hierarchy,
 }
 
 impl Inner {
@@ -84,6 +89,17 @@ impl Inner {
         host::alive(&*self.host, process)
     }
 
+    /// Whether the kernel killed `record`'s workload at its memory limit: as recorded once it
+    /// ended, else read from its cgroup (it may have ended since the last poll).
+    pub(super) fn oom_killed(&self, record: &Record) -> bool {
+        match record.status {
+            Status::Exited { .. } => record.oom_killed,
+            _ => {
+                record.limits.memory_bytes.is_some() && self.cgroups.oom_killed(&record.runtime_id)
+            }
+        }
+    }
+
     /// Tells the subscribers that a workload ended.
     pub(super) fn exited(&self, record: &Record) {
         if let Status::Exited { code } = record.status {
@@ -92,6 +108,7 @@ impl Inner {
                 pop_id: record.pop_id.clone(),
                 runtime_id: record.runtime_id.clone(),
                 code,
+                oom_killed: record.oom_killed,
             });
         }
     }

@@ -53,6 +53,7 @@ use host::Host;
 use inner::{Entry, Inner};
 use record::Status;
 
+mod cgroup;
 mod error;
 mod exec;
 mod host;
@@ -60,6 +61,7 @@ mod hosts;
 mod image;
 mod import;
 mod inner;
+mod isolate;
 mod layout;
 mod logs;
 mod names;
@@ -74,6 +76,7 @@ mod workload;
 
 pub use error::NativeError;
 pub use import::import_image;
+pub use isolate::{container_enter, container_init, EnterArgs, InitArgs, IsolateError};
 pub use layout::{bridge_name, state_dir, NativeLayout};
 pub use record::ProcessId;
 
@@ -98,6 +101,9 @@ pub struct NativeConfig {
     pub netlink: Arc<dyn Netlink>,
     /// A workload's log is rotated (one rotated file kept) once it holds more than this.
     pub log_max_bytes: u64,
+    /// The `archipel` program, run as `container-init` and `container-enter` for images with a
+    /// root filesystem (popd gives its own); None: such images cannot start.
+    pub helper: Option<PathBuf>,
 }
 
 /// The default of [`NativeConfig::log_max_bytes`]: with its rotated file, a workload's output
@@ -112,6 +118,7 @@ impl fmt::Debug for NativeConfig {
             .field("images_dir", &self.images_dir)
             .field("site_netns", &self.site_netns)
             .field("log_max_bytes", &self.log_max_bytes)
+            .field("helper", &self.helper)
             .finish_non_exhaustive()
     }
 }
@@ -180,6 +187,8 @@ impl NativeRuntime {
             host,
             events: broadcast::channel(256).0,
             log_max_bytes: config.log_max_bytes,
+            helper: config.helper,
+            cgroups: cgroup::Hierarchy::detect(Path::new(cgroup::ROOT)),
         });
         inner.recover().await?;
         let poller = watch::spawn_poller(Arc::downgrade(&inner));

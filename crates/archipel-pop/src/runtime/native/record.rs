@@ -5,7 +5,9 @@
 //! - `output.log`: the workload's stdout and stderr;
 //! - `exit`: the workload's exit code, written by its supervisor when it ends;
 //! - `work/`: the workload's working directory;
-//! - `hosts`: the workload's `/etc/hosts` (see `hosts`).
+//! - `hosts`: the workload's `/etc/hosts` (see `hosts`);
+//! - with a root filesystem: `root/` (where its root is mounted, in its own mount namespace
+//!   only), `upper/` (what it wrote there) and `overlay-work/` (the overlay's scratch space).
 
 use std::fs;
 use std::io::ErrorKind;
@@ -17,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use tracing::warn;
 
 use super::error::NativeError;
+use crate::runtime::Limits;
 
 /// A process, told apart from a later one that reuses its pid by its start time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +64,12 @@ pub(super) struct Record {
     pub(super) started_at: i64,
     #[serde(flatten)]
     pub(super) status: Status,
+    /// Its flavour's limits: when there are any, it has a cgroup (see `cgroup`).
+    #[serde(default)]
+    pub(super) limits: Limits,
+    /// Once it ended: the kernel killed it at its memory limit.
+    #[serde(default)]
+    pub(super) oom_killed: bool,
 }
 
 /// The files of one workload.
@@ -90,6 +99,11 @@ impl WorkloadDir {
 
     pub(super) fn work(&self) -> PathBuf {
         self.0.join("work")
+    }
+
+    /// Where the workload's root is mounted (see `spawn`).
+    pub(super) fn root(&self) -> PathBuf {
+        self.0.join("root")
     }
 
     pub(super) fn hosts(&self) -> PathBuf {
@@ -186,6 +200,8 @@ mod tests {
             process: Some(ProcessId { pid: 42, start_time: 7 }),
             started_at: 1,
             status,
+            limits: Default::default(),
+            oom_killed: false,
         }
     }
 

@@ -44,6 +44,7 @@ impl Rig {
             site_netns: None,
             netlink: self.netlink.clone(),
             log_max_bytes: super::DEFAULT_LOG_MAX_BYTES,
+            helper: None,
         }
     }
 
@@ -75,6 +76,7 @@ fn spec(pop_id: &str, host: u8) -> StartSpec {
         pop_id: pop_id.to_owned(),
         name: format!("c-{pop_id}"),
         image: IMAGE.to_owned(),
+        limits: Default::default(),
         env: BTreeMap::from([("ROLE".to_owned(), "server".to_owned())]),
         endpoints: vec![EndpointSpec {
             network: "private".to_owned(),
@@ -125,19 +127,24 @@ async fn starts_the_supervisor_in_the_namespace_with_exactly_its_environment() {
     let s = &spawned[0];
     assert_eq!(s.netns, id);
     assert!(s.program.ends_with("/unshare"), "{}", s.program);
-    assert_eq!(s.args[..6], ["--mount", "--uts", "--ipc", "--propagation", "private", "/bin/sh"]);
+    let unshare = ["--mount", "--uts", "--ipc", "--pid", "--fork", "--propagation", "private"];
+    assert_eq!(s.args[..7], unshare);
+    assert_eq!(s.args[7], "/bin/sh");
     let exit = rig.dir(&id).exit().to_string_lossy().into_owned();
     // One network: the network's hosts file, which names the container.
     let bridge = names::bridge("popd-a", "private");
     let hosts = rig.layout().network_hosts(&bridge).to_string_lossy().into_owned();
     assert!(std::fs::read_to_string(&hosts).unwrap().ends_with("10.1.0.2\tc-pop-1\n"));
-    assert_eq!(s.args[8..11], ["archipel-supervisor", &exit, "-"]);
-    assert!(s.args[11].ends_with("/mount"), "{:?}", s.args);
-    assert_eq!(s.args[12], hosts);
-    // Then the hosts file's target, the root filesystem (none), the host name, the command.
-    assert_eq!(s.args[14], "");
-    assert_eq!(s.args[15], "c-pop-1");
-    assert_eq!(s.args[16..], ["/bin/sleep", "1000"]);
+    assert_eq!(s.args[10..13], ["archipel-supervisor", &exit, "-"]);
+    assert!(s.args[13].ends_with("/mount"), "{:?}", s.args);
+    assert_eq!(s.args[14], hosts);
+    // Then the hosts file's target, the root filesystem (none), the host name, the cgroups
+    // (none: no limit), the workload's directory, the command.
+    assert_eq!(s.args[16], "");
+    assert_eq!(s.args[17], "c-pop-1");
+    assert_eq!(s.args[18], "");
+    assert_eq!(s.args[19], rig.dir(&id).path().to_string_lossy());
+    assert_eq!(s.args[20..], ["/bin/sleep", "1000"]);
     let env = [("PATH", "/bin"), ("ROLE", "server")].map(|(k, v)| (k.to_owned(), v.to_owned()));
     assert_eq!(s.env, BTreeMap::from(env));
     assert_eq!(s.cwd.as_deref(), Some(rig.dir(&id).work().as_path()));
@@ -220,6 +227,8 @@ async fn a_start_interrupted_by_a_crash_is_torn_down_at_the_next_start() {
         process: None,
         started_at: 1,
         status: Status::Starting,
+        limits: Default::default(),
+        oom_killed: false,
     };
     dir.save(&record).unwrap();
     rig.netlink.ensure_netns(&id).await.unwrap();

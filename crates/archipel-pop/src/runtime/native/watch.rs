@@ -92,6 +92,7 @@ impl Inner {
                     },
                 };
                 ManagedWorkload {
+                    oom_killed: self.oom_killed(&record),
                     runtime_id: record.runtime_id,
                     pop_id: record.pop_id,
                     state,

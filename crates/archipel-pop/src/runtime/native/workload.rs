@@ -35,8 +35,10 @@ impl Inner {
                 found: spec.endpoints.len(),
             }));
         }
-        let launch = Launch::new(image, &spec.name, &spec.env).map_err(failed("start workload"))?;
         let id = self.layout.netns(&spec.pop_id);
+        let launch =
+            Launch::new(image, &spec.name, &spec.env, self.helper.as_deref(), &self.dir(&id))
+                .map_err(failed("start workload"))?;
         if let Some(old) = self.entry(&id) {
             if !matches!(old.record().status, Status::Exited { .. }) {
                 return Err(failed("start workload")(NativeError::AlreadyRunning(id)));
@@ -52,6 +54,8 @@ impl Inner {
             process: None,
             started_at: archipel_daemon::ids::now(),
             status: Status::Starting,
+            limits: spec.limits,
+            oom_killed: false,
         };
         let entry = Arc::new(Entry::new(record.clone()));
         let op = entry.op.lock().await;
@@ -65,6 +69,9 @@ impl Inner {
         let started = self.launch(&entry, record.clone(), launch).await;
         if started.is_err() {
             lock(&self.entries).remove(&id);
+            if let Err(error) = self.cgroups.remove(&id) {
+                warn!(error = %crate::error::chain(&error), "cannot remove the cgroups of a failed start");
+            }
             self.refresh_hosts(&record, None);
             if let Err(error) = self.dir(&id).remove() {
                 warn!(error = %crate::error::chain(&error), "cannot remove the files of a failed start");
@@ -74,12 +81,13 @@ impl Inner {
         started
     }
 
-    /// Records the workload, sets up its network, spawns it; undoes all of it on failure.
+    /// Records the workload, makes its cgroups, sets up its network, spawns it; undoes all of it
+    /// on failure but the cgroups and the files (the caller's).
     async fn launch(
         &self,
         entry: &Entry,
         mut record: Record,
-        launch: Launch,
+        mut launch: Launch,
     ) -> Result<Started, RuntimeError> {
         let id = record.runtime_id.clone();
         let dir = self.dir(&id);
@@ -90,6 +98,12 @@ impl Inner {
         let hosts = host_veths(&record);
         // Leftovers of an earlier attempt under the same name go first.
         self.net().tear_down(&id, None, &hosts).await?;
+        if !record.limits.is_unlimited() {
+            launch.cgroup_procs = self
+                .cgroups
+                .create(&id, &record.limits)
+                .map_err(|e| failed("start workload")(NativeError::Cgroup(Box::new(e))))?;
+        }
         let macs = self.net().set_up(&id, &record.endpoints).await?;
         let hosts_file = self.hosts_path(&record);
         let named = hosts_file.parent().map_or(Ok(()), |parent| {
@@ -174,6 +188,11 @@ impl Inner {
             warn!(%id, error = %crate::error::chain(&error), "cannot tear down an ended workload's network");
         }
         self.reap();
+        // Read before the cgroups go, which they can once nothing of the workload runs.
+        record.oom_killed = self.oom_killed(&record);
+        if let Err(error) = self.cgroups.remove(&id) {
+            warn!(%id, error = %crate::error::chain(&error), "cannot remove an ended workload's cgroups");
+        }
         record.status = Status::Exited { code };
         self.save(entry, record.clone());
         self.refresh_hosts(&record, None);
@@ -216,6 +235,7 @@ impl Inner {
             .filter(|name| name.starts_with(&prefix))
             .collect();
         self.net().tear_down(netns, None, &hosts).await?;
+        self.cgroups.remove(netns).map_err(failed("remove workload"))?;
         self.dir(netns).remove().map_err(failed("remove workload"))
     }
 }
