@@ -1,4 +1,5 @@
-//! `pop flavours`: kept from the thesis, where flavours have no purpose yet.
+//! `pop flavours`: the flavours a container can be created with (`flavour=NAME`): the thesis's
+//! `docker.container` (no limit) and those popd defines (`popd --flavour`).
 
 use archipel_pop_client::Filter;
 use clap::Args;
