@@ -1,7 +1,8 @@
 //! A native container is isolated as a Docker one is: it sees only its own processes, its own
 //! host name and its own files (an overlay on its image: what another container or the host
 //! holds is not there, and what it writes stays in it), it cannot mount or make device nodes,
-//! and its flavour's memory limit is enforced: a workload over it is killed, FAILED saying so.
+//! and its flavour's memory limit is enforced: a workload over it is killed, FAILED saying so,
+//! while one under it is re-adopted by a popd restarted after `kill -9`, in the same cgroups.
 //! Removal leaves no namespace, mount, cgroup or state directory.
 
 use std::fs;
@@ -141,7 +142,8 @@ async fn a_native_container_sees_only_its_own_processes_name_and_files() {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs root"]
 async fn a_workload_over_its_flavour_s_memory_is_killed_and_failed_as_out_of_memory() {
-    let site = Site::new(PopdRuntime::Native, &["--flavour", "small:memory=64M,cpus=0.5,pids=64"]);
+    let mut site =
+        Site::new(PopdRuntime::Native, &["--flavour", "small:memory=64M,cpus=0.5,pids=64"]);
     let flavours = site.cli_json(&["flavours"]);
     let names: Vec<&str> =
         flavours.as_array().unwrap().iter().filter_map(|f| f["name"].as_str()).collect();
@@ -180,9 +182,29 @@ async fn a_workload_over_its_flavour_s_memory_is_killed_and_failed_as_out_of_mem
     let logs = String::from_utf8_lossy(&site.cli(&["logs", &calm]).stdout).into_owned();
     assert_eq!(memory_limit(&logs), (64u64 << 20).to_string(), "{logs}");
     let running = site.cli_json(&["servers"]);
-    let calm_view =
-        running.as_array().unwrap().iter().find(|s| s["name"] == calm.as_str()).cloned();
-    assert_eq!(calm_view.unwrap()["status"], "RUNNING", "{running}");
+    let view = running.as_array().unwrap().iter().find(|s| s["name"] == calm.as_str()).cloned();
+    let view = view.unwrap_or_else(|| panic!("no {calm} in {running}"));
+    assert_eq!(view["status"], "RUNNING", "{running}");
+
+    // kill -9 of popd and a restart: the same processes, in the same cgroups, re-adopted.
+    let addr =
+        view["ips"].as_object().unwrap().values().next().unwrap()[0].as_str().unwrap().to_owned();
+    let placed = |site: &Site| -> Vec<(u32, String)> {
+        let mut placed: Vec<_> = site
+            .pids(&calm, &addr)
+            .into_iter()
+            .map(|pid| (pid, fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap_or_default()))
+            .collect();
+        placed.sort();
+        placed
+    };
+    let before = placed(&site);
+    assert!(before.iter().any(|(_, cg)| cg.contains("/archipel/")), "not in a cgroup: {before:?}");
+    site.popd.restart();
+    let (_, token) = site.login().await;
+    let readopted = site.wait_status(&token, &calm, Status::Running).await;
+    assert_eq!(readopted.names[0], calm);
+    assert_eq!(placed(&site), before, "the workload changed at the restart");
 
     site.cli_json(&["rm", &hog, &calm]);
     assert_eq!(site.leftovers(&[]), "", "a namespace is left");
