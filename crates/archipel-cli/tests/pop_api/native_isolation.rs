@@ -118,6 +118,18 @@ async fn a_native_container_sees_only_its_own_processes_name_and_files() {
     assert_eq!(fs::read_to_string(rootfs.join("shared")).unwrap(), "image\n");
     assert!(!rootfs.join("b-only").exists(), "b wrote into the image");
 
+    // Nothing outside its root: not the host's name, not its supervisor's exit file (a
+    // descriptor kept across the pivot), not its supervisor's working directory.
+    let host_name = fs::read_to_string("/etc/hostname").unwrap_or_default();
+    let (seen, _) = exec(&site, &a, &["cat", "/etc/hostname"]);
+    assert!(host_name.trim().is_empty() || !seen.contains(host_name.trim()), "{seen}");
+    for target in ["/proc/1/fd/9", "/proc/1/cwd/../escape"] {
+        let (out, code) = exec(&site, &a, &["sh", "-c", &format!("echo 0 >{target}")]);
+        assert_ne!(code, 0, "a wrote {target}: {out}");
+    }
+    let (cwd, _) = exec(&site, &a, &["sh", "-c", "ls -d /proc/1/cwd/. 2>&1; readlink /proc/1/cwd"]);
+    assert!(!cwd.contains("workloads"), "PID 1 works in a host directory: {cwd}");
+
     // Docker's capabilities, less: no mount, no device node, no clock.
     for (what, argv) in [
         ("mount a tmpfs", vec!["mount", "-t", "tmpfs", "x", "/mnt"]),

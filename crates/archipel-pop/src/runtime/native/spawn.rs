@@ -18,7 +18,8 @@
 //!
 //! When the workload ends, the supervisor writes its exit code to the `exit` file, which is how
 //! a restarted popd learns the code of a workload that ended while it was down (under its own
-//! root, through a descriptor opened before the pivot). The supervisor traps SIGTERM (a trap,
+//! root, through a descriptor opened before the pivot; it waits in the new root, so that its
+//! working directory, like its root, is the container's once the pivot is done). The supervisor traps SIGTERM (a trap,
 //! unlike an ignored signal, is reset for the workload; as PID 1 it gets no signal it has no
 //! handler for) so that it survives a Stop long enough to write the code; SIGKILL leaves no
 //! code, which is read as 137. It unsets the `PWD` its shell exports unless the metadata sets
@@ -64,6 +65,7 @@ else
   if [ -n "$5" ] && ! "$3" --bind "$4" "$5"; then fail=1; fi
 fi
 if [ -n "$fail" ]; then echo 125 >"$f"; exit 125; fi
+if [ -n "$r" ]; then cd "$m" || { echo 125 >"$f"; exit 125; }; fi
 shift 9
 "$@"
 c=$?
