@@ -1,7 +1,11 @@
 //! DIMINET Table III: the time from a user's request for an inter-site service over k sites to
 //! its answer, a random one of them receiving it. Ours includes the data plane (bridges,
 //! VXLANs, routes), set up before the answer. One lab of 6 sites for k = 2..6, then a lab of
-//! 12 and one of 24 sites with every site taking part.
+//! 12 and one of 24 sites with every site taking part. Beside each time, the CPU time the
+//! daemons spent on it (popd and agent, from the scheduler's per-thread clocks): the receiving
+//! site's (the master's), and the sum over the other participants; with every daemon on this
+//! machine's two cores, the growth per added site is CPU contention where the sum grows as the
+//! time does.
 
 use std::time::{Duration, Instant};
 
@@ -10,7 +14,7 @@ use archipel_agent::{CreateRequest, NorthClient, ResourceRef, ServiceType, NORTH
 use archipel_testkit::require_root;
 
 use crate::lab::Lab;
-use crate::stats::summarize;
+use crate::stats::{cpu_ns, summarize};
 
 /// DIMINET Table III, seconds, for k = 2..6 sites.
 const L3_ANCHOR: [f64; 5] = [3.5006, 3.56017, 3.61324, 3.8076, 4.08032];
@@ -30,17 +34,17 @@ pub async fn run(bin: &str) -> Result<()> {
         let bed = Bed::up(bin, 6)?;
         for k in 2..=6 {
             for kind in [ServiceType::L3, ServiceType::L2] {
-                let times = bed.measure(kind, k, runs, &mut rng).await?;
+                let (times, cpu) = bed.measure(kind, k, runs, &mut rng).await?;
                 let anchor = if kind == ServiceType::L3 { L3_ANCHOR } else { L2_ANCHOR };
-                rows.push(Row { kind, k, lab: 6, times, anchor: Some(anchor[k - 2]) });
+                rows.push(Row { kind, k, lab: 6, times, cpu, anchor: Some(anchor[k - 2]) });
             }
         }
     }
     for sites in [12, 24] {
         let bed = Bed::up(bin, sites)?;
         for kind in [ServiceType::L3, ServiceType::L2] {
-            let times = bed.measure(kind, sites, large, &mut rng).await?;
-            rows.push(Row { kind, k: sites, lab: sites, times, anchor: None });
+            let (times, cpu) = bed.measure(kind, sites, large, &mut rng).await?;
+            rows.push(Row { kind, k: sites, lab: sites, times, cpu, anchor: None });
         }
     }
     println!("## DIMINET Table III: inter-site service creation time\n");
@@ -49,15 +53,18 @@ pub async fn run(bin: &str) -> Result<()> {
     );
     println!("run (not timed). Seed {SEED:#x}.\n");
     println!(
-        "| type | sites k | lab sites | runs | Archipel, mean ± s.e. | DIMINET, mean of 100 |"
+        "| type | sites k | lab sites | runs | Archipel, mean ± s.e. | master's CPU | other \
+         participants' CPU (sum) | DIMINET, mean of 100 |"
     );
-    println!("| --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     for r in rows {
         let s = summarize(&r.times);
         let anchor = r.anchor.map_or("not measured".into(), |a| format!("{:.0} ms", a * 1e3));
         let kind = if r.kind == ServiceType::L3 { "L3" } else { "L2" };
+        let (master, others) = r.cpu.mean_ms();
         println!(
-            "| {kind} | {} | {} | {} | {:.1} ± {:.1} ms (median {:.1}) | {anchor} |",
+            "| {kind} | {} | {} | {} | {:.1} ± {:.1} ms (median {:.1}) | {master:.1} ms | \
+             {others:.1} ms | {anchor} |",
             r.k, r.lab, s.n, s.mean_ms, s.stderr_ms, s.median_ms
         );
     }
@@ -73,7 +80,24 @@ struct Row {
     k: usize,
     lab: usize,
     times: Vec<Duration>,
+    cpu: Cpu,
     anchor: Option<f64>,
+}
+
+/// The daemons' CPU time over a row's creations, in nanoseconds.
+#[derive(Default)]
+struct Cpu {
+    runs: u64,
+    master: u64,
+    others: u64,
+}
+
+impl Cpu {
+    /// Per creation, in milliseconds: the master's, the other participants' summed.
+    fn mean_ms(&self) -> (f64, f64) {
+        let per = |ns: u64| Duration::from_nanos(ns / self.runs.max(1)).as_secs_f64() * 1e3;
+        (per(self.master), per(self.others))
+    }
 }
 
 /// A lab whose every site holds a network `d<site>` on a /25 of its own: the L3 resource at
@@ -96,15 +120,23 @@ impl Bed {
         Ok(Self { lab, names })
     }
 
-    /// `runs` creations over `k` sites picked at random, each deleted after its answer.
+    /// The CPU time so far of `site`'s popd and agent.
+    fn cpu_ns(&self, site: &str) -> Result<u64> {
+        let s = self.lab.site(site)?;
+        Ok([s.popd_pid, s.agent_pid].into_iter().flatten().map(cpu_ns).sum())
+    }
+
+    /// `runs` creations over `k` sites picked at random, each deleted after its answer; their
+    /// times and the daemons' CPU time.
     async fn measure(
         &self,
         kind: ServiceType,
         k: usize,
         runs: usize,
         rng: &mut XorShift,
-    ) -> Result<Vec<Duration>> {
+    ) -> Result<(Vec<Duration>, Cpu)> {
         let mut times = Vec::with_capacity(runs);
+        let mut cpu = Cpu::default();
         for run in 0..runs {
             let sites = rng.pick(&self.names, k);
             let master = &sites[rng.below(k)];
@@ -121,13 +153,23 @@ impl Bed {
                 resources.push(ResourceRef { site: site.clone(), network });
             }
             let req = CreateRequest { kind, name: format!("b{k}r{run}"), resources };
+            let before: Vec<u64> = sites.iter().map(|s| self.cpu_ns(s)).collect::<Result<_>>()?;
             let t = Instant::now();
             let service =
                 north.create(&req).await.with_context(|| format!("create {req:?} at {master}"))?;
             times.push(t.elapsed());
+            for (site, before) in sites.iter().zip(before) {
+                let spent = self.cpu_ns(site)?.saturating_sub(before);
+                if site == master {
+                    cpu.master += spent;
+                } else {
+                    cpu.others += spent;
+                }
+            }
+            cpu.runs += 1;
             north.delete(&service.global_id).await.context("delete")?;
         }
-        Ok(times)
+        Ok((times, cpu))
     }
 }
 

@@ -67,6 +67,19 @@ impl Memory {
     }
 }
 
+/// The CPU time a process's live threads have run, in nanoseconds: the first field of each
+/// `/proc/PID/task/TID/schedstat` (the scheduler's own clock, not tick-sampled). A thread that
+/// exits takes its time with it; the daemons' threads live long (Tokio's workers, and its
+/// blocking threads for 10 s idle), so a delta over a short call is theirs.
+pub fn cpu_ns(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return 0 };
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
