@@ -9,6 +9,7 @@ mod exec;
 mod heal;
 mod lab;
 mod memory;
+mod model;
 mod native;
 mod netns;
 mod nfvo;
@@ -25,14 +26,14 @@ use anyhow::{bail, Result};
 async fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let bin = args.next().unwrap_or_default();
-    // --full: the long runs of the suites that have one (tls, heal).
+    // --full: the long runs of the suites that have one (tls, heal, model).
     let (flags, suites): (Vec<String>, Vec<String>) = args.partition(|a| a.starts_with("--"));
     let full = flags.iter().any(|f| f == "--full");
     if let Some(flag) = flags.iter().find(|f| *f != "--full") {
         bail!("unknown flag {flag}: the only flag is --full");
     }
     if bin.is_empty() || suites.is_empty() {
-        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, memory, diminet, dataplane, nfvo, split, tls, auth, exec, heal, scripts; --full for the long runs)");
+        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, memory, diminet, dataplane, nfvo, split, tls, auth, exec, heal, scripts, model; --full for the long runs)");
     }
     for suite in suites {
         match suite.as_str() {
@@ -48,9 +49,10 @@ async fn main() -> Result<()> {
             "exec" => exec::run(&bin).await?,
             "heal" => heal::run(&bin, full).await?,
             "scripts" => scripts::run(&bin).await?,
+            "model" => model::run(full).await?,
             other => {
                 bail!(
-                    "unknown suite {other}: known suites are pop, native, memory, diminet, dataplane, nfvo, split, tls, auth, exec, heal"
+                    "unknown suite {other}: known suites are pop, native, memory, diminet, dataplane, nfvo, split, tls, auth, exec, heal, scripts, model"
                 )
             }
         }

@@ -4,10 +4,10 @@
 
 use archipel_netlink::iptables::{FirewallError, Table};
 
-use super::fakes::{world, Site};
 use super::{members, ns, request};
 use crate::guard::{accepted, routed_chain, vxlan_chain};
 use crate::model::ServiceType;
+use crate::testing::world::{world, Site};
 
 /// The addresses site `site`'s firewall accepts VXLAN of `vni` from.
 fn accepted_at(site: &Site, vni: u32) -> Vec<std::net::Ipv4Addr> {

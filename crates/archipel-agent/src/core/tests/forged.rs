@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use archipel_ipam::Pool;
 use archipel_netlink::{LinkInfo, Netlink};
 
-use super::fakes::{world, Site};
 use super::{ns, request};
 use crate::error::AgentError;
 use crate::model::{Params, Resource, Service, ServiceType};
+use crate::testing::world::{world, Site};
 
 /// Everything of site b an East-West call could change.
 #[derive(Debug, PartialEq)]

@@ -3,10 +3,10 @@
 
 use archipel_netlink::Netlink;
 
-use super::fakes::world;
 use super::{no_tunnels, ns, request};
 use crate::error::AgentError;
 use crate::model::{ServiceType, UpdateRequest};
+use crate::testing::world::world;
 
 #[tokio::test]
 async fn a_participant_cut_off_during_an_update_converges_on_the_next_pass() {

@@ -4,9 +4,9 @@
 
 use archipel_netlink::Netlink;
 
-use super::fakes::world;
 use super::{members, no_tunnels, ns, request};
 use crate::model::{ServiceType, UpdateRequest};
+use crate::testing::world::world;
 
 #[tokio::test]
 async fn a_site_added_joins_with_a_reserve_block_and_the_others_only_add_a_flood_entry() {

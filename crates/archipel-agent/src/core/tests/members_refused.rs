@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use archipel_netlink::Netlink;
 
-use super::fakes::{world, FakePeers, Site};
 use super::{members, no_tunnels, ns, request};
 use crate::model::{Service, ServiceType};
+use crate::testing::world::{world, FakePeers, Site};
 
 /// Site a masters an extension of `net` over a and b; the world also has `others`.
 async fn extension(others: &[&str]) -> (BTreeMap<String, Site>, Arc<FakePeers>, Service) {

@@ -1,5 +1,4 @@
 mod encryption;
-mod fakes;
 mod firewall;
 mod forged;
 mod heal;
@@ -15,7 +14,7 @@ use archipel_netlink::Netlink;
 
 use crate::error::AgentError;
 use crate::model::{CreateRequest, ResourceRef, Service, ServiceType, UpdateRequest};
-use fakes::{world, Site};
+use crate::testing::world::{world, Site};
 
 fn refs(resources: &[(&str, &str)]) -> Vec<ResourceRef> {
     resources

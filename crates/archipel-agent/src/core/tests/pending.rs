@@ -5,11 +5,11 @@ use std::sync::atomic::Ordering;
 
 use archipel_ipam::Pool;
 
-use super::fakes::{world, Site};
 use super::{no_tunnels, ns, request};
 use crate::api::ApiError;
 use crate::error::AgentError;
 use crate::model::{Params, Resource, Service, ServiceType};
+use crate::testing::world::{world, Site};
 
 const THREE: &[(&str, &str)] = &[("a", "net"), ("b", "net"), ("c", "net")];
 

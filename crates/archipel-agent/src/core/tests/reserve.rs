@@ -3,9 +3,9 @@
 
 use archipel_netlink::Netlink;
 
-use super::fakes::world;
 use super::request;
 use crate::model::ServiceType;
+use crate::testing::world::world;
 
 #[tokio::test]
 async fn a_vni_reserved_for_one_service_is_taken_for_others_until_released_or_left() {

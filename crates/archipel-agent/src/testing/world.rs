@@ -1,9 +1,13 @@
-//! Fakes for the core's tests: sites whose VIM ([`BridgeVim`]) makes its bridges in a
-//! FakeNetlink, and peers that call the other sites' agents in-process.
+//! A world of sites in one process, for the core's tests and the benchmark's model of many
+//! sites: each site's VIM ([`BridgeVim`]) makes its bridges in a FakeNetlink, and its agent
+//! calls the others' in-process, each call delayed as a WAN would ([`Wan`]).
+// Scaffolding: a poisoned lock or a world that cannot be built is a broken test.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use archipel_ipam::Pool;
 use archipel_netlink::iptables::FakeFirewall;
@@ -11,12 +15,28 @@ use archipel_netlink::{FakeNetlink, Netlink};
 use async_trait::async_trait;
 use ipnet::Ipv4Net;
 
+use super::BridgeVim;
 use crate::core::{Agent, AgentConfig};
 use crate::error::AgentError;
 use crate::model::{CidrInfo, FreeReply, KeyOffer, Service};
 use crate::peers::{Peers, PeersError};
 use crate::store::Store;
-use crate::testing::BridgeVim;
+
+/// What a call between two sites waits: a round trip, and with probability `loss` a lost
+/// segment, which TCP resends after `retransmit` (Linux's least RTO is 200 ms).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Wan {
+    pub rtt: Duration,
+    pub loss: f64,
+    pub retransmit: Duration,
+}
+
+impl Default for Wan {
+    /// No delay: the core's tests.
+    fn default() -> Self {
+        Self { rtt: Duration::ZERO, loss: 0.0, retransmit: Duration::from_millis(200) }
+    }
+}
 
 /// The agents of every site, reached by direct calls.
 #[derive(Debug, Default)]
@@ -26,13 +46,46 @@ pub struct FakePeers {
     pub down: Mutex<BTreeSet<String>>,
     /// Sites whose join fails.
     pub failing_join: Mutex<BTreeSet<String>>,
+    /// The WAN toward every site, unless `wan_to` names it.
+    pub wan: Mutex<Wan>,
+    pub wan_to: Mutex<BTreeMap<String, Wan>>,
+    /// xorshift64 state, for losses that repeat from run to run.
+    rng: Mutex<u64>,
 }
 
 impl FakePeers {
+    /// How long a call to `site` takes on the wire.
+    fn wire(&self, site: &str) -> Duration {
+        let wan = self.wan_to.lock().unwrap().get(site).copied();
+        let wan = wan.unwrap_or(*self.wan.lock().unwrap());
+        if wan.loss <= 0.0 {
+            return wan.rtt;
+        }
+        let mut x = self.rng.lock().unwrap();
+        if *x == 0 {
+            *x = 0x9e37_79b9_7f4a_7c15;
+        }
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        // The top 32 bits as a fraction of one.
+        let draw = f64::from(u32::try_from(*x >> 32).unwrap_or(0)) / f64::from(u32::MAX);
+        if draw < wan.loss {
+            wan.rtt + wan.retransmit
+        } else {
+            wan.rtt
+        }
+    }
+
     async fn agent(&self, site: &str) -> Result<Arc<Agent>, PeersError> {
         // A call over the network suspends the caller: concurrent requests interleave as they
         // would between real agents.
-        tokio::task::yield_now().await;
+        let wire = self.wire(site);
+        if wire.is_zero() {
+            tokio::task::yield_now().await;
+        } else {
+            tokio::time::sleep(wire).await;
+        }
         if self.down.lock().unwrap().contains(site) {
             return Err(PeersError::Timeout { site: site.to_owned() });
         }
@@ -125,9 +178,13 @@ pub struct Site {
     pub underlay: Ipv4Addr,
 }
 
-/// The underlay address of site number `i` of a world.
+/// The underlay address of site number `i` of a world: 192.0.2.N for the first 254, then in
+/// 198.18.0.0/15 (the benchmarking range), for worlds of hundreds of sites.
 pub fn underlay_of(i: usize) -> Ipv4Addr {
-    Ipv4Addr::new(192, 0, 2, u8::try_from(i + 1).unwrap())
+    match u8::try_from(i + 1) {
+        Ok(n) if n < 255 => Ipv4Addr::new(192, 0, 2, n),
+        _ => Ipv4Addr::from(u32::from(Ipv4Addr::new(198, 18, 0, 0)) + u32::try_from(i).unwrap()),
+    }
 }
 
 /// Sites named `names`, each with its namespace, an underlay link `eth0` (MTU 1500) holding
@@ -141,7 +198,10 @@ pub async fn world(names: &[&str]) -> (BTreeMap<String, Site>, Arc<FakePeers>) {
         nl.ensure_netns(&ns).await.unwrap();
         nl.ensure_bridge(Some(&ns), "eth0", Some(1500)).await.unwrap();
         let underlay = underlay_of(i);
-        nl.ensure_address(Some(&ns), "eth0", Ipv4Net::new(underlay, 24).unwrap()).await.unwrap();
+        let prefix = if underlay.octets()[0] == 192 { 24 } else { 15 };
+        nl.ensure_address(Some(&ns), "eth0", Ipv4Net::new(underlay, prefix).unwrap())
+            .await
+            .unwrap();
         let vim = BridgeVim::new(ns.clone(), nl.clone());
         let mut cfg = AgentConfig::new(*name, underlay);
         cfg.netns = Some(ns);

@@ -1,5 +1,8 @@
-//! For tests, here and in the crates around the agent (feature `testing`, off in the archipel
-//! binary): a site's VIM without popd.
+//! For tests, here and in the crates around the agent, and the benchmark's model of many sites
+//! (feature `testing`, off in the archipel binary): a site's VIM without popd, and a world of
+//! agents calling each other in-process over a simulated WAN (`world`).
+
+pub mod world;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
