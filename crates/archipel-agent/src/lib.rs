@@ -31,8 +31,8 @@ pub use dataplane::{
 pub use error::AgentError;
 pub use model::{
     CidrInfo, Connection, CreateRequest, DeleteReply, FreeReply, JoinRequest, KeyOffer, Params,
-    PoolGrant, Resource, ResourceRef, Service, ServiceType, SiteInfo, UpdateReply, UpdateRequest,
-    VniReservation,
+    PoolGrant, Resource, ResourceRef, Revisions, RevisionsReply, Service, ServiceType, SiteInfo,
+    UpdateReply, UpdateRequest, VniReservation,
 };
 pub use peers::{HttpPeers, PeerLink, Peers, PeersError, DEFAULT_TIMEOUT, KEY_HEADER, SITE_HEADER};
 pub use setup::{generate_token, Setup};

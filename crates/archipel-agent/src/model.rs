@@ -197,6 +197,25 @@ pub struct CidrInfo {
     pub gateway: Ipv4Addr,
 }
 
+/// East-West: the revision a master holds of each service a site takes part in, for a
+/// convergence pass: the site answers which it lacks or holds older ([`RevisionsReply`]), and
+/// only those are sent whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revisions {
+    /// Global id -> revision.
+    pub services: BTreeMap<String, u64>,
+}
+
+/// East-West: the services of a [`Revisions`] the site does not hold, and those it holds at an
+/// older revision.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevisionsReply {
+    #[serde(default)]
+    pub missing: Vec<String>,
+    #[serde(default)]
+    pub stale: Vec<String>,
+}
+
 /// East-West: whether a CIDR or VNI is free at a site; `conflict` names what holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FreeReply {

@@ -11,7 +11,8 @@ use ipnet::Ipv4Net;
 use serde::de::DeserializeOwned;
 
 use crate::model::{
-    CidrInfo, FreeReply, JoinRequest, KeyOffer, PoolGrant, Service, VniReservation,
+    CidrInfo, FreeReply, JoinRequest, KeyOffer, PoolGrant, Revisions, RevisionsReply, Service,
+    VniReservation,
 };
 
 /// How long one call to another agent may take.
@@ -84,6 +85,13 @@ pub trait Peers: Send + Sync {
     async fn join(&self, site: &str, service: &Service) -> Result<(), PeersError>;
     /// Gives `site` the master's view of a service.
     async fn update(&self, site: &str, service: &Service) -> Result<(), PeersError>;
+    /// Tells `site` the revisions of the services it takes part in; it answers which it lacks
+    /// or holds older.
+    async fn revisions(
+        &self,
+        site: &str,
+        revisions: &Revisions,
+    ) -> Result<RevisionsReply, PeersError>;
     /// Asks `site` to remove everything it made for a service.
     async fn leave(&self, site: &str, global_id: &str) -> Result<(), PeersError>;
     /// Asks the master `site` for another block of addresses for `requester`.
@@ -216,6 +224,15 @@ impl Peers for HttpPeers {
     async fn update(&self, site: &str, service: &Service) -> Result<(), PeersError> {
         let url = self.url(site, &format!("/{}", service.global_id))?;
         self.send(site, self.http.put(url).json(service)).await.map(drop)
+    }
+
+    async fn revisions(
+        &self,
+        site: &str,
+        revisions: &Revisions,
+    ) -> Result<RevisionsReply, PeersError> {
+        let url = self.url(site, "/revisions")?;
+        self.json(site, self.http.post(url).json(revisions)).await
     }
 
     async fn leave(&self, site: &str, global_id: &str) -> Result<(), PeersError> {

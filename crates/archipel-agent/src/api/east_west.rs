@@ -15,7 +15,8 @@ use super::ApiError;
 use crate::core::Agent;
 use crate::error::AgentError;
 use crate::model::{
-    CidrInfo, FreeReply, JoinRequest, KeyOffer, PoolGrant, Service, VniReservation,
+    CidrInfo, FreeReply, JoinRequest, KeyOffer, PoolGrant, Revisions, RevisionsReply, Service,
+    VniReservation,
 };
 
 type Shared = State<Arc<Agent>>;
@@ -38,6 +39,7 @@ pub(super) fn router(agent: Arc<Agent>, secrets: Arc<Secrets>) -> axum::Router {
         .route(&format!("{BASE}/wireguard"), put(exchange_keys))
         .route(&format!("{BASE}/vni-reservations"), post(reserve_vni))
         .route(&format!("{BASE}/vni-reservations/{{vni}}"), delete(release_vni))
+        .route(&format!("{BASE}/revisions"), post(revisions))
         .route(&format!("{BASE}/{{global_id}}"), get(show).put(sync).delete(leave))
         .route(&format!("{BASE}/{{global_id}}/pools"), post(grant))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -54,6 +56,14 @@ async fn join(
 ) -> Result<StatusCode, ApiError> {
     to_the_end(async move { agent.join(&caller, req.service).await }).await?;
     Ok(StatusCode::CREATED)
+}
+
+async fn revisions(
+    State(agent): Shared,
+    Extension(Caller(caller)): From,
+    Json(req): Json<Revisions>,
+) -> Result<Json<RevisionsReply>, ApiError> {
+    Ok(Json(agent.revisions(&caller, &req)?))
 }
 
 async fn show(

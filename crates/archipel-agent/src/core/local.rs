@@ -8,7 +8,9 @@ use super::Agent;
 use crate::dataplane::{self, attach_l2, attach_l3, l2_device, l3_device, DataplaneError, Tunnel};
 use crate::error::AgentError;
 use crate::guard;
-use crate::model::{CidrInfo, Connection, FreeReply, Service, ServiceType};
+use crate::model::{
+    CidrInfo, Connection, FreeReply, Revisions, RevisionsReply, Service, ServiceType,
+};
 use crate::vim::{NetworkSpec, SiteNetwork};
 
 fn missing(service: &Service, what: &'static str) -> AgentError {
@@ -84,6 +86,26 @@ impl Agent {
                 Ok(self.store.mark_left(global_id, 0)?)
             }
         }
+    }
+
+    /// East-West POST from `caller`, a master: which of the services it names this site does
+    /// not hold, and which it holds at an older revision. Services another site masters are
+    /// left out of the answer.
+    pub fn revisions(
+        &self,
+        caller: &str,
+        revisions: &Revisions,
+    ) -> Result<RevisionsReply, AgentError> {
+        let mut reply = RevisionsReply::default();
+        for (id, revision) in &revisions.services {
+            match self.store.service(id)? {
+                None => reply.missing.push(id.clone()),
+                Some(held) if held.master != caller => {}
+                Some(held) if held.params.revision < *revision => reply.stale.push(id.clone()),
+                Some(_) => {}
+            }
+        }
+        Ok(reply)
     }
 
     /// East-West GET from `caller`: a service it takes part in.

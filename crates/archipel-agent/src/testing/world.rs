@@ -18,7 +18,7 @@ use ipnet::Ipv4Net;
 use super::BridgeVim;
 use crate::core::{Agent, AgentConfig};
 use crate::error::AgentError;
-use crate::model::{CidrInfo, FreeReply, KeyOffer, Service};
+use crate::model::{CidrInfo, FreeReply, KeyOffer, Revisions, RevisionsReply, Service};
 use crate::peers::{Peers, PeersError};
 use crate::store::Store;
 
@@ -51,6 +51,8 @@ pub struct FakePeers {
     pub wan_to: Mutex<BTreeMap<String, Wan>>,
     /// xorshift64 state, for losses that repeat from run to run.
     rng: Mutex<u64>,
+    /// How many calls of each kind were made (`join`, `update`, `revisions`, …).
+    pub calls: Mutex<BTreeMap<&'static str, usize>>,
 }
 
 impl FakePeers {
@@ -75,6 +77,11 @@ impl FakePeers {
         } else {
             wan.rtt
         }
+    }
+
+    /// Counts a call of `kind`.
+    fn count(&self, kind: &'static str) {
+        *self.calls.lock().unwrap().entry(kind).or_default() += 1;
     }
 
     async fn agent(&self, site: &str) -> Result<Arc<Agent>, PeersError> {
@@ -145,6 +152,7 @@ impl Peers for CallsFrom {
         agent.accept_key(&self.caller, offer.clone()).await.map_err(refused(site))
     }
     async fn join(&self, site: &str, service: &Service) -> Result<(), PeersError> {
+        self.world.count("join");
         let agent = self.agent(site).await?;
         if self.world.failing_join.lock().unwrap().contains(site) {
             return Err(PeersError::Timeout { site: site.to_owned() });
@@ -152,7 +160,16 @@ impl Peers for CallsFrom {
         agent.join(&self.caller, service.clone()).await.map_err(refused(site))
     }
     async fn update(&self, site: &str, service: &Service) -> Result<(), PeersError> {
+        self.world.count("update");
         self.agent(site).await?.sync(&self.caller, service.clone()).await.map_err(refused(site))
+    }
+    async fn revisions(
+        &self,
+        site: &str,
+        revisions: &Revisions,
+    ) -> Result<RevisionsReply, PeersError> {
+        self.world.count("revisions");
+        self.agent(site).await?.revisions(&self.caller, revisions).map_err(refused(site))
     }
     async fn leave(&self, site: &str, global_id: &str) -> Result<(), PeersError> {
         self.agent(site).await?.leave(&self.caller, global_id).await.map_err(refused(site))

@@ -276,6 +276,13 @@ fn every_agent_route_refuses_a_call_without_its_credential() {
             json!({"vni": 7, "global_id": "c-00000001"}),
             403,
         ),
+        (
+            "east-west",
+            "POST",
+            "/intersite-horizontal/revisions".into(),
+            json!({ "services": serde_json::Map::from_iter([(id.clone(), json!(0))]) }),
+            200,
+        ),
         ("east-west", "GET", format!("/intersite-horizontal/{id}"), none.clone(), 200),
         ("east-west", "PUT", format!("/intersite-horizontal/{id}"), forged("b"), 403),
         ("east-west", "DELETE", format!("/intersite-horizontal/{id}"), none.clone(), 403),

@@ -130,3 +130,37 @@ async fn a_join_overtaken_by_its_leave_is_refused_and_a_later_view_joins() {
     c.agent.join("a", later).await.unwrap();
     assert!(c.vim.get("net").is_some());
 }
+
+#[tokio::test]
+async fn a_pass_sends_whole_only_the_views_a_site_lacks_or_holds_older() {
+    let (sites, peers) = world(&["a", "b", "c"]).await;
+    sites["a"].vim.add("net", "10.0.0.0/24").await;
+    sites["a"].vim.add("other", "10.0.1.0/24").await;
+    let one = request(ServiceType::L2, &[("a", "net"), ("b", "net"), ("c", "net")]);
+    let one = sites["a"].agent.create(one).await.unwrap().global_id;
+    let two = request(ServiceType::L2, &[("a", "other"), ("b", "other")]);
+    sites["a"].agent.create(two).await.unwrap();
+    let calls = |kind: &str| peers.calls.lock().unwrap().get(kind).copied().unwrap_or_default();
+    let (joins, updates) = (calls("join"), calls("update"));
+
+    // Nothing changed: one revisions call per site, no view sent.
+    sites["a"].agent.converge().await.unwrap();
+    assert_eq!(calls("revisions"), 2);
+    assert_eq!((calls("join"), calls("update")), (joins, updates));
+
+    // c misses a rename: the next pass sends c that view alone.
+    peers.down.lock().unwrap().insert("c".into());
+    let renamed = UpdateRequest { name: Some("renamed".into()), resources: None };
+    sites["a"].agent.update(&one, renamed).await.unwrap();
+    peers.down.lock().unwrap().clear();
+    let updates = calls("update");
+    sites["a"].agent.converge().await.unwrap();
+    assert_eq!(calls("update"), updates + 1);
+    assert_eq!(sites["c"].agent.get(&one).unwrap().name, "renamed");
+
+    // A site answers nothing of another master's services.
+    let reply = sites["b"]
+        .agent
+        .revisions("c", &crate::model::Revisions { services: [(one.clone(), 99)].into() });
+    assert_eq!(reply.unwrap(), crate::model::RevisionsReply::default());
+}
