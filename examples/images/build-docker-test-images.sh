@@ -6,10 +6,10 @@
 #     - runs `sh -c "$CMD"` in place of itself when the environment variable CMD is set and not
 #       empty (tests choose a workload's behaviour through its metadata, e.g. CMD="exit 3");
 #     - otherwise idles until SIGTERM, then exits 0 within a second.
-#   mcilloni/sipp-server:latest, mcilloni/sipp-client:latest  the host's /usr/bin/sipp with the
-#     shared libraries `ldd` names and the dynamic loader, busybox-static for the shell, `ip`
-#     and `awk`, and the native images' entrypoints (examples/images/native/sipp-*/), so the
-#     thesis's NSD (examples/sipp/nsd.json) runs the same on both runtimes.
+#   mcilloni/sipp-server:latest, mcilloni/sipp-client:latest  the root filesystem sipp-rootfs.sh
+#     makes (the host's sipp with its libraries, busybox-static, the entrypoints of
+#     examples/images/native/sipp-*/): the same files as the native images, so the thesis's
+#     NSD (examples/sipp/nsd.json) runs the same on both runtimes.
 #
 # Idempotent: an image that already carries its version label is left alone. Bump an image's
 # version whenever it changes, so older builds are replaced.
@@ -57,29 +57,19 @@ EOF
     build "$BUSYBOX" "$dir/busybox"
 fi
 
-SIPP_VERSION=1
+SIPP_VERSION=2
 for role in server client; do
     image=mcilloni/sipp-$role:latest
     if [ "$(current "$image")" = "$SIPP_VERSION" ]; then
         continue
     fi
-    need /bin/busybox "install busybox-static"
-    need /usr/bin/sipp "install sipp"
     ctx=$dir/sipp-$role
-    mkdir -p "$ctx/root/bin" "$ctx/root/usr/bin"
-    cp /bin/busybox "$ctx/root/bin/busybox"
-    cp /usr/bin/sipp "$ctx/root/usr/bin/sipp"
-    cp "$here/native/sipp-$role/entrypoint.sh" "$ctx/root/entrypoint.sh"
-    # Every library with its path, and the loader (the line without "=>").
-    ldd /usr/bin/sipp | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
-        while read -r lib; do
-            mkdir -p "$ctx/root$(dirname "$lib")"
-            cp -L "$lib" "$ctx/root$lib"
-        done
+    mkdir -p "$ctx"
+    # The same root filesystem as the native image's (build-native-images.sh).
+    sh "$here/sipp-rootfs.sh" "$here/native/sipp-$role/entrypoint.sh" "$ctx/root"
     cat >"$ctx/Dockerfile" <<EOF
 FROM scratch
 COPY root/ /
-RUN ["/bin/busybox", "--install", "-s", "/bin"]
 ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 LABEL $LABEL=$SIPP_VERSION
 ENTRYPOINT ["/bin/sh", "/entrypoint.sh"]

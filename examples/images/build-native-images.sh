@@ -4,9 +4,10 @@
 # copied whole, replacing an older copy; `archipel pop image import DIR` does the same for one
 # image through a running popd.
 #
-# Native images use the host's programs: busybox-static for archipel-test/busybox (echo/), sipp
-# for mcilloni/sipp-server and mcilloni/sipp-client. A missing program is reported; the images
-# are installed anyway (they fail at start until it is installed).
+# archipel-test/busybox (echo/) runs the host's busybox-static in the host's files. The SIPp
+# images (mcilloni/sipp-server, mcilloni/sipp-client) get a root filesystem of their own, made
+# by sipp-rootfs.sh from the host's sipp and busybox-static, the same as their Docker twins'
+# (build-docker-test-images.sh); they are isolated as any image with a root filesystem.
 #
 # Idempotent.
 set -eu
@@ -19,7 +20,6 @@ dest=$1
 src=$(cd "$(dirname "$0")/native" && pwd)
 
 [ -x /bin/busybox ] || echo "build-native-images: /bin/busybox not found (apt-get install busybox-static)" >&2
-command -v sipp >/dev/null 2>&1 || echo "build-native-images: sipp not found (apt-get install sipp)" >&2
 
 mkdir -p "$dest"
 for image in "$src"/*/; do
@@ -27,6 +27,15 @@ for image in "$src"/*/; do
     staging="$dest/.import-$name-$$"
     rm -rf "$staging"
     cp -R "$image" "$staging"
+    case $name in
+        sipp-*)
+            if ! sh "$src/../sipp-rootfs.sh" "$image/entrypoint.sh" "$staging/rootfs"; then
+                echo "build-native-images: $name skipped" >&2
+                rm -rf "$staging"
+                continue
+            fi
+            ;;
+    esac
     rm -rf "$dest/$name"
     mv "$staging" "$dest/$name"
     echo "installed $(sed -n 's/^name = "\(.*\)"$/\1/p' "$image/manifest.toml") in $dest/$name"

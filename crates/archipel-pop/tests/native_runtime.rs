@@ -1,5 +1,6 @@
 //! The native runtime against the kernel: namespaces, bridges, veths and processes. Needs root
-//! (fails without it) and the host's busybox-static and sipp. Every test works in a site
+//! (fails without it), the host's busybox-static and sipp, and the `archipel` binary built (the
+//! SIPp images have a root filesystem, which it isolates). Every test works in a site
 //! namespace of its own, with its own popd instance and state directory; a guard removes every
 //! namespace it made, also when it panics.
 #![allow(clippy::unwrap_used)] // a test: a panic is the failure report
@@ -216,9 +217,13 @@ async fn a_new_runtime_adopts_running_workloads_and_removes_orphans() {
 async fn the_sipp_client_completes_its_calls_against_the_sipp_server() {
     let site = Site::new();
     support::run("sh", &["-c", "command -v sipp"]);
+    let bin = support::archipel_bin();
+    assert!(bin.is_file(), "{} is missing: cargo build -p archipel-cli first", bin.display());
     let runtime = site.runtime().await;
+    let built = tempfile::tempdir().unwrap();
+    let images = support::installed_example_images(built.path());
     for image in ["sipp-server", "sipp-client"] {
-        let info = runtime.import_image(&support::example_images().join(image)).await.unwrap();
+        let info = runtime.import_image(&images.join(image)).await.unwrap();
         assert_eq!(info.names, [format!("mcilloni/{image}:latest")]);
     }
     let names: Vec<String> =

@@ -49,6 +49,21 @@ pub fn example_images() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/images/native")
 }
 
+/// The example images as `build-native-images.sh` installs them (the SIPp ones with the root
+/// filesystem it makes), in `dir`.
+pub fn installed_example_images(dir: &Path) -> PathBuf {
+    let script = example_images().join("../build-native-images.sh");
+    run("sh", &[&script.to_string_lossy(), &dir.to_string_lossy()]);
+    dir.to_owned()
+}
+
+/// The `archipel` binary beside this test's (cargo builds it with the workspace's tests): the
+/// program that isolates images with a root filesystem. A runtime has it when it is built.
+pub fn archipel_bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().and_then(Path::parent).unwrap().join("archipel")
+}
+
 /// One test's world: its instance, site namespace, state and image directories, and the
 /// namespaces its workloads live in (removed on drop).
 pub struct Site {
@@ -90,7 +105,7 @@ impl Site {
             site_netns: Some(self.netns.clone()),
             netlink: Arc::new(RtNetlink::new()),
             log_max_bytes: archipel_pop::runtime::native::DEFAULT_LOG_MAX_BYTES,
-            helper: None,
+            helper: Some(archipel_bin()).filter(|bin| bin.is_file()),
         };
         Arc::new(NativeRuntime::new(config).await.expect("a native runtime"))
     }

@@ -1,6 +1,8 @@
 //! The native example images (examples/images/native/*), embedded in the binary and imported
-//! into the lab's image catalogue as `archipel pop image import` does. They run the host's
-//! programs (sipp for the SIPp images), so the demo needs no Docker and no registry.
+//! into the lab's image catalogue as `archipel pop image import` does. The SIPp images get a
+//! root filesystem made from the host's sipp and busybox by examples/images/sipp-rootfs.sh
+//! (embedded too), the same files as their Docker twins', so the demo needs no Docker and no
+//! registry.
 
 use std::path::Path;
 
@@ -27,6 +29,10 @@ macro_rules! image_file {
         )
     };
 }
+
+/// Makes a SIPp image's root filesystem: `sh -c SIPP_ROOTFS sipp-rootfs ENTRYPOINT ROOTFS`.
+const SIPP_ROOTFS: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/images/sipp-rootfs.sh"));
 
 /// Every file of every image directory; a test checks that none is missing.
 const IMAGES: &[ImageDir] = &[
@@ -68,6 +74,21 @@ fn install_one(images_dir: &Path, unpacked: &Path, image: &ImageDir) -> anyhow::
     for (file, bytes) in image.files {
         let path = src.join(file);
         std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if image.dir.starts_with("sipp-") {
+        let out = std::process::Command::new("/bin/sh")
+            .args(["-c", SIPP_ROOTFS, "sipp-rootfs"])
+            .arg(src.join("entrypoint.sh"))
+            .arg(src.join("rootfs"))
+            .output()
+            .context("running /bin/sh")?;
+        if !out.status.success() {
+            anyhow::bail!(
+                "making the root filesystem of the {} image failed: {}",
+                image.dir,
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
     }
     let info = import_image(images_dir, &src)
         .with_context(|| format!("importing the {} image", image.dir))?;
