@@ -15,7 +15,8 @@ use super::Context;
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Example:
-  archipel pop image import ./examples/images/native/sipp-server
+  archipel pop image import ./examples/images/native/echo
+  sh examples/images/build-native-images.sh /tmp/images && archipel pop image import /tmp/images/sipp-server
   docker save -o sipp.tar mcilloni/sipp-server:latest && archipel pop image import sipp.tar")]
 pub struct ImageArgs {
     #[command(subcommand)]
