@@ -240,6 +240,17 @@ impl NfvoClient {
         self.json(self.request(Method::GET, &format!("/vnfpkgm/v1/vnf_packages/{id}"))).await
     }
 
+    /// Disables an onboarded package (SOL005: no new NSD may name it, and it can be deleted).
+    pub async fn disable_package(&self, id: &str) -> Result<(), ClientError> {
+        let path = format!("/vnfpkgm/v1/vnf_packages/{id}");
+        let request = self
+            .request(Method::PATCH, &path)
+            .header(reqwest::header::CONTENT_TYPE, "application/merge-patch+json")
+            .body(r#"{"operationalState": "DISABLED"}"#);
+        self.send(request).await.map(drop)
+    }
+
+    /// Deletes a DISABLED package.
     pub async fn delete_package(&self, id: &str) -> Result<(), ClientError> {
         let path = format!("/vnfpkgm/v1/vnf_packages/{id}");
         self.send(self.request(Method::DELETE, &path)).await.map(drop)

@@ -55,6 +55,8 @@ pub enum NfvoError {
     AlarmState { id: String, state: &'static str },
     #[error("NSD {id} changed since it was read (its ETag is now {etag}): read it again")]
     NsdChanged { id: String, etag: String },
+    #[error("VNF package {id} changed since it was read (its ETag is now {etag}): read it again")]
+    PackageChanged { id: String, etag: String },
     #[error("alarm {id} changed since it was read (its ETag is now {etag}): read it again")]
     AlarmChanged { id: String, etag: String },
     #[error("the store failed")]

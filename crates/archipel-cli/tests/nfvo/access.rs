@@ -81,6 +81,7 @@ const ROUTES: &[(&str, &str, Option<Role>)] = &[
     ("get", "/vnfpkgm/v1/vnf_packages", Some(Role::Reader)),
     ("post", "/vnfpkgm/v1/vnf_packages", Some(Role::Operator)),
     ("get", "/vnfpkgm/v1/vnf_packages/{id}", Some(Role::Reader)),
+    ("patch", "/vnfpkgm/v1/vnf_packages/{id}", Some(Role::Operator)),
     ("delete", "/vnfpkgm/v1/vnf_packages/{id}", Some(Role::Operator)),
     ("get", "/vnfpkgm/v1/vnf_packages/{id}/package_content", Some(Role::Reader)),
     ("put", "/vnfpkgm/v1/vnf_packages/{id}/package_content", Some(Role::Operator)),

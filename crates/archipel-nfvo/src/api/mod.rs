@@ -83,7 +83,10 @@ pub fn router(nfvo: Nfvo) -> Router {
         .route("/nslcm/v1/ns_instances/{id}/terminate", post(nslcm::terminate))
         .route("/nslcm/v1/ns_instances/{id}/update", post(ns_update::update))
         .route("/vnfpkgm/v1/vnf_packages", get(vnfpkgm::list).post(vnfpkgm::create))
-        .route("/vnfpkgm/v1/vnf_packages/{id}", get(vnfpkgm::show).delete(vnfpkgm::delete))
+        .route(
+            "/vnfpkgm/v1/vnf_packages/{id}",
+            get(vnfpkgm::show).patch(vnfpkgm::modify).delete(vnfpkgm::delete),
+        )
         .route(
             "/vnfpkgm/v1/vnf_packages/{id}/package_content",
             get(vnfpkgm::content)

@@ -52,7 +52,7 @@ const BEARER: &str = "bearer";
         nspm::create, nspm::list, nspm::show, nspm::modify, nspm::delete, nspm::report,
         nspm_thresholds::create, nspm_thresholds::list, nspm_thresholds::show,
         nspm_thresholds::modify, nspm_thresholds::delete,
-        vnfpkgm::create, vnfpkgm::list, vnfpkgm::show, vnfpkgm::delete, vnfpkgm::upload,
+        vnfpkgm::create, vnfpkgm::list, vnfpkgm::show, vnfpkgm::modify, vnfpkgm::delete, vnfpkgm::upload,
         vnfpkgm::content, vnfpkgm_files::vnfd, vnfpkgm_files::artifact,
         vnfpkgm_subscriptions::create, vnfpkgm_subscriptions::list, vnfpkgm_subscriptions::show,
         vnfpkgm_subscriptions::delete,

@@ -88,7 +88,7 @@ impl From<NfvoError> for ApiError {
             | E::NsdState { .. }
             | E::AlarmState { .. }
             | E::OpState { .. } => (StatusCode::CONFLICT, "conflict", "conflict"),
-            E::NsdChanged { .. } | E::AlarmChanged { .. } => {
+            E::NsdChanged { .. } | E::AlarmChanged { .. } | E::PackageChanged { .. } => {
                 (StatusCode::PRECONDITION_FAILED, "precondition-failed", "precondition failed")
             }
             E::SiteUnreachable { .. } | E::AgentUnreachable { .. } => {

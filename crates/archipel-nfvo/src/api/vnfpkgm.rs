@@ -1,15 +1,19 @@
 //! `/vnfpkgm/v1/vnf_packages`: SOL005 VNF package management over Open Baton's package format.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::collection::{self, Collection, CollectionQuery};
-use super::dto::{CreateVnfPkgInfoRequest, PackageContent, VnfPkgInfo};
+use super::dto::{
+    CreateVnfPkgInfoRequest, OperationalState, PackageContent, VnfPkgInfo, VnfPkgInfoModifications,
+};
 use super::extract::{media_type, unsupported, JsonBody, RawBody};
 use super::problem::ApiError;
-use super::responses::{BadRequest, Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType};
+use super::responses::{
+    BadRequest, Conflict, NotFound, PayloadTooLarge, PreconditionFailed, UnsupportedMediaType,
+};
 use crate::error::NfvoError;
 use crate::Nfvo;
 
@@ -80,16 +84,58 @@ pub async fn list(State(nfvo): State<Nfvo>, request: Collection) -> Result<Respo
     path = "/vnfpkgm/v1/vnf_packages/{id}",
     tag = "vnfpkgm",
     params(("id" = String, Path, description = "the package's id")),
-    responses((status = 200, description = "the package", body = VnfPkgInfo), (status = 404, response = NotFound))
+    responses(
+        (status = 200, description = "the package", body = VnfPkgInfo,
+         headers(("ETag" = String, description = "its version, for If-Match"))),
+        (status = 404, response = NotFound),
+    )
 )]
-pub async fn show(
-    State(nfvo): State<Nfvo>,
-    Path(id): Path<String>,
-) -> Result<Json<VnfPkgInfo>, ApiError> {
-    Ok(Json(info(&nfvo, &id)?))
+pub async fn show(State(nfvo): State<Nfvo>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let record = nfvo.package(&id)?;
+    let etag = etag(&record);
+    Ok(([etag], Json(info(&nfvo, &id)?)).into_response())
 }
 
-/// Deletes a package no onboarded NSD names.
+/// Enables or disables an onboarded package: a DISABLED package cannot be named by an NSD
+/// onboarded next, and can be deleted. With `If-Match`, refused (412) when the package changed
+/// since that ETag was read; setting the state it is in is a conflict (409).
+#[utoipa::path(
+    patch,
+    operation_id = "modifyVnfPackage",
+    path = "/vnfpkgm/v1/vnf_packages/{id}",
+    tag = "vnfpkgm",
+    params(
+        ("id" = String, Path, description = "the package's id"),
+        ("If-Match" = Option<String>, Header, description = "the ETag the change is made against"),
+    ),
+    request_body(content = VnfPkgInfoModifications, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "changed: what was asked", body = VnfPkgInfoModifications,
+         headers(("ETag" = String, description = "the package's new version"))),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 415, response = UnsupportedMediaType),
+    )
+)]
+pub async fn modify(
+    State(nfvo): State<Nfvo>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(request): JsonBody<VnfPkgInfoModifications>,
+) -> Result<Response, ApiError> {
+    let if_match = headers.get(header::IF_MATCH).map(|v| v.to_str().unwrap_or_default());
+    let enabled = request.operational_state == OperationalState::Enabled;
+    let record = nfvo.set_package_enabled(&id, enabled, if_match)?;
+    Ok(([etag(&record)], Json(request)).into_response())
+}
+
+fn etag(record: &crate::store::PackageRecord) -> (HeaderName, HeaderValue) {
+    (header::ETAG, HeaderValue::try_from(record.etag()).expect("ASCII"))
+}
+
+/// Deletes a DISABLED package no onboarded NSD names.
 #[utoipa::path(
     delete,
     operation_id = "deleteVnfPackage",

@@ -201,6 +201,7 @@ impl Nfvo {
             nsd.check_acyclic()?;
         }
         self.lifecycle_scripts(&nsd)?;
+        self.check_packages_enabled(&nsd)?;
         Ok(NsdDocument {
             name: nsd.name().to_owned(),
             vendor: nsd.vendor().to_owned(),

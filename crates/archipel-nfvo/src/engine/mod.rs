@@ -206,6 +206,13 @@ impl Nfvo {
         self.inner.cancels.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// What subscription filters may name of NS `id`, as recorded; None if it cannot be read.
+    pub(super) fn ns_facts(&self, id: &str) -> Option<crate::events::NsFacts> {
+        let nsr = self.store().nsr(id).ok().flatten()?;
+        let nsd = self.parsed_nsd(&nsr.nsd_id).ok();
+        Some(crate::events::NsFacts::of(&nsr, nsd.as_ref()))
+    }
+
     fn gate(&self) -> std::sync::MutexGuard<'_, ()> {
         self.inner.gate.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -213,7 +220,7 @@ impl Nfvo {
     /// Runs the operation in the background.
     fn spawn(&self, op: OpOcc) {
         self.inner.running.send_modify(|n| *n += 1);
-        self.events().op_changed(&op);
+        self.events().op_changed(&op, self.ns_facts(&op.nsr_id));
         let nfvo = self.clone();
         tokio::spawn(async move {
             let watched = matches!(

@@ -25,8 +25,13 @@ pub type Scripts = BTreeMap<String, Vec<u8>>;
 impl Nfvo {
     /// Makes an empty package, to be given its content.
     pub fn create_package(&self) -> Result<PackageRecord, NfvoError> {
-        let record =
-            PackageRecord { id: ids::new_id(), created: ids::now(), name: None, content: None };
+        let record = PackageRecord {
+            id: ids::new_id(),
+            created: ids::now(),
+            name: None,
+            content: None,
+            disabled: false,
+        };
         self.store().insert_package(&record)?;
         tracing::info!(id = %record.id, "VNF package created");
         Ok(record)
@@ -84,13 +89,51 @@ impl Nfvo {
         Ok(users)
     }
 
-    /// Deletes a package no onboarded NSD names.
+    /// Enables or disables an onboarded package (SOL005's `operationalState`). With
+    /// `if_match`, refused (412) when the package changed since that ETag was read; setting the
+    /// state it is in, or enabling one without content, is a conflict (409).
+    pub fn set_package_enabled(
+        &self,
+        id: &str,
+        enabled: bool,
+        if_match: Option<&str>,
+    ) -> Result<PackageRecord, NfvoError> {
+        let _gate = self.gate();
+        let record = self.package(id)?;
+        if let Some(tag) = if_match {
+            let etag = record.etag();
+            if !crate::model::if_match_holds(tag, &etag) {
+                return Err(NfvoError::PackageChanged { id: id.to_owned(), etag });
+            }
+        }
+        let conflict = |state| Err(NfvoError::PackageState { id: id.to_owned(), state });
+        if record.content.is_none() {
+            return conflict("has no content yet: upload it first");
+        }
+        if record.enabled() == enabled {
+            return conflict(if enabled { "is already ENABLED" } else { "is already DISABLED" });
+        }
+        self.store().set_package_disabled(id, !enabled)?;
+        let state = if enabled { "ENABLED" } else { "DISABLED" };
+        tracing::info!(%id, state, "VNF package state changed");
+        let mut fields = vnfd_id(record.name.as_deref().unwrap_or_default());
+        fields.insert("changeType".to_owned(), "OP_STATE_CHANGE".into());
+        fields.insert("operationalState".to_owned(), state.into());
+        self.events().package_changed(PACKAGE_CHANGED, id, fields);
+        self.package(id)
+    }
+
+    /// Deletes a DISABLED package no onboarded NSD names.
     pub fn delete_package(&self, id: &str) -> Result<(), NfvoError> {
         let _gate = self.gate();
         if let Some(nsd) = self.packages_in_use()?.remove(id) {
             return Err(NfvoError::PackageInUse { id: id.to_owned(), nsd });
         }
         let record = self.package(id)?;
+        if record.enabled() {
+            let state = "is ENABLED: disable it first";
+            return Err(NfvoError::PackageState { id: id.to_owned(), state });
+        }
         if !self.store().delete_package(id)? {
             return Err(NfvoError::NotFound { what: "VNF package", id: id.to_owned() });
         }
@@ -98,6 +141,21 @@ impl Nfvo {
         let mut fields = vnfd_id(record.name.as_deref().unwrap_or_default());
         fields.insert("changeType".to_owned(), "PKG_DELETE".into());
         self.events().package_changed(PACKAGE_CHANGED, id, fields);
+        Ok(())
+    }
+
+    /// Refuses an NSD to onboard that names a DISABLED package (SOL005: it is not to be used
+    /// for new VNFs); NSDs onboarded before keep it.
+    pub(super) fn check_packages_enabled(&self, nsd: &Nsd) -> Result<(), NfvoError> {
+        for (i, vnfd) in nsd.vnfd().iter().enumerate() {
+            let Some(location) = &vnfd.package else { continue };
+            if self.store().package(location)?.is_some_and(|p| p.disabled) {
+                let reason = "the package is DISABLED: enable it first".to_owned();
+                let violation = Violation::UnknownPackage { location: location.clone(), reason };
+                let path = format!("vnfd[{i}].vnfPackageLocation");
+                return Err(CatalogueError::Invalid { path, violation }.into());
+            }
+        }
         Ok(())
     }
 

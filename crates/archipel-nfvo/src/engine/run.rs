@@ -8,6 +8,7 @@ use std::time::Instant;
 use super::{heal, instantiate, links, scale, terminate, update, Nfvo};
 use crate::catalogue::Nsd;
 use crate::error::chain;
+use crate::events::NsFacts;
 use crate::ids;
 use crate::model::{
     Failure, LcmOperation, Nsr, OpOcc, Operation, OperationState, Site, Status, Step,
@@ -46,7 +47,7 @@ pub(super) fn abandon(nfvo: &Nfvo, mut op: OpOcc, failure: Failure) {
     if let Err(err) = nfvo.store().put_op(&op) {
         tracing::error!(op = %op.id, error = %chain(&err), "cannot record the operation's end");
     }
-    nfvo.events().op_changed(&op);
+    nfvo.events().op_changed(&op, nfvo.ns_facts(&op.nsr_id));
     nfvo.metrics().operation_ended(op.operation.kind(), op.state, None);
 }
 
@@ -310,7 +311,7 @@ impl Run {
         if let Err(err) = self.nfvo.store().put_op(&self.op) {
             tracing::error!(op = %self.op.id, error = %chain(&err), "cannot record the operation's end");
         }
-        self.nfvo.events().op_changed(&self.op);
+        self.nfvo.events().op_changed(&self.op, Some(NsFacts::of(&self.nsr, Some(&self.nsd))));
         let ran = Some(self.began.elapsed());
         self.nfvo.metrics().operation_ended(self.op.operation.kind(), state, ran);
         tracing::info!(op = %self.op.id, nsr = %self.nsr.id, state = state.as_str(), status = self.nsr.status.as_str(), "operation ended");

@@ -122,6 +122,10 @@ fn check_filter(api: SubscriptionApi, filter: &Filter) -> Result<(), NfvoError> 
     let lists = [
         ("notificationTypes", &filter.notification_types),
         ("nsInstanceIds", &filter.ns_instance_ids),
+        ("nsInstanceNames", &filter.ns_instance_names),
+        ("nsdIds", &filter.nsd_ids),
+        ("vnfdIds", &filter.vnfd_ids),
+        ("pnfdIds", &filter.pnfd_ids),
         ("operationTypes", &filter.operation_types),
         ("operationStates", &filter.operation_states),
         ("nsdInfoId", &filter.nsd_info_ids),
@@ -134,12 +138,26 @@ fn check_filter(api: SubscriptionApi, filter: &Filter) -> Result<(), NfvoError> 
                 list.len()
             )));
         }
-        if let Some(long) = list.iter().find(|v| v.len() > 64) {
+        // Names are an operator's words; ids and enumerations are short.
+        let max = if name == "nsInstanceNames" { 255 } else { 64 };
+        if let Some(long) = list.iter().find(|v| v.len() > max) {
             return Err(invalid(format!(
-                "filter.{name} holds a value of {} bytes: at most 64 are taken",
+                "filter.{name} holds a value of {} bytes: at most {max} are taken",
                 long.len()
             )));
         }
+    }
+    // SOL005: "one of" each group, so that a filter never asks for two things at once.
+    let descriptors = [&filter.nsd_ids, &filter.vnfd_ids, &filter.pnfd_ids];
+    if descriptors.iter().filter(|l| !l.is_empty()).count() > 1 {
+        return Err(invalid(
+            "filter.nsInstanceSubscriptionFilter gives more than one of nsdIds, vnfdIds and pnfdIds: give one".to_owned(),
+        ));
+    }
+    if !filter.ns_instance_ids.is_empty() && !filter.ns_instance_names.is_empty() {
+        return Err(invalid(
+            "filter.nsInstanceSubscriptionFilter gives both nsInstanceIds and nsInstanceNames: give one".to_owned(),
+        ));
     }
     let types = notification_types(api);
     if let Some(unknown) = filter.notification_types.iter().find(|v| !types.contains(&v.as_str())) {

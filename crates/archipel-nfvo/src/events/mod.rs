@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use tokio::sync::{broadcast, watch};
 
 use crate::ids;
-use crate::model::{OpOcc, Operation, OperationState};
+use crate::model::{Nsr, OpOcc, Operation, OperationState};
 
 /// How many events the bus keeps for readers that connect (or reconnect) later.
 pub const KEPT: usize = 256;
@@ -69,6 +69,30 @@ pub struct Event {
     pub id: String,
     pub kind: EventKind,
     pub data: Map<String, Value>,
+    /// The NS it is about as subscription filters may name it; None for an NSD's or a
+    /// package's event, or an operation whose record could not be read.
+    pub ns: Option<NsFacts>,
+}
+
+/// What an NS instance's subscription filter may name (SOL005 `NsInstanceSubscriptionFilter`)
+/// besides its id; kept out of the notification's body, which SOL005 shapes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NsFacts {
+    pub name: String,
+    pub nsd_id: String,
+    pub vnfd_ids: Vec<String>,
+}
+
+impl NsFacts {
+    /// Its VNF descriptors are `nsd`'s when given (an NS not yet instantiated has no VNF
+    /// record), else those of its VNF records.
+    pub fn of(nsr: &Nsr, nsd: Option<&crate::catalogue::Nsd>) -> Self {
+        let vnfd_ids = match nsd {
+            Some(nsd) => nsd.vnfd().iter().map(|v| v.name.clone()).collect(),
+            None => nsr.vnfrs.iter().map(|v| v.name.clone()).collect(),
+        };
+        Self { name: nsr.name.clone(), nsd_id: nsr.nsd_id.clone(), vnfd_ids }
+    }
 }
 
 impl Event {
@@ -125,31 +149,33 @@ impl Bus {
         &self.notifier
     }
 
-    /// Publishes an event of `kind` about `ns_instance_id`; `fields` are added to its data.
+    /// Publishes an event of `kind` about `ns_instance_id` (described by `ns`); `fields` are
+    /// added to its data.
     pub fn publish(
         &self,
         kind: EventKind,
         ns_instance_id: &str,
+        ns: Option<NsFacts>,
         event_type: &str,
         fields: Map<String, Value>,
     ) {
         let mut data = Map::new();
         data.insert("nsInstanceId".to_owned(), ns_instance_id.into());
-        self.emit(kind, event_type, data, fields);
+        self.emit(kind, event_type, data, fields, ns);
     }
 
     /// Something happened to NSD `nsd_info_id`; `fields` are added to the event's data.
     pub fn nsd_changed(&self, event_type: &str, nsd_info_id: &str, fields: Map<String, Value>) {
         let mut data = Map::new();
         data.insert("nsdInfoId".to_owned(), nsd_info_id.into());
-        self.emit(EventKind::Nsd, event_type, data, fields);
+        self.emit(EventKind::Nsd, event_type, data, fields, None);
     }
 
     /// Something happened to VNF package `vnf_pkg_id`; `fields` are added to the event's data.
     pub fn package_changed(&self, event_type: &str, vnf_pkg_id: &str, fields: Map<String, Value>) {
         let mut data = Map::new();
         data.insert("vnfPkgId".to_owned(), vnf_pkg_id.into());
-        self.emit(EventKind::Package, event_type, data, fields);
+        self.emit(EventKind::Package, event_type, data, fields, None);
     }
 
     /// Keeps, streams and offers to the subscribers one event: `data`, then its type and time,
@@ -160,6 +186,7 @@ impl Bus {
         event_type: &str,
         mut data: Map<String, Value>,
         fields: Map<String, Value>,
+        ns: Option<NsFacts>,
     ) {
         data.insert("type".to_owned(), event_type.into());
         data.insert("time".to_owned(), ids::rfc3339(ids::now()).into());
@@ -167,7 +194,7 @@ impl Bus {
         let event = {
             let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
             kept.last += 1;
-            let event = Event { seq: kept.last, id: ids::new_id(), kind, data };
+            let event = Event { seq: kept.last, id: ids::new_id(), kind, data, ns };
             if kept.events.len() == KEPT {
                 kept.events.pop_front();
             }
@@ -196,8 +223,9 @@ impl Bus {
         self.closed.send_replace(true);
     }
 
-    /// An operation occurrence began (PROCESSING: `START`) or ended (`RESULT`).
-    pub fn op_changed(&self, op: &OpOcc) {
+    /// An operation occurrence began (PROCESSING: `START`) or ended (`RESULT`) on the NS
+    /// `ns` describes.
+    pub fn op_changed(&self, op: &OpOcc, ns: Option<NsFacts>) {
         let status = match op.state {
             OperationState::Processing => "START",
             _ => "RESULT",
@@ -215,23 +243,23 @@ impl Bus {
                 format!("step {}: {}", failure.step, failure.reason).into(),
             );
         }
-        self.publish(EventKind::Lifecycle, &op.nsr_id, LIFECYCLE, fields);
+        self.publish(EventKind::Lifecycle, &op.nsr_id, ns, LIFECYCLE, fields);
     }
 
-    /// An alarm about `ns_instance_id` was raised (`cleared` false) or cleared; `alarm` is its
-    /// SOL005 `Alarm` object.
-    pub fn alarm_changed(&self, ns_instance_id: &str, alarm: Value, cleared: bool) {
+    /// An alarm about `nsr` was raised (`cleared` false) or cleared; `alarm` is its SOL005
+    /// `Alarm` object.
+    pub fn alarm_changed(&self, nsr: &Nsr, alarm: Value, cleared: bool) {
         let event_type = if cleared { ALARM_CLEARED } else { ALARM };
         let mut fields = Map::new();
         fields.insert("alarm".to_owned(), alarm);
-        self.publish(EventKind::Alarm, ns_instance_id, event_type, fields);
+        self.publish(EventKind::Alarm, &nsr.id, Some(NsFacts::of(nsr, None)), event_type, fields);
     }
 
-    /// The health of `ns_instance_id` changed; `health` is its `health` object as the NS
-    /// instance shows it.
-    pub fn health_changed(&self, ns_instance_id: &str, health: Value) {
+    /// The health of `nsr` changed; `health` is its `health` object as the NS instance shows
+    /// it.
+    pub fn health_changed(&self, nsr: &Nsr, health: Value) {
         let mut fields = Map::new();
         fields.insert("health".to_owned(), health);
-        self.publish(EventKind::Health, ns_instance_id, HEALTH, fields);
+        self.publish(EventKind::Health, &nsr.id, Some(NsFacts::of(nsr, None)), HEALTH, fields);
     }
 }

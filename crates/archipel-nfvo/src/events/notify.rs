@@ -164,11 +164,26 @@ pub fn takes(subscription: &Subscription, event: &Event) -> bool {
             EventKind::Package => within(&filter.vnf_pkg_ids, event.text("vnfPkgId")),
             kind => {
                 within(&filter.ns_instance_ids, Some(event.ns_instance_id()))
+                    && of_ns(filter, event.ns.as_ref())
                     && (kind != EventKind::Lifecycle
                         || (within(&filter.operation_types, event.text("operation"))
                             && within(&filter.operation_states, event.text("operationState"))))
             }
         }
+}
+
+/// Whether the NS `ns` describes is one the filter's names, descriptors and VNF descriptors
+/// take; an NS not described is taken only by a filter that names none.
+fn of_ns(filter: &Filter, ns: Option<&super::NsFacts>) -> bool {
+    let within = |list: &[String], value: Option<&String>| {
+        list.is_empty() || value.is_some_and(|v| list.contains(v))
+    };
+    let any_vnfd = filter.vnfd_ids.is_empty()
+        || ns.is_some_and(|ns| ns.vnfd_ids.iter().any(|v| filter.vnfd_ids.contains(v)));
+    within(&filter.ns_instance_names, ns.map(|ns| &ns.name))
+        && within(&filter.nsd_ids, ns.map(|ns| &ns.nsd_id))
+        && any_vnfd
+        && filter.pnfd_ids.is_empty()
 }
 
 /// The JSON body of `event` for `subscription` (SOL005's notification shapes, a subset).

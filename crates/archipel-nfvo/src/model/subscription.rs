@@ -66,6 +66,18 @@ pub struct Filter {
     pub notification_types: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ns_instance_ids: Vec<String>,
+    /// The NS instances by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ns_instance_names: Vec<String>,
+    /// The NS instances of these NSDs (their `nsdId`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nsd_ids: Vec<String>,
+    /// The NS instances with a VNF of one of these VNFDs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vnfd_ids: Vec<String>,
+    /// The NS instances with a PNF of one of these PNFDs: none here, which has no PNFs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pnfd_ids: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub operation_types: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

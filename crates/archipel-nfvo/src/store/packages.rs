@@ -12,20 +12,43 @@ pub struct PackageRecord {
     pub name: Option<String>,
     /// The package's tar, once uploaded.
     pub content: Option<Vec<u8>>,
+    /// Disabled by a client: no new NSD may name it.
+    pub disabled: bool,
 }
 
-const COLUMNS: &str = "id, created, name, content";
+impl PackageRecord {
+    /// SOL005's `operationalState`: ENABLED once onboarded, until a client disables it.
+    pub fn enabled(&self) -> bool {
+        self.content.is_some() && !self.disabled
+    }
+
+    /// Its version as an HTTP entity tag: what a client's change is made against.
+    pub fn etag(&self) -> String {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut hasher = DefaultHasher::new();
+        (&self.id, self.content.is_some(), self.disabled).hash(&mut hasher);
+        format!("\"{:016x}\"", hasher.finish())
+    }
+}
+
+const COLUMNS: &str = "id, created, name, content, disabled";
 
 fn package(r: &Row<'_>) -> rusqlite::Result<PackageRecord> {
-    Ok(PackageRecord { id: r.get(0)?, created: r.get(1)?, name: r.get(2)?, content: r.get(3)? })
+    Ok(PackageRecord {
+        id: r.get(0)?,
+        created: r.get(1)?,
+        name: r.get(2)?,
+        content: r.get(3)?,
+        disabled: r.get(4)?,
+    })
 }
 
 impl Store {
     pub fn insert_package(&self, record: &PackageRecord) -> Result<(), StoreError> {
         self.conn()
             .execute(
-                &format!("INSERT INTO vnf_packages ({COLUMNS}) VALUES (?1, ?2, ?3, ?4)"),
-                params![record.id, record.created, record.name, record.content],
+                &format!("INSERT INTO vnf_packages ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5)"),
+                params![record.id, record.created, record.name, record.content, record.disabled],
             )
             .map_err(sql("insert a VNF package"))?;
         Ok(())
@@ -58,6 +81,15 @@ impl Store {
             .map_err(sql("list VNF packages"))?;
         let rows = stmt.query_map([], package).map_err(sql("list VNF packages"))?;
         rows.collect::<Result<_, _>>().map_err(sql("list VNF packages"))
+    }
+
+    /// Whether there was such a package.
+    pub fn set_package_disabled(&self, id: &str, disabled: bool) -> Result<bool, StoreError> {
+        let n = self
+            .conn()
+            .execute("UPDATE vnf_packages SET disabled = ?2 WHERE id = ?1", params![id, disabled])
+            .map_err(sql("enable or disable a VNF package"))?;
+        Ok(n > 0)
     }
 
     /// Whether there was one to delete.

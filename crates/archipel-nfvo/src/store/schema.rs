@@ -150,5 +150,10 @@ CREATE TABLE pm_reports (
 CREATE INDEX pm_reports_of_job ON pm_reports (job_id, ready);
 ";
 
+/// SOL005's operational state of a VNF package: an onboarded one is ENABLED until disabled.
+const V9: &str = "
+ALTER TABLE vnf_packages ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+";
+
 /// The schema's versions, oldest first (the daemon kit applies those a database lacks).
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];

@@ -258,3 +258,85 @@ async fn a_callback_that_fails_the_test_is_not_subscribed() {
     }
     assert_eq!(api.get("/nslcm/v1/subscriptions").await.body, json!([]));
 }
+
+#[tokio::test]
+async fn an_ns_instance_filter_takes_services_by_name_descriptor_and_vnf_descriptor() {
+    let api = Api::start(&["a"]).await;
+    let nsd = api.client.onboard_nsd(SIPP.to_vec()).await.unwrap();
+    let filtered = |ns_filter: Value| {
+        json!({
+            "notificationTypes": ["NsLcmOperationOccurrenceNotification"],
+            "nsInstanceSubscriptionFilter": ns_filter,
+        })
+    };
+    let filters = [
+        ("by name", filtered(json!({ "nsInstanceNames": ["kept"] })), 2),
+        ("by NSD", filtered(json!({ "nsdIds": [nsd.id] })), 4),
+        ("by VNFD", filtered(json!({ "vnfdIds": ["sipp-server", "nothing"] })), 4),
+        ("by another VNFD", filtered(json!({ "vnfdIds": ["nothing"] })), 0),
+        ("by PNFD", filtered(json!({ "pnfdIds": ["any"] })), 0),
+    ];
+    let mut subscribers = Vec::new();
+    for (what, filter, expected) in filters {
+        let (url, received) = callback().await;
+        subscribe(&api, json!({ "callbackUri": url, "filter": filter.clone() })).await;
+        subscribers.push((what, filter, expected, received));
+    }
+    let mut kept = None;
+    for name in ["kept", "other"] {
+        let request = CreateNsRequest {
+            nsd_id: nsd.id.clone(),
+            ns_name: Some(name.into()),
+            ns_description: None,
+        };
+        let ns = api.client.create_ns(&request).await.unwrap().id;
+        let launch = api.client.instantiate(&ns, &Default::default()).await.unwrap();
+        let ended = api.client.wait(&launch.id, |_| {}).await.unwrap();
+        assert_eq!(ended.operation_state, "COMPLETED");
+        kept.get_or_insert(ns);
+    }
+    // Once the subscriber that takes everything has had all four, a notification wrongly
+    // taken by another would have had time to arrive too.
+    wait_for(&subscribers[1].3, 4).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for (what, filter, expected, received) in &subscribers {
+        let got = wait_for(received, *expected).await;
+        assert_eq!(got.len(), *expected, "{what}: {filter}: {got:?}");
+        if *what == "by name" {
+            assert!(got.iter().all(|n| n["nsInstanceId"] == kept.as_deref().unwrap()), "{got:?}");
+        }
+    }
+    let listed = api.get("/nslcm/v1/subscriptions").await;
+    let by_name = listed.body.as_array().unwrap().iter().filter(|s| {
+        s["filter"]["nsInstanceSubscriptionFilter"]["nsInstanceNames"] == json!(["kept"])
+    });
+    assert_eq!(by_name.count(), 1, "{}", listed.body);
+}
+
+#[tokio::test]
+async fn an_ns_instance_filter_gives_one_of_each_group() {
+    let api = Api::start(&[]).await;
+    let cases = [
+        (
+            json!({ "nsdIds": ["a"], "vnfdIds": ["b"] }),
+            "more than one of nsdIds, vnfdIds and pnfdIds",
+        ),
+        (
+            json!({ "nsInstanceIds": ["a"], "nsInstanceNames": ["b"] }),
+            "both nsInstanceIds and nsInstanceNames",
+        ),
+        (
+            json!({ "nsInstanceNames": ["n".repeat(256)] }),
+            "filter.nsInstanceNames holds a value of 256 bytes",
+        ),
+    ];
+    for (ns_filter, says) in cases {
+        let body = json!({
+            "callbackUri": "http://example.com/x",
+            "filter": { "nsInstanceSubscriptionFilter": ns_filter },
+        });
+        let answer = api.post_json("/nslcm/v1/subscriptions", &body).await;
+        let detail = problem(&answer, 400)["detail"].as_str().unwrap().to_owned();
+        assert!(detail.contains(says), "{body}: {detail}");
+    }
+}

@@ -54,7 +54,7 @@ async fn the_document_is_served_and_complete() {
         ("/nspm/api_versions", &["get"]),
         ("/vnfpkgm/v1/api_versions", &["get"]),
         ("/vnfpkgm/api_versions", &["get"]),
-        ("/vnfpkgm/v1/vnf_packages/{id}", &["delete", "get"]),
+        ("/vnfpkgm/v1/vnf_packages/{id}", &["delete", "get", "patch"]),
         ("/vnfpkgm/v1/vnf_packages/{id}/package_content", &["get", "put"]),
         ("/vnfpkgm/v1/vnf_packages/{id}/vnfd", &["get"]),
         ("/vnfpkgm/v1/subscriptions", &["get", "post"]),

@@ -1,5 +1,5 @@
-//! VNF package management subscriptions (issue 16): a package's onboarding and its deletion
-//! are notified to `/vnfpkgm/v1/subscriptions` subscribers (SOL005's
+//! VNF package management subscriptions (issue 16): a package's onboarding, its operational
+//! state (disabled before it may be deleted) and its deletion are notified to `/vnfpkgm/v1/subscriptions` subscribers (SOL005's
 //! VnfPackageOnboardingNotification and VnfPackageChangeNotification), and to them only.
 
 use std::time::Duration;
@@ -66,24 +66,51 @@ async fn package_subscribers_hear_of_onboarding_and_deletion() {
     assert_eq!(onboarded["_links"]["vnfPackage"]["href"], format!("/vnfpkgm/v1/vnf_packages/{id}"));
     assert_eq!(onboarded["_links"]["subscription"]["href"], href.as_str());
 
+    // SOL005: an ENABLED package is not deleted; it is disabled first, against its ETag.
+    let path = format!("/vnfpkgm/v1/vnf_packages/{id}");
+    let refused = api.call("DELETE", &path, None, Vec::new()).await;
+    assert!(problem(&refused, 409)["detail"].as_str().unwrap().contains("is ENABLED"));
+    let shown = api.get(&path).await;
+    assert_eq!(shown.body["operationalState"], "ENABLED");
+    let etag = shown.headers["etag"].to_str().unwrap().to_owned();
+    let patch = |state: &str| serde_json::to_vec(&json!({ "operationalState": state })).unwrap();
+    let merge = ("content-type", "application/merge-patch+json");
+    let stale = [merge, ("if-match", "\"0\"")];
+    let stale = api.call_with("PATCH", &path, &stale, patch("DISABLED")).await;
+    assert!(problem(&stale, 412)["detail"].as_str().unwrap().contains(&etag));
+    let current = [merge, ("if-match", etag.as_str())];
+    let disabled = api.call_with("PATCH", &path, &current, patch("DISABLED")).await;
     assert_eq!(
-        api.call("DELETE", &format!("/vnfpkgm/v1/vnf_packages/{id}"), None, Vec::new())
-            .await
-            .status,
-        204
+        (disabled.status, &disabled.body),
+        (200, &json!({ "operationalState": "DISABLED" }))
     );
-    let deleted = wait_for(&received, 2).await.remove(1);
+    assert_ne!(disabled.headers["etag"].to_str().unwrap(), etag);
+    let again = api.call_with("PATCH", &path, &[merge], patch("DISABLED")).await;
+    assert!(problem(&again, 409)["detail"].as_str().unwrap().contains("already DISABLED"));
+    assert_eq!(api.get(&path).await.body["operationalState"], "DISABLED");
+    let state_change = wait_for(&received, 2).await.remove(1);
+    assert_eq!(state_change["notificationType"], "VnfPackageChangeNotification");
+    assert_eq!(
+        (state_change["changeType"].clone(), state_change["operationalState"].clone()),
+        (json!("OP_STATE_CHANGE"), json!("DISABLED"))
+    );
+
+    assert_eq!(api.call("DELETE", &path, None, Vec::new()).await.status, 204);
+    let deleted = wait_for(&received, 3).await.remove(2);
     assert_eq!(deleted["notificationType"], "VnfPackageChangeNotification", "{deleted}");
     assert_eq!(
         (deleted["changeType"].clone(), deleted["vnfPkgId"].clone()),
         (json!("PKG_DELETE"), json!(id))
     );
-    let only = wait_for(&changes, 1).await;
-    assert_eq!(only[0]["changeType"], "PKG_DELETE");
+    let only = wait_for(&changes, 2).await;
+    assert_eq!(
+        (&only[0]["changeType"], &only[1]["changeType"]),
+        (&json!("OP_STATE_CHANGE"), &json!("PKG_DELETE"))
+    );
 
     // Neither the filtered subscriber nor a lifecycle one hears of the onboarding.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(changes.lock().unwrap().len(), 1);
+    assert_eq!(changes.lock().unwrap().len(), 2);
     assert!(lcm.lock().unwrap().is_empty(), "{:?}", lcm.lock().unwrap());
     assert_eq!(api.call("DELETE", &href, None, Vec::new()).await.status, 204);
     problem(&api.get(&href).await, 404);

@@ -88,11 +88,9 @@ pub struct FmSubscription {
 
 impl From<FmNotificationsFilter> for Filter {
     fn from(f: FmNotificationsFilter) -> Self {
-        Self {
-            notification_types: f.notification_types,
-            ns_instance_ids: f.ns_instance_subscription_filter.unwrap_or_default().ns_instance_ids,
-            ..Filter::default()
-        }
+        let mut filter = Self { notification_types: f.notification_types, ..Filter::default() };
+        NsInstanceSubscriptionFilter::apply(f.ns_instance_subscription_filter, &mut filter);
+        filter
     }
 }
 
@@ -103,9 +101,7 @@ impl From<Subscription> for FmSubscription {
             id: s.id,
             callback_uri: s.callback_uri,
             filter: FmNotificationsFilter {
-                ns_instance_subscription_filter: (!s.filter.ns_instance_ids.is_empty()).then_some(
-                    NsInstanceSubscriptionFilter { ns_instance_ids: s.filter.ns_instance_ids },
-                ),
+                ns_instance_subscription_filter: NsInstanceSubscriptionFilter::of(&s.filter),
                 notification_types: s.filter.notification_types,
             },
         }

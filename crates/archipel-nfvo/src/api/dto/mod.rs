@@ -37,7 +37,9 @@ pub use nslcm::{
     VnfcInfo,
 };
 pub use op::{CancelMode, CancelModeType, NsLcmOpOcc, OpLinks};
-pub use package::{CreateVnfPkgInfoRequest, PackageContent, VnfPkgInfo, VnfPkgLinks};
+pub use package::{
+    CreateVnfPkgInfoRequest, PackageContent, VnfPkgInfo, VnfPkgInfoModifications, VnfPkgLinks,
+};
 pub use pkgm::{PkgmNotificationsFilter, PkgmSubscription, PkgmSubscriptionRequest};
 pub use pm::{
     CallbackModifications, CreatePmJobRequest, CreateThresholdRequest, PerformanceReport,

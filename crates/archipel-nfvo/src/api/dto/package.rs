@@ -17,7 +17,7 @@ pub struct VnfPkgInfo {
     pub vnf_product_name: Option<String>,
     /// `CREATED` until its content is uploaded, then `ONBOARDED`.
     pub onboarding_state: String,
-    /// `ENABLED` once onboarded, else `DISABLED`.
+    /// `ENABLED` once onboarded, until a client disables it; else `DISABLED`.
     pub operational_state: String,
     /// `IN_USE` while an onboarded NSD names it, else `NOT_IN_USE`.
     pub usage_state: String,
@@ -45,6 +45,14 @@ pub struct CreateVnfPkgInfoRequest {
     pub user_defined_data: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+/// What a client changes of a package (SOL005 `VnfPkgInfoModifications`): its operational
+/// state. SOL005's `userDefinedData` is not kept here, so it is not taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VnfPkgInfoModifications {
+    pub operational_state: super::OperationalState,
+}
+
 /// A package's content, its tar's bytes.
 #[derive(Debug, Clone, PartialEq, Eq, ToSchema)]
 #[schema(value_type = String, format = Binary)]
@@ -54,10 +62,11 @@ impl VnfPkgInfo {
     pub fn new(record: PackageRecord, in_use: bool) -> Self {
         let href = format!("/vnfpkgm/v1/vnf_packages/{}", record.id);
         let onboarded = record.content.is_some();
+        let enabled = record.enabled();
         Self {
             vnf_product_name: record.name,
             onboarding_state: if onboarded { "ONBOARDED" } else { "CREATED" }.to_owned(),
-            operational_state: if onboarded { "ENABLED" } else { "DISABLED" }.to_owned(),
+            operational_state: if enabled { "ENABLED" } else { "DISABLED" }.to_owned(),
             usage_state: if in_use { "IN_USE" } else { "NOT_IN_USE" }.to_owned(),
             created_at: ids::rfc3339(record.created),
             links: VnfPkgLinks {

@@ -65,11 +65,47 @@ fn operation_states() -> Array {
     some_of(&["PROCESSING", "COMPLETED", "FAILED", "ROLLED_BACK"])
 }
 
+/// Which NS instances (SOL005 `NsInstanceSubscriptionFilter`): by descriptor (`nsdIds`,
+/// `vnfdIds` or `pnfdIds`, one of them) and by instance (`nsInstanceIds` or
+/// `nsInstanceNames`, one of them).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NsInstanceSubscriptionFilter {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nsd_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vnfd_ids: Vec<String>,
+    /// Taken for SOL005's sake: no NS here has a PNF, so a filter that names one takes nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pnfd_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ns_instance_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ns_instance_names: Vec<String>,
+}
+
+impl NsInstanceSubscriptionFilter {
+    /// Sets the NS instance lists of `filter` from `given`.
+    pub(super) fn apply(given: Option<Self>, filter: &mut Filter) {
+        let f = given.unwrap_or_default();
+        filter.nsd_ids = f.nsd_ids;
+        filter.vnfd_ids = f.vnfd_ids;
+        filter.pnfd_ids = f.pnfd_ids;
+        filter.ns_instance_ids = f.ns_instance_ids;
+        filter.ns_instance_names = f.ns_instance_names;
+    }
+
+    /// The NS instance lists of `filter`, None when they are all empty.
+    pub(super) fn of(filter: &Filter) -> Option<Self> {
+        let f = Self {
+            nsd_ids: filter.nsd_ids.clone(),
+            vnfd_ids: filter.vnfd_ids.clone(),
+            pnfd_ids: filter.pnfd_ids.clone(),
+            ns_instance_ids: filter.ns_instance_ids.clone(),
+            ns_instance_names: filter.ns_instance_names.clone(),
+        };
+        (f != Self::default()).then_some(f)
+    }
 }
 
 /// A subscription (SOL005 `LccnSubscription`).
@@ -93,21 +129,21 @@ pub struct SubscriptionLinks {
 
 impl From<LifecycleChangeNotificationsFilter> for Filter {
     fn from(f: LifecycleChangeNotificationsFilter) -> Self {
-        Self {
+        let mut filter = Self {
             notification_types: f.notification_types,
-            ns_instance_ids: f.ns_instance_subscription_filter.unwrap_or_default().ns_instance_ids,
             operation_types: f.operation_types,
             operation_states: f.operation_states,
             ..Filter::default()
-        }
+        };
+        NsInstanceSubscriptionFilter::apply(f.ns_instance_subscription_filter, &mut filter);
+        filter
     }
 }
 
 impl From<Filter> for LifecycleChangeNotificationsFilter {
     fn from(f: Filter) -> Self {
         Self {
-            ns_instance_subscription_filter: (!f.ns_instance_ids.is_empty())
-                .then_some(NsInstanceSubscriptionFilter { ns_instance_ids: f.ns_instance_ids }),
+            ns_instance_subscription_filter: NsInstanceSubscriptionFilter::of(&f),
             notification_types: f.notification_types,
             operation_types: f.operation_types,
             operation_states: f.operation_states,

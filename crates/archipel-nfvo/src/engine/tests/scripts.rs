@@ -199,3 +199,27 @@ async fn the_variables_are_open_batons_and_ours() {
         assert_eq!(configure.get(key).map(String::as_str), Some(value), "{key}: {configure:?}");
     }
 }
+
+#[tokio::test]
+async fn a_disabled_package_is_named_by_no_new_nsd_and_kept_by_those_before() {
+    let setup = Setup::new(&["a"]).await;
+    let package = uploaded(&setup);
+    let before = setup.nfvo.onboard_nsd(&nsd(&package)).unwrap();
+    let record = setup.nfvo.set_package_enabled(&package, false, None).unwrap();
+    assert!(!record.enabled());
+    let refused = setup.nfvo.onboard_nsd(&nsd(&package)).unwrap_err();
+    let said = crate::error::chain(&refused);
+    assert!(said.contains("vnfd[1].vnfPackageLocation") && said.contains("DISABLED"), "{said}");
+    // The NSD onboarded before still makes a service, with its scripts.
+    let new = crate::engine::NewNs {
+        nsd_id: before.id.clone(),
+        name: String::new(),
+        description: String::new(),
+    };
+    let nsr = setup.nfvo.create_ns(new).unwrap();
+    let op = setup.instantiate(&nsr, &[]).await;
+    assert_eq!(op.state, OperationState::Completed, "{op:?}");
+    assert!(!runs(&setup).is_empty());
+    setup.nfvo.set_package_enabled(&package, true, None).unwrap();
+    setup.nfvo.onboard_nsd(&nsd(&package)).unwrap();
+}

@@ -9,13 +9,13 @@ pub fn alarm_changed(bus: &Bus, nsr: &Nsr, alarm: &Alarm) {
     let cleared = alarm.cleared.is_some();
     let state = if cleared { "cleared" } else { "raised" };
     tracing::warn!(nsr = %nsr.id, alarm = %alarm.id, vnfc = %alarm.vnfc, reason = %alarm.reason, state, "alarm");
-    bus.alarm_changed(&nsr.id, serde_json::to_value(alarm).unwrap_or_default(), cleared);
+    bus.alarm_changed(nsr, serde_json::to_value(alarm).unwrap_or_default(), cleared);
 }
 
 /// The health of `nsr` (or of one of its VNF records or VNFC instances) changed.
 pub fn health_changed(bus: &Bus, nsr: &Nsr) {
     tracing::info!(nsr = %nsr.id, health = nsr.health.state.as_str(), reason = nsr.health.reason.as_deref().unwrap_or(""), "health");
-    bus.health_changed(&nsr.id, serde_json::to_value(&nsr.health).unwrap_or_default());
+    bus.health_changed(nsr, serde_json::to_value(&nsr.health).unwrap_or_default());
 }
 
 /// Calls the hooks for what differs between `before` and `after`.
