@@ -48,7 +48,19 @@ impl Capture {
     }
 
     /// Stops the capture (SIGTERM: tcpdump flushes its file) and returns what it holds.
+    /// tcpdump drops what it has not read from the kernel's ring when it is stopped, and on a
+    /// loaded machine it lags: the stop waits until the file has stopped growing.
     pub fn stop(mut self) -> Vec<u8> {
+        let size = |file: &PathBuf| std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let (mut last, mut quiet_since) = (size(&self.file), Instant::now());
+        while Instant::now() < deadline && quiet_since.elapsed() < Duration::from_millis(500) {
+            std::thread::sleep(Duration::from_millis(50));
+            let now = size(&self.file);
+            if now != last {
+                (last, quiet_since) = (now, Instant::now());
+            }
+        }
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
         let _ = self.child.wait();
