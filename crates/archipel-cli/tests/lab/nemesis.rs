@@ -262,8 +262,9 @@ fn a_nemesis_during_launches_scales_and_terminates_leaves_every_site_as_the_nfvo
                 if status == "ACTIVE" {
                     let c = lab.json(&site, &["pop", "servers", &name]);
                     let c = c.as_array().and_then(|l| l.first()).cloned().unwrap_or(c);
-                    let id = &ns["id"];
-                    assert_eq!(c["status"], "RUNNING", "{name} of ACTIVE {id} at {site}: {c}");
+                    if c["status"] != "RUNNING" {
+                        not_running(&o, &lab, ns, &name, &site, &c);
+                    }
                 }
                 listed.insert((site, name));
             }
@@ -321,6 +322,22 @@ fn a_nemesis_during_launches_scales_and_terminates_leaves_every_site_as_the_nfvo
     );
     drop(o);
     lab.down();
+}
+
+/// Fails the test with the VNFC `name` of ACTIVE `ns` that is not running at `site` as `c`
+/// shows it, and what the NFVO and the site's popd logged of its service.
+fn not_running(o: &Orchestrator, lab: &Lab, ns: &Value, name: &str, site: &str, c: &Value) -> ! {
+    let short = name.rsplit('-').nth(1).unwrap_or(name).to_owned();
+    let mentions = |log: &str| -> String {
+        log.lines().filter(|l| l.contains(short.as_str())).collect::<Vec<_>>().join("\n")
+    };
+    let popd = std::fs::read_to_string(lab.current().site(site).unwrap().popd_log());
+    panic!(
+        "{name} of ACTIVE {} at {site} is not running: {c}\nthe NFVO of {short}:\n{}\nthe popd of {site}:\n{}",
+        ns["id"],
+        mentions(&o.nfvo.log()),
+        mentions(&popd.unwrap_or_default())
+    );
 }
 
 /// Fails the test with what is left at each site and what the NFVO and the agents logged of it.
