@@ -99,7 +99,7 @@ checks.positive_data_acceptance.enabled = false
 
 # A change against a stale ETag is refused whatever its body.
 [[operations]]
-include-operation-id = "modifyNsd"
+include-operation-id = ["modifyNsd", "modifyVnfPackage", "modifyAlarm"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "412"]
 TOML
 

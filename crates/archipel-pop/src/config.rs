@@ -19,6 +19,8 @@ use crate::model::{check_flavours, FlavourSpec};
 pub enum RuntimeKind {
     Docker,
     Native,
+    /// A Docker Swarm cluster: its nodes are given on the command line (`--swarm-node`).
+    Swarm,
 }
 
 /// How failed logins are slowed down (per user and peer): the daemon kit's throttle.

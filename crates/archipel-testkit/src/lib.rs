@@ -12,6 +12,7 @@ mod nfvo;
 mod nsds;
 mod popd;
 mod subnets;
+pub mod swarm;
 
 pub use cmd::{docker, docker_ok, processes_under, require_docker, require_root, run, sh};
 pub use daemon::json_output;

@@ -26,18 +26,32 @@ pub struct PopdProcess {
     bin: String,
     extra: Vec<String>,
     runtime: PopdRuntime,
+    /// Runs the `swarm` runtime (Docker engines, of a cluster the test sweeps).
+    swarm: bool,
 }
 
 impl PopdProcess {
     /// Starts `bin popd` on a free loopback port with `POPD_AUTH=admin:<random>`, over TLS
     /// when `extra` holds `--tls-cert` (and `--tls-key`), else in plain text.
     pub fn start(bin: &str, runtime: PopdRuntime, default_subnet: &str, extra: &[&str]) -> Self {
+        let mut p = Self::start_stopped(bin, runtime, default_subnet, extra);
+        p.spawn();
+        p
+    }
+
+    /// Everything [`PopdProcess::start`] prepares, but no process yet.
+    fn start_stopped(
+        bin: &str,
+        runtime: PopdRuntime,
+        default_subnet: &str,
+        extra: &[&str],
+    ) -> Self {
         let name = crate::unique("t");
         let data_dir = tempfile::tempdir().expect("popd data dir");
         if runtime == PopdRuntime::Native {
             install_native_images(&data_dir.path().join("images"));
         }
-        let mut p = Self {
+        Self {
             child: None,
             endpoint: String::new(),
             default_network: format!("{name}-private"),
@@ -51,7 +65,15 @@ impl PopdProcess {
                 .map(|s| s.to_string())
                 .collect(),
             runtime,
-        };
+            swarm: false,
+        }
+    }
+
+    /// Starts `bin popd --runtime swarm` on the nodes of `swarm`.
+    pub fn start_swarm(bin: &str, default_subnet: &str, swarm: &crate::swarm::Swarm) -> Self {
+        let mut p = Self::start_stopped(bin, PopdRuntime::Docker, default_subnet, &[]);
+        p.extra.extend(swarm.popd_args());
+        p.swarm = true;
         p.spawn();
         p
     }
@@ -61,6 +83,7 @@ impl PopdProcess {
             PopdRuntime::Docker => "docker",
             PopdRuntime::Native => "native",
         };
+        let runtime = if self.swarm { "swarm" } else { runtime };
         // Plain text on loopback unless the test gives TLS files: what is tested here is
         // mostly behaviour, not transport.
         let tls = self.extra.iter().any(|arg| arg == "--tls-cert");
@@ -193,6 +216,9 @@ impl Drop for PopdProcess {
             self.kill9();
             crate::native::sweep(&self.native_netns_prefix());
             crate::native::remove_bridges(&bridges);
+        } else if self.swarm {
+            // Its cluster's engines are the test's to sweep (testkit::swarm).
+            self.kill9();
         } else {
             self.kill9();
             self.docker_cleanup();

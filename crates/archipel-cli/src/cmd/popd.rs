@@ -13,7 +13,7 @@ use archipel_daemon::{ready, shutdown_signal};
 use archipel_netlink::RtNetlink;
 use archipel_pop::auth::User;
 use archipel_pop::model::{check_flavours, FlavourSpec};
-use archipel_pop::runtime::docker::DockerRuntime;
+use archipel_pop::runtime::docker::{DockerRuntime, SwarmNode, SwarmRuntime};
 use archipel_pop::runtime::native::{NativeConfig, NativeRuntime};
 use archipel_pop::runtime::Runtime;
 use archipel_pop::{ConfigFile, PoolProviderConfig, PopdConfig, RuntimeKind};
@@ -27,9 +27,14 @@ pub struct PopdArgs {
     #[command(subcommand)]
     pub command: Option<PopdCommand>,
     /// What runs the containers: `native` (processes in their own network namespaces; needs
-    /// root or CAP_NET_ADMIN) or `docker` (the Docker Engine) [default: native]
+    /// root or CAP_NET_ADMIN), `docker` (the Docker Engine) or `swarm` (a Docker Swarm
+    /// cluster, its nodes given by --swarm-node) [default: native]
     #[arg(long, global = true, value_enum)]
     pub runtime: Option<RuntimeArg>,
+    /// Swarm runtime: a node of the cluster as NAME=unix:///path/docker.sock, the manager
+    /// first; repeat it for each node a container may be placed on
+    #[arg(long = "swarm-node", global = true, value_name = "NAME=SOCKET")]
+    pub swarm_nodes: Vec<SwarmNode>,
     /// Native runtime: the network namespace of the site (its bridges live there); the host's
     /// own when absent
     #[arg(long, global = true)]
@@ -124,6 +129,7 @@ pub enum PopdCommand {
 pub enum RuntimeArg {
     Docker,
     Native,
+    Swarm,
 }
 
 pub async fn run(args: PopdArgs) -> anyhow::Result<()> {
@@ -147,6 +153,9 @@ pub async fn run(args: PopdArgs) -> anyhow::Result<()> {
     let runtime: Arc<dyn Runtime> = match config.runtime {
         RuntimeKind::Docker => Arc::new(DockerRuntime::connect(&config.name).await?),
         RuntimeKind::Native => Arc::new(native_runtime(&args, &config).await?),
+        RuntimeKind::Swarm => {
+            Arc::new(SwarmRuntime::connect(&config.name, &args.swarm_nodes).await?)
+        }
     };
     // Signal handlers first: a signal that arrives while popd starts is not lost.
     let stop = shutdown_signal().context("installing the SIGTERM and SIGINT handlers")?;
@@ -240,6 +249,7 @@ fn runtime_kind(arg: RuntimeArg) -> RuntimeKind {
     match arg {
         RuntimeArg::Docker => RuntimeKind::Docker,
         RuntimeArg::Native => RuntimeKind::Native,
+        RuntimeArg::Swarm => RuntimeKind::Swarm,
     }
 }
 

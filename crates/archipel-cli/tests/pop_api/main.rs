@@ -23,4 +23,5 @@ mod native_networks;
 mod native_only;
 mod recovery;
 mod relogin;
+mod swarm;
 mod thesis_client;

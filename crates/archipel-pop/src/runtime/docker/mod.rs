@@ -18,6 +18,9 @@ mod exec;
 mod image;
 mod managed;
 mod network;
+mod swarm;
+
+pub use swarm::{SwarmNode, SwarmRuntime};
 
 /// Errors of the Docker runtime that Docker itself does not report; they travel as the source
 /// of a [`RuntimeError::Failed`].
@@ -27,6 +30,8 @@ pub enum DockerError {
     MtuImmutable { network: String, current: String, wanted: u32 },
     #[error("network {0} does not exist in docker")]
     NetworkMissing(String),
+    #[error("network {network}'s subnet {subnet} is too small for a Swarm of {nodes} nodes: Swarm takes an address per node at its top, besides the gateway; give a wider subnet")]
+    SubnetTooSmall { network: String, subnet: ipnet::Ipv4Net, nodes: usize },
 }
 
 /// A popd's view of the local Docker Engine. `instance` names the popd: everything it creates
@@ -76,7 +81,7 @@ impl Runtime for DockerRuntime {
     }
 
     async fn ensure_network(&self, spec: &NetworkSpec) -> Result<NetworkAttachment, RuntimeError> {
-        network::ensure(&self.docker, &self.instance, spec).await
+        network::ensure(&self.docker, &self.instance, spec, network::Driver::Bridge).await
     }
 
     async fn update_network(&self, spec: &NetworkSpec) -> Result<(), RuntimeError> {

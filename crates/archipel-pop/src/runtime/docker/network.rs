@@ -28,33 +28,86 @@ pub(super) fn bridge_name(instance: &str, network: &str) -> String {
     format!("ap-{:012x}", hash >> 16)
 }
 
+/// What carries a Pop network in Docker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Driver {
+    /// A bridge on the engine's host, named by Archipel.
+    Bridge,
+    /// A Swarm overlay that standalone containers may join (`--attachable`) over a cluster of
+    /// `nodes`: on each node, Docker's bridge `br0` in the network's own namespace (`1-` and 10
+    /// characters of its id under the node's exec root), with VXLAN between the nodes.
+    Overlay { nodes: usize },
+}
+
+/// The addresses Swarm hands out by itself on an overlay: one per node the network reaches
+/// (its load balancer's endpoint), which would take the addresses popd reserves. They are kept
+/// to the top of the subnet (`--ip-range`), in the smallest block holding one per node and
+/// the broadcast address; popd is told they are in use.
+pub(super) fn swarm_range(spec: &NetworkSpec, nodes: usize) -> Result<Ipv4Net, RuntimeError> {
+    let size = (nodes + 1).next_power_of_two();
+    let prefix = 32 - u8::try_from(size.trailing_zeros()).unwrap_or(32);
+    let block = Ipv4Net::new(spec.subnet.broadcast(), prefix).map(|b| b.trunc());
+    match block {
+        Ok(block) if prefix > spec.subnet.prefix_len() && !block.contains(&spec.gateway) => {
+            Ok(block)
+        }
+        _ => Err(RuntimeError::Failed {
+            op: "create network",
+            source: Box::new(DockerError::SubnetTooSmall {
+                network: spec.name.clone(),
+                subnet: spec.subnet,
+                nodes,
+            }),
+        }),
+    }
+}
+
+/// The addresses of `range` but the subnet's broadcast: what popd must not hand out.
+fn swarm_held(range: Ipv4Net, subnet: Ipv4Net) -> Vec<Ipv4Addr> {
+    (u32::from(range.network())..=u32::from(range.broadcast()))
+        .map(Ipv4Addr::from)
+        .filter(|a| *a != subnet.broadcast())
+        .collect()
+}
+
 /// Creates the network, or adopts the one of that name if its subnet is the same.
 ///
 /// Equals `docker network create --driver bridge --subnet S --gateway G
 /// -o com.docker.network.bridge.name=B [-o com.docker.network.driver.mtu=M]
-/// --label archipel.popd=I --label archipel.network=N N`.
+/// --label archipel.popd=I --label archipel.network=N N`; for an overlay, `--driver overlay
+/// --attachable` without the bridge's name.
 pub(super) async fn ensure(
     docker: &Docker,
     instance: &str,
     spec: &NetworkSpec,
+    driver: Driver,
 ) -> Result<NetworkAttachment, RuntimeError> {
     if let Some(existing) = inspect(docker, &spec.name).await? {
         return adopt(docker, instance, spec, existing).await;
     }
     let bridge = bridge_name(instance, &spec.name);
-    let mut options = HashMap::from([(OPT_BRIDGE_NAME.to_owned(), bridge.clone())]);
+    let mut options = HashMap::new();
+    let ip_range = match driver {
+        Driver::Bridge => {
+            options.insert(OPT_BRIDGE_NAME.to_owned(), bridge.clone());
+            None
+        }
+        Driver::Overlay { nodes } => Some(swarm_range(spec, nodes)?),
+    };
     if let Some(mtu) = spec.mtu {
         options.insert(OPT_MTU.to_owned(), mtu.to_string());
     }
     let create = CreateNetworkOptions {
         name: spec.name.clone(),
         check_duplicate: true,
-        driver: "bridge".to_owned(),
+        driver: if driver == Driver::Bridge { "bridge" } else { "overlay" }.to_owned(),
+        attachable: ip_range.is_some(),
         ipam: Ipam {
             driver: Some("default".to_owned()),
             config: Some(vec![IpamConfig {
                 subnet: Some(spec.subnet.trunc().to_string()),
                 gateway: Some(spec.gateway.to_string()),
+                ip_range: ip_range.map(|r| r.to_string()),
                 ..Default::default()
             }]),
             options: None,
@@ -67,6 +120,10 @@ pub(super) async fn ensure(
         ..Default::default()
     };
     match docker.create_network(create).await {
+        Ok(created) if ip_range.is_some() => {
+            let held = ip_range.map(|r| swarm_held(r, spec.subnet)).unwrap_or_default();
+            Ok(overlay_attachment(created.id, held))
+        }
         Ok(created) => Ok(NetworkAttachment {
             runtime_id: created.id,
             bridge,
@@ -145,13 +202,10 @@ async fn adopt(
     spec: &NetworkSpec,
     network: Network,
 ) -> Result<NetworkAttachment, RuntimeError> {
-    let subnets: Vec<String> = network
-        .ipam
-        .and_then(|ipam| ipam.config)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|config| config.subnet)
-        .collect();
+    let configs = network.ipam.and_then(|ipam| ipam.config).unwrap_or_default();
+    let ranges: Vec<Ipv4Net> =
+        configs.iter().filter_map(|c| c.ip_range.as_ref()?.parse().ok()).collect();
+    let subnets: Vec<String> = configs.into_iter().filter_map(|config| config.subnet).collect();
     let same = subnets
         .iter()
         .any(|s| s.parse::<Ipv4Net>().is_ok_and(|net| net.trunc() == spec.subnet.trunc()));
@@ -163,6 +217,11 @@ async fn adopt(
         });
     }
     let id = network.id.unwrap_or_default();
+    if network.driver.as_deref() == Some("overlay") {
+        let mut in_use = foreign_addresses(docker, instance, &id).await?;
+        in_use.extend(ranges.into_iter().flat_map(|r| swarm_held(r, spec.subnet)));
+        return Ok(overlay_attachment(id, in_use));
+    }
     let bridge = network
         .options
         .unwrap_or_default()
@@ -170,6 +229,12 @@ async fn adopt(
         .unwrap_or_else(|| format!("br-{}", id.get(..12).unwrap_or(&id)));
     let in_use = foreign_addresses(docker, instance, &id).await?;
     Ok(NetworkAttachment { runtime_id: id, bridge, netns: None, in_use })
+}
+
+/// Where an overlay lives on each node that has a container on it.
+fn overlay_attachment(id: String, in_use: Vec<Ipv4Addr>) -> NetworkAttachment {
+    let netns = format!("1-{}", id.get(..10).unwrap_or(&id));
+    NetworkAttachment { runtime_id: id, bridge: "br0".to_owned(), netns: Some(netns), in_use }
 }
 
 /// The addresses held on the network by containers not labelled as this popd's, running or not
@@ -214,6 +279,27 @@ async fn foreign_addresses(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn swarm_keeps_one_address_per_node_at_the_top_of_the_subnet() {
+        let spec = |subnet: &str, gateway: &str| NetworkSpec {
+            id: "n".into(),
+            name: "n".into(),
+            subnet: subnet.parse().unwrap(),
+            gateway: gateway.parse().unwrap(),
+            mtu: None,
+        };
+        let net = spec("10.0.0.0/24", "10.0.0.1");
+        assert_eq!(swarm_range(&net, 3).unwrap().to_string(), "10.0.0.252/30");
+        assert_eq!(swarm_range(&net, 4).unwrap().to_string(), "10.0.0.248/29");
+        let held = swarm_held(swarm_range(&net, 3).unwrap(), net.subnet);
+        let held: Vec<String> = held.iter().map(ToString::to_string).collect();
+        assert_eq!(held, ["10.0.0.252", "10.0.0.253", "10.0.0.254"]);
+        let small = swarm_range(&spec("10.0.0.0/30", "10.0.0.1"), 3).unwrap_err();
+        assert!(format!("{:?}", small).contains("SubnetTooSmall"), "{small:?}");
+        let gateway_on_top = swarm_range(&spec("10.0.0.0/24", "10.0.0.254"), 3);
+        assert!(gateway_on_top.is_err());
+    }
 
     #[test]
     fn bridge_names_fit_the_kernel_and_are_stable() {
