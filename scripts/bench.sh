@@ -14,7 +14,7 @@ for arg in "$@"; do
         *) suites+=("$arg") ;;
     esac
 done
-[ ${#suites[@]} -gt 0 ] || suites=(pop native memory diminet dataplane nfvo split tls auth exec heal scripts model)
+[ ${#suites[@]} -gt 0 ] || suites=(pop native memory diminet dataplane nfvo split tls auth exec heal scripts model swarm)
 say "benchmarks (${suites[*]}), release build"
 cargo build --release --quiet -p archipel-cli -p archipel-bench
 mkdir -p bench/results

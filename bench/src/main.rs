@@ -18,6 +18,7 @@ mod popd;
 mod scripts;
 mod split;
 mod stats;
+mod swarm;
 mod tls;
 
 use anyhow::{bail, Result};
@@ -33,7 +34,7 @@ async fn main() -> Result<()> {
         bail!("unknown flag {flag}: the only flag is --full");
     }
     if bin.is_empty() || suites.is_empty() {
-        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, memory, diminet, dataplane, nfvo, split, tls, auth, exec, heal, scripts, model; --full for the long runs)");
+        bail!("usage: archipel-bench PATH-TO-archipel SUITE… (suites: pop, native, memory, diminet, dataplane, nfvo, split, tls, auth, exec, heal, scripts, model, swarm; --full for the long runs)");
     }
     for suite in suites {
         match suite.as_str() {
@@ -50,9 +51,10 @@ async fn main() -> Result<()> {
             "heal" => heal::run(&bin, full).await?,
             "scripts" => scripts::run(&bin).await?,
             "model" => model::run(full).await?,
+            "swarm" => swarm::run(&bin).await?,
             other => {
                 bail!(
-                    "unknown suite {other}: known suites are pop, native, memory, diminet, dataplane, nfvo, split, tls, auth, exec, heal, scripts, model"
+                    "unknown suite {other}: known suites are pop, native, memory, diminet, dataplane, nfvo, split, tls, auth, exec, heal, scripts, model, swarm"
                 )
             }
         }

@@ -23,6 +23,14 @@ impl Popd {
         Self::start_with(bin, runtime, &[], None).await
     }
 
+    /// A popd of the `swarm` runtime on the nodes of `swarm`.
+    pub async fn start_swarm(bin: &str, swarm: &archipel_testkit::swarm::Swarm) -> Result<Self> {
+        let subnet = TestSubnet::lease();
+        let cidr = subnet.slash22(0);
+        let process = PopdProcess::start_swarm(bin, &cidr, swarm);
+        Self::connect(process, subnet, None).await
+    }
+
     /// A popd started with `extra` flags; reached over TLS with `tls` (then `extra` holds its
     /// `--tls-cert` and `--tls-key`).
     pub async fn start_with(
@@ -32,9 +40,16 @@ impl Popd {
         tls: Option<ClientTlsConfig>,
     ) -> Result<Self> {
         let subnet = TestSubnet::lease();
-        let cidr = subnet.slash22(0);
-        let prefix = cidr.trim_end_matches("0/22").to_owned();
-        let process = PopdProcess::start(bin, runtime, &cidr, extra);
+        let process = PopdProcess::start(bin, runtime, &subnet.slash22(0), extra);
+        Self::connect(process, subnet, tls).await
+    }
+
+    async fn connect(
+        process: PopdProcess,
+        subnet: TestSubnet,
+        tls: Option<ClientTlsConfig>,
+    ) -> Result<Self> {
+        let prefix = subnet.slash22(0).trim_end_matches("0/22").to_owned();
         let mut endpoint = Endpoint::from_shared(process.endpoint.clone())?;
         if let Some(tls) = tls {
             endpoint = endpoint.tls_config(tls)?;

@@ -17,9 +17,11 @@ use super::WireguardError;
 
 /// The hidden subcommand of `archipel` that runs a device.
 pub const DEVICE_SUBCOMMAND: &str = "wireguard-device";
-/// How long a new device has to open its socket, and a stopped one to close it: generous, as
-/// a loaded machine may take seconds to start a process.
+/// How long a new device has to open its socket: generous, as a loaded machine may take
+/// seconds to start a process.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a stopped device has to end by itself before it is killed.
+const STOP_TIMEOUT: Duration = Duration::from_secs(5);
 const POLL: Duration = Duration::from_millis(50);
 /// Two cores are the common case: more threads only contend.
 const THREADS: usize = 2;
@@ -137,22 +139,42 @@ impl Device {
     }
 
     /// Stops the device (SIGTERM; it removes its socket, and its TUN goes with the process)
-    /// and waits until the process is gone.
+    /// and waits until the process is gone; one still there after [`STOP_TIMEOUT`] is killed.
+    /// The process is found by its pid file, else by its socket's peer (an agent killed
+    /// between starting a device and writing the file leaves one without).
     pub async fn stop(&self) -> Result<(), WireguardError> {
         let pid_file = self.pid_file();
-        let pid = read_pid(&pid_file).map(Pid::from_raw);
-        if let Some(pid) = pid {
-            let _ = kill(pid, Signal::SIGTERM);
-        }
-        let deadline = tokio::time::Instant::now() + START_TIMEOUT;
+        let pid = match read_pid(&pid_file) {
+            Some(pid) => Some(pid),
+            None => socket_pid(&self.name).await,
+        };
+        let pid = pid.map(Pid::from_raw);
         let alive = || pid.is_some_and(|pid| kill(pid, None).is_ok());
-        while (alive() || self.running().await) && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(POLL).await;
+        for (signal, wait) in [(Signal::SIGTERM, STOP_TIMEOUT), (Signal::SIGKILL, POLL * 40)] {
+            if let Some(pid) = pid {
+                let _ = kill(pid, signal);
+            }
+            let deadline = tokio::time::Instant::now() + wait;
+            while (alive() || (pid.is_none() && self.running().await))
+                && tokio::time::Instant::now() < deadline
+            {
+                tokio::time::sleep(POLL).await;
+            }
+            if !alive() {
+                break;
+            }
+            tracing::warn!(device = %self.name, "the WireGuard device outlived SIGTERM: killed");
         }
         let _ = std::fs::remove_file(uapi::socket_path(&self.name));
         let _ = std::fs::remove_file(pid_file);
         Ok(())
     }
+}
+
+/// The pid of the process serving the device's socket (SO_PEERCRED).
+async fn socket_pid(device: &str) -> Option<i32> {
+    let stream = tokio::net::UnixStream::connect(uapi::socket_path(device)).await.ok()?;
+    stream.peer_cred().ok()?.pid().filter(|pid| *pid > 1)
 }
 
 fn read_pid(path: &Path) -> Option<i32> {

@@ -226,7 +226,11 @@ fn lab_cmd(dir: &std::path::Path, args: &[&str]) -> Output {
         .arg(dir)
         .args(args)
         .env("RUST_LOG", "error")
-        .env("ARCHIPEL_LAB_LOG", "info")
+        // info unless the developer asks for more (debug, trace).
+        .env(
+            "ARCHIPEL_LAB_LOG",
+            std::env::var("ARCHIPEL_LAB_LOG").unwrap_or_else(|_| "info".into()),
+        )
         .output()
         .expect("run archipel lab")
 }
