@@ -43,7 +43,29 @@ impl Agent {
                 mine: self.cfg.encryption,
             });
         }
-        self.apply_local(&service).await
+        let service = self.record_join(service).await?;
+        self.apply_local(&service).await?;
+        Ok(self.store.drop_pending_join(&service.global_id)?)
+    }
+
+    /// Records a join before this site makes anything, so that a join that fails half-way, or
+    /// that the agent dies in, is undone by the leave its master sends. An L2 network is the
+    /// join's own when it is not there yet, or when an earlier attempt of this join made it.
+    async fn record_join(&self, mut service: Service) -> Result<Service, AgentError> {
+        let site = self.cfg.site.clone();
+        let network = self.own_network(&service)?;
+        let ours = service.kind == ServiceType::L2
+            && (self
+                .store
+                .pending_join(&service.global_id)?
+                .and_then(|earlier| earlier.resource_of(&site).map(|r| r.created))
+                .unwrap_or(false)
+                || self.vim.network(&network).await?.is_none());
+        for r in &mut service.resources {
+            r.created = r.site == site && ours;
+        }
+        self.store.put_pending_join(&service)?;
+        Ok(service)
     }
 
     /// East-West PUT: the master's new view of a service; this site keeps its own facts and
@@ -77,10 +99,16 @@ impl Agent {
             }),
             Some(service) => {
                 self.remove_local(&service).await?;
+                self.store.drop_pending_join(global_id)?;
                 Ok(self.store.mark_left(global_id, service.params.revision)?)
             }
             None => {
                 self.check_owner(caller, global_id)?;
+                if let Some(joining) = self.store.pending_join(global_id)? {
+                    self.remove_unrecorded(&joining).await?;
+                    self.store.drop_pending_join(global_id)?;
+                    return Ok(self.store.mark_left(global_id, joining.params.revision)?);
+                }
                 self.store.release_vnis(global_id)?;
                 // A join of the create this leave undoes may still be on its way.
                 Ok(self.store.mark_left(global_id, 0)?)
@@ -180,9 +208,11 @@ impl Agent {
                             cidr,
                         })
                     }
-                    Some(_) => {
-                        (self.vim.update_network(&me.network, Some(pools), Some(mtu)).await?, false)
-                    }
+                    // An earlier attempt of this join made it (the join's record says so).
+                    Some(_) => (
+                        self.vim.update_network(&me.network, Some(pools), Some(mtu)).await?,
+                        me.created,
+                    ),
                     None => {
                         let spec = NetworkSpec {
                             name: me.network.clone(),
@@ -262,9 +292,10 @@ impl Agent {
         self.wg_converge(None).await
     }
 
-    /// Removes what a create that died before recording this site's share may have made: the
-    /// tunnel device the plan names, its firewall rules, and the pools of the network (a
-    /// master's network is never one the service made).
+    /// Removes what a create or a join that died before recording this site's share may have
+    /// made: the tunnel device the plan names, its firewall rules, and the network when the
+    /// plan says this site made it (a join's), else its pools (a master's network is never one
+    /// the service made).
     pub(super) async fn remove_unrecorded(&self, service: &Service) -> Result<(), AgentError> {
         let id = service.global_id.as_str();
         let me = self.own_network(service)?;
@@ -276,7 +307,8 @@ impl Agent {
             };
             dataplane::detach(self.nl.as_ref(), ns, &device).await?;
             guard::remove_all(self.fw.as_ref(), ns, vni).await.map_err(DataplaneError::from)?;
-            self.release_network(service, &me, false).await?;
+            let made = service.resource_of(&self.cfg.site).is_some_and(|r| r.created);
+            self.release_network(service, &me, made).await?;
         }
         self.store.release_vnis(id)?;
         self.wg_converge(None).await

@@ -128,8 +128,15 @@ impl Agent {
         let joined = join_all(sites.iter().map(|s| self.peers.join(s, service))).await;
         if let Some(err) = joined.into_iter().find_map(Result::err) {
             tracing::warn!(service = %id, error = %err, "undoing the newcomers");
-            // Leaving also drops what a site holds of the VNI.
-            join_all(sites.iter().map(|s| self.peers.leave(s, &id))).await;
+            // Leaving also drops what a site holds of the VNI; a newcomer that cannot be
+            // reached keeps a tombstone and leaves later.
+            self.store.add_tombstones(&id, &sites)?;
+            self.leave_sites(&id, &sites).await?;
+            // They have left as of this revision and refuse a join at it: the next attempt
+            // takes a later one.
+            let mut held = self.mastered(&id)?;
+            held.params.revision = service.params.revision;
+            self.store.put_service(&held)?;
             return Err(err.into());
         }
         Ok(())

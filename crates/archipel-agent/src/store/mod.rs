@@ -1,7 +1,8 @@
 //! The agent's local store: one SQLite database (`agent.sqlite` in the data directory) in WAL
 //! mode with DIMINET's tables: service, param, resource, connection; the master's tombstones
 //! ([`tombstones`]), the VNIs held for services being made ([`vni`]), the creates in
-//! progress ([`pending`]) and, at a participant, the services it has left ([`left`]).
+//! progress ([`pending`]) and, at a participant, the joins in progress ([`pending`]) and the
+//! services it has left ([`left`]).
 
 mod left;
 mod pending;
@@ -18,7 +19,7 @@ pub const DB_FILE: &str = "agent.sqlite";
 
 /// The schema's versions, oldest first. The first creates only what is missing: stores made
 /// before versions were counted hold some of it already.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 const V1: &str = "
 CREATE TABLE IF NOT EXISTS service (
@@ -65,6 +66,13 @@ CREATE TABLE pending_create (
 CREATE TABLE left_service (
     global_id TEXT PRIMARY KEY,
     revision INTEGER NOT NULL
+);
+";
+
+const V3: &str = "
+CREATE TABLE pending_join (
+    global_id TEXT PRIMARY KEY,
+    body TEXT NOT NULL
 );
 ";
 

@@ -2,9 +2,14 @@
 //! anything, again with its whole plan before any site makes anything, and forgotten once it has
 //! succeeded or been undone. A record found at start
 //! is a create the agent died in: its caller was told it failed, so it is undone everywhere.
+//!
+//! A participant's joins in progress: a join is recorded before this site makes anything, with
+//! whether its network is the join's own to make, and forgotten once the share is stored. A
+//! join that failed or that the agent died in stays recorded: its master has the site leave
+//! (or join again), and the leave removes what the record names, the network included.
 
 use archipel_daemon::store::corrupt;
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use super::{sql, Store, StoreError};
 use crate::model::Service;
@@ -45,6 +50,41 @@ impl Store {
             .map_err(sql("forget a create"))?;
         Ok(())
     }
+
+    /// Records that this site is joining `service`; its own resource says whether the network
+    /// is the join's to make.
+    pub fn put_pending_join(&self, service: &Service) -> Result<(), StoreError> {
+        let body = serde_json::to_string(service).map_err(|_| corrupt("pending join"))?;
+        self.conn()
+            .execute(
+                "INSERT OR REPLACE INTO pending_join (global_id, body) VALUES (?1, ?2)",
+                params![service.global_id, body],
+            )
+            .map_err(sql("record a join"))?;
+        Ok(())
+    }
+
+    /// The join of `global_id` in progress or failed, if any.
+    pub fn pending_join(&self, global_id: &str) -> Result<Option<Service>, StoreError> {
+        let body: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT body FROM pending_join WHERE global_id = ?1",
+                params![global_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql("read a pending join"))?;
+        body.map(|b| serde_json::from_str(&b).map_err(|_| corrupt("pending join"))).transpose()
+    }
+
+    /// The join of `global_id` has been stored as a share, or undone.
+    pub fn drop_pending_join(&self, global_id: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute("DELETE FROM pending_join WHERE global_id = ?1", params![global_id])
+            .map_err(sql("forget a join"))?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -65,8 +105,13 @@ mod tests {
         };
         store.put_pending(&service).unwrap();
         store.put_pending(&service).unwrap();
-        assert_eq!(store.pending().unwrap(), vec![service]);
+        assert_eq!(store.pending().unwrap(), vec![service.clone()]);
         store.drop_pending("a-1").unwrap();
         assert!(store.pending().unwrap().is_empty());
+        assert_eq!(store.pending_join("a-1").unwrap(), None);
+        store.put_pending_join(&service).unwrap();
+        assert_eq!(store.pending_join("a-1").unwrap(), Some(service));
+        store.drop_pending_join("a-1").unwrap();
+        assert_eq!(store.pending_join("a-1").unwrap(), None);
     }
 }

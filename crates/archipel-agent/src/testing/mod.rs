@@ -26,11 +26,20 @@ pub struct BridgeVim<N> {
     /// While set, network updates fail (a popd that went down after a create's plan read
     /// the network).
     pub failing_updates: Arc<AtomicBool>,
+    /// While set, a network create is made but answered with an error (a popd that died
+    /// before it answered).
+    pub lost_creates: Arc<AtomicBool>,
 }
 
 impl<N: Netlink> BridgeVim<N> {
     pub fn new(ns: impl Into<String>, nl: N) -> Self {
-        Self { ns: ns.into(), nl, nets: Arc::default(), failing_updates: Arc::default() }
+        Self {
+            ns: ns.into(),
+            nl,
+            nets: Arc::default(),
+            failing_updates: Arc::default(),
+            lost_creates: Arc::default(),
+        }
     }
 
     /// Creates network `name` on `cidr` with the default gateway and pools; panics on failure.
@@ -91,6 +100,9 @@ impl<N: Netlink> SiteVim for BridgeVim<N> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(spec.name.clone(), net.clone());
+        if self.lost_creates.load(Ordering::Relaxed) {
+            return Err(VimError::Other(format!("the VIM of {} died answering", self.ns)));
+        }
         Ok(net)
     }
 

@@ -46,6 +46,8 @@ pub struct FakePeers {
     pub down: Mutex<BTreeSet<String>>,
     /// Sites whose join fails.
     pub failing_join: Mutex<BTreeSet<String>>,
+    /// Sites whose leave is not answered.
+    pub failing_leave: Mutex<BTreeSet<String>>,
     /// The WAN toward every site, unless `wan_to` names it.
     pub wan: Mutex<Wan>,
     pub wan_to: Mutex<BTreeMap<String, Wan>>,
@@ -172,7 +174,11 @@ impl Peers for CallsFrom {
         self.agent(site).await?.revisions(&self.caller, revisions).map_err(refused(site))
     }
     async fn leave(&self, site: &str, global_id: &str) -> Result<(), PeersError> {
-        self.agent(site).await?.leave(&self.caller, global_id).await.map_err(refused(site))
+        let agent = self.agent(site).await?;
+        if self.world.failing_leave.lock().unwrap().contains(site) {
+            return Err(PeersError::Timeout { site: site.to_owned() });
+        }
+        agent.leave(&self.caller, global_id).await.map_err(refused(site))
     }
     async fn grant_pools(
         &self,

@@ -373,7 +373,20 @@ fn left_behind(o: &Orchestrator, lab: &Lab, networks_before: &BTreeMap<&str, Val
             .map(str::to_owned)
             .collect()
     };
-    report += &format!("the NFVO of {shorts:?}:\n{}\n", mentions(&o.nfvo.log()).join("\n"));
+    // The operations of those services too: why one failed is logged by operation only.
+    let nfvo = o.nfvo.log();
+    let ops: BTreeSet<String> = mentions(&nfvo)
+        .iter()
+        .filter_map(|l| l.split_once(" op=")?.1.split(' ').next().map(str::to_owned))
+        .collect();
+    let lines: Vec<&str> = nfvo
+        .lines()
+        .filter(|l| {
+            shorts.iter().any(|short| l.contains(short.as_str()))
+                || ops.iter().any(|op| l.contains(op.as_str()))
+        })
+        .collect();
+    report += &format!("the NFVO of {shorts:?}:\n{}\n", lines.join("\n"));
     for site in SITES {
         let log = std::fs::read_to_string(lab.current().site(site).unwrap().agent_log());
         report +=

@@ -2,6 +2,7 @@ mod encryption;
 mod firewall;
 mod forged;
 mod heal;
+mod joins;
 mod members;
 mod members_refused;
 mod pending;
