@@ -98,7 +98,7 @@ pub async fn run(bin: &str) -> Result<()> {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Path {
+pub(crate) struct Path {
     mbits: f64,
     ms: f64,
 }
@@ -110,7 +110,7 @@ impl std::fmt::Display for Path {
 }
 
 /// The median throughput and the median latency of the rounds.
-fn median(rounds: &[Path]) -> Path {
+pub(crate) fn median(rounds: &[Path]) -> Path {
     let mid = |mut v: Vec<f64>| {
         v.sort_by(f64::total_cmp);
         let n = v.len();
@@ -142,7 +142,7 @@ fn mtu(ns: &str, addr: Ipv4Addr) -> Result<u32> {
 }
 
 /// Throughput then latency from the namespace `from` to `addr`, served in the namespace `to`.
-fn measure(from: &str, to: &str, addr: Ipv4Addr) -> Result<Path> {
+pub(crate) fn measure(from: &str, to: &str, addr: Ipv4Addr) -> Result<Path> {
     let addr = addr.to_string();
     // The first exchange pays for ARP (and the VXLAN's learning): not part of the figure.
     let warm = ["netns", "exec", from, "busybox", "ping", "-c", "3", "-W", "1", &addr];

@@ -27,28 +27,38 @@ impl Lab {
     /// `archipel lab up --sites N` with the example native images installed, its inter-site
     /// traffic in plain VXLAN as the anchors were measured.
     pub fn up(bin: &str, sites: usize) -> Result<Self> {
-        Self::up_with(bin, sites, false)
+        Self::up_with(bin, sites, false, 0)
+    }
+
+    /// [`Lab::up`] with site a a Docker Swarm cluster of `nodes` nodes (`--swarm-nodes`).
+    pub fn up_swarm(bin: &str, sites: usize, nodes: usize) -> Result<Self> {
+        Self::up_with(bin, sites, false, nodes)
     }
 
     /// [`Lab::up`] with the inter-site traffic in WireGuard (the lab's default); it may run
     /// beside a plain one.
     pub fn up_encrypted(bin: &str, sites: usize) -> Result<Self> {
-        Self::up_with(bin, sites, true)
+        Self::up_with(bin, sites, true, 0)
     }
 
-    fn up_with(bin: &str, sites: usize, encrypted: bool) -> Result<Self> {
+    fn up_with(bin: &str, sites: usize, encrypted: bool, nodes: usize) -> Result<Self> {
         let subnet = TestSubnet::lease();
         let root = tempfile::tempdir()?;
         let dir = root.path().join("lab");
         let images = dir.join("images");
         let images = images.to_str().context("a UTF-8 temporary directory")?;
         ok(Command::new("sh").args([IMAGES_SCRIPT, images]).output()?, "install the images")?;
-        let suffix = if encrypted { "e" } else { "" };
+        let suffix = match (encrypted, nodes) {
+            (true, _) => "e",
+            (false, 0) => "",
+            (false, _) => "s",
+        };
         let name = format!("bl{}{suffix}", std::process::id() % 1_000_000);
         let underlay = subnet.slash24(15);
         let sites = sites.to_string();
         // Plain text, as the anchors were measured; the TLS suite measures what TLS costs.
         let encryption = if encrypted { "wireguard" } else { "none" };
+        let nodes = nodes.to_string();
         let args = [
             "up",
             "--sites",
@@ -60,6 +70,8 @@ impl Lab {
             "--insecure",
             "--encryption",
             encryption,
+            "--swarm-nodes",
+            &nodes,
         ];
         let out = lab_cmd(bin, &dir, &args)?;
         // From here on, a failure still takes down whatever `lab up` left.

@@ -19,6 +19,7 @@ mod scripts;
 mod split;
 mod stats;
 mod swarm;
+mod swarm_paths;
 mod tls;
 
 use anyhow::{bail, Result};

@@ -55,5 +55,7 @@ pub async fn run(bin: &str) -> Result<()> {
         s.n
     );
     println!("| {SPREAD} containers placed (fewest first) | {} | | |\n", per_node.join(", "));
-    Ok(())
+    drop((on_swarm, on_docker, swarm));
+    let rounds = crate::diminet::env_usize("ARCHIPEL_BENCH_DP_ROUNDS", 3)?;
+    crate::swarm_paths::run(bin, rounds)
 }

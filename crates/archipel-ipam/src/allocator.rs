@@ -61,12 +61,22 @@ impl Allocator {
         total - used_in_pools
     }
 
-    /// Replaces the pools; every address in use must stay inside the subnet. Addresses in use
-    /// outside the new pools are refused, so that a pool handed to another site is never used
-    /// here.
+    /// Replaces the pools; every address in use must stay inside the subnet. An address in
+    /// use that the pools held and the new ones do not is refused, so that a pool handed to
+    /// another site is never used here. One held outside the pools all along (by the runtime
+    /// itself, say) stays outside: the new pools are given without it.
     pub fn set_pools(&mut self, pools: Vec<Pool>) -> Result<(), IpamError> {
-        let plan = self.plan.with_pools(pools)?;
-        if let Some(addr) = self.used.iter().find(|a| !plan.pools().iter().any(|p| p.contains(**a)))
+        let inside = |pools: &[Pool], a: Ipv4Addr| pools.iter().any(|p| p.contains(a));
+        let mut carved = pools.clone();
+        for &addr in self.used.iter().filter(|a| !inside(self.plan.pools(), **a)) {
+            let held = Pool { first: addr, last: addr };
+            carved = carved.iter().flat_map(|p| p.without(&held)).collect();
+        }
+        // Nothing left (every address held): the pools as given, whose held addresses are
+        // never handed out anyway.
+        let plan = self.plan.with_pools(if carved.is_empty() { pools } else { carved })?;
+        if let Some(addr) =
+            self.used.iter().find(|a| inside(self.plan.pools(), **a) && !inside(plan.pools(), **a))
         {
             return Err(IpamError::InUseOutsidePools { addr: *addr });
         }
@@ -154,5 +164,26 @@ mod tests {
         assert_eq!(a.free_in_pools(), 20);
         a.add_pools(&["10.0.0.2-10.0.0.9".parse().unwrap()]).unwrap();
         assert_eq!(a.allocate(None).unwrap(), "10.0.0.2".parse::<Ipv4Addr>().unwrap());
+    }
+
+    #[test]
+    fn an_address_held_outside_the_pools_all_along_does_not_hold_them_back() {
+        let plan = SubnetPlan::new(
+            "10.0.0.0/24".parse().unwrap(),
+            None,
+            vec!["10.0.0.2-10.0.0.251".parse().unwrap()],
+        )
+        .unwrap();
+        let mut a = Allocator::new(plan);
+        a.allocate(Some("10.0.0.252".parse().unwrap())).unwrap();
+        a.set_pools(vec!["10.0.0.2-10.0.0.43".parse().unwrap()]).unwrap();
+        assert!(a.is_used("10.0.0.252".parse().unwrap()));
+        // The whole subnet given back: the held address stays out of the pools.
+        a.set_pools(vec!["10.0.0.2-10.0.0.254".parse().unwrap()]).unwrap();
+        let pools: Vec<Pool> = ["10.0.0.2-10.0.0.251", "10.0.0.253-10.0.0.254"]
+            .iter()
+            .map(|p| p.parse().unwrap())
+            .collect();
+        assert_eq!(a.plan().pools(), pools);
     }
 }

@@ -43,6 +43,23 @@ impl Pool {
     pub fn iter(&self) -> impl Iterator<Item = Ipv4Addr> {
         (u32::from(self.first)..=u32::from(self.last)).map(Ipv4Addr::from)
     }
+
+    /// What is left of the pool without the addresses of `other`: none, one or two pools.
+    pub fn without(&self, other: &Pool) -> Vec<Pool> {
+        if !self.overlaps(other) {
+            return vec![*self];
+        }
+        let mut left = Vec::new();
+        if self.first < other.first {
+            let last = Ipv4Addr::from(u32::from(other.first) - 1);
+            left.push(Pool { first: self.first, last });
+        }
+        if other.last < self.last {
+            let first = Ipv4Addr::from(u32::from(other.last) + 1);
+            left.push(Pool { first, last: self.last });
+        }
+        left
+    }
 }
 
 impl fmt::Display for Pool {
@@ -66,6 +83,21 @@ impl FromStr for Pool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pool_without_a_range_keeps_what_lies_around_it() {
+        let pool: Pool = "10.0.0.2-10.0.0.254".parse().unwrap();
+        let top: Pool = "10.0.0.252-10.0.0.255".parse().unwrap();
+        assert_eq!(pool.without(&top), vec!["10.0.0.2-10.0.0.251".parse().unwrap()]);
+        let middle: Pool = "10.0.0.10-10.0.0.20".parse().unwrap();
+        let split: Vec<Pool> = ["10.0.0.2-10.0.0.9", "10.0.0.21-10.0.0.254"]
+            .iter()
+            .map(|p| p.parse().unwrap())
+            .collect();
+        assert_eq!(pool.without(&middle), split);
+        assert_eq!(middle.without(&pool), Vec::new());
+        assert_eq!(middle.without(&top), vec![middle]);
+    }
 
     #[test]
     fn parses_and_prints() {

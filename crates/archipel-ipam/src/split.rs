@@ -7,21 +7,21 @@ pub fn overlaps(a: &Ipv4Net, b: &Ipv4Net) -> bool {
     a.contains(&b.network()) || b.contains(&a.network())
 }
 
-/// Splits the host addresses of a subnet (all but network, broadcast and gateway) into
-/// `blocks` disjoint blocks of equal size, in address order. A block is a list of pools: it is
-/// one pool unless it straddles the gateway. DIMINET hands the first blocks to the sites of an
-/// L2 extension and keeps the rest as a reserve granted on demand.
+/// Splits the addresses of a plan's pools (by default every host address of the subnet but the
+/// gateway) into `blocks` disjoint blocks of equal size, in address order. A block is a list
+/// of pools: it is one pool unless it straddles the gateway or a gap between pools. DIMINET
+/// hands the first blocks to the sites of an L2 extension and keeps the rest as a reserve
+/// granted on demand.
 pub fn split_pools(plan: &SubnetPlan, blocks: usize) -> Result<Vec<Vec<Pool>>, IpamError> {
     let cidr = plan.cidr();
-    let first = u32::from(cidr.network()) + 1;
-    let last = u32::from(cidr.broadcast()) - 1;
-    let gateway = u32::from(plan.gateway());
-    let total = u64::from(last - first) + 1 - 1;
+    let gateway = plan.gateway();
+    let hosts = || plan.pools().iter().flat_map(Pool::iter).filter(move |a| *a != gateway);
+    let total = hosts().count() as u64;
     if blocks == 0 || total < blocks as u64 {
         return Err(IpamError::CannotSplit { subnet: cidr, parts: blocks });
     }
     let size = total / blocks as u64;
-    let mut hosts = (first..=last).filter(|a| *a != gateway);
+    let mut hosts = hosts().map(u32::from);
     let mut out = Vec::with_capacity(blocks);
     for _ in 0..blocks {
         let mut pools: Vec<Pool> = Vec::new();
@@ -59,5 +59,15 @@ mod tests {
                 assert!(!a.overlaps(b));
             }
         }
+    }
+
+    #[test]
+    fn splits_only_the_plan_s_pools() {
+        let own: Pool = "10.0.0.2-10.0.0.251".parse().unwrap();
+        let plan = SubnetPlan::new("10.0.0.0/24".parse().unwrap(), None, vec![own]).unwrap();
+        let blocks = split_pools(&plan, 2).unwrap();
+        let first: Vec<Pool> = vec!["10.0.0.2-10.0.0.126".parse().unwrap()];
+        let second: Vec<Pool> = vec!["10.0.0.127-10.0.0.251".parse().unwrap()];
+        assert_eq!(blocks, [first, second]);
     }
 }

@@ -13,6 +13,7 @@ use ipnet::Ipv4Net;
 use serde::{Deserialize, Serialize};
 
 use crate::error::LabError;
+use crate::swarm::SwarmNodeContext;
 
 /// The directory of the lab when none is given.
 pub const DEFAULT_DIR: &str = "/run/archipel/lab";
@@ -63,6 +64,10 @@ pub struct SiteContext {
     /// underlay link of its own; its daemons run in the host (see [`crate::DockerSite`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub docker_subnet: Option<Ipv4Net>,
+    /// Set for a site made of a Docker Swarm cluster: its nodes, the manager first (see
+    /// [`crate::swarm`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub swarm_nodes: Vec<SwarmNodeContext>,
     /// The popd's data directory (its log is `popd.log` beside it).
     pub dir: PathBuf,
     /// Empty until the popd listens.
@@ -149,6 +154,23 @@ impl SiteContext {
     /// Whether its popd runs on Docker.
     pub fn on_docker(&self) -> bool {
         self.docker_subnet.is_some()
+    }
+
+    /// Where it runs, as `lab up` and `lab status` show it: its namespace, or the host for the
+    /// site on Docker; a Swarm site says how many nodes it has.
+    pub fn placement(&self) -> String {
+        if self.on_docker() {
+            "(host, docker)".to_owned()
+        } else if self.on_swarm() {
+            format!("{} (swarm of {} nodes)", self.netns, self.swarm_nodes.len())
+        } else {
+            self.netns.clone()
+        }
+    }
+
+    /// Whether its popd runs on a Swarm cluster of its own.
+    pub fn on_swarm(&self) -> bool {
+        !self.swarm_nodes.is_empty()
     }
 
     pub fn popd_log(&self) -> PathBuf {

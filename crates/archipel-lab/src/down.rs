@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::context::{LabContext, SiteContext};
 use crate::error::LabError;
-use crate::{process, topology};
+use crate::{process, swarm, topology};
 use archipel_netlink::RtNetlink;
 use archipel_pop::runtime::docker::DockerRuntime;
 use archipel_pop::runtime::native::{self, NativeLayout};
@@ -23,6 +23,9 @@ pub async fn down(path: &Path) -> Result<Option<LabContext>, LabError> {
     process::stop(&ctx.sites.iter().map(SiteContext::popd_data).collect::<Vec<_>>());
     for site in ctx.sites.iter().filter(|s| s.on_docker()) {
         sweep_docker(&ctx, site).await?;
+    }
+    for site in ctx.sites.iter().filter(|s| s.on_swarm()) {
+        swarm::remove(site);
     }
     for site in &ctx.sites {
         sweep_native(ctx.name.as_str(), site).await?;

@@ -55,6 +55,8 @@ pub enum LabError {
         #[source]
         source: Box<archipel_pop::runtime::RuntimeError>,
     },
+    #[error("{what} was not ready within {secs} s")]
+    NotReady { what: String, secs: u64 },
     #[error("`{command}` failed: {stderr}")]
     Command { command: String, stderr: String },
 }

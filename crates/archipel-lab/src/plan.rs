@@ -32,6 +32,8 @@ pub struct LabPlan {
     pub images_dir: Option<PathBuf>,
     /// One site whose popd runs on the host's Docker Engine instead of the native runtime.
     pub docker: Option<DockerSite>,
+    /// When not 0, site a is a Docker Swarm cluster of this many nodes (see [`crate::swarm`]).
+    pub swarm_nodes: usize,
     /// TLS on every daemon, with a PKI made in the lab's directory; false: plain text.
     pub tls: bool,
     /// The agents' inter-site traffic in plain VXLAN (`agent --encryption none`) instead of
@@ -71,6 +73,11 @@ impl LabPlan {
                     hub_link: format!("to-{name}"),
                     underlay_ip,
                     docker_subnet: docker.map(|d| d.default_subnet),
+                    swarm_nodes: if i == 0 {
+                        crate::swarm::plan(&self.name, &name, &dir.join(&name), self.swarm_nodes)
+                    } else {
+                        Vec::new()
+                    },
                     dir: dir.join(&name),
                     popd_url: String::new(),
                     popd_auth: format!("admin:{}", secret()?),
@@ -120,6 +127,15 @@ impl LabPlan {
                 )));
             }
         }
+        if self.swarm_nodes > crate::swarm::MAX_NODES {
+            return Err(invalid(&format!(
+                "--swarm-nodes must be 0 to {}",
+                crate::swarm::MAX_NODES
+            )));
+        }
+        if self.swarm_nodes > 0 && self.docker.as_ref().is_some_and(|d| d.site == "a") {
+            return Err(invalid("site a cannot be both the Docker site and the Swarm site"));
+        }
         if self.underlay.prefix_len() > 24 {
             return Err(invalid(&format!(
                 "the underlay {} must be a /24 or larger",
@@ -167,6 +183,7 @@ mod tests {
             dir: "/tmp/lab".into(),
             images_dir: None,
             docker: None,
+            swarm_nodes: 0,
             tls: false,
             plain_vxlan: false,
         }

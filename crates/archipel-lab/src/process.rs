@@ -35,6 +35,13 @@ pub(crate) fn start_popd(
         Some(subnet) => cmd
             .args(["--runtime", "docker", "--default-subnet", &subnet.to_string()])
             .args(["--default-network", &format!("{}-{}-private", ctx.name, site.name)]),
+        None if site.on_swarm() => {
+            cmd.args(["--runtime", "swarm", "--netns", &site.netns]);
+            for node in &site.swarm_nodes {
+                cmd.arg("--swarm-node").arg(node.popd_arg());
+            }
+            &mut cmd
+        }
         None => cmd
             .args(["--runtime", "native", "--netns", &site.netns])
             .arg("--images-dir")

@@ -3,7 +3,7 @@
 use crate::context::LabContext;
 use crate::error::LabError;
 use crate::plan::LabPlan;
-use crate::{down, pki, process, topology};
+use crate::{down, pki, process, swarm, topology};
 
 /// Brings the planned lab up and returns its context (also written to `DIR/lab.json`). On
 /// failure, whatever was made is taken down again. The daemons are the running executable
@@ -38,6 +38,9 @@ pub async fn up(plan: &LabPlan) -> Result<LabContext, LabError> {
 async fn build(ctx: &mut LabContext) -> Result<(), LabError> {
     pki::make(ctx)?;
     topology::create(ctx).await?;
+    for site in ctx.sites.iter().filter(|s| s.on_swarm()) {
+        swarm::create(site).await?;
+    }
     for i in 0..ctx.sites.len() {
         let (url, pid) = process::start_popd(ctx, &ctx.sites[i], 0)?;
         ctx.sites[i].popd_url = url;

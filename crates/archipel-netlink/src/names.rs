@@ -37,9 +37,28 @@ pub(crate) fn check_link(name: &str) -> Result<()> {
     Err(NetlinkError::Invalid { what: "link name", value: name.to_owned(), reason })
 }
 
-/// Checks the namespace of an operation, when it names one.
+/// Checks the namespace of an operation, when it names one: a name under /run/netns, or the
+/// absolute path of a namespace file kept elsewhere (a Docker overlay network's namespace
+/// under its engine's exec root), as `ip link set … netns PATH` takes one.
 pub(crate) fn check_ns(ns: Option<&str>) -> Result<()> {
-    ns.map_or(Ok(()), check_netns)
+    match ns {
+        Some(path) if path.starts_with('/') => check_netns_path(path),
+        ns => ns.map_or(Ok(()), check_netns),
+    }
+}
+
+/// An absolute path of a namespace file: no `..` and no NUL.
+fn check_netns_path(path: &str) -> Result<()> {
+    let reason = if path.split('/').any(|part| part == "..") {
+        "it holds '..'"
+    } else if path.contains('\0') {
+        "it contains NUL"
+    } else if path.len() > 4096 {
+        "it is longer than 4096 bytes"
+    } else {
+        return Ok(());
+    };
+    Err(NetlinkError::Invalid { what: "network namespace path", value: path.to_owned(), reason })
 }
 
 #[cfg(test)]
@@ -56,6 +75,10 @@ mod tests {
     fn refuses_what_the_kernel_refuses() {
         for bad in ["", "..", "a/b"] {
             assert!(check_netns(bad).is_err(), "{bad:?}");
+        }
+        check_ns(Some("/run/docker/netns/1-0123456789")).unwrap();
+        for bad in ["/run/../etc/x", "/a\0b", "a/b"] {
+            assert!(check_ns(Some(bad)).is_err(), "{bad:?}");
         }
         for bad in ["", "a b", "a/b", "a:1", "sixteen-chars-xx"] {
             assert!(check_link(bad).is_err(), "{bad:?}");

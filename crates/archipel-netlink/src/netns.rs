@@ -11,24 +11,25 @@ use nix::sched::{setns, unshare, CloneFlags};
 use nix::sys::statfs::{statfs, NSFS_MAGIC};
 
 use crate::error::{NetlinkError, Result};
-use crate::names::check_netns;
+use crate::names::{check_netns, check_ns};
 use crate::types::ns_label;
 
 /// Where `ip netns` keeps its namespaces.
 pub const NETNS_DIR: &str = "/run/netns";
 
-/// The file of a named namespace.
+/// The file of a named namespace (an absolute path names itself).
 pub fn netns_path(name: &str) -> PathBuf {
     Path::new(NETNS_DIR).join(name)
 }
 
-/// Opens the namespace file of `ns`: `/run/netns/NAME`, or the host's for `None`.
+/// Opens the namespace file of `ns`: `/run/netns/NAME` (or NAME itself when it is an absolute
+/// path), or the host's for `None`.
 pub(crate) fn open_netns(ns: Option<&str>) -> Result<File> {
     let Some(name) = ns else {
         return File::open("/proc/self/ns/net")
             .map_err(|e| NetlinkError::os("open /proc/self/ns/net", e));
     };
-    check_netns(name)?;
+    check_ns(ns)?;
     if !is_netns(name) {
         return Err(NetlinkError::NetnsNotFound { name: name.to_owned() });
     }

@@ -112,6 +112,8 @@ pub(crate) fn ns_label(ns: Option<&str>) -> String {
 pub(crate) fn cmd(tool: &str, ns: Option<&str>) -> String {
     match ns {
         None => tool.to_owned(),
+        // `ip -n` takes names only: a namespace file elsewhere is entered.
+        Some(path) if path.starts_with('/') => format!("nsenter --net={path} {tool}"),
         Some(name) => format!("{tool} -n {name}"),
     }
 }

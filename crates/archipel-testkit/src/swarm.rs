@@ -131,9 +131,16 @@ impl Swarm {
         Node { name, netns, socket, child }
     }
 
-    /// The `--swarm-node` arguments of popd for every node, the manager first.
+    /// The `--swarm-node` arguments of popd for every node, the manager first, and the
+    /// cluster's own namespace as the site's (`--netns`), where its networks get their bridges.
     pub fn popd_args(&self) -> Vec<String> {
-        self.nodes.iter().flat_map(|n| ["--swarm-node".to_owned(), n.popd_arg()]).collect()
+        let nodes = self.nodes.iter().flat_map(|n| ["--swarm-node".to_owned(), n.popd_arg()]);
+        nodes.chain(["--netns".to_owned(), self.site.clone()]).collect()
+    }
+
+    /// The namespace of the site: the bridge between the nodes, and the site's bridges.
+    pub fn site_netns(&self) -> &str {
+        &self.site
     }
 
     /// The containers of every node, as `NODE NAME` lines.
@@ -175,17 +182,7 @@ impl Drop for Swarm {
         }
         let _ = run("ip", &["netns", "del", &self.site]);
         // What the engines left mounted under their roots (namespaces, layers).
-        let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
-        let dir = self.dir.to_string_lossy().into_owned();
-        let mut under: Vec<&str> = mounts
-            .lines()
-            .filter_map(|l| l.split_whitespace().nth(1))
-            .filter(|m| m.starts_with(&dir))
-            .collect();
-        under.sort_by(|a, b| b.cmp(a));
-        for mount in under {
-            let _ = run("umount", &["-l", mount]);
-        }
+        archipel_lab::unmount_under(&self.dir);
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

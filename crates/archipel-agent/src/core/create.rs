@@ -147,7 +147,9 @@ impl Agent {
         let name = self.own_network(service)?;
         let local = self.local_network(&name).await?;
         self.check_cidr_free(remotes, local.cidr).await?;
-        let plan = SubnetPlan::new(local.cidr, Some(local.gateway), Vec::new())
+        // The network's own pools: what its VIM keeps out of them (Swarm's addresses) is
+        // handed out nowhere.
+        let plan = SubnetPlan::new(local.cidr, Some(local.gateway), local.pools.clone())
             .map_err(AgentError::Ipam)?;
         let sites = 1 + remotes.len();
         let mut blocks = split_pools(&plan, sites * (1 + self.cfg.reserve_per_site))

@@ -55,6 +55,9 @@ pub struct FakePeers {
     rng: Mutex<u64>,
     /// How many calls of each kind were made (`join`, `update`, `revisions`, …).
     pub calls: Mutex<BTreeMap<&'static str, usize>>,
+    /// The CPU time each site spent answering calls: what it would spend on a machine of its
+    /// own (the model's master is the rest of the process's).
+    pub served: Mutex<BTreeMap<String, Duration>>,
 }
 
 impl FakePeers {
@@ -79,6 +82,17 @@ impl FakePeers {
         } else {
             wan.rtt
         }
+    }
+
+    /// Runs `call` as `site` answers it, its CPU time added to the site's. The call runs
+    /// without yielding to the scheduler (tokio's budget may not preempt it), so that the
+    /// thread's CPU clock measures it alone.
+    async fn serve<T>(&self, site: &str, call: impl std::future::Future<Output = T>) -> T {
+        let before = thread_cpu();
+        let out = tokio::task::unconstrained(call).await;
+        let spent = thread_cpu().saturating_sub(before);
+        *self.served.lock().unwrap().entry(site.to_owned()).or_default() += spent;
+        out
     }
 
     /// Counts a call of `kind`.
@@ -121,6 +135,13 @@ impl CallsFrom {
     }
 }
 
+/// The CPU time of the calling thread.
+fn thread_cpu() -> Duration {
+    nix::time::clock_gettime(nix::time::ClockId::CLOCK_THREAD_CPUTIME_ID)
+        .map(Duration::from)
+        .unwrap_or_default()
+}
+
 fn refused(site: &str) -> impl FnOnce(AgentError) -> PeersError + '_ {
     move |e| {
         let status = if matches!(e, AgentError::ServiceNotFound { .. }) { 404 } else { 409 };
@@ -131,10 +152,12 @@ fn refused(site: &str) -> impl FnOnce(AgentError) -> PeersError + '_ {
 #[async_trait]
 impl Peers for CallsFrom {
     async fn cidr(&self, site: &str, network: &str) -> Result<CidrInfo, PeersError> {
-        self.agent(site).await?.cidr_of(network).await.map_err(refused(site))
+        let agent = self.agent(site).await?;
+        self.world.serve(site, agent.cidr_of(network)).await.map_err(refused(site))
     }
     async fn cidr_free(&self, site: &str, cidr: Ipv4Net) -> Result<FreeReply, PeersError> {
-        self.agent(site).await?.cidr_free(cidr).await.map_err(refused(site))
+        let agent = self.agent(site).await?;
+        self.world.serve(site, agent.cidr_free(cidr)).await.map_err(refused(site))
     }
     async fn reserve_vni(
         &self,
@@ -142,16 +165,19 @@ impl Peers for CallsFrom {
         vni: u32,
         global_id: &str,
     ) -> Result<FreeReply, PeersError> {
-        let me = &self.caller;
-        self.agent(site).await?.reserve_vni(me, vni, global_id).map_err(refused(site))
+        let (me, agent) = (&self.caller, self.agent(site).await?);
+        let call = async { agent.reserve_vni(me, vni, global_id) };
+        self.world.serve(site, call).await.map_err(refused(site))
     }
     async fn release_vni(&self, site: &str, vni: u32, global_id: &str) -> Result<(), PeersError> {
-        let me = &self.caller;
-        self.agent(site).await?.release_vni(me, vni, global_id).map_err(refused(site))
+        let (me, agent) = (&self.caller, self.agent(site).await?);
+        let call = async { agent.release_vni(me, vni, global_id) };
+        self.world.serve(site, call).await.map_err(refused(site))
     }
     async fn exchange_keys(&self, site: &str, offer: &KeyOffer) -> Result<KeyOffer, PeersError> {
         let agent = self.agent(site).await?;
-        agent.accept_key(&self.caller, offer.clone()).await.map_err(refused(site))
+        let call = agent.accept_key(&self.caller, offer.clone());
+        self.world.serve(site, call).await.map_err(refused(site))
     }
     async fn join(&self, site: &str, service: &Service) -> Result<(), PeersError> {
         self.world.count("join");
@@ -159,11 +185,14 @@ impl Peers for CallsFrom {
         if self.world.failing_join.lock().unwrap().contains(site) {
             return Err(PeersError::Timeout { site: site.to_owned() });
         }
-        agent.join(&self.caller, service.clone()).await.map_err(refused(site))
+        let call = agent.join(&self.caller, service.clone());
+        self.world.serve(site, call).await.map_err(refused(site))
     }
     async fn update(&self, site: &str, service: &Service) -> Result<(), PeersError> {
         self.world.count("update");
-        self.agent(site).await?.sync(&self.caller, service.clone()).await.map_err(refused(site))
+        let agent = self.agent(site).await?;
+        let call = agent.sync(&self.caller, service.clone());
+        self.world.serve(site, call).await.map_err(refused(site))
     }
     async fn revisions(
         &self,
@@ -171,14 +200,17 @@ impl Peers for CallsFrom {
         revisions: &Revisions,
     ) -> Result<RevisionsReply, PeersError> {
         self.world.count("revisions");
-        self.agent(site).await?.revisions(&self.caller, revisions).map_err(refused(site))
+        let agent = self.agent(site).await?;
+        let call = async { agent.revisions(&self.caller, revisions) };
+        self.world.serve(site, call).await.map_err(refused(site))
     }
     async fn leave(&self, site: &str, global_id: &str) -> Result<(), PeersError> {
         let agent = self.agent(site).await?;
         if self.world.failing_leave.lock().unwrap().contains(site) {
             return Err(PeersError::Timeout { site: site.to_owned() });
         }
-        agent.leave(&self.caller, global_id).await.map_err(refused(site))
+        let call = agent.leave(&self.caller, global_id);
+        self.world.serve(site, call).await.map_err(refused(site))
     }
     async fn grant_pools(
         &self,
@@ -187,7 +219,8 @@ impl Peers for CallsFrom {
         requester: &str,
     ) -> Result<Vec<Pool>, PeersError> {
         let agent = self.agent(site).await?;
-        agent.grant_pools(&self.caller, global_id, requester).await.map_err(refused(site))
+        let call = agent.grant_pools(&self.caller, global_id, requester);
+        self.world.serve(site, call).await.map_err(refused(site))
     }
 }
 

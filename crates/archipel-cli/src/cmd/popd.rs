@@ -36,7 +36,9 @@ pub struct PopdArgs {
     #[arg(long = "swarm-node", global = true, value_name = "NAME=SOCKET")]
     pub swarm_nodes: Vec<SwarmNode>,
     /// Native runtime: the network namespace of the site (its bridges live there); the host's
-    /// own when absent
+    /// own when absent. Swarm runtime: where each network gets a bridge of the site's own,
+    /// linked to every node's overlay (the nodes' namespaces must be on this host), for the
+    /// agent to extend; none when absent
     #[arg(long, global = true)]
     pub netns: Option<String>,
     /// Native runtime: the image catalogue, one directory per image with its manifest.toml
@@ -154,7 +156,13 @@ pub async fn run(args: PopdArgs) -> anyhow::Result<()> {
         RuntimeKind::Docker => Arc::new(DockerRuntime::connect(&config.name).await?),
         RuntimeKind::Native => Arc::new(native_runtime(&args, &config).await?),
         RuntimeKind::Swarm => {
-            Arc::new(SwarmRuntime::connect(&config.name, &args.swarm_nodes).await?)
+            let swarm = SwarmRuntime::connect(&config.name, &args.swarm_nodes).await?;
+            match &args.netns {
+                Some(netns) => Arc::new(
+                    swarm.with_site_bridges(Some(netns.clone()), Arc::new(RtNetlink::new())),
+                ),
+                None => Arc::new(swarm),
+            }
         }
     };
     // Signal handlers first: a signal that arrives while popd starts is not lost.

@@ -49,6 +49,13 @@ impl Lab {
         })
     }
 
+    /// [`Lab::up`] with site a a Docker Swarm cluster of `nodes` nodes (`--swarm-nodes`).
+    /// Needs a running Docker Engine and the Docker test images (loaded into every node).
+    pub fn up_with_swarm(sites: usize, nodes: usize) -> Self {
+        archipel_testkit::require_docker();
+        Self::up_with(sites, |_| vec!["--swarm-nodes".to_owned(), nodes.to_string()])
+    }
+
     fn up_with(sites: usize, extra: impl FnOnce(&TestSubnet) -> Vec<String>) -> Self {
         archipel_testkit::require_root();
         let subnet = TestSubnet::lease();
@@ -178,6 +185,8 @@ impl Lab {
         let mut namespaces: Vec<String> =
             self.ctx.sites.iter().flat_map(|s| self.container_namespaces(&s.name)).collect();
         namespaces.extend(self.ctx.sites.iter().map(|s| s.netns.clone()));
+        let nodes = self.ctx.sites.iter().flat_map(|s| &s.swarm_nodes);
+        namespaces.extend(nodes.map(|n| n.netns.clone()));
         namespaces.push(self.ctx.hub_netns.clone());
         let out = self.lab(&["down"]);
         self.down = true;

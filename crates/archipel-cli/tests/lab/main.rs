@@ -23,6 +23,7 @@ mod peers;
 mod probe;
 mod refill;
 mod secrets;
+mod swarm;
 mod ui;
 mod ui_degraded;
 mod vni_race;

@@ -10,7 +10,7 @@ use crate::harness::{text, Lab, Stream};
 use crate::orchestrator::{ended, s, sipp_nsd, successful_calls, vnfcs, vnfd_mut, Orchestrator};
 use crate::secrets;
 
-const CALLS: u32 = 5;
+pub const CALLS: u32 = 5;
 
 /// Whether `addr` is in one of the pools the extension handed `site`.
 fn in_pool(service: &Value, site: &str, addr: Ipv4Addr) -> bool {
@@ -25,7 +25,7 @@ fn in_pool(service: &Value, site: &str, addr: Ipv4Addr) -> bool {
 
 /// Nothing of network `net` remains at `site`: no container, no such network, no tunnel, no
 /// inter-site service.
-fn assert_clean(lab: &Lab, site: &str, net: &str) {
+pub fn assert_clean(lab: &Lab, site: &str, net: &str) {
     assert_eq!(lab.json(site, &["pop", "servers"]), json!([]), "containers left at {site}");
     let networks = lab.json(site, &["pop", "networks"]);
     let names: Vec<&str> =
@@ -38,7 +38,7 @@ fn assert_clean(lab: &Lab, site: &str, net: &str) {
 }
 
 /// A client instance ran its calls to the end, every one answered.
-fn assert_calls(lab: &Lab, site: &str, name: &str) {
+pub fn assert_calls(lab: &Lab, site: &str, name: &str) {
     let c = ended(lab, site, name);
     let (count, log) = successful_calls(lab, site, name);
     assert_eq!(

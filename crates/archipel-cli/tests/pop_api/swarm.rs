@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use archipel_testkit::swarm::Swarm;
-use archipel_testkit::{require_docker, require_root, PopdProcess, TestSubnet};
+use archipel_testkit::{require_docker, require_root, sh, PopdProcess, TestSubnet};
 use serde_json::Value;
 
 use crate::harness::{BIN, IMAGE};
@@ -32,6 +32,15 @@ fn placed(swarm: &Swarm, name: &str) -> (String, String) {
         }
     }
     panic!("no node holds {name}: {:?}", swarm.containers());
+}
+
+/// The site's namespace and the bridge popd shows for network `net` there.
+fn site_bridge(popd: &PopdProcess, swarm: &Swarm, net: &str) -> (String, String) {
+    let networks = pop(popd, &["networks", net]);
+    let shown = networks.as_array().and_then(|l| l.first().cloned()).unwrap_or(networks);
+    let site = swarm.site_netns().to_owned();
+    assert_eq!(shown["netns"], site.as_str(), "{shown}");
+    (site, shown["bridge"].as_str().expect("a bridge").to_owned())
 }
 
 fn node<'a>(swarm: &'a Swarm, name: &str) -> &'a archipel_testkit::swarm::Node {
@@ -73,6 +82,16 @@ fn a_swarm_site_reserves_spreads_ends_readopts_and_removes_across_its_nodes() {
     let ping = node(&swarm, &node_a).docker(&["exec", &a, "ping", "-c", "1", "-W", "5", &addr_b]);
     assert!(ping.status.success(), "{a} on {node_a} cannot reach {b} on {node_b}: {ping:?}");
 
+    // The site's bridge of the network, where an agent attaches its tunnel, is one L2 segment
+    // with the containers of every node: an address there answers both.
+    let (site, bridge) = site_bridge(&popd, &swarm, &net);
+    let outside = subnet.slash24(0).replace(".0/24", ".250");
+    sh(&format!("ip -n {site} addr add {outside}/24 dev {bridge}"));
+    for (name, on) in [(&a, &node_a), (&b, &node_b)] {
+        let ping = node(&swarm, on).docker(&["exec", name, "ping", "-c", "1", "-W", "5", &outside]);
+        assert!(ping.status.success(), "{name} on {on} cannot reach the site's bridge: {ping:?}");
+    }
+
     // A workload that fails ends FAILED with its code.
     pop(&popd, &["create", &format!("image={IMAGE}"), &format!("name={c}")]);
     pop(&popd, &["md", "set", &c, "CMD=sleep 1; exit 3"]);
@@ -100,5 +119,7 @@ fn a_swarm_site_reserves_spreads_ends_readopts_and_removes_across_its_nodes() {
     pop(&popd, &["network", "rm", &net]);
     let networks = swarm.nodes[0].docker_ok(&["network", "ls", "--format", "{{.Name}}"]);
     assert!(!networks.lines().any(|n| n == net), "{networks}");
+    let links = sh(&format!("ip -n {site} -o link"));
+    assert!(!links.contains(&bridge) && !links.contains(" as-"), "left at the site: {links}");
     assert_eq!(pop(&popd, &["servers"]), serde_json::json!([]));
 }

@@ -1,4 +1,4 @@
-use archipel_ipam::{overlaps, Allocator, SubnetPlan};
+use archipel_ipam::{overlaps, Allocator, Pool, SubnetPlan};
 
 use super::open::adopt_attachment;
 use super::state::NetSlot;
@@ -37,6 +37,17 @@ impl Pop {
             };
             let att = this.inner().runtime.ensure_network(&net.spec()).await?;
             adopt_attachment(&mut net, &att);
+            if let Some(range) = att.runtime_range {
+                let pools: Vec<Pool> =
+                    net.plan.pools().iter().flat_map(|p| p.without(&range)).collect();
+                match net.plan.with_pools(pools) {
+                    Ok(plan) => net.plan = plan,
+                    Err(source) => {
+                        let _ = this.inner().runtime.remove_network(&net.spec()).await;
+                        return Err(PopError::InvalidSubnetPlan { network: net.name, source });
+                    }
+                }
+            }
             let mut alloc = Allocator::new(net.plan.clone());
             for addr in att.in_use {
                 let _ = alloc.allocate(Some(addr));

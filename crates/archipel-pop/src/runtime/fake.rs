@@ -199,6 +199,7 @@ impl Runtime for FakeRuntime {
             bridge: format!("br-{}", &spec.id[..8.min(spec.id.len())]),
             netns: None,
             in_use: s.in_use.get(&spec.name).cloned().unwrap_or_default(),
+            runtime_range: None,
         })
     }
 

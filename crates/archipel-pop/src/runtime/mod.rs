@@ -9,6 +9,7 @@ use std::net::Ipv4Addr;
 use std::path::Path;
 use std::time::Duration;
 
+use archipel_ipam::Pool;
 use futures::stream::BoxStream;
 use ipnet::Ipv4Net;
 
@@ -47,6 +48,10 @@ pub struct NetworkAttachment {
     /// Addresses already held on it by workloads that popd did not start (a network that
     /// existed before popd adopted it); popd reserves them.
     pub in_use: Vec<Ipv4Addr>,
+    /// Addresses the runtime hands out by itself (Swarm's endpoint on each node): popd keeps
+    /// them out of the network's pools, so that they are never handed out here nor to the
+    /// other sites of an extension.
+    pub runtime_range: Option<Pool>,
 }
 
 /// One endpoint of a workload to start: its address on one network.

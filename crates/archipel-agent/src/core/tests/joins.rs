@@ -3,6 +3,8 @@
 
 use std::sync::atomic::Ordering;
 
+use archipel_ipam::Pool;
+
 use super::{members, no_tunnels, request};
 use crate::model::ServiceType;
 use crate::testing::world::world;
@@ -51,4 +53,21 @@ async fn a_newcomer_whose_join_failed_and_that_cannot_be_told_to_leave_leaves_la
     assert_eq!(a.get(&id).unwrap().sites(), ["a", "b"]);
     // c may join again.
     a.update(&id, members(THREE)).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_extension_hands_out_only_the_master_s_pools() {
+    use crate::vim::SiteVim;
+    let (sites, _peers) = world(&["a", "b"]).await;
+    sites["a"].vim.add("net", "10.0.0.0/24").await;
+    // The top of the subnet is the VIM's own (Swarm's endpoints), out of the pools.
+    let own: Pool = "10.0.0.2-10.0.0.251".parse().unwrap();
+    sites["a"].vim.update_network("net", Some(vec![own]), None).await.unwrap();
+    let req = request(ServiceType::L2, &[("a", "net"), ("b", "net")]);
+    let service = sites["a"].agent.create(req).await.unwrap();
+    let p = &service.params;
+    let handed = p.pools.values().flatten().chain(p.reserve.iter().flatten());
+    for pool in handed {
+        assert!(own.contains(pool.first) && own.contains(pool.last), "{pool} handed out");
+    }
 }

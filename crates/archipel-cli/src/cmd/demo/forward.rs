@@ -34,6 +34,7 @@ pub async fn forward(args: &DemoArgs, progress: &Progress, made: &mut Made) -> a
         images_dir: None,
         docker: (args.runtime == Runtime::Docker)
             .then(|| DockerSite { site: "b".to_owned(), default_subnet: args.docker_subnet }),
+        swarm_nodes: 0,
         tls: !args.insecure,
         plain_vxlan: false,
     };

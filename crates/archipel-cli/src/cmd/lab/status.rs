@@ -16,7 +16,7 @@ pub fn run(dir: Option<&Path>, _args: StatusArgs) -> anyhow::Result<()> {
     println!("SITE  NAMESPACE  UNDERLAY  POPD  AGENT");
     for s in &ctx.sites {
         let (popd, agent) = archipel_lab::site_daemons_running(s);
-        let netns = if s.on_docker() { "(host, docker)" } else { s.netns.as_str() };
+        let netns = s.placement();
         println!(
             "{}  {}  {}  {} ({})  {} ({})",
             s.name,

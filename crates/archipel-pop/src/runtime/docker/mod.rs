@@ -18,6 +18,7 @@ mod exec;
 mod image;
 mod managed;
 mod network;
+mod site_bridge;
 mod swarm;
 
 pub use swarm::{SwarmNode, SwarmRuntime};

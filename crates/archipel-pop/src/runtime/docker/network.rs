@@ -10,6 +10,8 @@ use bollard::Docker;
 use ipnet::Ipv4Net;
 
 use super::{failed, is_not_found, status, DockerError};
+use archipel_ipam::Pool;
+
 use crate::runtime::{NetworkAttachment, NetworkSpec, RuntimeError, LABEL_NETWORK, LABEL_POPD};
 
 const OPT_BRIDGE_NAME: &str = "com.docker.network.bridge.name";
@@ -120,16 +122,16 @@ pub(super) async fn ensure(
         ..Default::default()
     };
     match docker.create_network(create).await {
-        Ok(created) if ip_range.is_some() => {
-            let held = ip_range.map(|r| swarm_held(r, spec.subnet)).unwrap_or_default();
-            Ok(overlay_attachment(created.id, held))
-        }
-        Ok(created) => Ok(NetworkAttachment {
-            runtime_id: created.id,
-            bridge,
-            netns: None,
-            in_use: Vec::new(),
-        }),
+        Ok(created) => match ip_range {
+            Some(range) => Ok(overlay_attachment(created.id, Vec::new(), Some(range), spec.subnet)),
+            None => Ok(NetworkAttachment {
+                runtime_id: created.id,
+                bridge,
+                netns: None,
+                in_use: Vec::new(),
+                runtime_range: None,
+            }),
+        },
         // Created by someone else since the inspect: adopt theirs if it fits.
         Err(e) if status(&e) == Some(409) => match inspect(docker, &spec.name).await? {
             Some(existing) => adopt(docker, instance, spec, existing).await,
@@ -218,9 +220,8 @@ async fn adopt(
     }
     let id = network.id.unwrap_or_default();
     if network.driver.as_deref() == Some("overlay") {
-        let mut in_use = foreign_addresses(docker, instance, &id).await?;
-        in_use.extend(ranges.into_iter().flat_map(|r| swarm_held(r, spec.subnet)));
-        return Ok(overlay_attachment(id, in_use));
+        let in_use = foreign_addresses(docker, instance, &id).await?;
+        return Ok(overlay_attachment(id, in_use, ranges.first().copied(), spec.subnet));
     }
     let bridge = network
         .options
@@ -228,13 +229,23 @@ async fn adopt(
         .remove(OPT_BRIDGE_NAME)
         .unwrap_or_else(|| format!("br-{}", id.get(..12).unwrap_or(&id)));
     let in_use = foreign_addresses(docker, instance, &id).await?;
-    Ok(NetworkAttachment { runtime_id: id, bridge, netns: None, in_use })
+    Ok(NetworkAttachment { runtime_id: id, bridge, netns: None, in_use, runtime_range: None })
 }
 
-/// Where an overlay lives on each node that has a container on it.
-fn overlay_attachment(id: String, in_use: Vec<Ipv4Addr>) -> NetworkAttachment {
+/// Where an overlay lives on each node that has a container on it, and the addresses of
+/// `range` Swarm hands out by itself there, reserved (and kept out of the pools).
+fn overlay_attachment(
+    id: String,
+    mut in_use: Vec<Ipv4Addr>,
+    range: Option<Ipv4Net>,
+    subnet: Ipv4Net,
+) -> NetworkAttachment {
+    let held = range.map(|r| swarm_held(r, subnet)).unwrap_or_default();
+    let runtime_range = held.first().zip(held.last()).map(|(&first, &last)| Pool { first, last });
+    in_use.extend(held);
     let netns = format!("1-{}", id.get(..10).unwrap_or(&id));
-    NetworkAttachment { runtime_id: id, bridge: "br0".to_owned(), netns: Some(netns), in_use }
+    let bridge = "br0".to_owned();
+    NetworkAttachment { runtime_id: id, bridge, netns: Some(netns), in_use, runtime_range }
 }
 
 /// The addresses held on the network by containers not labelled as this popd's, running or not

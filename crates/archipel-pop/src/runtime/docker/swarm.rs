@@ -3,6 +3,10 @@
 //! containers made through the engine of the node chosen for them, with their reserved
 //! address on the overlay.
 //!
+//! With a site namespace (`popd --netns`), each Pop network also has a bridge of the site's
+//! own there, linked to every node that holds a container of it ([`site_bridge`]): the
+//! agent extends that bridge to other sites. This needs the nodes' namespaces on popd's host.
+//!
 //! Not Swarm services: a service's task cannot be given an address (moby/moby#24170), so the
 //! thesis's address reserved at Create could not hold, and Swarm would restart or reschedule a
 //! task that popd means to report as ended. Popd places each container itself, on the node
@@ -10,13 +14,16 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
+use archipel_netlink::Netlink;
 use bollard::container::ListContainersOptions;
 use bollard::Docker;
 use futures::stream::{self, BoxStream};
 use futures::StreamExt;
 
+use super::site_bridge::{overlay_netns, SiteBridges};
 use super::{container, events, exec, failed, image, managed, network};
 use crate::runtime::{
     ExecOutput, ExecSpec, ImageInfo, LogOutput, ManagedWorkload, NetworkAttachment, NetworkSpec,
@@ -63,6 +70,7 @@ struct Node {
 pub struct SwarmRuntime {
     nodes: Vec<Node>,
     instance: String,
+    site: Option<SiteBridges>,
 }
 
 /// A workload's runtime id: the node's name, `/`, the container's id on that node.
@@ -98,7 +106,37 @@ impl SwarmRuntime {
             );
             return Err(unavailable(&what, None));
         }
-        Ok(Self { nodes: connected, instance: instance.to_owned() })
+        Ok(Self { nodes: connected, instance: instance.to_owned(), site: None })
+    }
+
+    /// Gives each Pop network a bridge in the site's namespace `netns` (the host's own for
+    /// None), made through `nl` and linked to every node holding a container of it.
+    #[must_use]
+    pub fn with_site_bridges(mut self, netns: Option<String>, nl: Arc<dyn Netlink>) -> Self {
+        self.site = Some(SiteBridges { netns, nl });
+        self
+    }
+
+    /// Links the overlay namespaces of container `id` on `node` to the site's bridges.
+    async fn link_to_site(
+        &self,
+        node: &Node,
+        id: &str,
+        spec: &StartSpec,
+    ) -> Result<(), RuntimeError> {
+        let Some(site) = &self.site else { return Ok(()) };
+        let inspected = node.docker.inspect_container(id, None).await;
+        let inspected = inspected.map_err(failed("inspect container"))?;
+        let key = inspected.network_settings.and_then(|n| n.sandbox_key).unwrap_or_default();
+        for endpoint in &spec.endpoints {
+            let overlay = overlay_netns(&key, &endpoint.network_runtime_id).ok_or_else(|| {
+                let what =
+                    format!("no namespace of network {} on node {}", endpoint.network, node.name);
+                unavailable(&what, None)
+            })?;
+            site.link(&self.instance, &endpoint.network, &node.name, &overlay).await?;
+        }
+        Ok(())
     }
 
     fn manager(&self) -> &Docker {
@@ -148,7 +186,15 @@ impl Runtime for SwarmRuntime {
 
     async fn ensure_network(&self, spec: &NetworkSpec) -> Result<NetworkAttachment, RuntimeError> {
         let driver = network::Driver::Overlay { nodes: self.nodes.len() };
-        network::ensure(self.manager(), &self.instance, spec, driver).await
+        let overlay = network::ensure(self.manager(), &self.instance, spec, driver).await?;
+        let Some(site) = &self.site else { return Ok(overlay) };
+        match site.ensure(&self.instance, &spec.name, spec.mtu).await {
+            Ok(bridge) => Ok(NetworkAttachment { bridge, netns: site.netns.clone(), ..overlay }),
+            Err(err) => {
+                let _ = network::remove(self.manager(), spec).await;
+                Err(err)
+            }
+        }
     }
 
     async fn update_network(&self, spec: &NetworkSpec) -> Result<(), RuntimeError> {
@@ -156,7 +202,14 @@ impl Runtime for SwarmRuntime {
     }
 
     async fn remove_network(&self, spec: &NetworkSpec) -> Result<(), RuntimeError> {
-        network::remove(self.manager(), spec).await
+        network::remove(self.manager(), spec).await?;
+        match &self.site {
+            Some(site) => {
+                let nodes: Vec<&str> = self.nodes.iter().map(|n| n.name.as_str()).collect();
+                site.remove(&self.instance, &spec.name, &nodes).await
+            }
+            None => Ok(()),
+        }
     }
 
     /// The images every node holds: a container may be placed on any.
@@ -191,6 +244,12 @@ impl Runtime for SwarmRuntime {
     async fn start(&self, spec: &StartSpec) -> Result<Started, RuntimeError> {
         let node = self.least_loaded().await?;
         let started = container::start(&node.docker, &self.instance, spec).await?;
+        if let Err(err) = self.link_to_site(node, &started.runtime_id, spec).await {
+            if let Err(cleanup) = container::remove(&node.docker, &started.runtime_id).await {
+                tracing::warn!(container = %spec.name, error = %cleanup, "cannot remove a container not linked to the site");
+            }
+            return Err(err);
+        }
         tracing::info!(container = %spec.name, node = %node.name, "placed on a Swarm node");
         Ok(Started { runtime_id: runtime_id(&node.name, &started.runtime_id), ..started })
     }

@@ -60,6 +60,7 @@ impl Net<'_> {
             bridge,
             netns: self.site.map(str::to_owned),
             in_use: held.iter().map(|a| a.addr.addr()).filter(|a| *a != spec.gateway).collect(),
+            runtime_range: None,
         })
     }
 
