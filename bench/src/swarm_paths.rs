@@ -1,10 +1,11 @@
 //! Issue 17: traffic between a native site and a Swarm site over one L2 extension. The Swarm
 //! site's tunnel is attached to a bridge of the site's own, linked to every node's overlay
 //! ("decentralized"): a container on the manager and one on a worker are each measured from
-//! the native site, beside a native-to-native pair of the same extension, in the same run. The
-//! centralized attachment (the tunnel at the manager alone) is not measured: Docker's overlay
-//! answers ARP only for its own endpoints, so a worker's container never reaches another site
-//! that way (ARCHITECTURE.md, Swarm runtime).
+//! the native site, beside a native-to-native pair of the same extension, in the same run.
+//! Then the centralized attachment (the tunnel reaching the manager alone): the worker's link
+//! is taken away and, caches cold, each container is pinged again. Docker's overlay answers
+//! ARP only for its own endpoints, so the worker is not reached (ARCHITECTURE.md, Swarm
+//! runtime).
 
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
@@ -59,7 +60,9 @@ fn swarm_container(lab: &Lab, name: &str, net: &str) -> Result<(Ipv4Addr, String
 /// manager and on a worker, and against a native one of site c, `rounds` rounds interleaved.
 pub fn run(bin: &str, rounds: usize) -> Result<()> {
     let lab = Lab::up_swarm(bin, 3, 3)?;
-    lab.network("a", "net", &lab.slash25(0))?;
+    // Docker cannot change an overlay's MTU later: the tunnel's (plain VXLAN) from the start.
+    let subnet = lab.slash25(0);
+    lab.json("a", &["pop", "network", "create", "net", "--subnet", &subnet, "--mtu", "1450"])?;
     let create = ["intersite", "create", "--type", "l2", "--name", "sw"];
     let members = ["--resource", "a:net", "--resource", "b:net", "--resource", "c:net"];
     lab.json("a", &[&create[..], &members[..]].concat())?;
@@ -91,9 +94,38 @@ pub fn run(bin: &str, rounds: usize) -> Result<()> {
     for ((name, ..), got) in paths.iter().zip(&samples) {
         println!("| {name} | {} | Multi-Swarm: Swarm sites, no figure |", median(got));
     }
-    println!(
-        "| centralized attachment (the tunnel at the manager alone) | a worker is not reached | | Docker's overlay answers ARP only for its own endpoints |\n"
-    );
+    // Centralized: the worker's link to the site's bridge taken away, the manager's kept.
+    unlink(&lab, &w_node)?;
+    // Cold caches, as for a new peer: what was learned over the link would otherwise carry
+    // unicast through Docker's own tunnel from the manager for a while.
+    for ns in [b_ns.as_str(), m_ns.name.as_str(), w_ns.name.as_str()] {
+        ok(Command::new("ip").args(["-n", ns, "neigh", "flush", "all"]).output()?, "flush")?;
+    }
+    for (what, addr, anchor) in [
+        ("the manager", m_addr, ""),
+        ("a worker", w_addr, "Docker's overlay answers ARP only for its own endpoints"),
+    ] {
+        let ping = ["netns", "exec", &b_ns, "busybox", "ping", "-c", "3", "-W", "1"];
+        let out = Command::new("ip").args(ping).arg(addr.to_string()).output()?;
+        let seen = if out.status.success() { "reached" } else { "not reached (3 pings lost)" };
+        println!("| centralized attachment (tunnel reaches the manager only): {what} | {seen} | | {anchor} |");
+    }
+    println!();
     drop((m_ns, w_ns));
+    Ok(())
+}
+
+/// Takes node `node`'s link to the site's bridge away, from the overlay's side: `nsenter
+/// --net=OVERLAY ip link del ap-site` in the network's namespace under the node's exec root.
+fn unlink(lab: &Lab, node: &str) -> Result<()> {
+    let site = lab.site("a")?;
+    let node = site.swarm_nodes.iter().find(|n| n.name == node).context("the worker")?;
+    let host = format!("unix://{}", node.socket().display());
+    let inspect = ["-H", &host, "network", "inspect", "-f", "{{.Id}}", "net"];
+    let id = ok(Command::new("docker").args(inspect).output()?, "docker network inspect")?;
+    let id = String::from_utf8_lossy(&id.stdout).trim().to_owned();
+    let overlay = node.dir.join("exec/netns").join(format!("1-{}", id.get(..10).context("an id")?));
+    let net = format!("--net={}", overlay.display());
+    ok(Command::new("nsenter").args([&net, "ip", "link", "del", "ap-site"]).output()?, "unlink")?;
     Ok(())
 }

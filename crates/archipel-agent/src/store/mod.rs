@@ -104,12 +104,19 @@ impl Store {
         .map_err(sql("write params"))?;
         tx.execute("DELETE FROM resource WHERE global_id = ?1", params![service.global_id])
             .map_err(sql("clear resources"))?;
-        for r in &service.resources {
-            tx.execute(
-                "INSERT INTO resource (global_id, site, network, created) VALUES (?1, ?2, ?3, ?4)",
-                params![service.global_id, r.site, r.network, r.created],
-            )
-            .map_err(sql("write a resource"))?;
+        {
+            // Prepared once for every row: an extension over hundreds of sites writes as many.
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO resource (global_id, site, network, created) \
+                     VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(sql("write a resource"))?;
+            for r in &service.resources {
+                insert
+                    .execute(params![service.global_id, r.site, r.network, r.created])
+                    .map_err(sql("write a resource"))?;
+            }
         }
         tx.commit().map_err(sql("commit"))
     }
