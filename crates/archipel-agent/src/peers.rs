@@ -83,6 +83,12 @@ pub trait Peers: Send + Sync {
     async fn exchange_keys(&self, site: &str, offer: &KeyOffer) -> Result<KeyOffer, PeersError>;
     /// Asks `site` to take part in a service (make its network and its data plane).
     async fn join(&self, site: &str, service: &Service) -> Result<(), PeersError>;
+    /// [`Peers::join`] at every one of `sites` at once, their results in the same order. The
+    /// view is the same for all: a transport may encode it once rather than once a site (an
+    /// extension over hundreds of sites sends as many copies of a view that lists them all).
+    async fn join_all(&self, sites: &[String], service: &Service) -> Vec<Result<(), PeersError>> {
+        futures::future::join_all(sites.iter().map(|s| self.join(s, service))).await
+    }
     /// Gives `site` the master's view of a service.
     async fn update(&self, site: &str, service: &Service) -> Result<(), PeersError>;
     /// Tells `site` the revisions of the services it takes part in; it answers which it lacks
@@ -170,6 +176,16 @@ impl HttpPeers {
         Err(PeersError::Refused { site: site.to_owned(), status: status.as_u16(), message })
     }
 
+    /// A join whose body is encoded already.
+    async fn join_encoded(&self, site: &str, body: bytes::Bytes) -> Result<(), PeersError> {
+        let req = self
+            .http
+            .post(self.url(site, "")?)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
+        self.send(site, req).await.map(drop)
+    }
+
     async fn json<T: DeserializeOwned>(
         &self,
         site: &str,
@@ -219,6 +235,16 @@ impl Peers for HttpPeers {
     async fn join(&self, site: &str, service: &Service) -> Result<(), PeersError> {
         let body = JoinRequest { service: service.clone() };
         self.send(site, self.http.post(self.url(site, "")?).json(&body)).await.map(drop)
+    }
+
+    /// The body encoded once, sent to every site.
+    async fn join_all(&self, sites: &[String], service: &Service) -> Vec<Result<(), PeersError>> {
+        let Ok(body) = serde_json::to_vec(&JoinRequest { service: service.clone() }) else {
+            // Unencodable: each join says so through the transport's own error.
+            return futures::future::join_all(sites.iter().map(|s| self.join(s, service))).await;
+        };
+        let body = bytes::Bytes::from(body);
+        futures::future::join_all(sites.iter().map(|s| self.join_encoded(s, body.clone()))).await
     }
 
     async fn update(&self, site: &str, service: &Service) -> Result<(), PeersError> {

@@ -92,7 +92,7 @@ impl Agent {
         service: &Service,
         remotes: &[String],
     ) -> Result<(), AgentError> {
-        let joins = join_all(remotes.iter().map(|s| self.peers.join(s, service)));
+        let joins = self.peers.join_all(remotes, service);
         let (local, joined) = futures::join!(self.apply_local(service), joins);
         local?;
         joined.into_iter().try_for_each(|r| r.map_err(AgentError::from))

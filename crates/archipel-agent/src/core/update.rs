@@ -125,7 +125,7 @@ impl Agent {
             service.resources.push(Resource { site, network, created: false });
         }
         service.params.underlays.extend(underlays);
-        let joined = join_all(sites.iter().map(|s| self.peers.join(s, service))).await;
+        let joined = self.peers.join_all(&sites, service).await;
         if let Some(err) = joined.into_iter().find_map(Result::err) {
             tracing::warn!(service = %id, error = %err, "undoing the newcomers");
             // Leaving also drops what a site holds of the VNI; a newcomer that cannot be

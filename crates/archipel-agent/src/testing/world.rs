@@ -179,14 +179,20 @@ impl Peers for CallsFrom {
         let call = agent.accept_key(&self.caller, offer.clone());
         self.world.serve(site, call).await.map_err(refused(site))
     }
+    /// The copy of the view is the callee's (it decodes its own from the wire).
     async fn join(&self, site: &str, service: &Service) -> Result<(), PeersError> {
         self.world.count("join");
         let agent = self.agent(site).await?;
         if self.world.failing_join.lock().unwrap().contains(site) {
             return Err(PeersError::Timeout { site: site.to_owned() });
         }
-        let call = agent.join(&self.caller, service.clone());
+        let call = async { agent.join(&self.caller, service.clone()).await };
         self.world.serve(site, call).await.map_err(refused(site))
+    }
+    /// One copy made by the caller (the transport's single encoding), then each site's own.
+    async fn join_all(&self, sites: &[String], service: &Service) -> Vec<Result<(), PeersError>> {
+        let encoded = service.clone();
+        futures::future::join_all(sites.iter().map(|s| self.join(s, &encoded))).await
     }
     async fn update(&self, site: &str, service: &Service) -> Result<(), PeersError> {
         self.world.count("update");
