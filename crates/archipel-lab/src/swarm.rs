@@ -8,6 +8,7 @@
 //! which hides the cgroup mounts from dockerd ("Devices cgroup isn't mounted").
 
 use std::net::Ipv4Addr;
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -116,7 +117,14 @@ pub(crate) async fn create(site: &SiteContext) -> Result<(), LabError> {
 fn start_engine(node: &SwarmNodeContext) -> Result<(), LabError> {
     std::fs::create_dir_all(&node.dir).map_err(LabError::io("create", &node.dir))?;
     let log_path = node.dir.join("dockerd.log");
-    let log = std::fs::File::create(&log_path).map_err(LabError::io("create", &log_path))?;
+    // Owner only, as every file of the lab.
+    let log = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&log_path)
+        .map_err(LabError::io("create", &log_path))?;
     Command::new("nsenter")
         .arg(format!("--net=/run/netns/{}", node.netns))
         .arg("dockerd")
