@@ -121,19 +121,28 @@ pub(super) async fn forward(run: &mut Run, names: &[String]) -> Result<(), Failu
             lifecycle::event(run, &vnf, name, "HEAL", &BTreeMap::new()).await?;
         }
         // Its alarm clears once it is up, scripts and all: a heal that fails leaves it raised.
-        let cleared = watch::clear_alarms(&mut run.nsr.alarms, name, ids::now());
-        run.save()?;
-        for alarm in &cleared {
-            watch::alarm_changed(run.nfvo.events(), &run.nsr, alarm);
-        }
+        clear_alarms(run, name)?;
     }
     watch::refresh_health(&mut run.nsr, ids::now());
     run.nsr.error = None;
     run.save()
 }
 
+/// Clears the raised alarms of VNFC instance `name`, now up again, and says so.
+pub(super) fn clear_alarms(run: &mut Run, name: &str) -> Result<(), Failure> {
+    let cleared = watch::clear_alarms(&mut run.nsr.alarms, name, ids::now());
+    run.save()?;
+    for alarm in &cleared {
+        watch::alarm_changed(run.nfvo.events(), &run.nsr, alarm);
+    }
+    Ok(())
+}
+
 /// Deletes VNFC instance `name`'s container and makes it again at its site with its name and
-/// addresses, gives it `metadata` (default: what it had) and starts it.
+/// addresses, gives it `metadata` (default: what it had) and starts it. The record takes the
+/// new metadata before the container goes: cut short there, by a failure or a stop, the
+/// instance is left stale or missing, which a scale's [`super::scale::restart_stale`] (the
+/// rollback's included) makes again.
 pub(super) async fn recreate(
     run: &mut Run,
     name: &str,
@@ -143,6 +152,9 @@ pub(super) async fn recreate(
     let Some((vnf, vnfc)) = found.map(|(r, v)| (r.name.clone(), v.clone())) else {
         return Err(run.failure(format!("no VNFC instance {name}")));
     };
+    let metadata = metadata.unwrap_or(&vnfc.metadata).clone();
+    set_vnfc(run, name, |v| v.metadata.clone_from(&metadata));
+    run.save()?;
     let site = vnfc.site.clone();
     let at = format!("container {name} at site {site}");
     let vim = run.vim(&site)?;
@@ -186,12 +198,10 @@ pub(super) async fn recreate(
     run.save()?;
 
     run.step(Step::Modify, Some(format!("metadata of {name}")))?;
-    let metadata = metadata.unwrap_or(&vnfc.metadata).clone();
-    let mut entries = metadata.clone();
+    let mut entries = metadata;
     entries.extend(own_metadata(&vnfc));
     let set = vim.set_metadata(name, &entries).await;
     set.map_err(|err| run.failure(format!("set the metadata of {at}: {}", err.reason())))?;
-    set_vnfc(run, name, |v| v.metadata = metadata);
 
     run.step(Step::Start, Some(at.clone()))?;
     let started = vim.start(name).await;

@@ -1,8 +1,8 @@
 //! Start-up: operations a stopped NFVO left PROCESSING are finished or rolled back, by the
 //! intent log. Deletions always finish (terminate and scale in end COMPLETED); whatever made
 //! objects (instantiate, scale out) is undone and ends ROLLED_BACK with the NSR in ERROR, like
-//! a failure: a never-instantiated NSR then holds nothing and can be instantiated again. A heal
-//! is done again.
+//! a failure: a never-instantiated NSR then holds nothing and can be instantiated again; the
+//! instances a scale out was re-creating are made again as they were. A heal is done again.
 
 use super::run::{self, Run};
 use super::{heal, scale, terminate, update, Nfvo};

@@ -270,6 +270,12 @@ impl Run {
             Ok(made) => self.delete(made).await,
             Err(err) => Err(self.failure(chain(&err))),
         };
+        let undone = match undone {
+            Ok(()) if self.op.operation.kind() == LcmOperation::Scale => {
+                scale::restore(&mut self).await
+            }
+            undone => undone,
+        };
         if let Err(left) = undone {
             failure.reason =
                 format!("{}; the rollback failed too: {}", failure.reason, left.reason);

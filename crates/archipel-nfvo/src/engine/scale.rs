@@ -7,7 +7,8 @@
 //! started workload's environment cannot change: they see the new `_LIST`. A target with a VNF
 //! package is told by its scripts instead (Open Baton's way): SCALE_OUT (or CONFIGURE when it has
 //! none) with each new instance's parameters, SCALE_IN with each removed one's; a removed
-//! instance runs its TERMINATE scripts first.
+//! instance runs its TERMINATE scripts first. A scale also makes again any instance its site
+//! lost, and its rollback makes again what its re-creations had taken down.
 
 use std::collections::BTreeMap;
 
@@ -106,31 +107,70 @@ async fn scale_in(run: &mut Run, doomed: Vec<(String, String)>) -> Result<(), Fa
 
 /// Re-creates, in dependency order, every started VNFC instance whose metadata is no longer
 /// what its VNF's instances receive, but those of VNFs with scripts, which their scripts told;
-/// VNF `changed`'s own are re-created even so, and brought up by their scripts again.
+/// VNF `changed`'s own are re-created even so, and brought up by their scripts again. An
+/// instance its site no longer holds, or holds unstarted (a re-creation cut short), is made
+/// again too, with what it had when scripts tell its VNF: the service this leaves ACTIVE has
+/// every instance running.
 pub(super) async fn restart_stale(run: &mut Run, changed: Option<&str>) -> Result<(), Failure> {
+    let at_sites = site_states(run).await;
     let order: Vec<String> =
         run.nsd.dependency_order().into_iter().map(|vnfd| vnfd.name.clone()).collect();
     for vnf in order {
-        let scripted = run.scripts.contains_key(&vnf);
-        if scripted && changed != Some(vnf.as_str()) {
-            continue;
-        }
+        let told = run.scripts.contains_key(&vnf) && changed != Some(vnf.as_str());
         let Some(vnfr) = run.nsr.vnfr(&vnf) else { continue };
         let metadata = vnfr.metadata.clone();
-        let stale: Vec<String> = vnfr
+        let again: Vec<String> = vnfr
             .vnfcs
             .iter()
-            .filter(|v| v.metadata != metadata && v.pop_status != "CREATED")
+            .filter(|v| {
+                let unstarted = match at_sites.get(&v.site) {
+                    Some(held) => held.get(&v.name).is_none_or(|status| status == "CREATED"),
+                    None => false,
+                };
+                let stale = !told && v.metadata != metadata && v.pop_status != "CREATED";
+                unstarted || stale
+            })
             .map(|v| v.name.clone())
             .collect();
-        for name in stale {
-            heal::recreate(run, &name, Some(&metadata)).await?;
-            if scripted {
+        for name in again {
+            heal::recreate(run, &name, (!told).then_some(&metadata)).await?;
+            if run.scripts.contains_key(&vnf) {
                 lifecycle::bring_up(run, &vnf, &[name.as_str()]).await?;
             }
+            heal::clear_alarms(run, &name)?;
         }
     }
     Ok(())
+}
+
+/// What each site of the NSR holds, container name -> status; a site that does not answer is
+/// left out (its instances are taken as they are recorded).
+async fn site_states(run: &Run) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut sites: Vec<String> = run.nsr.vnfcs().map(|(_, v)| v.site.clone()).collect();
+    sites.sort_unstable();
+    sites.dedup();
+    let mut states = BTreeMap::new();
+    for site in sites {
+        let Ok(vim) = run.vim(&site) else { continue };
+        match vim.containers().await {
+            Ok(held) => {
+                let held = held.into_iter().map(|c| (c.name, c.status)).collect();
+                states.insert(site, held);
+            }
+            Err(err) => {
+                tracing::warn!(op = %run.op.id, site, reason = %err.reason(), "cannot list the site's containers: its instances are taken as recorded");
+            }
+        }
+    }
+    states
+}
+
+/// After a scale's rollback: the instances a re-creation had deleted or changed are made again
+/// with the metadata of what is left, so that an instance that was there before the scale is
+/// there after it.
+pub(super) async fn restore(run: &mut Run) -> Result<(), Failure> {
+    refresh_metadata(run);
+    restart_stale(run, None).await
 }
 
 /// Records on every VNF record the metadata a new instance of it would receive now.

@@ -138,3 +138,42 @@ async fn an_interrupted_scale_in_is_finished_and_a_scale_out_undone() {
     assert_eq!(setup.names("a").len(), 2);
     setup.assert_consistent(&nsr.id, &["a"]);
 }
+
+#[tokio::test]
+async fn a_scale_out_stopped_while_it_made_a_target_again_leaves_the_target_as_it_was() {
+    let setup = Setup::new(&["a"]).await;
+    let nsr = setup.launch(SIPP).await;
+    let short = ids::short(&nsr.id).to_owned();
+    let client = format!("sipp-client-{short}-0");
+    let before = setup.fake.container("a", &client).unwrap();
+    let scale_out =
+        Operation::Scale { vnf: "sipp-server".into(), instances: 2, before: 1, site: None };
+    let op = begun(&setup, &nsr, scale_out, Step::Delete);
+    // The new server is made; the client, re-created with the list of both, got its new
+    // metadata recorded and its container deleted when the NFVO stopped.
+    let store = setup.nfvo.store();
+    let vim = setup.fake.vim(&store.site("a").unwrap().unwrap());
+    let server = format!("sipp-server-{short}-1");
+    let seq = store.add_resource(&nsr.id, &op.id, "a", ResourceKind::Container, &server).unwrap();
+    let spec = ContainerSpec {
+        name: server,
+        image: "img".into(),
+        networks: vec![nsr.networks[0].name.clone()],
+        addresses: Default::default(),
+    };
+    let made = vim.create_container(&spec).await.unwrap();
+    store.resource_present(seq, &made.id).unwrap();
+    let mut record = setup.nfvo.nsr(&nsr.id).unwrap();
+    let vnfc = record.vnfrs.iter_mut().flat_map(|r| r.vnfcs.iter_mut()).find(|v| v.name == client);
+    vnfc.unwrap().metadata.insert("SIPP_SERVER_PRIVATE_LIST".into(), "10.0.0.1,10.0.0.2".into());
+    store.put_nsr(&record).unwrap();
+    vim.delete_container(&client).await.unwrap();
+
+    let ended = setup.nfvo.recover().await.unwrap();
+    assert_eq!(ended[0].state, OperationState::RolledBack, "{ended:?}");
+    let restored = setup.fake.container("a", &client).expect("the client is made again");
+    assert_eq!(restored.status, "RUNNING");
+    assert_eq!(restored.env, before.env);
+    assert_eq!(setup.names("a").len(), 2);
+    setup.assert_consistent(&nsr.id, &["a"]);
+}

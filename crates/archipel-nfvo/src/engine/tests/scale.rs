@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use super::{Setup, SIPP, TIERS};
 use crate::ids;
 use crate::model::{OperationState, Status, Step};
-use crate::vim::FakeCall;
+use crate::vim::{FakeCall, Vims};
 use crate::NfvoError;
 
 #[tokio::test]
@@ -122,4 +122,66 @@ async fn a_failed_scale_out_removes_only_the_new_instances() {
     let op = setup.scale(&nsr, "sipp-client", 2).await;
     assert_eq!(op.state, OperationState::Completed, "{op:?}");
     assert_eq!(setup.nfvo.nsr(&nsr.id).unwrap().status, Status::Active);
+}
+
+#[tokio::test]
+async fn a_scale_out_whose_target_cannot_be_made_again_leaves_the_target_as_it_was() {
+    let setup = Setup::new(&["a"]).await;
+    let nsr = setup.launch(TIERS.as_bytes()).await;
+    let short = ids::short(&nsr.id).to_owned();
+    let app = format!("app-{short}-0");
+    let before = setup.fake.container("a", &app).unwrap();
+    // Scaling db out re-creates app with the new list: its first making fails, once.
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let target = app.clone();
+    setup.fake.fail_when(move |call| {
+        matches!(call, FakeCall::CreateContainer { name, .. } if *name == target)
+            && !failed.swap(true, std::sync::atomic::Ordering::SeqCst)
+    });
+    let op = setup.scale(&nsr, "db", 3).await;
+    assert_eq!(op.state, OperationState::Failed, "{op:?}");
+    let after = setup.nfvo.nsr(&nsr.id).unwrap();
+    assert_eq!(after.status, Status::Error);
+    let dbs = |nsr: &crate::model::Nsr| nsr.vnfr("db").unwrap().vnfcs.len();
+    assert_eq!(dbs(&after), dbs(&nsr));
+    // The rollback made app again as it was before the scale.
+    let restored = setup.fake.container("a", &app).expect("app is there after the rollback");
+    assert_eq!(restored.status, "RUNNING");
+    assert_eq!(restored.env, before.env);
+    assert_eq!(restored.addresses, before.addresses);
+    assert_eq!(after.vnfr("app").unwrap().vnfcs[0].metadata, after.vnfr("app").unwrap().metadata);
+    setup.assert_consistent(&nsr.id, &["a"]);
+}
+
+#[tokio::test]
+async fn a_scale_makes_again_an_instance_its_site_no_longer_holds_or_never_started() {
+    let setup = Setup::new(&["a"]).await;
+    let nsr = setup.launch(TIERS.as_bytes()).await;
+    let short = ids::short(&nsr.id).to_owned();
+    let vim = setup.fake.vim(&setup.nfvo.store().site("a").unwrap().unwrap());
+    let (web, app) = (format!("web-{short}-0"), format!("app-{short}-0"));
+    let web_before = setup.fake.container("a", &web).unwrap();
+    vim.delete_container(&web).await.unwrap();
+    // An app re-created up to its start, then cut short.
+    let app_before = setup.fake.container("a", &app).unwrap();
+    vim.delete_container(&app).await.unwrap();
+    let spec = crate::vim::ContainerSpec {
+        name: app.clone(),
+        image: "img/app".into(),
+        networks: Vec::new(),
+        addresses: Default::default(),
+    };
+    vim.create_container(&spec).await.unwrap();
+
+    // db has 2 already: the scale only checks its targets and the sites.
+    let op = setup.scale(&nsr, "db", 2).await;
+    assert_eq!(op.state, OperationState::Completed, "{op:?}");
+    assert_eq!(setup.nfvo.nsr(&nsr.id).unwrap().status, Status::Active);
+    for (name, before) in [(&web, web_before), (&app, app_before)] {
+        let now = setup.fake.container("a", name).unwrap();
+        assert_eq!(now.status, "RUNNING", "{name}");
+        assert_eq!(now.addresses, before.addresses, "{name}");
+        assert_eq!(now.env, before.env, "{name}");
+    }
+    setup.assert_consistent(&nsr.id, &["a"]);
 }
