@@ -23,7 +23,7 @@ mod error;
 mod pki;
 mod plan;
 mod process;
-mod swarm;
+pub mod swarm;
 mod topology;
 mod up;
 
@@ -33,5 +33,5 @@ pub use error::LabError;
 pub use pki::{agent_cert, popd_cert, NFVO_CERT};
 pub use plan::{DockerSite, LabPlan, DEFAULT_UNDERLAY};
 pub use process::{restart_agent, restart_popd, site_daemons_running};
-pub use swarm::{unmount_under, SwarmNodeContext, MAX_NODES};
+pub use swarm::{SwarmNodeContext, MAX_NODES};
 pub use up::up;

@@ -66,8 +66,9 @@ impl SwarmNodeContext {
     }
 }
 
-/// The nodes planned for site `site` of lab `lab`.
-pub(crate) fn plan(lab: &str, site: &str, dir: &Path, nodes: usize) -> Vec<SwarmNodeContext> {
+/// The nodes planned for site `site` of lab `lab`: namespace `LAB-SITEnI`, files under
+/// `DIR/swarm/nI`.
+pub fn plan(lab: &str, site: &str, dir: &Path, nodes: usize) -> Vec<SwarmNodeContext> {
     (1..=nodes)
         .map(|i| {
             let [a, b, c] = NODES_NET;
@@ -81,17 +82,31 @@ pub(crate) fn plan(lab: &str, site: &str, dir: &Path, nodes: usize) -> Vec<Swarm
         .collect()
 }
 
-/// Makes the site's nodes, starts their engines, joins them in one Swarm and loads the host's
-/// images into each.
+/// Makes the site's nodes, starts their engines, joins them in one Swarm and loads every image
+/// of the host's engine into each.
 pub(crate) async fn create(site: &SiteContext) -> Result<(), LabError> {
+    let listed =
+        output(Command::new("docker").args(["images", "--format", "{{.Repository}}:{{.Tag}}"]))?;
+    let images: Vec<&str> = listed.lines().filter(|i| !i.contains("<none>")).collect();
+    create_cluster(&site.netns, &site.swarm_nodes, &images).await
+}
+
+/// Makes `nodes` in namespace `site_netns` (their bridge, each node's namespace and link),
+/// starts their engines, joins them in one Swarm (the first the manager) and loads `images`
+/// of the host's engine into each.
+pub async fn create_cluster(
+    site_netns: &str,
+    nodes: &[SwarmNodeContext],
+    images: &[&str],
+) -> Result<(), LabError> {
     let nl = RtNetlink::new();
-    let ns = Some(site.netns.as_str());
+    let ns = Some(site_netns);
     let [a, b, c] = NODES_NET;
     let gateway = Ipv4Addr::new(a, b, c, NODES_GATEWAY);
     net(nl.ensure_bridge(ns, NODES_BRIDGE, None).await, "add the Swarm nodes' bridge")?;
     net(nl.ensure_address(ns, NODES_BRIDGE, prefix24(gateway)?).await, "address it")?;
     net(nl.set_up(ns, NODES_BRIDGE).await, "set the Swarm nodes' bridge up")?;
-    for node in &site.swarm_nodes {
+    for node in nodes {
         let here = Some(node.netns.as_str());
         net(nl.ensure_netns(&node.netns).await, &format!("add the namespace {}", node.netns))?;
         let port = format!("to-{}", node.name);
@@ -104,13 +119,13 @@ pub(crate) async fn create(site: &SiteContext) -> Result<(), LabError> {
         net(nl.ensure_default_route(here, gateway).await, "route a node")?;
         start_engine(node)?;
     }
-    for node in &site.swarm_nodes {
+    for node in nodes {
         wait(&format!("the engine of node {}", node.name), || {
             node.docker(&["info"]).output().is_ok_and(|o| o.status.success())
         })?;
     }
-    join(&site.swarm_nodes)?;
-    load_images(&site.swarm_nodes)
+    join(nodes)?;
+    load_images(nodes, images)
 }
 
 /// `nsenter --net=/run/netns/NS dockerd --data-root … --exec-root … -H unix://…`, detached.
@@ -168,11 +183,8 @@ fn join(nodes: &[SwarmNodeContext]) -> Result<(), LabError> {
     })
 }
 
-/// `docker save IMAGES | docker -H NODE load` for every tagged image of the host's engine.
-fn load_images(nodes: &[SwarmNodeContext]) -> Result<(), LabError> {
-    let listed =
-        output(Command::new("docker").args(["images", "--format", "{{.Repository}}:{{.Tag}}"]))?;
-    let images: Vec<&str> = listed.lines().filter(|i| !i.contains("<none>")).collect();
+/// `docker save IMAGES | docker -H NODE load` at every node.
+fn load_images(nodes: &[SwarmNodeContext], images: &[&str]) -> Result<(), LabError> {
     if images.is_empty() {
         return Ok(());
     }
@@ -187,18 +199,23 @@ fn load_images(nodes: &[SwarmNodeContext]) -> Result<(), LabError> {
     Ok(())
 }
 
-/// Stops every node's engine (its containers with it), then removes the nodes' namespaces and
-/// what the engines left mounted under their directories. What is gone already is skipped.
+/// Removes a Swarm site's nodes.
 pub(crate) fn remove(site: &SiteContext) {
-    for node in &site.swarm_nodes {
+    remove_cluster(&site.swarm_nodes, &site.dir.join("swarm"));
+}
+
+/// Stops every node's engine (its containers with it), then removes the nodes' namespaces and
+/// what the engines left mounted under `dir`, which holds their files. What is gone already is
+/// skipped.
+pub fn remove_cluster(nodes: &[SwarmNodeContext], dir: &Path) {
+    for node in nodes {
         if let Ok(out) = node.docker(&["ps", "-aq"]).output() {
             for id in String::from_utf8_lossy(&out.stdout).split_whitespace() {
                 let _ = node.docker(&["rm", "-f", id]).output();
             }
         }
     }
-    let pids: Vec<i32> = site
-        .swarm_nodes
+    let pids: Vec<i32> = nodes
         .iter()
         .filter_map(|n| std::fs::read_to_string(n.pid_file()).ok()?.trim().parse().ok())
         .collect();
@@ -213,11 +230,11 @@ pub(crate) fn remove(site: &SiteContext) {
     for &pid in pids.iter().filter(|&&p| alive(p)) {
         let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::SIGKILL);
     }
-    for node in &site.swarm_nodes {
+    for node in nodes {
         crate::process::kill_netns_processes(&node.netns);
         let _ = Command::new("ip").args(["netns", "del", &node.netns]).output();
     }
-    unmount_under(&site.dir.join("swarm"));
+    unmount_under(dir);
 }
 
 /// Unmounts what Docker engines left under `dir` (namespaces, layers), deepest first.

@@ -1,23 +1,26 @@
-//! A Docker Swarm cluster on this machine, as a Swarm site is made of: each node a network
-//! namespace with its own `dockerd` (own data root, exec root and socket), all on one bridge
-//! (the site's underlay) in a namespace of the cluster's own, the first node the manager.
-//!
-//! `dockerd` is started with `nsenter --net=…`, not `ip netns exec`: the latter remounts /sys,
-//! which hides the cgroup mounts from dockerd ("Devices cgroup isn't mounted").
+//! A Docker Swarm cluster on this machine, made as the lab makes a Swarm site
+//! (`archipel_lab::swarm`): each node a network namespace with its own `dockerd`, all on one
+//! bridge in a namespace of the cluster's own (the site's), the first node the manager.
 
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+
+use archipel_lab::swarm::{create_cluster, plan, remove_cluster};
+use archipel_lab::SwarmNodeContext;
 
 use crate::cmd::{run, sh};
 
-/// One node: its namespace, its engine's socket and process.
+/// One node: its namespace, address and engine.
 #[derive(Debug)]
-pub struct Node {
-    pub name: String,
-    pub netns: String,
-    pub socket: PathBuf,
-    child: Child,
+pub struct Node(SwarmNodeContext);
+
+impl Deref for Node {
+    type Target = SwarmNodeContext;
+
+    fn deref(&self) -> &SwarmNodeContext {
+        &self.0
+    }
 }
 
 /// The cluster; dropping it removes every container, engine, namespace and file of it.
@@ -31,8 +34,8 @@ pub struct Swarm {
 
 impl Node {
     /// `docker -H unix://SOCKET ARGS`: its output, whether it succeeded or not.
-    pub fn docker(&self, args: &[&str]) -> std::process::Output {
-        let host = format!("unix://{}", self.socket.display());
+    pub fn docker(&self, args: &[&str]) -> Output {
+        let host = format!("unix://{}", self.socket().display());
         run("docker", &[&["-H", &host][..], args].concat())
     }
 
@@ -47,11 +50,6 @@ impl Node {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
-
-    /// `--swarm-node NAME=unix://SOCKET` for popd.
-    pub fn popd_arg(&self) -> String {
-        format!("{}=unix://{}", self.name, self.socket.display())
-    }
 }
 
 impl Swarm {
@@ -59,76 +57,25 @@ impl Swarm {
     pub fn up(n: usize, images: &[&str]) -> Self {
         let id = crate::unique("sw");
         let dir = Path::new("/var/tmp").join(format!("archipel-{id}"));
-        let mut swarm = Swarm { nodes: Vec::new(), site: format!("{id}s"), dir };
-        let site = swarm.site.clone();
-        sh(&format!(
-            "ip netns add {site} && ip -n {site} link add br0 type bridge && \
-             ip -n {site} addr add 10.77.0.254/24 dev br0 && \
-             ip -n {site} link set br0 up && ip -n {site} link set lo up"
-        ));
-        for i in 1..=n {
-            swarm.nodes.push(swarm.node(i));
-        }
-        for node in &swarm.nodes {
-            wait_for(&format!("the engine of {}", node.name), || {
-                node.docker(&["info"]).status.success()
-            });
-        }
-        let manager = &swarm.nodes[0];
-        manager.docker_ok(&["swarm", "init", "--advertise-addr", "10.77.0.1"]);
-        let token = manager.docker_ok(&["swarm", "join-token", "-q", "worker"]);
-        for (i, node) in swarm.nodes.iter().enumerate().skip(1) {
-            let addr = format!("10.77.0.{}", i + 1);
-            let join = ["swarm", "join", "--advertise-addr", &addr, "--token", token.trim()];
-            node.docker_ok(&[&join[..], &["10.77.0.1:2377"]].concat());
-        }
-        wait_for("every node Ready", || {
-            let ls = manager.docker_ok(&["node", "ls", "--format", "{{.Status}}"]);
-            ls.lines().filter(|s| *s == "Ready").count() == n
+        let site = format!("{id}s");
+        sh(&format!("ip netns add {site} && ip -n {site} link set lo up"));
+        let nodes = plan(&id, "s", &dir, n);
+        let swarm = Swarm {
+            nodes: nodes.iter().cloned().map(Node).collect(),
+            site: site.clone(),
+            dir: dir.clone(),
+        };
+        // Its own runtime, on a thread of its own: the caller may be inside one.
+        let images: Vec<String> = images.iter().map(|i| (*i).to_owned()).collect();
+        let made = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            let images: Vec<&str> = images.iter().map(String::as_str).collect();
+            runtime.expect("a runtime").block_on(create_cluster(&site, &nodes, &images))
         });
-        for image in images {
-            for node in &swarm.nodes {
-                let line = format!(
-                    "docker save {image} | docker -H unix://{} load -q",
-                    node.socket.display()
-                );
-                sh(&line);
-            }
+        if let Err(err) = made.join().expect("the cluster's maker") {
+            panic!("make a Swarm of {n} nodes: {err}");
         }
         swarm
-    }
-
-    /// Node `i` (from 1) at 10.77.0.i on the cluster's bridge (its default route: the bridge's
-    /// 10.77.0.254, as a host has one), its engine started.
-    fn node(&self, i: usize) -> Node {
-        let (site, name) = (&self.site, format!("n{i}"));
-        let netns = format!("{}n{i}", self.site);
-        sh(&format!(
-            "ip netns add {netns} && ip -n {site} link add v{i} type veth peer name eth0 netns {netns} && \
-             ip -n {site} link set v{i} master br0 up && \
-             ip -n {netns} addr add 10.77.0.{i}/24 dev eth0 && ip -n {netns} link set eth0 up && \
-             ip -n {netns} link set lo up && ip -n {netns} route add default via 10.77.0.254"
-        ));
-        let dir = self.dir.join(&name);
-        std::fs::create_dir_all(&dir).expect("a node's directory");
-        let socket = dir.join("docker.sock");
-        let log = std::fs::File::create(dir.join("dockerd.log")).expect("a node's log");
-        let child = Command::new("nsenter")
-            .arg(format!("--net=/run/netns/{netns}"))
-            .arg("dockerd")
-            .arg("--data-root")
-            .arg(dir.join("data"))
-            .arg("--exec-root")
-            .arg(dir.join("exec"))
-            .arg("--pidfile")
-            .arg(dir.join("dockerd.pid"))
-            .arg("-H")
-            .arg(format!("unix://{}", socket.display()))
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("start dockerd (apt-get install docker.io)");
-        Node { name, netns, socket, child }
     }
 
     /// The `--swarm-node` arguments of popd for every node, the manager first, and the
@@ -143,7 +90,7 @@ impl Swarm {
         &self.site
     }
 
-    /// The containers of every node, as `NODE NAME` lines.
+    /// The containers of every node, as `(NODE, NAME)`.
     pub fn containers(&self) -> Vec<(String, String)> {
         let mut all = Vec::new();
         for node in &self.nodes {
@@ -154,35 +101,11 @@ impl Swarm {
     }
 }
 
-fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done() {
-        assert!(Instant::now() < deadline, "{what}: not within a minute");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 impl Drop for Swarm {
     fn drop(&mut self) {
-        for node in &mut self.nodes {
-            let ids = node.docker(&["ps", "-aq"]);
-            for id in String::from_utf8_lossy(&ids.stdout).split_whitespace() {
-                let _ = node.docker(&["rm", "-f", id]);
-            }
-            let _ = run("kill", &["-TERM", &node.child.id().to_string()]);
-        }
-        for node in &mut self.nodes {
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while matches!(node.child.try_wait(), Ok(None)) && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            let _ = node.child.kill();
-            let _ = node.child.wait();
-            let _ = run("ip", &["netns", "del", &node.netns]);
-        }
+        let nodes: Vec<SwarmNodeContext> = self.nodes.iter().map(|n| n.0.clone()).collect();
+        remove_cluster(&nodes, &self.dir);
         let _ = run("ip", &["netns", "del", &self.site]);
-        // What the engines left mounted under their roots (namespaces, layers).
-        archipel_lab::unmount_under(&self.dir);
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
