@@ -19,7 +19,7 @@ pub const DB_FILE: &str = "agent.sqlite";
 
 /// The schema's versions, oldest first. The first creates only what is missing: stores made
 /// before versions were counted hold some of it already.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 const V1: &str = "
 CREATE TABLE IF NOT EXISTS service (
@@ -74,6 +74,13 @@ CREATE TABLE pending_join (
     global_id TEXT PRIMARY KEY,
     body TEXT NOT NULL
 );
+";
+
+/// The VNI of each service, indexed: choosing one asks whether each candidate is used, which
+/// otherwise parsed every service's parameters (a master of many services spent its creates
+/// there, growing with the square of their number).
+const V4: &str = "
+CREATE INDEX param_vni ON param (json_extract(body, '$.vni'));
 ";
 
 pub(crate) use archipel_daemon::store::sql;

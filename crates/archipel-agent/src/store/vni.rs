@@ -102,6 +102,19 @@ mod tests {
     }
 
     #[test]
+    fn whether_a_service_uses_a_vni_is_looked_up_in_the_index() {
+        let store = Store::in_memory().unwrap();
+        let conn = store.conn();
+        let mut plan = conn.prepare(&format!("EXPLAIN QUERY PLAN {HOLDER}")).unwrap();
+        let steps: Vec<String> = plan
+            .query_map(params![7, "a-1", 0], |r| r.get(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(steps.iter().any(|s| s.contains("INDEX param_vni")), "{steps:?}");
+    }
+
+    #[test]
     fn a_vni_used_by_a_stored_service_is_taken_for_any_other() {
         let store = Store::in_memory().unwrap();
         let service = Service {

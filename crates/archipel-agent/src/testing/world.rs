@@ -84,12 +84,18 @@ impl FakePeers {
         }
     }
 
-    /// Runs `call` as `site` answers it, its CPU time added to the site's. The call runs
-    /// without yielding to the scheduler (tokio's budget may not preempt it), so that the
-    /// thread's CPU clock measures it alone.
-    async fn serve<T>(&self, site: &str, call: impl std::future::Future<Output = T>) -> T {
+    /// Runs the call `make` gives as `site` answers it, its CPU time added to the site's. The
+    /// call runs without yielding to the scheduler (tokio's budget may not preempt it), so that
+    /// the thread's CPU clock measures it alone; it is made and boxed there too, so that the
+    /// caller's pending request holds no callee's state (a real one holds a request on the
+    /// wire, not the callee's handler).
+    async fn serve<T, F: std::future::Future<Output = T>>(
+        &self,
+        site: &str,
+        make: impl FnOnce() -> F,
+    ) -> T {
         let before = thread_cpu();
-        let out = tokio::task::unconstrained(call).await;
+        let out = tokio::task::unconstrained(Box::pin(make())).await;
         let spent = thread_cpu().saturating_sub(before);
         *self.served.lock().unwrap().entry(site.to_owned()).or_default() += spent;
         out
@@ -136,7 +142,7 @@ impl CallsFrom {
 }
 
 /// The CPU time of the calling thread.
-fn thread_cpu() -> Duration {
+pub fn thread_cpu() -> Duration {
     nix::time::clock_gettime(nix::time::ClockId::CLOCK_THREAD_CPUTIME_ID)
         .map(Duration::from)
         .unwrap_or_default()
@@ -153,11 +159,11 @@ fn refused(site: &str) -> impl FnOnce(AgentError) -> PeersError + '_ {
 impl Peers for CallsFrom {
     async fn cidr(&self, site: &str, network: &str) -> Result<CidrInfo, PeersError> {
         let agent = self.agent(site).await?;
-        self.world.serve(site, agent.cidr_of(network)).await.map_err(refused(site))
+        self.world.serve(site, || agent.cidr_of(network)).await.map_err(refused(site))
     }
     async fn cidr_free(&self, site: &str, cidr: Ipv4Net) -> Result<FreeReply, PeersError> {
         let agent = self.agent(site).await?;
-        self.world.serve(site, agent.cidr_free(cidr)).await.map_err(refused(site))
+        self.world.serve(site, || agent.cidr_free(cidr)).await.map_err(refused(site))
     }
     async fn reserve_vni(
         &self,
@@ -166,17 +172,17 @@ impl Peers for CallsFrom {
         global_id: &str,
     ) -> Result<FreeReply, PeersError> {
         let (me, agent) = (&self.caller, self.agent(site).await?);
-        let call = async { agent.reserve_vni(me, vni, global_id) };
+        let call = || async { agent.reserve_vni(me, vni, global_id) };
         self.world.serve(site, call).await.map_err(refused(site))
     }
     async fn release_vni(&self, site: &str, vni: u32, global_id: &str) -> Result<(), PeersError> {
         let (me, agent) = (&self.caller, self.agent(site).await?);
-        let call = async { agent.release_vni(me, vni, global_id) };
+        let call = || async { agent.release_vni(me, vni, global_id) };
         self.world.serve(site, call).await.map_err(refused(site))
     }
     async fn exchange_keys(&self, site: &str, offer: &KeyOffer) -> Result<KeyOffer, PeersError> {
         let agent = self.agent(site).await?;
-        let call = agent.accept_key(&self.caller, offer.clone());
+        let call = || agent.accept_key(&self.caller, offer.clone());
         self.world.serve(site, call).await.map_err(refused(site))
     }
     /// The copy of the view is the callee's (it decodes its own from the wire).
@@ -186,7 +192,7 @@ impl Peers for CallsFrom {
         if self.world.failing_join.lock().unwrap().contains(site) {
             return Err(PeersError::Timeout { site: site.to_owned() });
         }
-        let call = async { agent.join(&self.caller, service.clone()).await };
+        let call = || async { agent.join(&self.caller, service.clone()).await };
         self.world.serve(site, call).await.map_err(refused(site))
     }
     /// One copy made by the caller (the transport's single encoding), then each site's own.
@@ -197,7 +203,7 @@ impl Peers for CallsFrom {
     async fn update(&self, site: &str, service: &Service) -> Result<(), PeersError> {
         self.world.count("update");
         let agent = self.agent(site).await?;
-        let call = agent.sync(&self.caller, service.clone());
+        let call = || agent.sync(&self.caller, service.clone());
         self.world.serve(site, call).await.map_err(refused(site))
     }
     async fn revisions(
@@ -207,7 +213,7 @@ impl Peers for CallsFrom {
     ) -> Result<RevisionsReply, PeersError> {
         self.world.count("revisions");
         let agent = self.agent(site).await?;
-        let call = async { agent.revisions(&self.caller, revisions) };
+        let call = || async { agent.revisions(&self.caller, revisions) };
         self.world.serve(site, call).await.map_err(refused(site))
     }
     async fn leave(&self, site: &str, global_id: &str) -> Result<(), PeersError> {
@@ -215,7 +221,7 @@ impl Peers for CallsFrom {
         if self.world.failing_leave.lock().unwrap().contains(site) {
             return Err(PeersError::Timeout { site: site.to_owned() });
         }
-        let call = agent.leave(&self.caller, global_id);
+        let call = || agent.leave(&self.caller, global_id);
         self.world.serve(site, call).await.map_err(refused(site))
     }
     async fn grant_pools(
@@ -225,7 +231,7 @@ impl Peers for CallsFrom {
         requester: &str,
     ) -> Result<Vec<Pool>, PeersError> {
         let agent = self.agent(site).await?;
-        let call = agent.grant_pools(&self.caller, global_id, requester);
+        let call = || agent.grant_pools(&self.caller, global_id, requester);
         self.world.serve(site, call).await.map_err(refused(site))
     }
 }
