@@ -140,9 +140,9 @@ pub(super) fn clear_alarms(run: &mut Run, name: &str) -> Result<(), Failure> {
 
 /// Deletes VNFC instance `name`'s container and makes it again at its site with its name and
 /// addresses, gives it `metadata` (default: what it had) and starts it. The record takes the
-/// new metadata before the container goes: cut short there, by a failure or a stop, the
-/// instance is left stale or missing, which a scale's [`super::scale::restart_stale`] (the
-/// rollback's included) makes again.
+/// new metadata and says it is being re-created before the container goes: cut short, by a
+/// failure or a stop, the instance is made again by a scale's
+/// [`super::scale::restart_stale`] (the rollback's included).
 pub(super) async fn recreate(
     run: &mut Run,
     name: &str,
@@ -153,7 +153,10 @@ pub(super) async fn recreate(
         return Err(run.failure(format!("no VNFC instance {name}")));
     };
     let metadata = metadata.unwrap_or(&vnfc.metadata).clone();
-    set_vnfc(run, name, |v| v.metadata.clone_from(&metadata));
+    set_vnfc(run, name, |v| {
+        v.metadata.clone_from(&metadata);
+        v.recreating = true;
+    });
     run.save()?;
     let site = vnfc.site.clone();
     let at = format!("container {name} at site {site}");
@@ -212,7 +215,10 @@ pub(super) async fn recreate(
         run.save()?;
         return Err(run.failure(format!("{at} is {} after start, not RUNNING", started.status)));
     }
-    set_vnfc(run, name, |v| v.health = Health::new(HealthState::Healthy, None, now));
+    set_vnfc(run, name, |v| {
+        v.health = Health::new(HealthState::Healthy, None, now);
+        v.recreating = false;
+    });
     run.save()
 }
 

@@ -108,9 +108,10 @@ async fn scale_in(run: &mut Run, doomed: Vec<(String, String)>) -> Result<(), Fa
 /// Re-creates, in dependency order, every started VNFC instance whose metadata is no longer
 /// what its VNF's instances receive, but those of VNFs with scripts, which their scripts told;
 /// VNF `changed`'s own are re-created even so, and brought up by their scripts again. An
-/// instance its site no longer holds, or holds unstarted (a re-creation cut short), is made
-/// again too, with what it had when scripts tell its VNF: the service this leaves ACTIVE has
-/// every instance running.
+/// instance whose re-creation was cut short (its site may still be deleting the old
+/// container), or that its site no longer holds or holds unstarted, is made again too, with
+/// what it had when scripts tell its VNF: the service this leaves ACTIVE has every instance
+/// running.
 pub(super) async fn restart_stale(run: &mut Run, changed: Option<&str>) -> Result<(), Failure> {
     let at_sites = site_states(run).await;
     let order: Vec<String> =
@@ -128,7 +129,7 @@ pub(super) async fn restart_stale(run: &mut Run, changed: Option<&str>) -> Resul
                     None => false,
                 };
                 let stale = !told && v.metadata != metadata && v.pop_status != "CREATED";
-                unstarted || stale
+                v.recreating || unstarted || stale
             })
             .map(|v| v.name.clone())
             .collect();

@@ -76,6 +76,7 @@ pub(super) async fn allocate(
         metadata: BTreeMap::new(),
         pop_status: created.status,
         health: Default::default(),
+        recreating: false,
     };
     if let Some(vnfr) = run.nsr.vnfr_mut(vnf) {
         vnfr.vnfcs.push(vnfc);

@@ -162,6 +162,11 @@ pub struct VnfcInstance {
     pub pop_status: String,
     #[serde(default)]
     pub health: Health,
+    /// Set while a re-creation deletes the container and makes it again: one cut short (a
+    /// failure, or the NFVO stopped, its site perhaps still deleting the old container) is
+    /// made again by the next scale or the rollback.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub recreating: bool,
 }
 
 /// One Pop network: a virtual link on one site.

@@ -34,6 +34,7 @@ fn vnfc(index: u32, name: &str, links: &[(&str, &str)]) -> VnfcInstance {
         metadata: BTreeMap::new(),
         pop_status: "CREATED".to_owned(),
         health: Default::default(),
+        recreating: false,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Setup, SIPP};
+use super::{Setup, SIPP, TIERS};
 use crate::ids;
 use crate::model::{Nsr, OpOcc, Operation, OperationState, Status, Step};
 use crate::store::ResourceKind;
@@ -165,7 +165,9 @@ async fn a_scale_out_stopped_while_it_made_a_target_again_leaves_the_target_as_i
     store.resource_present(seq, &made.id).unwrap();
     let mut record = setup.nfvo.nsr(&nsr.id).unwrap();
     let vnfc = record.vnfrs.iter_mut().flat_map(|r| r.vnfcs.iter_mut()).find(|v| v.name == client);
-    vnfc.unwrap().metadata.insert("SIPP_SERVER_PRIVATE_LIST".into(), "10.0.0.1,10.0.0.2".into());
+    let vnfc = vnfc.unwrap();
+    vnfc.metadata.insert("SIPP_SERVER_PRIVATE_LIST".into(), "10.0.0.1,10.0.0.2".into());
+    vnfc.recreating = true;
     store.put_nsr(&record).unwrap();
     vim.delete_container(&client).await.unwrap();
 
@@ -175,5 +177,46 @@ async fn a_scale_out_stopped_while_it_made_a_target_again_leaves_the_target_as_i
     assert_eq!(restored.status, "RUNNING");
     assert_eq!(restored.env, before.env);
     assert_eq!(setup.names("a").len(), 2);
+    setup.assert_consistent(&nsr.id, &["a"]);
+}
+
+#[tokio::test]
+async fn a_scale_in_stopped_while_its_site_deleted_a_target_makes_the_target_again() {
+    let setup = Setup::new(&["a"]).await;
+    let nsr = setup.launch(TIERS.as_bytes()).await;
+    let short = ids::short(&nsr.id).to_owned();
+    let op = setup.scale(&nsr, "db", 3).await;
+    assert_eq!(op.state, OperationState::Completed, "{op:?}");
+    let app = format!("app-{short}-0");
+    let three_dbs = setup.fake.container("a", &app).unwrap();
+    // Scaled in to 2: the third db went and app's re-creation began (its record took the
+    // list of two, then the NFVO stopped), while its site still shows the old app running:
+    // the delete the NFVO sent is still stopping it.
+    let mut record = setup.nfvo.nsr(&nsr.id).unwrap();
+    let scale_in = Operation::Scale { vnf: "db".into(), instances: 2, before: 3, site: None };
+    begun(&setup, &record, scale_in, Step::Delete);
+    let db = format!("db-{short}-2");
+    let store = setup.nfvo.store();
+    let row = store.resources_of_nsr(&nsr.id).unwrap().into_iter().find(|r| r.name == db);
+    store.remove_resource(row.unwrap().seq).unwrap();
+    let vim = setup.fake.vim(&store.site("a").unwrap().unwrap());
+    vim.delete_container(&db).await.unwrap();
+    record.vnfrs.iter_mut().for_each(|r| r.vnfcs.retain(|v| v.name != db));
+    // Two dbs, as at launch: what the scale in gives app, and what its record took.
+    let two_dbs = nsr.vnfr("app").unwrap().metadata.clone();
+    let vnfc = record.vnfrs.iter_mut().flat_map(|r| r.vnfcs.iter_mut()).find(|v| v.name == app);
+    let vnfc = vnfc.unwrap();
+    vnfc.metadata = two_dbs;
+    vnfc.recreating = true;
+    store.put_nsr(&record).unwrap();
+
+    let ended = setup.nfvo.recover().await.unwrap();
+    assert_eq!(ended[0].state, OperationState::Completed, "{ended:?}");
+    let after = setup.fake.container("a", &app).expect("app");
+    assert_eq!(after.status, "RUNNING");
+    assert_ne!(after.id, three_dbs.id, "app was not made again");
+    let dbs = after.env.as_ref().unwrap()["DB_BACK_LIST"].split(',').count();
+    assert_eq!(dbs, 2);
+    assert!(!setup.nfvo.nsr(&nsr.id).unwrap().vnfcs().any(|(_, v)| v.recreating));
     setup.assert_consistent(&nsr.id, &["a"]);
 }
