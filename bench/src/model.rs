@@ -8,11 +8,11 @@
 //!   the master's and each participant's (the world measures the CPU each site spends
 //!   answering calls; the master's is what its polls took less that), and the simulation's
 //!   own (the runtime's timers and wake-ups). On two cores the process adds up what every
-//!   site would do at once, so
-//!   the time of one process grows with the sites' total CPU; the model's own figure is what
-//!   the creation takes when each site has a machine of its own: the protocol's latency (the
-//!   same creation on a paused clock, where only the simulated WAN takes time), plus the
-//!   master's CPU, plus the slowest participant's (an upper bound: they overlap);
+//!   site would do at once, so the time of one process grows with the sites' total CPU; the
+//!   model's own figure is what the creation takes when each site has a machine of its own:
+//!   the protocol's latency (the same creation on a paused clock, where only the simulated WAN
+//!   takes time), plus the master's CPU, plus the slowest participant's (an upper bound: they
+//!   overlap);
 //! - one convergence pass of a master holding S two-site services spread over M sites: its
 //!   wall time and the CPU time spent (the master's pushes and each participant's sync), per
 //!   service; and the memory a service costs (the process's resident growth per service, every
@@ -98,14 +98,13 @@ impl<F> Metered<F> {
     }
 }
 
-impl<F: Future> Future for &mut Metered<F> {
+impl<F: Future> Future for Metered<F> {
     type Output = F::Output;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
-        let this = self.get_mut();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
         let before = thread_cpu();
-        let out = this.inner.as_mut().poll(cx);
-        this.cpu += thread_cpu().saturating_sub(before);
+        let out = self.inner.as_mut().poll(cx);
+        self.cpu += thread_cpu().saturating_sub(before);
         out
     }
 }

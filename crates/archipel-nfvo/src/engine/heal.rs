@@ -85,10 +85,8 @@ impl Nfvo {
     pub(super) async fn after_op(&self, op: &OpOcc) {
         let op = self.op(&op.id).unwrap_or_else(|_| op.clone());
         let Ok(nsr) = self.nsr(&op.nsr_id) else { return };
-        let mut sites: Vec<&str> = nsr.vnfcs().map(|(_, v)| v.site.as_str()).collect();
-        sites.sort_unstable();
-        sites.dedup();
-        for site in sites {
+        for site in nsr.vnfc_sites() {
+            let site = site.as_str();
             let Ok(Some(record)) = self.store().site(site) else { continue };
             match self.vim(&record).containers().await {
                 Ok(all) => {

@@ -147,11 +147,8 @@ pub(super) async fn restart_stale(run: &mut Run, changed: Option<&str>) -> Resul
 /// What each site of the NSR holds, container name -> status; a site that does not answer is
 /// left out (its instances are taken as they are recorded).
 async fn site_states(run: &Run) -> BTreeMap<String, BTreeMap<String, String>> {
-    let mut sites: Vec<String> = run.nsr.vnfcs().map(|(_, v)| v.site.clone()).collect();
-    sites.sort_unstable();
-    sites.dedup();
     let mut states = BTreeMap::new();
-    for site in sites {
+    for site in run.nsr.vnfc_sites() {
         let Ok(vim) = run.vim(&site) else { continue };
         match vim.containers().await {
             Ok(held) => {

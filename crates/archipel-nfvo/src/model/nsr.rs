@@ -106,6 +106,14 @@ impl Nsr {
     pub fn vnfcs(&self) -> impl Iterator<Item = (&Vnfr, &VnfcInstance)> {
         self.vnfrs.iter().flat_map(|vnfr| vnfr.vnfcs.iter().map(move |vnfc| (vnfr, vnfc)))
     }
+
+    /// The sites holding its VNFC instances, each once, in order.
+    pub fn vnfc_sites(&self) -> Vec<String> {
+        let mut sites: Vec<String> = self.vnfcs().map(|(_, v)| v.site.clone()).collect();
+        sites.sort_unstable();
+        sites.dedup();
+        sites
+    }
 }
 
 /// A VNF record: one VNFD of the NSD. Its instances start on the site it is placed on; a scale
