@@ -6,8 +6,9 @@
 //! - an L2 extension over every site of a world of 2, 50 and 500: the time to its answer, and
 //!   the CPU time the whole world spent on it (one process: every agent's share), split into
 //!   the master's and each participant's (the world measures the CPU each site spends
-//!   answering calls; the master's is what its polls took less that), and the simulation's
-//!   own (the runtime's timers and wake-ups). On two cores the process adds up what every
+//!   answering calls; the master's is what its polls took less that, and less one read of the
+//!   CPU clock per call answered, a system call no machine of its own would make), and the
+//!   simulation's own (the runtime's timers and wake-ups). On two cores the process adds up what every
 //!   site would do at once, so the time of one process grows with the sites' total CPU; the
 //!   model's own figure is what the creation takes when each site has a machine of its own:
 //!   the protocol's latency (the same creation on a paused clock, where only the simulated WAN
@@ -18,19 +19,20 @@
 //!   service; and the memory a service costs (the process's resident growth per service, every
 //!   site's copy counted).
 //!
-//! CI runs a short variant (3 creations per size, 200 services on 10 sites); `--full` runs 10
+//! CI runs a short variant (7 creations per size, 200 services on 10 sites); `--full` runs 15
 //! creations and 2,000 services on 100 sites. The target (a pass over 10,000 services
 //! on 100 sites under 1 s of the master's CPU) is extrapolated from these: making 10,000
 //! services through the create path is minutes of setup.
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::Ordering;
 use std::task::{Context as TaskContext, Poll};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use archipel_agent::testing::world::{thread_cpu, world, Site, Wan};
-use archipel_agent::{CreateRequest, ResourceRef, ServiceType};
+use archipel_agent::{CreateRequest, JoinRequest, ResourceRef, ServiceType};
 
 use crate::stats::{cpu_ns, rss_mib, summarize};
 
@@ -41,12 +43,14 @@ pub async fn run(full: bool) -> Result<()> {
     // First, while the process's heap is fresh: its growth is the services'.
     let (services, sites) = if full { (2_000, 100) } else { (200, 10) };
     convergence(services, sites).await?;
-    let runs = if full { 10 } else { 3 };
+    let runs = if full { 15 } else { 7 };
     println!("| sites | L2 creation over all sites, one process, median of {runs} | CPU per creation | CPU per participant | master's CPU | the simulation's runtime | slowest participant's CPU | protocol latency (paused clock) | modelled: a machine per site |");
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let (mut two, mut two_modelled) = (None, None);
+    let mut sizes = Vec::new();
     for n in [2, 50, 500] {
         let c = extensions(n, runs).await?;
+        sizes.push((n, c.request_bytes, c.view_bytes));
         let latency = protocol_latency(n)?;
         let s = summarize(&c.times);
         let (master, slowest) = (median(c.master), median(c.slowest));
@@ -72,7 +76,17 @@ pub async fn run(full: bool) -> Result<()> {
             );
         }
     }
+    println!("| sites | the North create, encoded (limit 16 KiB) | the view each participant is sent, encoded (East-West limit 64 KiB) |");
+    println!("| --- | --- | --- |");
+    for (n, request, view) in sizes {
+        println!("| {n} | {:.1} KiB | {:.1} KiB |", kib(request), kib(view));
+    }
+    println!();
     Ok(())
+}
+
+fn kib(bytes: usize) -> f64 {
+    count(bytes) / 1024.0
 }
 
 /// What `runs` creations at one size cost: their times, the process's CPU over them, and for
@@ -84,6 +98,9 @@ struct Creations {
     master: Vec<Duration>,
     runtime: Vec<Duration>,
     slowest: Vec<Duration>,
+    /// The North request's JSON, and the view's each participant is sent.
+    request_bytes: usize,
+    view_bytes: usize,
 }
 
 /// A future and the CPU time of the threads that polled it, in its polls alone.
@@ -107,6 +124,16 @@ impl<F: Future> Future for Metered<F> {
         self.cpu += thread_cpu().saturating_sub(before);
         out
     }
+}
+
+/// What one read of the thread's CPU clock costs (a system call, not in the vDSO).
+fn clock_read() -> Duration {
+    const READS: u32 = 10_000;
+    let before = thread_cpu();
+    for _ in 0..READS {
+        std::hint::black_box(thread_cpu());
+    }
+    thread_cpu().saturating_sub(before) / READS
 }
 
 fn ms(d: Duration) -> String {
@@ -172,11 +199,17 @@ async fn extensions(n: usize, runs: usize) -> Result<Creations> {
         master: Vec::new(),
         runtime: Vec::new(),
         slowest: Vec::new(),
+        request_bytes: 0,
+        view_bytes: 0,
     };
     let served = || peers.served.lock().expect("the CPU served").clone();
+    let answered = || peers.answered.load(Ordering::Relaxed);
+    let read = clock_read();
     for run in 0..runs {
         let req = extension(&names, format!("m{n}r{run}"));
+        c.request_bytes = serde_json::to_vec(&req)?.len();
         let (served_before, before) = (served(), cpu_ns(std::process::id()));
+        let answered_before = answered();
         let t = Instant::now();
         let mut create = Metered::new(master.agent.create(req));
         let service = (&mut create).await.with_context(|| format!("create at {n} sites"))?;
@@ -189,11 +222,14 @@ async fn extensions(n: usize, runs: usize) -> Result<Creations> {
             })
             .collect();
         c.cpu += spent;
-        // The participants answer inside the master's polls (the calls are direct).
-        let answered: Duration = by_site.iter().sum();
-        c.master.push(create.cpu.saturating_sub(answered));
+        // The participants answer inside the master's polls (the calls are direct); so are the
+        // reads of the clock that measure them, which no machine of its own would make.
+        let reads = read * u32::try_from(answered() - answered_before).unwrap_or(u32::MAX);
+        let by_participants: Duration = by_site.iter().sum();
+        c.master.push(create.cpu.saturating_sub(by_participants).saturating_sub(reads));
         c.runtime.push(spent.saturating_sub(create.cpu));
         c.slowest.push(by_site.into_iter().max().unwrap_or_default());
+        c.view_bytes = serde_json::to_vec(&JoinRequest { service: service.view() })?.len();
         master.agent.delete(&service.global_id).await.context("delete")?;
     }
     Ok(c)

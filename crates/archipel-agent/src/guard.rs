@@ -30,12 +30,10 @@ fn words(rule: &str) -> Vec<String> {
 /// skips the IPv4 header, whatever its length, and reads the VNI after the 8 bytes of UDP and
 /// the 4 of VXLAN flags).
 pub fn vxlan_guard(t: &Tunnel) -> RuleSet {
-    let mut rules: Vec<Vec<String>> = t
-        .remotes
-        .iter()
-        .map(|r| words(&format!("-s {r}/32 -d {}/32 -j ACCEPT", t.local)))
-        .collect();
-    rules.push(words("-j DROP"));
+    let local = t.local;
+    let mut rules: Vec<String> =
+        t.remotes.iter().map(|r| format!("-s {r}/32 -d {local}/32 -j ACCEPT")).collect();
+    rules.push("-j DROP".into());
     let matches = format!("-p udp --dport {VXLAN_PORT} -m u32 --u32 0>>22&0x3C@12>>8={}", t.vni);
     RuleSet {
         table: Table::Filter,
@@ -54,12 +52,12 @@ pub fn vxlan_guard(t: &Tunnel) -> RuleSet {
 /// filter table, so that the ACCEPT rules popd puts in filter's FORWARD for its bridges do not
 /// let a third network through.
 pub fn routed_guard(vni: u32, device: &str, local: Ipv4Net, remotes: &[Ipv4Net]) -> RuleSet {
-    let mut rules = vec![words("-p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu")];
+    let mut rules = vec!["-p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu".to_owned()];
     for remote in remotes {
-        rules.push(words(&format!("-o {device} -s {local} -d {remote} -j RETURN")));
-        rules.push(words(&format!("-i {device} -s {remote} -d {local} -j RETURN")));
+        rules.push(format!("-o {device} -s {local} -d {remote} -j RETURN"));
+        rules.push(format!("-i {device} -s {remote} -d {local} -j RETURN"));
     }
-    rules.push(words("-j DROP"));
+    rules.push("-j DROP".into());
     let hook =
         |dir: &str| Hook { builtin: "FORWARD".into(), matches: words(&format!("{dir} {device}")) };
     RuleSet {
@@ -102,7 +100,7 @@ pub async fn remove_all(
 pub fn accepted(set: &RuleSet) -> Vec<std::net::Ipv4Addr> {
     set.rules
         .iter()
-        .filter_map(|r| (r.first().map(String::as_str) == Some("-s")).then(|| r.get(1)).flatten())
-        .filter_map(|a| a.trim_end_matches("/32").parse().ok())
+        .filter_map(|r| r.strip_prefix("-s ")?.split_once("/32").map(|(a, _)| a))
+        .filter_map(|a| a.parse().ok())
         .collect()
 }

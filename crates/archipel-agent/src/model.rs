@@ -120,6 +120,38 @@ impl Service {
         sites
     }
 
+    /// What a participant is sent and keeps: the record less the master's reserve, which only
+    /// the master hands out (an extension over hundreds of sites keeps several blocks a site).
+    pub fn view(&self) -> Service {
+        let mut view = self.clone();
+        view.params.reserve = Vec::new();
+        view
+    }
+
+    /// What undoing the service needs, recorded while a create or a join of it is in
+    /// progress: its sites, VNI, subnet, gateway, MTU and revision, not every site's pools and
+    /// underlay nor the reserve (a few hundred bytes where a view over hundreds of sites is
+    /// tens of KiB, written before any site makes anything).
+    pub fn outline(&self) -> Service {
+        let p = &self.params;
+        Service {
+            global_id: self.global_id.clone(),
+            kind: self.kind,
+            name: self.name.clone(),
+            master: self.master.clone(),
+            params: Params {
+                vni: p.vni,
+                cidr: p.cidr,
+                gateway: p.gateway,
+                mtu: p.mtu,
+                encryption: p.encryption,
+                revision: p.revision,
+                ..Params::default()
+            },
+            resources: self.resources.clone(),
+        }
+    }
+
     /// The resource of one site.
     pub fn resource_of(&self, site: &str) -> Option<&Resource> {
         self.resources.iter().find(|r| r.site == site)

@@ -22,16 +22,47 @@ pub(super) fn check_vni(vni: u32) -> Result<(), AgentError> {
 
 impl Agent {
     /// The site that made `global_id` (`<site>-<suffix>`), among this one and its peers: the
-    /// longest name that prefixes it, so that hyphenated site names are told apart.
+    /// longest name that prefixes it, so that hyphenated site names are told apart. Looked up
+    /// at each hyphen, longest first, not tried against every peer.
     fn owner_of(&self, global_id: &str) -> Option<&str> {
-        let me = std::iter::once(self.cfg.site.as_str());
-        me.chain(self.cfg.peers.keys().map(String::as_str))
-            .filter(|site| {
-                global_id
-                    .strip_prefix(site)
-                    .is_some_and(|rest| rest.len() > 1 && rest.starts_with('-'))
+        global_id
+            .match_indices('-')
+            .rev()
+            .filter(|(i, _)| i + 1 < global_id.len())
+            .map(|(i, _)| &global_id[..i])
+            .find_map(|prefix| match prefix == self.cfg.site {
+                true => Some(self.cfg.site.as_str()),
+                false => self.cfg.peers.get_key_value(prefix).map(|(site, _)| site.as_str()),
             })
-            .max_by_key(|site| site.len())
+    }
+
+    /// Walks `sorted` (ascending by site, as a map's keys are) along the configured peers
+    /// (ascending too), giving `each` every item with its site's underlay (this site's own for
+    /// itself); the first site that is neither this one nor a peer is refused. One walk, not a
+    /// lookup a site: a view over hundreds of sites names each three times.
+    fn walk_known<'a, T>(
+        &self,
+        sorted: impl IntoIterator<Item = (&'a String, T)>,
+        mut each: impl FnMut(&'a String, T, std::net::Ipv4Addr) -> Result<(), AgentError>,
+    ) -> Result<(), AgentError> {
+        let me = &self.cfg.site;
+        let mut peers = self.cfg.peers.iter().peekable();
+        for (site, item) in sorted {
+            let known = if site == me {
+                self.cfg.underlay
+            } else {
+                while peers.next_if(|(peer, _)| *peer < site).is_some() {}
+                match peers.peek() {
+                    Some((peer, underlay)) if *peer == site => **underlay,
+                    _ => {
+                        let site = site.clone();
+                        return Err(AgentError::UnknownSite { site, me: me.clone() });
+                    }
+                }
+            };
+            each(site, item, known)?;
+        }
+        Ok(())
     }
 
     /// `caller` made the service `global_id`, so it may reserve, release and leave for it.
@@ -70,22 +101,15 @@ impl Agent {
         if let Some(vni) = p.vni {
             check_vni(vni)?;
         }
-        let named = service.resources.iter().map(|r| &r.site);
-        for site in named.chain(p.underlays.keys()).chain(p.pools.keys()) {
-            if site != me && !self.cfg.peers.contains_key(site) {
-                return Err(AgentError::UnknownSite { site: site.clone(), me: me.to_owned() });
-            }
-        }
-        for (site, given) in &p.underlays {
-            let known = match self.cfg.peers.get(site) {
-                Some(known) => *known,
-                None => self.cfg.underlay,
-            };
-            if *given != known {
-                let site = site.clone();
-                return Err(AgentError::WrongUnderlay { site, given: *given, known });
-            }
-        }
+        let mut named: Vec<(&String, ())> =
+            service.resources.iter().map(|r| (&r.site, ())).collect();
+        named.sort_unstable();
+        self.walk_known(named, |_, (), _| Ok(()))?;
+        self.walk_known(p.pools.keys().map(|site| (site, ())), |_, (), _| Ok(()))?;
+        self.walk_known(&p.underlays, |site, given, known| match *given == known {
+            true => Ok(()),
+            false => Err(AgentError::WrongUnderlay { site: site.clone(), given: *given, known }),
+        })?;
         match service.kind {
             ServiceType::L2 => self.check_plan(service),
             ServiceType::L3 => {

@@ -132,7 +132,7 @@ impl Agent {
 
     async fn push(&self, service: &Service, site: &str) -> Result<(), AgentError> {
         let id = service.global_id.as_str();
-        match self.peers.update(site, service).await {
+        match self.peers.update(site, &service.view()).await {
             Ok(()) => tracing::debug!(service = id, site, "in step"),
             Err(err) if err.is_not_found() => return self.rejoin(id, site).await,
             Err(err) => tracing::debug!(service = id, site, error = %err, "cannot sync"),
@@ -149,7 +149,7 @@ impl Agent {
         if service.resource_of(site).is_none() {
             return Ok(());
         }
-        match self.peers.join(site, &service).await {
+        match self.peers.join(site, &service.view()).await {
             Ok(()) => tracing::info!(service = global_id, site, "the site joined again"),
             Err(err) => {
                 tracing::debug!(service = global_id, site, error = %err, "cannot join again")

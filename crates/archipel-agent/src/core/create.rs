@@ -30,16 +30,23 @@ impl Agent {
             self.store.drop_pending(&service.global_id)?;
             return Err(err);
         }
-        self.store.put_pending(&service)?;
-        if let Err(err) = self.make_everywhere(&service, &remotes).await {
-            tracing::warn!(service = %service.global_id, error = %err.chain(), "undoing a create");
-            if let Err(undo) = self.abandon(&service).await {
-                tracing::warn!(service = %service.global_id, error = %undo.chain(), "cannot undo a create");
+        // The outline is what an undo needs, here as after a restart.
+        let outline = service.outline();
+        self.store.put_pending(&outline)?;
+        match self.make_everywhere(service, &remotes).await {
+            Ok(made) => {
+                self.store.drop_pending(&outline.global_id)?;
+                Ok(made)
             }
-            return Err(err);
+            Err(err) => {
+                let id = &outline.global_id;
+                tracing::warn!(service = %id, error = %err.chain(), "undoing a create");
+                if let Err(undo) = self.abandon(&outline).await {
+                    tracing::warn!(service = %id, error = %undo.chain(), "cannot undo a create");
+                }
+                Err(err)
+            }
         }
-        self.store.drop_pending(&service.global_id)?;
-        self.get(&service.global_id)
     }
 
     /// Undoes a create that did not end well: every other site leaves (one that cannot be
@@ -86,16 +93,18 @@ impl Agent {
     }
 
     /// This site's share and every other site's, all at once: no site's share depends on
-    /// another's, and the caller undoes them all when one fails.
+    /// another's, and the caller undoes them all when one fails. Returns this site's record.
     async fn make_everywhere(
         &self,
-        service: &Service,
+        service: Service,
         remotes: &[String],
-    ) -> Result<(), AgentError> {
-        let joins = self.peers.join_all(remotes, service);
+    ) -> Result<Service, AgentError> {
+        let view = service.view();
+        let joins = self.peers.join_all(remotes, &view);
         let (local, joined) = futures::join!(self.apply_local(service), joins);
-        local?;
-        joined.into_iter().try_for_each(|r| r.map_err(AgentError::from))
+        let local = local?;
+        joined.into_iter().try_for_each(|r| r.map_err(AgentError::from))?;
+        Ok(local)
     }
 
     /// What a North request names, checked before anything is asked of another site: a

@@ -44,13 +44,16 @@ impl Agent {
             });
         }
         let service = self.record_join(service).await?;
-        self.apply_local(&service).await?;
-        Ok(self.store.drop_pending_join(&service.global_id)?)
+        let id = service.global_id.clone();
+        self.apply_local(service).await?;
+        Ok(self.store.drop_pending_join(&id)?)
     }
 
     /// Records a join before this site makes anything, so that a join that fails half-way, or
-    /// that the agent dies in, is undone by the leave its master sends. An L2 network is the
-    /// join's own when it is not there yet, or when an earlier attempt of this join made it.
+    /// that the agent dies in, is undone by the leave its master sends: its outline, with this
+    /// site's resource alone. An L2 network is the join's own when it is not there yet, or when
+    /// an earlier attempt of this join made it. A view from a master that still sends its
+    /// reserve is kept without it.
     async fn record_join(&self, mut service: Service) -> Result<Service, AgentError> {
         let site = self.cfg.site.clone();
         let network = self.own_network(&service)?;
@@ -64,7 +67,10 @@ impl Agent {
         for r in &mut service.resources {
             r.created = r.site == site && ours;
         }
-        self.store.put_pending_join(&service)?;
+        service.params.reserve = Vec::new();
+        let mut record = service.outline();
+        record.resources.retain(|r| r.site == site);
+        self.store.put_pending_join(&record)?;
         Ok(service)
     }
 
@@ -83,6 +89,7 @@ impl Agent {
             r.created =
                 old.resource_of(&r.site).is_some_and(|o| o.created && r.site == self.cfg.site);
         }
+        service.params.reserve = Vec::new();
         self.store.put_service(&service)?;
         self.follow_underlays(&service).await
     }
@@ -180,8 +187,32 @@ impl Agent {
         })
     }
 
-    /// Makes this site's share of a service and stores it; on failure undoes what it made.
-    pub(super) async fn apply_local(&self, service: &Service) -> Result<(), AgentError> {
+    /// Makes this site's share of a service and stores it (the record it returns); on failure
+    /// undoes what it made.
+    pub(super) async fn apply_local(&self, mut service: Service) -> Result<Service, AgentError> {
+        let (device, netns, created) = self.make_local(&service).await?;
+        let site = self.cfg.site.as_str();
+        for r in &mut service.resources {
+            r.created = r.site == site && created;
+        }
+        let connection = Connection {
+            global_id: service.global_id.clone(),
+            kind: "vxlan".into(),
+            netns: netns.unwrap_or_default(),
+            device,
+        };
+        self.store.put_service(&service)?;
+        self.store.add_connection(&connection)?;
+        Ok(service)
+    }
+
+    /// This site's share of a service in the kernel and its VIM: its tunnel device, the
+    /// namespace holding it, and whether the service made the network. On failure undoes what
+    /// it made.
+    async fn make_local(
+        &self,
+        service: &Service,
+    ) -> Result<(String, Option<String>, bool), AgentError> {
         let site = self.cfg.site.as_str();
         let me = service.resource_of(site).ok_or_else(|| AgentError::NotAResource {
             site: site.to_owned(),
@@ -260,19 +291,7 @@ impl Agent {
                 return Err(err);
             }
         };
-        let mut local = service.clone();
-        for r in &mut local.resources {
-            r.created = r.site == site && created;
-        }
-        let connection = Connection {
-            global_id: service.global_id.clone(),
-            kind: "vxlan".into(),
-            netns: net.netns.clone().unwrap_or_default(),
-            device,
-        };
-        self.store.put_service(&local)?;
-        self.store.add_connection(&connection)?;
-        Ok(())
+        Ok((device, net.netns, created))
     }
 
     /// Removes this site's share of a service and forgets the service.

@@ -46,7 +46,8 @@ impl Agent {
         // the next update.
         let others: Vec<String> =
             self.remotes(&service).into_iter().filter(|s| s != site).collect();
-        join_all(others.iter().map(|s| self.peers.update(s, &service))).await;
+        let view = service.view();
+        join_all(others.iter().map(|s| self.peers.update(s, &view))).await;
         Ok(block)
     }
 

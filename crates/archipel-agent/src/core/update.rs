@@ -42,7 +42,8 @@ impl Agent {
         let mut pending = self.leave_sites(global_id, &removed).await?;
         self.follow_underlays(&service).await?;
         let sites = self.remotes(&service);
-        let pushed = join_all(sites.iter().map(|s| self.peers.update(s, &service))).await;
+        let view = service.view();
+        let pushed = join_all(sites.iter().map(|s| self.peers.update(s, &view))).await;
         for (site, result) in sites.into_iter().zip(pushed) {
             if let Err(err) = result {
                 tracing::warn!(service = global_id, %site, error = %err, "the site syncs later");
@@ -125,7 +126,7 @@ impl Agent {
             service.resources.push(Resource { site, network, created: false });
         }
         service.params.underlays.extend(underlays);
-        let joined = self.peers.join_all(&sites, service).await;
+        let joined = self.peers.join_all(&sites, &service.view()).await;
         if let Some(err) = joined.into_iter().find_map(Result::err) {
             tracing::warn!(service = %id, error = %err, "undoing the newcomers");
             // Leaving also drops what a site holds of the VNI; a newcomer that cannot be

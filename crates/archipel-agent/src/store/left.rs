@@ -3,14 +3,14 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use super::{sql, Store, StoreError};
+use super::{sql, Cached, Store, StoreError};
 
 impl Store {
     /// This site has left `global_id` as of the view `revision` (0: one it never held).
     pub fn mark_left(&self, global_id: &str, revision: u64) -> Result<(), StoreError> {
         let revision = i64::try_from(revision).unwrap_or(i64::MAX);
         self.conn()
-            .execute(
+            .run(
                 "INSERT INTO left_service (global_id, revision) VALUES (?1, ?2) \
                  ON CONFLICT (global_id) DO UPDATE SET revision = max(revision, ?2)",
                 params![global_id, revision],
@@ -23,7 +23,7 @@ impl Store {
     pub fn left_at(&self, global_id: &str) -> Result<Option<u64>, StoreError> {
         let revision: Option<i64> = self
             .conn()
-            .query_row(
+            .row(
                 "SELECT revision FROM left_service WHERE global_id = ?1",
                 params![global_id],
                 |r| r.get(0),

@@ -19,7 +19,7 @@ pub const DB_FILE: &str = "agent.sqlite";
 
 /// The schema's versions, oldest first. The first creates only what is missing: stores made
 /// before versions were counted hold some of it already.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 const V1: &str = "
 CREATE TABLE IF NOT EXISTS service (
@@ -83,7 +83,57 @@ const V4: &str = "
 CREATE INDEX param_vni ON param (json_extract(body, '$.vni'));
 ";
 
+/// The VNI of each service in a column of its own, indexed: the expression index of V4 made
+/// SQLite parse a service's whole parameters on every write of them (a view over hundreds of
+/// sites is tens of KiB of JSON).
+const V5: &str = "
+ALTER TABLE param ADD COLUMN vni INTEGER;
+UPDATE param SET vni = json_extract(body, '$.vni');
+DROP INDEX param_vni;
+CREATE INDEX param_vni ON param (vni);
+";
+
+/// A service's resources in one JSON value beside it rather than a row each: nothing looks a
+/// resource up by itself, and a view over hundreds of sites was as many inserts.
+const V6: &str = "
+ALTER TABLE service ADD COLUMN resources TEXT NOT NULL DEFAULT '[]';
+UPDATE service SET resources = (
+    SELECT coalesce(json_group_array(json(r)), '[]') FROM (
+        SELECT json_object(
+            'site', site, 'network', network,
+            'created', json(CASE WHEN created THEN 'true' ELSE 'false' END)) AS r
+        FROM resource WHERE resource.global_id = service.global_id ORDER BY site, network));
+DROP TABLE resource;
+";
+
 pub(crate) use archipel_daemon::store::sql;
+
+/// Statements prepared once per connection and kept: the agent runs the same few on every
+/// call, and preparing one costs more than running it.
+trait Cached {
+    fn run(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize>;
+    fn row<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T>;
+}
+
+impl Cached for rusqlite::Connection {
+    fn run(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
+
+    fn row<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.prepare_cached(sql)?.query_row(params, f)
+    }
+}
 pub use archipel_daemon::store::StoreError;
 
 archipel_daemon::sqlite_store!(
@@ -96,35 +146,24 @@ impl Store {
     /// (its connections are kept).
     pub fn put_service(&self, service: &Service) -> Result<(), StoreError> {
         let body = serde_json::to_string(&service.params).map_err(|_| corrupt("param"))?;
+        let resources =
+            serde_json::to_string(&service.resources).map_err(|_| corrupt("resources"))?;
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(sql("begin"))?;
-        tx.execute(
-            "INSERT INTO service (global_id, type, name, master) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(global_id) DO UPDATE SET type = ?2, name = ?3, master = ?4",
-            params![service.global_id, service.kind.to_string(), service.name, service.master],
+        let (id, kind) = (&service.global_id, service.kind.to_string());
+        tx.run(
+            "INSERT INTO service (global_id, type, name, master, resources)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(global_id) DO UPDATE SET type = ?2, name = ?3, master = ?4,
+                resources = ?5",
+            params![id, kind, service.name, service.master, resources],
         )
         .map_err(sql("write a service"))?;
-        tx.execute(
-            "INSERT OR REPLACE INTO param (global_id, body) VALUES (?1, ?2)",
-            params![service.global_id, body],
+        tx.run(
+            "INSERT OR REPLACE INTO param (global_id, body, vni) VALUES (?1, ?2, ?3)",
+            params![id, body, service.params.vni],
         )
         .map_err(sql("write params"))?;
-        tx.execute("DELETE FROM resource WHERE global_id = ?1", params![service.global_id])
-            .map_err(sql("clear resources"))?;
-        {
-            // Prepared once for every row: an extension over hundreds of sites writes as many.
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO resource (global_id, site, network, created) \
-                     VALUES (?1, ?2, ?3, ?4)",
-                )
-                .map_err(sql("write a resource"))?;
-            for r in &service.resources {
-                insert
-                    .execute(params![service.global_id, r.site, r.network, r.created])
-                    .map_err(sql("write a resource"))?;
-            }
-        }
         tx.commit().map_err(sql("commit"))
     }
 
@@ -132,8 +171,8 @@ impl Store {
     pub fn service(&self, global_id: &str) -> Result<Option<Service>, StoreError> {
         let conn = self.conn();
         let head = conn
-            .query_row(
-                "SELECT s.type, s.name, s.master, p.body FROM service s
+            .row(
+                "SELECT s.type, s.name, s.master, p.body, s.resources FROM service s
                  JOIN param p ON p.global_id = s.global_id WHERE s.global_id = ?1",
                 params![global_id],
                 |r| {
@@ -142,29 +181,20 @@ impl Store {
                         r.get::<_, String>(1)?,
                         r.get::<_, String>(2)?,
                         r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
                     ))
                 },
             )
             .optional()
             .map_err(sql("read a service"))?;
-        let Some((kind, name, master, body)) = head else {
+        let Some((kind, name, master, body, resources)) = head else {
             return Ok(None);
         };
         let unreadable = |what: &str| corrupt(format!("{what} of {global_id}"));
         let kind: ServiceType = kind.parse().map_err(|_| unreadable("type"))?;
         let params: Params = serde_json::from_str(&body).map_err(|_| unreadable("param"))?;
-        let mut stmt = conn
-            .prepare(
-                "SELECT site, network, created FROM resource WHERE global_id = ?1
-                 ORDER BY site, network",
-            )
-            .map_err(sql("read resources"))?;
-        let resources = stmt
-            .query_map(params![global_id], |r| {
-                Ok(Resource { site: r.get(0)?, network: r.get(1)?, created: r.get(2)? })
-            })
-            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-            .map_err(sql("read resources"))?;
+        let resources: Vec<Resource> =
+            serde_json::from_str(&resources).map_err(|_| unreadable("resources"))?;
         Ok(Some(Service { global_id: global_id.to_owned(), kind, name, master, params, resources }))
     }
 
@@ -173,7 +203,7 @@ impl Store {
         let ids: Vec<String> = {
             let conn = self.conn();
             let mut stmt = conn
-                .prepare("SELECT global_id FROM service ORDER BY global_id")
+                .prepare_cached("SELECT global_id FROM service ORDER BY global_id")
                 .map_err(sql("list services"))?;
             let ids = stmt
                 .query_map([], |r| r.get(0))
@@ -188,7 +218,7 @@ impl Store {
     pub fn delete_service(&self, global_id: &str) -> Result<bool, StoreError> {
         let n = self
             .conn()
-            .execute("DELETE FROM service WHERE global_id = ?1", params![global_id])
+            .run("DELETE FROM service WHERE global_id = ?1", params![global_id])
             .map_err(sql("delete a service"))?;
         Ok(n > 0)
     }
@@ -196,7 +226,7 @@ impl Store {
     /// Records a piece of this site's data plane.
     pub fn add_connection(&self, c: &Connection) -> Result<(), StoreError> {
         self.conn()
-            .execute(
+            .run(
                 "INSERT OR REPLACE INTO connection (global_id, kind, netns, device)
                  VALUES (?1, ?2, ?3, ?4)",
                 params![c.global_id, c.kind, c.netns, c.device],
@@ -209,7 +239,7 @@ impl Store {
     pub fn connections(&self, global_id: &str) -> Result<Vec<Connection>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare(
+            .prepare_cached(
                 "SELECT kind, netns, device FROM connection WHERE global_id = ?1
                  ORDER BY kind, device",
             )
@@ -248,6 +278,28 @@ mod tests {
                 Resource { site: "b".into(), network: "n".into(), created: true },
             ],
         }
+    }
+
+    #[test]
+    fn a_service_stored_with_a_row_per_resource_keeps_its_resources() {
+        let dir = tempfile::tempdir().unwrap();
+        let v5 = &MIGRATIONS[..5];
+        let db = archipel_daemon::store::Db::open(dir.path(), DB_FILE, v5).unwrap();
+        db.lock()
+            .execute_batch(
+                "INSERT INTO service VALUES ('a-1', 'l2', 'ext', 'a');
+                 INSERT INTO param VALUES ('a-1', '{\"vni\":1000}', 1000);
+                 INSERT INTO resource VALUES ('a-1', 'b', 'n', 1), ('a-1', 'a', 'n', 0);
+                 INSERT INTO service VALUES ('a-2', 'l2', 'bare', 'a');
+                 INSERT INTO param VALUES ('a-2', '{}', NULL);",
+            )
+            .unwrap();
+        drop(db);
+        let store = Store::open(dir.path()).unwrap();
+        let mut expected = service();
+        expected.params = Params { vni: Some(1000), ..Params::default() };
+        assert_eq!(store.service("a-1").unwrap(), Some(expected));
+        assert!(store.service("a-2").unwrap().unwrap().resources.is_empty());
     }
 
     #[test]

@@ -11,7 +11,7 @@
 use archipel_daemon::store::corrupt;
 use rusqlite::{params, OptionalExtension};
 
-use super::{sql, Store, StoreError};
+use super::{sql, Cached, Store, StoreError};
 use crate::model::Service;
 
 impl Store {
@@ -19,7 +19,7 @@ impl Store {
     pub fn put_pending(&self, service: &Service) -> Result<(), StoreError> {
         let body = serde_json::to_string(service).map_err(|_| corrupt("pending create"))?;
         self.conn()
-            .execute(
+            .run(
                 "INSERT OR REPLACE INTO pending_create (global_id, body) VALUES (?1, ?2)",
                 params![service.global_id, body],
             )
@@ -31,7 +31,7 @@ impl Store {
     pub fn pending(&self) -> Result<Vec<Service>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare("SELECT body FROM pending_create ORDER BY global_id")
+            .prepare_cached("SELECT body FROM pending_create ORDER BY global_id")
             .map_err(sql("read pending creates"))?;
         let bodies = stmt
             .query_map([], |r| r.get::<_, String>(0))
@@ -46,7 +46,7 @@ impl Store {
     /// The create of `global_id` has ended, either way.
     pub fn drop_pending(&self, global_id: &str) -> Result<(), StoreError> {
         self.conn()
-            .execute("DELETE FROM pending_create WHERE global_id = ?1", params![global_id])
+            .run("DELETE FROM pending_create WHERE global_id = ?1", params![global_id])
             .map_err(sql("forget a create"))?;
         Ok(())
     }
@@ -56,7 +56,7 @@ impl Store {
     pub fn put_pending_join(&self, service: &Service) -> Result<(), StoreError> {
         let body = serde_json::to_string(service).map_err(|_| corrupt("pending join"))?;
         self.conn()
-            .execute(
+            .run(
                 "INSERT OR REPLACE INTO pending_join (global_id, body) VALUES (?1, ?2)",
                 params![service.global_id, body],
             )
@@ -68,11 +68,9 @@ impl Store {
     pub fn pending_join(&self, global_id: &str) -> Result<Option<Service>, StoreError> {
         let body: Option<String> = self
             .conn()
-            .query_row(
-                "SELECT body FROM pending_join WHERE global_id = ?1",
-                params![global_id],
-                |r| r.get(0),
-            )
+            .row("SELECT body FROM pending_join WHERE global_id = ?1", params![global_id], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(sql("read a pending join"))?;
         body.map(|b| serde_json::from_str(&b).map_err(|_| corrupt("pending join"))).transpose()
@@ -81,7 +79,7 @@ impl Store {
     /// The join of `global_id` has been stored as a share, or undone.
     pub fn drop_pending_join(&self, global_id: &str) -> Result<(), StoreError> {
         self.conn()
-            .execute("DELETE FROM pending_join WHERE global_id = ?1", params![global_id])
+            .run("DELETE FROM pending_join WHERE global_id = ?1", params![global_id])
             .map_err(sql("forget a join"))?;
         Ok(())
     }

@@ -3,7 +3,7 @@
 
 use rusqlite::params;
 
-use super::{sql, Store, StoreError};
+use super::{sql, Cached, Store, StoreError};
 
 impl Store {
     /// Records that `sites` must still leave the service `global_id`.
@@ -11,7 +11,7 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(sql("begin"))?;
         for site in sites {
-            tx.execute(
+            tx.run(
                 "INSERT OR IGNORE INTO tombstone (global_id, site) VALUES (?1, ?2)",
                 params![global_id, site],
             )
@@ -24,7 +24,7 @@ impl Store {
     pub fn tombstones(&self) -> Result<Vec<(String, String)>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare("SELECT global_id, site FROM tombstone ORDER BY global_id, site")
+            .prepare_cached("SELECT global_id, site FROM tombstone ORDER BY global_id, site")
             .map_err(sql("read tombstones"))?;
         let rows = stmt
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -36,7 +36,7 @@ impl Store {
     /// `site` has left `global_id`.
     pub fn remove_tombstone(&self, global_id: &str, site: &str) -> Result<(), StoreError> {
         self.conn()
-            .execute(
+            .run(
                 "DELETE FROM tombstone WHERE global_id = ?1 AND site = ?2",
                 params![global_id, site],
             )

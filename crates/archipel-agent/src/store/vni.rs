@@ -5,13 +5,13 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use super::{sql, Store, StoreError};
+use super::{sql, Cached, Store, StoreError};
 
 /// What uses or holds a VNI, other than the service `except`: a service, or a reservation
 /// still running at `now`.
 const HOLDER: &str = "
 SELECT 'service ' || global_id FROM param
- WHERE json_extract(body, '$.vni') = ?1 AND global_id != ?2
+ WHERE vni = ?1 AND global_id != ?2
 UNION ALL
 SELECT 'a reservation of service ' || global_id FROM vni_reservation
  WHERE vni = ?1 AND global_id != ?2 AND expires > ?3
@@ -23,7 +23,7 @@ fn holder(
     except: &str,
     now: i64,
 ) -> Result<Option<String>, StoreError> {
-    conn.query_row(HOLDER, params![vni, except, now], |r| r.get(0))
+    conn.row(HOLDER, params![vni, except, now], |r| r.get(0))
         .optional()
         .map_err(sql("look a VNI up"))
 }
@@ -41,12 +41,12 @@ impl Store {
     ) -> Result<Option<String>, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(sql("begin"))?;
-        tx.execute("DELETE FROM vni_reservation WHERE expires <= ?1", params![now])
+        tx.run("DELETE FROM vni_reservation WHERE expires <= ?1", params![now])
             .map_err(sql("drop lapsed reservations"))?;
         if let Some(conflict) = holder(&tx, vni, global_id, now)? {
             return Ok(Some(conflict));
         }
-        tx.execute(
+        tx.run(
             "INSERT OR REPLACE INTO vni_reservation (vni, global_id, expires) VALUES (?1, ?2, ?3)",
             params![vni, global_id, expires],
         )
@@ -63,7 +63,7 @@ impl Store {
     /// Drops the reservation of `vni` if `global_id` holds it.
     pub fn release_vni(&self, vni: u32, global_id: &str) -> Result<(), StoreError> {
         self.conn()
-            .execute(
+            .run(
                 "DELETE FROM vni_reservation WHERE vni = ?1 AND global_id = ?2",
                 params![vni, global_id],
             )
@@ -74,7 +74,7 @@ impl Store {
     /// Drops every reservation of `global_id`.
     pub fn release_vnis(&self, global_id: &str) -> Result<(), StoreError> {
         self.conn()
-            .execute("DELETE FROM vni_reservation WHERE global_id = ?1", params![global_id])
+            .run("DELETE FROM vni_reservation WHERE global_id = ?1", params![global_id])
             .map_err(sql("release VNIs"))?;
         Ok(())
     }
@@ -112,6 +112,23 @@ mod tests {
             .map(Result::unwrap)
             .collect();
         assert!(steps.iter().any(|s| s.contains("INDEX param_vni")), "{steps:?}");
+    }
+
+    #[test]
+    fn a_service_stored_before_the_vni_had_its_column_keeps_its_vni_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let v4 = &super::super::MIGRATIONS[..4];
+        let db = archipel_daemon::store::Db::open(dir.path(), super::super::DB_FILE, v4).unwrap();
+        db.lock()
+            .execute_batch(
+                "INSERT INTO service VALUES ('a-1', 'l2', 'ext', 'a');
+                 INSERT INTO param VALUES ('a-1', '{\"vni\":7}');",
+            )
+            .unwrap();
+        drop(db);
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.reserve_vni(7, "b-1", 0, 100).unwrap().as_deref(), Some("service a-1"));
+        assert_eq!(store.service("a-1").unwrap().unwrap().params.vni, Some(7));
     }
 
     #[test]

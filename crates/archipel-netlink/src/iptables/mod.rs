@@ -48,14 +48,14 @@ pub struct Hook {
     pub matches: Vec<String>,
 }
 
-/// A chain of Archipel's own, its rules in order (`iptables -t TABLE -A CHAIN RULE`), and the
-/// hooks that jump to it.
+/// A chain of Archipel's own, its rules in order (`iptables -t TABLE -A CHAIN RULE`, each rule
+/// as one line of iptables-restore reads it after `-A CHAIN`), and the hooks that jump to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleSet {
     pub table: Table,
     pub chain: String,
     pub hooks: Vec<Hook>,
-    pub rules: Vec<Vec<String>>,
+    pub rules: Vec<String>,
 }
 
 /// What can go wrong writing rules.

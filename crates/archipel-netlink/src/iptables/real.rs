@@ -86,7 +86,7 @@ impl Firewall for Iptables {
         let chain = &set.chain;
         let mut script = format!("*{}\n:{chain} - [0:0]\n", set.table);
         for rule in &set.rules {
-            script += &format!("-A {chain} {}\n", rule.join(" "));
+            script += &format!("-A {chain} {rule}\n");
         }
         script += "COMMIT\n";
         Call::restore(script).must(ns).await?;

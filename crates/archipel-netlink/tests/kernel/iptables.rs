@@ -8,9 +8,8 @@ fn words(rule: &str) -> Vec<String> {
 }
 
 fn guard(accepted: &[&str]) -> RuleSet {
-    let mut rules: Vec<Vec<String>> =
-        accepted.iter().map(|a| words(&format!("-s {a}/32 -j ACCEPT"))).collect();
-    rules.push(words("-j DROP"));
+    let mut rules: Vec<String> = accepted.iter().map(|a| format!("-s {a}/32 -j ACCEPT")).collect();
+    rules.push("-j DROP".into());
     let matches = words("-p udp --dport 4789 -m u32 --u32 0>>22&0x3C@12>>8=1000");
     let hook = Hook { builtin: "INPUT".into(), matches };
     RuleSet { table: Table::Filter, chain: "ARCHIPEL-T1000".into(), hooks: vec![hook], rules }
@@ -47,7 +46,7 @@ async fn a_rule_set_is_made_replaced_and_removed_with_its_hook_in_the_namespace_
         table: Table::Mangle,
         chain: "ARCHIPEL-M1000".into(),
         hooks: vec![Hook { builtin: "FORWARD".into(), matches: words("-o lo") }],
-        rules: vec![words("-p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu")],
+        rules: vec!["-p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu".into()],
     };
     fw.ensure(ns, &clamp).await.unwrap();
     assert!(rules(names.name(0), "mangle").contains("-A FORWARD -o lo -j ARCHIPEL-M1000"));

@@ -24,7 +24,7 @@ async fn vxlan_is_accepted_from_the_participants_only_and_the_rules_go_with_the_
     assert_eq!(accepted_at(&sites["a"], 1000), [sites["b"].underlay]);
     assert_eq!(accepted_at(&sites["b"], 1000), [sites["a"].underlay]);
     let set = sites["a"].fw.set(ns(&sites["a"]), Table::Filter, "ARCHIPEL-VX1000").unwrap();
-    assert_eq!(set.rules.last().unwrap(), &["-j", "DROP"]);
+    assert_eq!(set.rules.last().unwrap(), "-j DROP");
     let hook = set.hooks[0].matches.join(" ");
     assert_eq!(hook, "-p udp --dport 4789 -m u32 --u32 0>>22&0x3C@12>>8=1000");
     assert!(sites["c"].fw.sets().is_empty());
@@ -51,9 +51,8 @@ async fn an_l3_service_forwards_between_its_subnets_only_with_the_mss_clamped() 
     let service = sites["a"].agent.create(req).await.unwrap();
     let a = &sites["a"];
     let set = a.fw.set(ns(a), Table::Mangle, &routed_chain(1000)).expect("the l3 rule set");
-    let rules: Vec<String> = set.rules.iter().map(|r| r.join(" ")).collect();
     assert_eq!(
-        rules,
+        set.rules,
         [
             "-p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu",
             "-o vt1000 -s 10.1.0.0/24 -d 10.2.0.0/24 -j RETURN",

@@ -30,7 +30,7 @@ async fn a_participant_cut_off_during_an_update_converges_on_the_next_pass() {
     let b = sites["b"].agent.get(&id).unwrap();
     assert_eq!(b.name, "renamed");
     assert!(b.resource_of("b").unwrap().created);
-    assert_eq!(b.params, sites["a"].agent.get(&id).unwrap().params);
+    assert_eq!(b.params, sites["a"].agent.get(&id).unwrap().view().params);
 }
 
 #[tokio::test]
@@ -46,7 +46,7 @@ async fn a_participant_that_lost_a_service_joins_it_again() {
     assert!(b.vim.get("net").is_none());
 
     sites["a"].agent.converge().await.unwrap();
-    assert_eq!(b.agent.get(&service.global_id).unwrap().params, service.params);
+    assert_eq!(b.agent.get(&service.global_id).unwrap().params, service.view().params);
     assert_eq!(b.vim.get("net").unwrap().pools, service.params.pools["b"]);
     assert!(b.nl.link(ns(b), "vx1000").await.unwrap().is_some());
     sites["a"].agent.converge().await.unwrap();
@@ -101,7 +101,8 @@ async fn a_participant_that_lost_its_record_but_kept_its_network_joins_again_wit
     b.agent.store.delete_service(&id).unwrap();
 
     sites["a"].agent.converge().await.unwrap();
-    assert_eq!(b.agent.get(&id).unwrap().params, sites["a"].agent.get(&id).unwrap().params);
+    let master = sites["a"].agent.get(&id).unwrap();
+    assert_eq!(b.agent.get(&id).unwrap().params, master.view().params);
     assert_eq!(b.vim.get("net").unwrap().pools, kept.pools);
 }
 

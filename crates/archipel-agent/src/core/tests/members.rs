@@ -37,8 +37,11 @@ async fn a_site_added_joins_with_a_reserve_block_and_the_others_only_add_a_flood
         // Nothing but one more flood entry: the tunnel and the bridge are left alone.
         let added = format!("fdb_flood_add site-{s} vx1000 {}", c.underlay);
         assert_eq!(sites[s].nl.take_calls(), [added]);
-        assert_eq!(sites[s].agent.get(id).unwrap().params, *p);
+        // Only the master keeps the reserve.
+        let kept = if s == "a" { reply.service.clone() } else { reply.service.view() };
+        assert_eq!(sites[s].agent.get(id).unwrap().params, kept.params);
     }
+    assert!(c.agent.get(id).unwrap().params.reserve.is_empty());
 }
 
 #[tokio::test]
@@ -115,7 +118,7 @@ async fn a_view_older_than_the_one_held_is_ignored() {
     // A convergence push that started before the change arrives after it.
     let b = &sites["b"];
     b.agent.sync("a", stale.clone()).await.unwrap();
-    assert_eq!(b.agent.get(id).unwrap().params, now.params);
+    assert_eq!(b.agent.get(id).unwrap().params, now.view().params);
     assert_eq!(b.nl.fdb_flood_list(ns(b), "vx1000").await.unwrap(), [sites["a"].underlay]);
 }
 

@@ -28,7 +28,7 @@ async fn unchanged(sites: &BTreeMap<String, Site>, before: &Service) {
     assert!(held.params.revision >= before.params.revision);
     held.params.revision = before.params.revision;
     assert_eq!(held, *before);
-    assert_eq!(sites["b"].agent.get(id).unwrap().params, before.params);
+    assert_eq!(sites["b"].agent.get(id).unwrap().params, before.view().params);
     let (a, b) = (&sites["a"], &sites["b"]);
     assert_eq!(a.nl.fdb_flood_list(ns(a), "vx1000").await.unwrap(), [b.underlay]);
     assert_eq!(b.nl.fdb_flood_list(ns(b), "vx1000").await.unwrap(), [a.underlay]);

@@ -77,3 +77,18 @@ async fn a_create_that_fails_after_reserving_releases_the_vni_everywhere() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_service_belongs_to_the_longest_site_name_that_prefixes_its_id() {
+    let (sites, _peers) = world(&["a", "edge", "edge-2"]).await;
+    let a = &sites["a"].agent;
+    assert!(a.reserve_vni("edge-2", 1000, "edge-2-1f").unwrap().free);
+    assert!(a.reserve_vni("edge", 1001, "edge-1f").unwrap().free);
+    assert!(a.reserve_vni("edge", 1002, "edge-2-").unwrap().free, "nothing after the hyphen");
+    for (caller, id) in
+        [("edge", "edge-2-1f"), ("edge-2", "edge-1f"), ("edge", "edge-"), ("a", "z-1")]
+    {
+        let err = a.reserve_vni(caller, 1003, id).unwrap_err();
+        assert!(matches!(err, crate::AgentError::NotYours { .. }), "{caller} {id}: {err}");
+    }
+}
