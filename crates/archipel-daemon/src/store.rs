@@ -130,6 +130,9 @@ impl Db {
         )
         .map_err(sql("set pragmas"))?;
         migrate(&conn, migrations)?;
+        // Room for every statement a store prepares once and keeps (`prepare_cached`; the
+        // default keeps 16, fewer than the agent's store has).
+        conn.set_prepared_statement_cache_capacity(64);
         Ok(Self { conn: Mutex::new(conn) })
     }
 

@@ -107,6 +107,7 @@ DROP TABLE resource;
 ";
 
 pub(crate) use archipel_daemon::store::sql;
+pub use archipel_daemon::store::StoreError;
 
 /// Statements prepared once per connection and kept: the agent runs the same few on every
 /// call, and preparing one costs more than running it.
@@ -134,7 +135,6 @@ impl Cached for rusqlite::Connection {
         self.prepare_cached(sql)?.query_row(params, f)
     }
 }
-pub use archipel_daemon::store::StoreError;
 
 archipel_daemon::sqlite_store!(
     /// The SQLite store: the agent's writes are few and small.

@@ -120,6 +120,11 @@ async fn a_view_older_than_the_one_held_is_ignored() {
     b.agent.sync("a", stale.clone()).await.unwrap();
     assert_eq!(b.agent.get(id).unwrap().params, now.view().params);
     assert_eq!(b.nl.fdb_flood_list(ns(b), "vx1000").await.unwrap(), [sites["a"].underlay]);
+
+    // A master that still sends its reserve: the participant keeps the view without it.
+    assert!(!now.params.reserve.is_empty());
+    b.agent.sync("a", now.clone()).await.unwrap();
+    assert_eq!(b.agent.get(id).unwrap().params, now.view().params);
 }
 
 #[tokio::test]
