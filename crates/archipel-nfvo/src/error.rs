@@ -35,6 +35,11 @@ pub enum NfvoError {
     Busy { nsr: String, op: String },
     #[error("network service {nsr} is {status}: {operation} needs {needs}")]
     WrongStatus { nsr: String, status: &'static str, operation: &'static str, needs: &'static str },
+    #[error(
+        "network service {nsr} is ERROR after its {failed} failed (operation {op}): only a \
+         terminate may follow, which removes what is left"
+    )]
+    AfterFailed { nsr: String, failed: &'static str, op: String },
     #[error("network service {nsr} still holds objects at its sites: terminate it first")]
     HoldsResources { nsr: String },
     #[error("no site can take VNF {vnf}: {reason}")]

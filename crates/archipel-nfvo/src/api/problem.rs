@@ -82,6 +82,7 @@ impl From<NfvoError> for ApiError {
             | E::NsdInUse { .. }
             | E::Busy { .. }
             | E::WrongStatus { .. }
+            | E::AfterFailed { .. }
             | E::HoldsResources { .. }
             | E::PackageInUse { .. }
             | E::PackageState { .. }

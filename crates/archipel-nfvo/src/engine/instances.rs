@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::{placement, Nfvo};
 use crate::error::NfvoError;
 use crate::ids;
-use crate::model::{Nsr, OpOcc, Operation, OperationState, Status};
+use crate::model::{LcmOperation, Nsr, OpOcc, Operation, OperationState, Status};
 
 /// A network service to create from an onboarded NSD.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,6 +144,17 @@ impl Nfvo {
         self.check_idle(id)?;
         if !matches!(nsr.status, Status::Active | Status::Error) || nsr.vnfrs.is_empty() {
             return Err(wrong_status(&nsr, "scale", "ACTIVE or ERROR after instantiation"));
+        }
+        // A service a terminate or an instantiation failed on is part removed or part made:
+        // scaling it would report ACTIVE what is half gone.
+        if nsr.status == Status::Error {
+            if let Some(last) = self.store().last_op(id)? {
+                let kind = last.operation.kind();
+                if matches!(kind, LcmOperation::Terminate | LcmOperation::Instantiate) {
+                    let failed = kind.as_str();
+                    return Err(NfvoError::AfterFailed { nsr: nsr.id, failed, op: last.id });
+                }
+            }
         }
         let vnfr = nsr.vnfr(vnf).ok_or_else(|| NfvoError::InvalidRequest {
             reason: format!("network service {id} has no VNF {vnf}"),

@@ -8,7 +8,8 @@
 //! package is told by its scripts instead (Open Baton's way): SCALE_OUT (or CONFIGURE when it has
 //! none) with each new instance's parameters, SCALE_IN with each removed one's; a removed
 //! instance runs its TERMINATE scripts first. A scale also makes again any instance its site
-//! lost, and its rollback makes again what its re-creations had taken down.
+//! lost, and its rollback makes again what its re-creations had taken down. It begins by finishing
+//! the deletions a failed scale left; after a failed terminate or instantiation it is refused.
 
 use std::collections::BTreeMap;
 
@@ -27,6 +28,8 @@ pub(super) async fn forward(
     instances: u32,
     site: Option<&str>,
 ) -> Result<(), Failure> {
+    // What a failed scale was removing goes first: an instance it had stopped is not counted.
+    run.finish_deletions().await?;
     let Some(vnfr) = run.nsr.vnfr(vnf) else {
         return Err(run.failure(format!("no VNF record {vnf}")));
     };

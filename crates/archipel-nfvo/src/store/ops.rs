@@ -140,6 +140,20 @@ impl Store {
         raw.map(decode).transpose()
     }
 
+    /// The newest operation on NSR `nsr_id`.
+    pub fn last_op(&self, nsr_id: &str) -> Result<Option<OpOcc>, StoreError> {
+        let raw = self
+            .conn()
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM ops WHERE nsr_id = ?1 ORDER BY rowid DESC LIMIT 1"),
+                [nsr_id],
+                raw,
+            )
+            .optional()
+            .map_err(sql("read an operation"))?;
+        raw.map(decode).transpose()
+    }
+
     /// Every operation, oldest first; only those in `state` if given.
     pub fn ops(&self, state: Option<OperationState>) -> Result<Vec<OpOcc>, StoreError> {
         let rows: Vec<RawOp> = {

@@ -185,3 +185,33 @@ async fn a_scale_makes_again_an_instance_its_site_no_longer_holds_or_never_start
     }
     setup.assert_consistent(&nsr.id, &["a"]);
 }
+
+#[tokio::test]
+async fn a_scale_first_finishes_what_a_failed_scale_in_was_deleting() {
+    let setup = Setup::new(&["a"]).await;
+    let nsr = setup.launch(SIPP).await;
+    let short = ids::short(&nsr.id).to_owned();
+    setup.scale(&nsr, "sipp-client", 3).await;
+    let stuck = format!("sipp-client-{short}-2");
+    let failing = stuck.clone();
+    setup.fake.fail_when(
+        move |call| matches!(call, FakeCall::DeleteContainer { name, .. } if *name == failing),
+    );
+    assert_eq!(setup.scale(&nsr, "sipp-client", 1).await.state, OperationState::Failed);
+    let after = setup.nfvo.nsr(&nsr.id).unwrap();
+    assert_eq!(after.status, Status::Error);
+    assert!(after.vnfcs().any(|(_, v)| v.name == stuck), "held while its deletion is unfinished");
+
+    // The instance being deleted does not count: scaling to 2 removes it and adds one.
+    setup.fake.heal();
+    let op = setup.scale(&nsr, "sipp-client", 2).await;
+    assert_eq!(op.state, OperationState::Completed, "{op:?}");
+    let after = setup.nfvo.nsr(&nsr.id).unwrap();
+    assert_eq!(after.status, Status::Active);
+    let clients: Vec<&str> =
+        after.vnfr("sipp-client").unwrap().vnfcs.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(clients.len(), 2, "{clients:?}");
+    assert!(!clients.contains(&stuck.as_str()), "{clients:?}");
+    assert!(setup.fake.container("a", &stuck).is_none());
+    setup.assert_consistent(&nsr.id, &["a"]);
+}

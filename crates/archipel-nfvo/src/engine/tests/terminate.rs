@@ -59,3 +59,24 @@ async fn records_in_use_are_kept() {
     setup.nfvo.modify_nsd(&nsr.nsd_id, &disable, None).unwrap();
     setup.nfvo.delete_nsd(&nsr.nsd_id).unwrap();
 }
+
+#[tokio::test]
+async fn a_service_a_terminate_failed_on_may_only_be_terminated() {
+    let setup = Setup::new(&["a"]).await;
+    let nsr = setup.launch(SIPP).await;
+    let server = setup.names("a").into_iter().find(|n| n.starts_with("sipp-server")).unwrap();
+    let failing = server.clone();
+    setup.fake.fail_when(
+        move |call| matches!(call, FakeCall::DeleteContainer { name, .. } if *name == failing),
+    );
+    assert_eq!(setup.terminate(&nsr).await.state, OperationState::Failed);
+    assert_eq!(setup.names("a"), [server]);
+
+    // Half gone: a scale would report it ACTIVE without its client.
+    setup.fake.heal();
+    let err = setup.nfvo.scale(&nsr.id, "sipp-client", 1, None).unwrap_err();
+    assert!(matches!(err, NfvoError::AfterFailed { failed: "TERMINATE", .. }), "{err:?}");
+    assert!(err.to_string().contains("only a terminate may follow"), "{err}");
+    assert_eq!(setup.terminate(&nsr).await.state, OperationState::Completed);
+    assert!(setup.fake.is_empty());
+}
