@@ -1,7 +1,7 @@
 //! Pop containers as Docker containers: start, stop, remove.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bollard::container::{
     Config, CreateContainerOptions, InspectContainerOptions, NetworkingConfig,
@@ -104,10 +104,7 @@ async fn connect_and_start(
             .await
             .map_err(failed("connect container to network"))?;
     }
-    docker
-        .start_container(id, None::<StartContainerOptions<String>>)
-        .await
-        .map_err(failed("start container"))?;
+    start_once_free(docker, id).await?;
     let info = inspect(docker, id).await?;
     let started_at = started_at(&info);
     let networks = info.network_settings.and_then(|settings| settings.networks).unwrap_or_default();
@@ -124,6 +121,30 @@ async fn connect_and_start(
         })
         .collect::<BTreeMap<_, _>>();
     Ok(Started { runtime_id: id.to_owned(), started_at, macs })
+}
+
+/// How long a start waits for the engine to let go of an address. popd frees a container's
+/// addresses at its `die` event, and the engine releases the endpoint just after sending it: a
+/// container given such an address at once can be refused ("Address already in use", seen in CI).
+const ADDRESS_RELEASE: Duration = Duration::from_secs(3);
+
+/// Equals `docker start ID`, again every 20 ms while the engine still holds an address the
+/// container is given and `ADDRESS_RELEASE` has not passed.
+async fn start_once_free(docker: &Docker, id: &str) -> Result<(), RuntimeError> {
+    let deadline = Instant::now() + ADDRESS_RELEASE;
+    loop {
+        match docker.start_container(id, None::<StartContainerOptions<String>>).await {
+            Err(e) if address_in_use(&e) && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            result => return result.map_err(failed("start container")),
+        }
+    }
+}
+
+fn address_in_use(error: &bollard::errors::Error) -> bool {
+    matches!(error, bollard::errors::Error::DockerResponseServerError { status_code: 403, message }
+        if message.contains("Address already in use"))
 }
 
 /// Equals `docker stop --time T ID` (T: the timeout in seconds, rounded up, at least 1), then
@@ -202,4 +223,22 @@ pub(super) fn started_at(info: &ContainerInspectResponse) -> i64 {
 /// Docker's exit code as the trait's (codes are 0 to 255; anything else would be a bug: -1).
 pub(super) fn exit_code(code: i64) -> i32 {
     i32::try_from(code).unwrap_or(-1)
+}
+
+#[cfg(test)]
+mod tests {
+    use bollard::errors::Error;
+
+    use super::address_in_use;
+
+    #[test]
+    fn only_an_address_in_use_is_waited_out() {
+        let refused = |status_code: u16, message: &str| Error::DockerResponseServerError {
+            status_code,
+            message: message.to_owned(),
+        };
+        assert!(address_in_use(&refused(403, "Address already in use")));
+        assert!(!address_in_use(&refused(403, "operation not permitted")));
+        assert!(!address_in_use(&refused(500, "Address already in use")));
+    }
 }
