@@ -77,10 +77,10 @@ pub enum FirewallError {
 /// what exists, so a daemon that restarts replays them.
 #[async_trait]
 pub trait Firewall: Send + Sync {
-    /// Makes the set exactly `set`: `iptables-restore --noflush` of `:CHAIN` (made, or
-    /// flushed when it exists) and `-A CHAIN RULE` for each rule, in one transaction, so the
-    /// chain is never seen half-written; then `iptables -t TABLE -I BUILTIN 1 MATCH -j CHAIN`
-    /// for each hook that `iptables -C` does not find.
+    /// Makes the set exactly `set`, in one `iptables-restore --noflush` transaction so the
+    /// chain is never seen half-written: `-D BUILTIN ...` for every rule that jumps to CHAIN
+    /// (as `iptables -t TABLE -S` lists them), `:CHAIN` (made, or flushed when it exists),
+    /// `-A CHAIN RULE` for each rule and `-I BUILTIN 1 MATCH -j CHAIN` for each hook.
     async fn ensure(&self, ns: Option<&str>, set: &RuleSet) -> Result<(), FirewallError>;
     /// Removes a set: `iptables -t TABLE -D BUILTIN ...` for every rule that jumps to CHAIN
     /// (as `iptables -S` lists them), `-F CHAIN` and `-X CHAIN`, in one transaction. No chain

@@ -69,33 +69,41 @@ fn strings(words: &[&str]) -> Vec<String> {
     words.iter().map(|w| (*w).to_owned()).collect()
 }
 
-/// `iptables -w -t TABLE ACTION BUILTIN [1] MATCH -j CHAIN`.
-fn hook_args(table: Table, action: &str, hook: &super::Hook, chain: &str) -> Vec<String> {
-    let mut args = strings(&["-w", "-t", table.name(), action, &hook.builtin]);
-    if action == "-I" {
-        args.push("1".into());
-    }
-    args.extend(hook.matches.iter().cloned());
-    args.extend(strings(&["-j", chain]));
-    args
+/// `iptables -w -t TABLE -S`: the table's rules as `-N`/`-A` lines.
+async fn list(ns: Option<&str>, table: Table) -> Result<String, FirewallError> {
+    let listed = Call::iptables(strings(&["-w", "-t", table.name(), "-S"])).must(ns).await?;
+    Ok(String::from_utf8_lossy(&listed.stdout).into_owned())
+}
+
+/// The `-D` lines of an `iptables-restore` script that remove every jump to `chain` that
+/// `listed` holds.
+fn unhook(listed: &str, chain: &str) -> String {
+    let jump = format!(" -j {chain}");
+    listed
+        .lines()
+        .filter(|l| l.starts_with("-A ") && l.ends_with(&jump))
+        .map(|rule| format!("-D {}\n", &rule[3..]))
+        .collect()
 }
 
 #[async_trait]
 impl Firewall for Iptables {
+    /// Two processes whatever the set: the table listed, then one `iptables-restore` that
+    /// removes the set's hooks, makes (or flushes) its chain, fills it and hooks it again at
+    /// the top of each builtin chain, in one transaction. Finding the hooks by their jump, not
+    /// by comparing their matches, does not depend on how `iptables -S` rewrites a match.
     async fn ensure(&self, ns: Option<&str>, set: &RuleSet) -> Result<(), FirewallError> {
         let chain = &set.chain;
-        let mut script = format!("*{}\n:{chain} - [0:0]\n", set.table);
+        let listed = list(ns, set.table).await?;
+        let mut script = format!("*{}\n{}:{chain} - [0:0]\n", set.table, unhook(&listed, chain));
         for rule in &set.rules {
             script += &format!("-A {chain} {rule}\n");
         }
+        for hook in &set.hooks {
+            script += &format!("-I {} 1 {} -j {chain}\n", hook.builtin, hook.matches.join(" "));
+        }
         script += "COMMIT\n";
         Call::restore(script).must(ns).await?;
-        for hook in &set.hooks {
-            let check = Call::iptables(hook_args(set.table, "-C", hook, chain));
-            if !check.run(ns).await?.status.success() {
-                Call::iptables(hook_args(set.table, "-I", hook, chain)).must(ns).await?;
-            }
-        }
         Ok(())
     }
 
@@ -105,16 +113,11 @@ impl Firewall for Iptables {
         table: Table,
         chain: &str,
     ) -> Result<(), FirewallError> {
-        let listed = Call::iptables(strings(&["-w", "-t", table.name(), "-S"])).must(ns).await?;
-        let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+        let listed = list(ns, table).await?;
         if !listed.lines().any(|l| l == format!("-N {chain}")) {
             return Ok(());
         }
-        let jump = format!(" -j {chain}");
-        let mut script = format!("*{table}\n");
-        for rule in listed.lines().filter(|l| l.starts_with("-A ") && l.ends_with(&jump)) {
-            script += &format!("-D {}\n", &rule[3..]);
-        }
+        let mut script = format!("*{table}\n{}", unhook(&listed, chain));
         script += &format!("-F {chain}\n-X {chain}\nCOMMIT\n");
         Call::restore(script).must(ns).await?;
         Ok(())

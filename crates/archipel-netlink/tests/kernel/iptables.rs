@@ -49,7 +49,9 @@ async fn a_rule_set_is_made_replaced_and_removed_with_its_hook_in_the_namespace_
         rules: vec!["-p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu".into()],
     };
     fw.ensure(ns, &clamp).await.unwrap();
-    assert!(rules(names.name(0), "mangle").contains("-A FORWARD -o lo -j ARCHIPEL-M1000"));
+    fw.ensure(ns, &clamp).await.unwrap();
+    let mangle = rules(names.name(0), "mangle");
+    assert_eq!(mangle.matches("-A FORWARD -o lo -j ARCHIPEL-M1000").count(), 1, "{mangle}");
 
     fw.remove(ns, Table::Filter, "ARCHIPEL-T1000").await.unwrap();
     fw.remove(ns, Table::Filter, "ARCHIPEL-T1000").await.unwrap();
