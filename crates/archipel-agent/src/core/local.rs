@@ -318,16 +318,23 @@ impl Agent {
     pub(super) async fn remove_unrecorded(&self, service: &Service) -> Result<(), AgentError> {
         let id = service.global_id.as_str();
         let me = self.own_network(service)?;
-        if let (Some(vni), Some(net)) = (service.params.vni, self.vim.network(&me).await?) {
-            let ns = net.netns.as_deref();
+        if let Some(vni) = service.params.vni {
+            let networks = self.vim.networks().await?;
+            let net = networks.iter().find(|n| n.name == me);
+            // The network may be gone before its tunnel (the NFVO deletes it when this agent
+            // did not answer the leave): the tunnel is then sought where popd makes its other
+            // networks (the agent's own namespace when it has none).
+            let ns = net.or(networks.first()).and_then(|n| n.netns.as_deref());
             let device = match service.kind {
                 ServiceType::L2 => l2_device(vni),
                 ServiceType::L3 => l3_device(vni),
             };
             dataplane::detach(self.nl.as_ref(), ns, &device).await?;
             guard::remove_all(self.fw.as_ref(), ns, vni).await.map_err(DataplaneError::from)?;
-            let made = service.resource_of(&self.cfg.site).is_some_and(|r| r.created);
-            self.release_network(service, &me, made).await?;
+            if net.is_some() {
+                let made = service.resource_of(&self.cfg.site).is_some_and(|r| r.created);
+                self.release_network(service, &me, made).await?;
+            }
         }
         self.store.release_vnis(id)?;
         self.wg_converge(None).await

@@ -203,3 +203,25 @@ async fn a_service_whose_network_was_deleted_first_is_deleted_everywhere() {
         assert!(no_tunnels(site).await);
     }
 }
+
+#[tokio::test]
+async fn a_join_undone_after_its_network_was_deleted_leaves_no_tunnel() {
+    use crate::vim::SiteVim;
+    let (sites, _peers) = world(&["a", "b"]).await;
+    sites["a"].vim.add("net", "10.0.0.0/24").await;
+    let a = &sites["a"].agent;
+    let service = a.create(request(ServiceType::L2, &[("a", "net"), ("b", "net")])).await.unwrap();
+    // b died in its join after making its share, before recording it; the NFVO, told b did
+    // not leave, deleted b's network; then the master's leave reaches b.
+    let b = &sites["b"].agent;
+    // Another network of b's popd, in the namespace where it makes them all.
+    sites["b"].vim.add("other", "10.9.0.0/24").await;
+    let mut joining = service.outline();
+    joining.resources.retain(|r| r.site == "b");
+    b.store.put_pending_join(&joining).unwrap();
+    b.store.delete_service(&service.global_id).unwrap();
+    sites["b"].vim.delete_network("net").await.unwrap();
+    assert!(!no_tunnels(&sites["b"]).await);
+    b.leave("a", &service.global_id).await.unwrap();
+    assert!(no_tunnels(&sites["b"]).await, "{:?}", sites["b"].nl.calls());
+}
